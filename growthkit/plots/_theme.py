@@ -1,0 +1,25 @@
+"""The one seaborn theme every growthkit chart uses, applied per figure, never at import."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.axes import Axes
+
+__all__ = ["PALETTE", "_new_ax", "currency_formatter"]
+
+PALETTE = sns.color_palette("colorblind")
+
+
+def _new_ax(ax: Axes | None, figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
+    """Return ``ax`` or a fresh Axes styled with the growthkit theme."""
+    if ax is not None:
+        return ax
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.95):
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def currency_formatter(currency: str) -> plt.FuncFormatter:
+    """A tick formatter such as ``USD 1,234`` for money axes."""
+    return plt.FuncFormatter(lambda v, _pos: f"{currency} {v:,.0f}")

@@ -1,0 +1,50 @@
+"""Built-in sample data sets, addressed as ``"sample:NAME"`` by :func:`growthkit.data.load`.
+
+Each sample is a function returning a pandas DataFrame. The CDNOW data are the real files that
+the lifetimes package ships; the others are generated from seeded, documented processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from growthkit.errors import GrowthkitError
+from growthkit.samples.cdnow import cdnow_master, cdnow_sample
+
+__all__ = ["SAMPLES", "load_sample"]
+
+
+def _experiment() -> pd.DataFrame:
+    from growthkit.samples.experiment import make_experiment
+
+    return make_experiment()
+
+
+SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
+    "cdnow": (cdnow_master, "CDNOW master: 23,570 customers, 69,659 orders, 1997-01 to 1998-06"),
+    "cdnow-2357": (cdnow_sample, "CDNOW sample of Fader, Hardie & Lee (2005): 2,357 customers"),
+    "experiment": (_experiment, "A seeded A/B test with known true effects"),
+}
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """Return the built-in sample ``name`` as a DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of the keys of :data:`SAMPLES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sample, one row per order (CDNOW) or per user (experiment).
+    """
+    if name not in SAMPLES:
+        raise GrowthkitError(
+            f"sample {name!r} does not exist; expected one of "
+            f"{', '.join('sample:' + k for k in SAMPLES)}"
+        )
+    return SAMPLES[name][0]()
