@@ -1,0 +1,1 @@
+"""Charts for the reports: seaborn/matplotlib, each taking ``ax=None`` and returning the Axes."""
