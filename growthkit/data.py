@@ -200,15 +200,14 @@ def _can_try_cast(t: ibis.Table) -> bool:
     return ibis.get_backend(t).has_operation(ops.TryCast)
 
 
-def _example(t: ibis.Table, bad: ibis.ir.BooleanValue, col: str) -> tuple[int, Any]:
-    """Count rows where ``bad`` holds and fetch one offending value of ``col``."""
-    n_bad = int(t.filter(bad).count().execute())
+def _first_bad(t: ibis.Table, bad: ibis.ir.BooleanValue, col: str) -> Any:
+    """One value of ``col`` on a row where ``bad`` holds, for an error message."""
     sample = t.filter(bad).select(col).limit(1).execute()[col]
-    return n_bad, (sample.iloc[0] if len(sample) else None)
+    return sample.iloc[0] if len(sample) else None
 
 
 def _parse_dates(t: ibis.Table, col: str) -> ibis.ir.DateValue:
-    """Parse ``col`` to a calendar date, in the engine, failing on any unparsable value."""
+    """An expression parsing ``col`` to a calendar date in the engine (null where unparsable)."""
     dtype = t[col].type()
     if dtype.is_date():
         return t[col]
@@ -216,43 +215,27 @@ def _parse_dates(t: ibis.Table, col: str) -> ibis.ir.DateValue:
         return t[col].date()
     if dtype.is_integer():
         # YYYYMMDD integers, as in the CDNOW files.
-        parsed = t[col].cast("string").as_date("%Y%m%d")
-    elif dtype.is_string():
-        first = t.select(col).filter(t[col].notnull()).limit(1).execute()[col]
-        if len(first) and _YEAR_MONTH.match(str(first.iloc[0]).strip()):
-            parsed = (t[col].strip() + "-01").as_date("%Y-%m-%d")
-        elif _can_try_cast(t):
-            parsed = t[col].try_cast(dt.Timestamp(timezone="UTC")).date()
-        else:
-            parsed = t[col].cast("timestamp").date()
-    else:
+        return t[col].cast("string").as_date("%Y%m%d")
+    if not dtype.is_string():
         raise GrowthkitError(
             f"date column {col!r} has type {dtype}; expected dates, timestamps or date strings"
         )
-    n_bad, example = _example(t, parsed.isnull() & t[col].notnull(), col)
-    if n_bad:
-        raise GrowthkitError(
-            f"date column {col!r} has {n_bad:,} value(s) that are not dates, e.g. {example!r}; "
-            "expected dates such as '2024-03-31', '2024-03' or '2024-03-31T14:05:00+03:00'"
-        )
-    return parsed
+    first = t.select(col).filter(t[col].notnull()).limit(1).execute()[col]
+    if len(first) and _YEAR_MONTH.match(str(first.iloc[0]).strip()):
+        return (t[col].strip() + "-01").as_date("%Y-%m-%d")
+    if _can_try_cast(t):
+        return t[col].try_cast(dt.Timestamp(timezone="UTC")).date()
+    return t[col].cast("timestamp").date()
 
 
 def _parse_amounts(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
-    """Cast ``col`` to float64 in the engine, failing on any non-numeric value."""
+    """An expression casting ``col`` to float64 in the engine (null where not numeric)."""
     dtype = t[col].type()
     if dtype.is_numeric() and not dtype.is_boolean():
         return t[col].cast("float64")
     if not dtype.is_string() or not _can_try_cast(t):
         raise GrowthkitError(f"amount column {col!r} has type {dtype}; expected numbers")
-    parsed = t[col].strip().try_cast("float64")
-    n_bad, example = _example(t, parsed.isnull() & t[col].notnull(), col)
-    if n_bad:
-        raise GrowthkitError(
-            f"amount column {col!r} has {n_bad:,} non-numeric value(s), e.g. {example!r}; "
-            "expected numbers such as 12.50"
-        )
-    return parsed
+    return t[col].strip().try_cast("float64")
 
 
 def orders(
@@ -291,27 +274,50 @@ def orders(
         empty value or empty data.
     """
     _check_timezone(timezone)
-    t = load(source)
-    needed = [c for c in (customer_col, date_col, amount_col) if c is not None]
-    for param, col in zip(("customer_col", "date_col", "amount_col"), needed, strict=False):
-        if not isinstance(col, str):
+    params = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
+    for param, col in params.items():
+        if not isinstance(col, str) and not (param == "amount_col" and col is None):
             raise TypeError(f"{param} must be a column name (str); found {col!r}")
+    t = load(source)
+    needed = [c for c in params.values() if c is not None]
     _require_columns(t.columns, needed, where="the data")
     _use_timezone(t, timezone)
-    if int(t.count().execute()) == 0:
-        raise GrowthkitError(f"data {redact(source)!r} is empty: no orders found")
-    for col in needed:
-        n_null, _ = _example(t, t[col].isnull(), col)
-        if n_null:
-            raise GrowthkitError(
-                f"column {col!r} has {n_null:,} empty value(s); expected a value on every order"
-            )
     columns: dict[str, ibis.Value] = {
         "customer_id": t[customer_col],
         "order_date": _parse_dates(t, date_col),
     }
     if amount_col is not None:
         columns["amount"] = _parse_amounts(t, amount_col)
+
+    # One pass over the data counts every problem; a second query fetches an example only
+    # when there is one to show.
+    checks: dict[str, ibis.Value] = {"rows": t.count()}
+    for col in needed:
+        checks[f"null:{col}"] = t[col].isnull().sum()
+    bad_date = columns["order_date"].isnull() & t[date_col].notnull()
+    checks["bad_date"] = bad_date.sum()
+    if amount_col is not None:
+        bad_amount = columns["amount"].isnull() & t[amount_col].notnull()
+        checks["bad_amount"] = bad_amount.sum()
+    found = t.aggregate(**checks).execute().iloc[0].fillna(0)
+    if found["rows"] == 0:
+        raise GrowthkitError(f"data {redact(source)!r} is empty: no orders found")
+    for col in needed:
+        if n := int(found[f"null:{col}"]):
+            raise GrowthkitError(
+                f"column {col!r} has {n:,} empty value(s); expected a value on every order"
+            )
+    if n := int(found["bad_date"]):
+        raise GrowthkitError(
+            f"date column {date_col!r} has {n:,} value(s) that are not dates, e.g. "
+            f"{_first_bad(t, bad_date, date_col)!r}; expected dates such as '2024-03-31', "
+            "'2024-03' or '2024-03-31T14:05:00+03:00'"
+        )
+    if amount_col is not None and (n := int(found["bad_amount"])):
+        raise GrowthkitError(
+            f"amount column {amount_col!r} has {n:,} non-numeric value(s), e.g. "
+            f"{_first_bad(t, bad_amount, amount_col)!r}; expected numbers such as 12.50"
+        )
     return t.select(**columns)
 
 

@@ -110,16 +110,16 @@ def rfm_summary(
     daily_aggs = {"amount": daily.amount.sum()} if amount_col is not None else {}
     daily = daily.group_by(["customer_id", "order_date"]).aggregate(**daily_aggs)
     calib = daily.filter(daily.order_date <= ibis.literal(period_end))
-    calib = calib.mutate(first_day=calib.order_date.min().over(group_by=calib.customer_id))
-    repeat = calib.order_date > calib.first_day
+    first_day = calib.order_date.min()
     aggs: dict[str, ibis.Value] = {
-        "first_day": calib.first_day.min(),
         "days": calib.count(),
-        "recency_days": calib.order_date.max().delta(calib.first_day.min(), unit="day"),
-        "T_days": ibis.literal(period_end).delta(calib.first_day.min(), unit="day"),
+        "recency_days": calib.order_date.max().delta(first_day, unit="day"),
+        "T_days": ibis.literal(period_end).delta(first_day, unit="day"),
     }
     if amount_col is not None:
-        aggs["repeat_spend"] = calib.amount.mean(where=repeat)
+        # Repeat spend = all spend less the first day's, without a window over the days.
+        aggs["spend"] = calib.amount.sum()
+        aggs["first_spend"] = calib.amount.argmin(calib.order_date)
     per_customer = calib.group_by("customer_id").aggregate(**aggs)
 
     if cal_end is not None:
@@ -130,7 +130,7 @@ def rfm_summary(
         hold = hold.group_by("customer_id").aggregate(**hold_aggs)
         per_customer = per_customer.left_join(hold, "customer_id").drop("customer_id_right")
 
-    df = per_customer.execute().set_index("customer_id").sort_index()
+    df = per_customer.to_pyarrow().to_pandas().set_index("customer_id").sort_index()
     if df.empty:
         raise GrowthkitError(
             f"no customers have a first order on or before {period_end.isoformat()}; "
@@ -141,7 +141,9 @@ def rfm_summary(
     out["recency"] = df["recency_days"].astype("float64") / days_per_unit
     out["T"] = df["T_days"].astype("float64") / days_per_unit
     if amount_col is not None:
-        out["monetary_value"] = df["repeat_spend"].astype("float64").fillna(0.0)
+        repeats = out["frequency"].where(out["frequency"] > 0)
+        repeat_spend = df["spend"].astype("float64") - df["first_spend"].astype("float64")
+        out["monetary_value"] = (repeat_spend / repeats).fillna(0.0)
     if cal_end is not None:
         out["frequency_holdout"] = df["frequency_holdout"].fillna(0).astype("float64")
         if amount_col is not None:
