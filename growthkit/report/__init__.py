@@ -1,0 +1,34 @@
+"""Reports: run a notebook with papermill into offline HTML, JSON and a landing page.
+
+``record`` is called inside a report notebook. The runner (``run_report``, ``list_reports``,
+``write_index`` and the ``growthkit`` command) runs notebooks from outside; it is imported on
+first use, so a notebook's kernel does not pay for papermill and nbconvert to call ``record``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from growthkit.report.metrics import record
+
+if TYPE_CHECKING:
+    from growthkit.report.index import write_index
+    from growthkit.report.runner import ReportError, RunResult, list_reports, run_report
+
+__all__ = ["ReportError", "RunResult", "list_reports", "record", "run_report", "write_index"]
+
+_RUNNER = {
+    "ReportError": "runner",
+    "RunResult": "runner",
+    "list_reports": "runner",
+    "run_report": "runner",
+    "write_index": "index",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the runner's names on first use (PEP 562)."""
+    if name not in _RUNNER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"growthkit.report.{_RUNNER[name]}"), name)
