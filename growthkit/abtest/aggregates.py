@@ -1,0 +1,182 @@
+"""Per-arm sufficient statistics, aggregated in the engine with Ibis.
+
+Every statistic in :mod:`growthkit.abtest` needs only counts, sums, sums of squares and
+cross-products per arm, so a source of any size is reduced to a handful of rows before anything
+reaches pandas. The result is the same tidy frame that :func:`growthkit.abtest.analyze_summary`
+accepts from people who only have a dashboard's numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+import pandas as pd
+
+from growthkit._validation import _require_columns
+from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios
+from growthkit.data import load
+from growthkit.errors import GrowthkitError
+
+__all__ = ["AGGREGATE_COLUMNS", "aggregate"]
+
+#: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
+AGGREGATE_COLUMNS = [
+    "metric", "variant", "segment", "method", "n", "sum", "sum_sq", "x_sum", "x_sum_sq", "xy_sum",
+]
+
+
+def _as_table(data: object) -> ir.Table:
+    """A DataFrame as an in-memory table (even when empty); any other source through ``load``."""
+    if isinstance(data, pd.DataFrame):
+        return ibis.memtable(data)
+    return load(data)
+
+
+def _numeric(table: ir.Table, column: str, role: str) -> ir.FloatingValue:
+    """The column as float64, or a GrowthkitError when it is neither numeric nor boolean."""
+    dtype = table[column].type()
+    if not (dtype.is_numeric() or dtype.is_boolean()):
+        raise GrowthkitError(
+            f"{role} column {column!r} must be numeric (0/1 or a number); found type {dtype}"
+        )
+    return table[column].cast("float64")
+
+
+def aggregate(
+    data: object,
+    variant_col: str,
+    metrics: str | Sequence[str],
+    cuped: str | Mapping[str, str] | None = None,
+    ratio_metrics: str | Mapping[str, Sequence[str]] | None = None,
+    segment_col: str | None = None,
+) -> pd.DataFrame:
+    """Reduce unit-level data to per-arm sufficient statistics, in the engine.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, ibis.Table or growthkit source
+        One row per unit (user). Sources other than a DataFrame or an Ibis table go through
+        :func:`growthkit.data.load`, so a Parquet file or a warehouse table is aggregated where
+        it lives.
+    variant_col : str
+        Column holding the arm each unit was assigned to.
+    metrics : str or sequence of str
+        Metric columns, or a comma-separated string. An entry ``"num/den"`` is a ratio metric.
+        A metric whose values are all 0 or 1 is binary (two-proportion z-test); any other
+        numeric metric is continuous (Welch).
+    cuped : str or mapping, optional
+        ``{"metric": "pre_period_column"}`` or ``"metric:column,..."``: the metric is CUPED-adjusted
+        with that covariate.
+    ratio_metrics : str or mapping, optional
+        ``{"name": ("numerator", "denominator")}`` or ``"name:num/den,..."``.
+    segment_col : str, optional
+        Also group by this column (missing values become the segment ``"(missing)"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric × arm (× segment) with ``metric, variant, [segment], method, n, sum,
+        sum_sq, x_sum, x_sum_sq, xy_sum``. ``method`` is ``"ztest"``, ``"welch"``, ``"cuped"``
+        (x is the covariate) or ``"delta"`` (a ratio: sum is the numerator, x the denominator).
+
+    Raises
+    ------
+    GrowthkitError
+        A missing column (the message lists those that exist), a non-numeric metric, missing
+        (NaN/null) values in a metric or in the variant column, or no rows.
+    """
+    plain, ratios = _parse_metrics(metrics)
+    ratios.update(_parse_ratios(ratio_metrics))
+    covariates = _parse_cuped(cuped)
+    unknown = [m for m in covariates if m not in plain]
+    if unknown:
+        raise GrowthkitError(
+            f"cuped names metric {unknown[0]!r}, which is not among metrics {plain}"
+        )
+    table = _as_table(data)
+    pairs = [(m, covariates[m]) for m in plain if m in covariates] + list(ratios.values())
+    columns = list(dict.fromkeys([*plain, *(c for pair in pairs for c in pair)]))
+    keys = [variant_col] if segment_col is None else [variant_col, segment_col]
+    _require_columns(table.columns, [*keys, *columns], where="the experiment data")
+    values = {c: _numeric(table, c, "metric" if c in plain else "covariate") for c in columns}
+    idx = {c: i for i, c in enumerate(columns)}
+
+    # SQLite and some warehouses have no NaN, only NULL; count NaN where the engine knows it.
+    has_nan = ibis.get_backend(table).has_operation(ops.IsNan)
+    stats = {"n": table.count()}
+    for c, v in values.items():
+        i = idx[c]
+        stats[f"s{i}"] = v.sum()
+        stats[f"q{i}"] = (v * v).sum()
+        stats[f"lo{i}"] = v.min()
+        stats[f"hi{i}"] = v.max()
+        missing = (v.isnull() | v.isnan()) if has_nan else v.isnull()
+        stats[f"na{i}"] = missing.cast("int64").sum()
+    for y, x in pairs:
+        stats[f"x{idx[y]}_{idx[x]}"] = (values[y] * values[x]).sum()
+    groups = [table[variant_col].cast("string").name("variant")]
+    if segment_col is not None:
+        groups.append(table[segment_col].cast("string").fill_null("(missing)").name("segment"))
+    agg = table.group_by(groups).aggregate(**stats).to_pandas()
+    _check_aggregated(agg, columns, variant_col)
+    return _long_frame(agg, plain, covariates, ratios, idx, segment_col is not None)
+
+
+def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -> None:
+    if agg.empty or agg["n"].sum() == 0:
+        raise GrowthkitError("the experiment data has no rows; expected one row per unit")
+    missing_variant = agg.loc[agg["variant"].isna(), "n"].sum()
+    if missing_variant:
+        raise GrowthkitError(
+            f"column {variant_col!r} has {missing_variant} rows with no variant; "
+            "expected every unit to be assigned to an arm"
+        )
+    for i, c in enumerate(columns):
+        missing = int(agg[f"na{i}"].sum())
+        if missing:
+            raise GrowthkitError(
+                f"column {c!r} has {missing} missing (NaN/null) values; expected a number for "
+                "every unit (fill them, e.g. with 0 for no revenue, or drop those units)"
+            )
+
+
+def _long_frame(
+    agg: pd.DataFrame,
+    plain: list[str],
+    covariates: dict[str, str],
+    ratios: dict[str, tuple[str, str]],
+    idx: dict[str, int],
+    segmented: bool,
+) -> pd.DataFrame:
+    """One row per metric × arm (× segment) from the wide aggregate."""
+    agg = agg.sort_values(["variant", "segment"] if segmented else ["variant"])
+    parts = []
+
+    def part(name: str, method: str, y: str, x: str | None) -> pd.DataFrame:
+        out = agg[["variant", "segment"] if segmented else ["variant"]].copy()
+        out.insert(0, "metric", name)
+        out["method"] = method
+        out["n"] = agg["n"].astype("int64")
+        out["sum"], out["sum_sq"] = agg[f"s{idx[y]}"], agg[f"q{idx[y]}"]
+        nan = float("nan")
+        out["x_sum"] = agg[f"s{idx[x]}"] if x else nan
+        out["x_sum_sq"] = agg[f"q{idx[x]}"] if x else nan
+        out["xy_sum"] = agg[f"x{idx[y]}_{idx[x]}"] if x else nan
+        return out
+
+    for m in plain:
+        i = idx[m]
+        binary = (
+            agg[f"lo{i}"].min() >= 0
+            and agg[f"hi{i}"].max() <= 1
+            and agg[f"s{i}"].sum() == agg[f"q{i}"].sum()
+        )
+        if m in covariates:
+            parts.append(part(m, "cuped", m, covariates[m]))
+        else:
+            parts.append(part(m, "ztest" if binary else "welch", m, None))
+    parts += [part(name, "delta", num, den) for name, (num, den) in ratios.items()]
+    return pd.concat(parts, ignore_index=True)

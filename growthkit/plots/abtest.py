@@ -1,0 +1,109 @@
+"""Charts for the A/B-test report: a forest plot of lifts and a power curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from growthkit.abtest.planning import power as _power_at
+from growthkit.abtest.planning import sample_size
+from growthkit.plots._theme import PALETTE, _new_ax
+
+__all__ = ["plot_forest", "plot_power_curve"]
+
+
+def plot_forest(results: pd.DataFrame, alpha: float = 0.05, ax: Axes | None = None) -> Axes:
+    """Relative lift of every arm on every metric, with its confidence interval.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Output of :func:`growthkit.abtest.analyze` (segmented or not).
+    alpha : float, default 0.05
+        Significance level the intervals were computed at; points whose adjusted p-value is
+        below it are drawn in the highlight colour.
+    ax : matplotlib Axes, optional
+        Where to draw; a new themed figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = results[np.isfinite(results["rel_lift"])].reset_index(drop=True)
+    ax = _new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
+    parts = [rows["metric"], rows["variant"]]
+    if "segment" in rows:
+        parts.append(rows["segment"])
+    labels = [" · ".join(map(str, p)) for p in zip(*parts, strict=True)]
+    y = np.arange(len(rows))[::-1]
+    significant = (rows["p_value_adjusted"] < alpha).to_numpy()
+    styles = (
+        (True, PALETTE[0], f"significant (adjusted p < {alpha:g})"),
+        (False, PALETTE[7], "not significant"),
+    )
+    for sig, colour, label in styles:
+        m = significant == sig
+        if m.any():
+            ax.errorbar(
+                rows.loc[m, "rel_lift"], y[m],
+                xerr=[rows.loc[m, "rel_lift"] - rows.loc[m, "rel_ci_low"],
+                      rows.loc[m, "rel_ci_high"] - rows.loc[m, "rel_lift"]],
+                fmt="o", color=colour, capsize=4, label=label,
+            )
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(y, labels)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"Relative lift vs control (%), {1 - alpha:.0%} CI")
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_title("Lift by metric and arm")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False,
+              fontsize="small")
+    return ax
+
+
+def plot_power_curve(
+    row: pd.Series,
+    lifts: tuple[float, ...] = (0.05, 0.1, 0.2),
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+) -> Axes:
+    """Power of the report's test against users per arm, for a few relative lifts of a metric.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        One row of :func:`growthkit.abtest.analyze`: its control mean is the baseline, its
+        control standard deviation the spread (for non-binary metrics) and its control size is
+        marked on the curve.
+    lifts : tuple of float, default (0.05, 0.1, 0.2)
+        Relative lifts to draw a curve for.
+    alpha : float, default 0.05
+        Two-sided significance level.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_ax(ax)
+    binary = row["method"].startswith("ztest")
+    baseline, n_now = float(row["control_mean"]), int(row["control_n"])
+    sd = None if binary else float(row["control_std"])
+    needed = sample_size(baseline, min(lifts), alpha=alpha, relative=True, sd=sd)
+    grid = np.unique(np.geomspace(10, max(needed, 2 * n_now) * 1.2, 120).round())
+    for i, lift in enumerate(lifts):
+        curve = [_power_at(baseline, lift, n, alpha, relative=True, sd=sd) for n in grid]
+        ax.plot(grid, curve, color=PALETTE[i % len(PALETTE)], label=f"{lift:+.0%} lift")
+    ax.axhline(0.8, color="grey", linestyle="--", linewidth=1)
+    ax.axvline(n_now, color="black", linewidth=1, label=f"now: {n_now:,} in the control")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("Users per arm (log scale)")
+    ax.set_ylabel("Power (%)")
+    ax.set_title(f"Chance of detecting a lift in {row['metric']}")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
