@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import warnings
 
 import numpy as np
@@ -192,3 +193,17 @@ def test_bad_parameters():
         rfm_summary("sample:cdnow-2357", observation_end="soon")
     with pytest.raises(GrowthkitError, match="no customers have a first order"):
         rfm_summary("sample:cdnow-2357", observation_end="1990-01-01")
+
+
+def test_same_summary_on_another_engine(tmp_path):
+    # The expressions are portable Ibis: run in SQLite (text dates) they give DuckDB's result.
+    orders = cdnow_sample()
+    path = tmp_path / "orders.db"
+    with sqlite3.connect(path) as con:
+        orders.assign(date=orders["date"].dt.strftime("%Y-%m-%d")).to_sql(
+            "orders", con, index=False
+        )
+    kw = {"amount_col": "amount", "time_unit": "weeks", "calibration_end": "1997-09-30"}
+    in_sqlite = rfm_summary(f"sqlite:///{path}?table=orders", **kw)
+    in_duckdb = rfm_summary(orders, **kw)
+    pd.testing.assert_frame_equal(in_sqlite, in_duckdb, check_exact=False, rtol=RTOL)
