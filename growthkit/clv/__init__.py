@@ -1,0 +1,52 @@
+"""Customer lifetime value: buy-till-you-die transaction models, spend, CLV and its uncertainty.
+
+The flow of the CLV report, one module per step:
+
+- :func:`fit` fits BG/NBD, MBG/NBD or Pareto/NBD to an RFM summary (or picks one, ``"auto"``);
+- :func:`fit_spend` fits the Gamma-Gamma spend model;
+- :func:`predict` gives P(alive), expected purchases and spend, revenue and profit CLV;
+- :func:`clv_intervals` puts intervals on total and per-segment CLV;
+- :func:`validate_holdout` and :func:`tracking_data` check the model on held-out purchases;
+- :func:`segment_customers` and :func:`summarize_segments` turn predictions into actions;
+- :func:`analyze` does all of it from raw orders, for the notebook.
+"""
+
+from __future__ import annotations
+
+from growthkit.clv._base import TransactionModel
+from growthkit.clv.analysis import CLVAnalysis, analyze
+from growthkit.clv.bgnbd import BetaGeoModel
+from growthkit.clv.fitting import MODELS, fit
+from growthkit.clv.holdout import HoldoutValidation, has_holdout, validate_holdout
+from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
+from growthkit.clv.paretonbd import ParetoNBDModel
+from growthkit.clv.segments import SEGMENTS, segment_customers, summarize_segments
+from growthkit.clv.spend import GammaGammaModel, SpendCorrelationWarning, fit_spend
+from growthkit.clv.tracking import tracking_data
+from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
+from growthkit.clv.value import CLVSettings, predict
+
+__all__ = [
+    "MODELS",
+    "SEGMENTS",
+    "BetaGeoModel",
+    "CLVAnalysis",
+    "CLVIntervals",
+    "CLVSettings",
+    "GammaGammaModel",
+    "HoldoutValidation",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "SpendCorrelationWarning",
+    "TransactionModel",
+    "analyze",
+    "clv_intervals",
+    "fit",
+    "fit_spend",
+    "has_holdout",
+    "predict",
+    "segment_customers",
+    "summarize_segments",
+    "tracking_data",
+    "validate_holdout",
+]

@@ -1,0 +1,355 @@
+"""The shared base of the BG/NBD, MBG/NBD and Pareto/NBD transaction models."""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from statsmodels.tools.numdiff import approx_hess
+
+from growthkit._validation import _check_option
+from growthkit.clv._optimize import _maximize
+from growthkit.clv._summary import _check_fit_size, _group, _rfm_arrays, _Rows
+from growthkit.errors import ConvergenceError, GrowthkitError, NotFittedError
+
+__all__ = ["TransactionModel"]
+
+
+class TransactionModel(ABC):
+    """A buy-till-you-die model of repeat purchases, fitted by maximum likelihood.
+
+    Subclasses give the log-likelihood, P(alive), the expected purchases of a customer who is
+    alive, and a simulator. Everything else (fitting on distinct histories with weights, the
+    covariance of the estimates, per-customer predictions) lives here.
+
+    Attributes
+    ----------
+    name : str
+        Short name: ``"bgnbd"``, ``"mbgnbd"`` or ``"paretonbd"``.
+    label : str
+        Display name, e.g. ``"BG/NBD"``.
+    param_names : tuple of str
+        Parameter names, as lifetimes spells them.
+    time_unit : str or None
+        Unit of recency and T in the summary it was fitted on, when known.
+    selection_reason : str or None
+        Set by ``fit(model="auto")``: why this model was chosen.
+    candidates : pandas.DataFrame or None
+        Set by ``fit(model="auto")``: every model tried, with its fit statistics.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    param_names: ClassVar[tuple[str, ...]]
+    #: Parameters measured in units of time, which move with a change of time scale.
+    _time_params: ClassVar[tuple[str, ...]]
+    #: The lifetimes class of the same model, for :meth:`to_lifetimes`.
+    _lifetimes_class: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._log_params: np.ndarray | None = None
+        self._rows: _Rows | None = None
+        self._covariance: np.ndarray | None = None
+        self.time_unit: str | None = None
+        self.selection_reason: str | None = None
+        self.candidates: pd.DataFrame | None = None
+
+    # -- the model: implemented by each subclass ----------------------------------------------
+
+    @staticmethod
+    @abstractmethod
+    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray | None]:
+        """Total log-likelihood of the histories and its gradient in log-parameters."""
+
+    @staticmethod
+    @abstractmethod
+    def _log_odds_dead(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+        """log(P(dead) / P(alive)) at T for each history; -inf when surely alive."""
+
+    @staticmethod
+    @abstractmethod
+    def _alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
+        """Expected purchases in (T, T+t] of a customer alive at T after x repeat purchases."""
+
+    @staticmethod
+    @abstractmethod
+    def _simulate(params: np.ndarray, T: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Repeat purchases in (0, T] of new customers drawn from the model."""
+
+    # -- fitting ---------------------------------------------------------------------------------
+
+    def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> Self:
+        """Fit the model by maximum likelihood.
+
+        Customers with the same (frequency, recency, T) share a likelihood, so each distinct
+        history is evaluated once and weighted by its count. Time is rescaled so the longest T
+        is 1 while optimising, as lifetimes does; the estimates are reported on the original
+        scale.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            One row per customer with ``frequency``, ``recency`` and ``T``
+            (:func:`growthkit.rfm_summary`).
+        time_unit : {"days", "weeks", "months"}, optional
+            Unit of recency and T, used to turn a CLV horizon in months into model time.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        GrowthkitError
+            For a summary with missing columns, bad values or too few customers.
+        ConvergenceError
+            When the likelihood has no usable maximum.
+        """
+        if time_unit is not None:
+            _check_option("time_unit", time_unit, ["days", "weeks", "months"])
+        x, tx, T = _rfm_arrays(summary)
+        _check_fit_size(x, T, self.label)
+        rows = _Rows.from_arrays(x, tx, T)
+        scale = float(T.max())
+        scaled = rows.rescaled(1.0 / scale)
+        shift = np.array([np.log(scale) * (p in self._time_params) for p in self.param_names])
+
+        def loglik(log_params: np.ndarray) -> tuple[float, np.ndarray | None]:
+            return self._loglik(np.exp(log_params), scaled)
+
+        # lifetimes starts every parameter at exp(0.1) on the rescaled time axis.
+        start = np.full(len(self.param_names), 0.1)
+        log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label)
+        self._log_params = log_params + shift
+        self._rows = rows
+        self._covariance = None
+        self.time_unit = time_unit
+        return self
+
+    @classmethod
+    def from_params(cls, params: dict[str, float], *, time_unit: str | None = None) -> Self:
+        """A model with given parameters, e.g. published ones, for predictions only.
+
+        Parameters
+        ----------
+        params : dict
+            Every parameter in :attr:`param_names`, positive.
+        time_unit : {"days", "weeks", "months"}, optional
+            Unit the time parameters are in.
+
+        Returns
+        -------
+        TransactionModel
+            Without data: the log-likelihood, covariance and diagnostics need :meth:`fit`.
+        """
+        names = set(cls.param_names)
+        if set(params) != names or not all(float(params[k]) > 0 for k in names):
+            raise GrowthkitError(
+                f"params={params!r}; expected positive values for exactly "
+                f"{', '.join(cls.param_names)}"
+            )
+        model = cls()
+        model._log_params = np.log([float(params[k]) for k in cls.param_names])
+        model.time_unit = time_unit
+        return model
+
+    def _check_fitted(self) -> None:
+        if self._log_params is None:
+            raise NotFittedError(f"this {self.label} model is not fitted yet; call fit() first")
+
+    def _check_data(self) -> None:
+        self._check_fitted()
+        if self._rows is None:
+            raise NotFittedError(
+                f"this {self.label} model was built from parameters, not fitted to data; call "
+                "fit() for its likelihood, covariance and diagnostics"
+            )
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Maximum-likelihood estimates, by lifetimes' names (time parameters in summary units)."""
+        self._check_fitted()
+        return dict(zip(self.param_names, np.exp(self._log_params).tolist(), strict=True))
+
+    @property
+    def _params(self) -> np.ndarray:
+        self._check_fitted()
+        return np.exp(self._log_params)
+
+    @property
+    def log_likelihood(self) -> float:
+        """Total log-likelihood at the estimates, on the summary's own time scale.
+
+        This is the number the papers report (e.g. -9582.43 for BG/NBD on the CDNOW sample),
+        not lifetimes' mean over customers on a rescaled time axis.
+        """
+        self._check_data()
+        with np.errstate(all="ignore"):
+            return float(self._loglik(self._params, self._rows)[0])
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, 2k - 2 log-likelihood."""
+        return 2 * len(self.param_names) - 2 * self.log_likelihood
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers the model was fitted on."""
+        self._check_data()
+        return int(self._rows.customers)
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """Asymptotic covariance of the log-parameters: the inverse Hessian of -log-likelihood.
+
+        The Hessian is numerical (statsmodels' ``approx_hess``), in log-parameter space where the
+        sampling distribution is closest to normal.
+
+        Raises
+        ------
+        ConvergenceError
+            When the Hessian is not positive definite, i.e. the estimate is not a proper maximum.
+        """
+        self._check_data()
+        if self._covariance is None:
+            rows = self._rows
+
+            def neg_loglik(log_params: np.ndarray) -> float:
+                with np.errstate(all="ignore"):
+                    return -self._loglik(np.exp(log_params), rows)[0]
+
+            hessian = approx_hess(self._log_params, neg_loglik)
+            try:
+                np.linalg.cholesky(hessian)
+            except np.linalg.LinAlgError:
+                raise ConvergenceError(
+                    f"{self.label} estimates are not a proper maximum of the likelihood (the "
+                    "Hessian is not positive definite); expected more customers or purchases"
+                ) from None
+            self._covariance = np.linalg.inv(hessian)
+        names = [f"log_{p}" for p in self.param_names]
+        return pd.DataFrame(self._covariance, index=names, columns=names)
+
+    def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Parameter vectors drawn from the asymptotic sampling distribution of the estimates."""
+        cov = self.covariance.to_numpy()
+        return np.exp(rng.multivariate_normal(self._log_params, cov, size=n))
+
+    # -- predictions -----------------------------------------------------------------------------
+
+    def _p_alive(self, params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+        with np.errstate(over="ignore", divide="ignore"):
+            return 1.0 / (1.0 + np.exp(self._log_odds_dead(params, x, tx, T)))
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """P(alive): the probability that each customer is still active at the end of T.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency``, ``recency`` and ``T`` per customer.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``summary``.
+        """
+        self._check_fitted()
+        x, tx, T = _rfm_arrays(summary)
+        return pd.Series(self._p_alive(self._params, x, tx, T), index=summary.index,
+                         name="p_alive")
+
+    def expected_purchases(self, summary: pd.DataFrame, t: Any) -> pd.Series:
+        """Expected repeat purchases of each customer in the next ``t`` units of time.
+
+        The conditional expectation E[Y(t) | x, t_x, T] = P(alive) × E[Y(t) | alive, x, T];
+        the second factor depends on (x, T, t) only and is computed once per distinct triple.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency``, ``recency`` and ``T`` per customer.
+        t : float or array-like
+            Horizon in the summary's time unit: one for all, or one per customer.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``summary``.
+        """
+        self._check_fitted()
+        x, tx, T = _rfm_arrays(summary)
+        t = np.broadcast_to(np.asarray(t, dtype="float64"), x.shape)
+        codes, first = _group(x, T, t)
+        alive = self._alive_purchases(self._params, t[first], x[first], T[first])
+        values = self._p_alive(self._params, x, tx, T) * alive[codes]
+        return pd.Series(values, index=summary.index, name="expected_purchases")
+
+    def expected_purchases_new(self, t: Any) -> np.ndarray:
+        """Expected repeat purchases in (0, t] of a customer who has just made a first purchase.
+
+        Parameters
+        ----------
+        t : float or array-like
+            Time since the first purchase, in the summary's time unit.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        self._check_fitted()
+        t = np.asarray(t, dtype="float64")
+        zero = np.zeros_like(t)
+        p = self._p_alive(self._params, zero, zero, zero)
+        return p * self._alive_purchases(self._params, t, zero, zero)
+
+    def simulate_frequency(self, T: Any, seed: int = 0) -> np.ndarray:
+        """Draw repeat purchases in (0, T] for new customers with observation times ``T``.
+
+        Parameters
+        ----------
+        T : array-like
+            Observation time of each simulated customer.
+        seed : int
+            Seed of ``numpy.random.default_rng``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer counts, one per element of ``T``.
+        """
+        self._check_fitted()
+        T = np.asarray(T, dtype="float64")
+        return self._simulate(self._params, T, np.random.default_rng(seed))
+
+    def to_lifetimes(self) -> Any:
+        """The same fitted model as a lifetimes fitter, for lifetimes' own methods and plots.
+
+        Returns
+        -------
+        lifetimes fitter
+            A ``BetaGeoFitter``, ``ModifiedBetaGeoFitter`` or ``ParetoNBDFitter`` whose
+            ``params_`` and ``data`` (the distinct histories with their weights) are set.
+        """
+        self._check_data()
+        with warnings.catch_warnings():  # lifetimes sets a global warnings filter on import
+            import lifetimes
+
+        fitter = getattr(lifetimes, self._lifetimes_class)()
+        fitter.params_ = pd.Series(self.params)
+        rows = self._rows
+        fitter.data = pd.DataFrame(
+            {"frequency": rows.x, "recency": rows.tx, "T": rows.T, "weights": rows.weight}
+        )
+        fitter.predict = fitter.conditional_expected_number_of_purchases_up_to_time
+        return fitter
+
+    def __repr__(self) -> str:
+        if self._log_params is None:
+            return f"<{type(self).__name__}: not fitted>"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        fit = f"; LL {self.log_likelihood:,.2f}" if self._rows is not None else ""
+        return f"<{type(self).__name__} {self.label}: {params}{fit}>"

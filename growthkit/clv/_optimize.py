@@ -1,0 +1,107 @@
+"""Maximum likelihood in log-parameter space, and the numerical helpers the models share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import minimize
+
+from growthkit.errors import ConvergenceError
+
+#: The fit has converged when no mean log-likelihood gradient (per log-parameter) exceeds this.
+_GRADIENT_TOL = 1e-6
+#: A log-parameter beyond this (1.6e5 either way, with time and money rescaled to about 1)
+#: means the estimate ran off to a boundary of the parameter space.
+_MAX_LOG_PARAM = 12.0
+
+LogLik = Callable[[np.ndarray], tuple[float, np.ndarray | None]]
+
+
+def _maximize(
+    loglik: LogLik, x0: np.ndarray, n: float, names: tuple[str, ...], what: str
+) -> np.ndarray:
+    """Maximise a log-likelihood over log-parameters with BFGS.
+
+    Parameters
+    ----------
+    loglik : callable
+        ``loglik(log_params) -> (total log-likelihood, gradient or None)``. Without an analytic
+        gradient, central differences are used.
+    x0 : numpy.ndarray
+        Starting log-parameters.
+    n : float
+        Number of customers; the mean log-likelihood is optimised so tolerances do not depend
+        on the data size.
+    names : tuple of str
+        Parameter names, for messages.
+    what : str
+        The model, for messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        The maximising log-parameters.
+
+    Raises
+    ------
+    ConvergenceError
+        When BFGS fails, the optimum is not finite, the gradient is not ~0, or a parameter runs
+        off to 0 or infinity.
+    """
+    analytic = loglik(x0)[1] is not None
+
+    def objective(log_params: np.ndarray) -> float | tuple[float, np.ndarray]:
+        with np.errstate(all="ignore"):
+            ll, grad = loglik(log_params)
+        if not np.isfinite(ll):
+            return (np.inf, np.zeros_like(log_params)) if analytic else np.inf
+        return (-ll / n, -grad / n) if analytic else -ll / n
+
+    options = {"gtol": _GRADIENT_TOL / 100, "maxiter": 2000}
+    jac = True if analytic else "3-point"
+    result = minimize(objective, x0, jac=jac, method="BFGS", options=options)
+    if not result.success and np.all(np.isfinite(result.x)):
+        # BFGS often stops on "precision loss" near the optimum; one restart with a fresh
+        # Hessian approximation usually finishes the job.
+        result = minimize(objective, result.x, jac=jac, method="BFGS", options=options)
+    x = result.x
+    if not (np.all(np.isfinite(x)) and np.isfinite(result.fun)):
+        raise ConvergenceError(f"{what} fit did not converge: {result.message}")
+    runaway = np.abs(x) > _MAX_LOG_PARAM
+    if runaway.any():
+        i = int(runaway.argmax())
+        raise ConvergenceError(
+            f"{what} fit did not converge: parameter {names[i]} ran off to {np.exp(x[i]):.3g}, "
+            "so the data cannot pin it down; expected more customers or a longer period"
+        )
+    grad = _gradient(objective, x, analytic)
+    if not result.success and np.max(np.abs(grad)) > _GRADIENT_TOL:
+        raise ConvergenceError(
+            f"{what} fit did not converge: {result.message} (largest gradient "
+            f"{np.max(np.abs(grad)):.2g}, expected below {_GRADIENT_TOL:g})"
+        )
+    return x
+
+
+def _gradient(objective: Callable, x: np.ndarray, analytic: bool) -> np.ndarray:
+    """The objective's gradient at ``x``, by central differences when there is no formula."""
+    if analytic:
+        return objective(x)[1]
+    step = 1e-6
+    eye = np.eye(x.size) * step
+    return np.array([(objective(x + e) - objective(x - e)) / (2 * step) for e in eye])
+
+
+def _bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> np.ndarray:
+    """Evaluate ``fn(value)`` across a removable singularity.
+
+    Closed forms such as (a+b-1)/(a-1)·[1 - ...] are 0/0 at a single parameter value although
+    the function is smooth there. Near it, interpolate linearly between two points 1e-5 away:
+    the error is O(1e-10), far below the sampling error of any estimate.
+    """
+    if not singular:
+        return fn(value)
+    step = 1e-5
+    lo, hi = fn(value - step), fn(value + step)
+    return lo + (hi - lo) * 0.5

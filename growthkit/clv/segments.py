@@ -1,0 +1,119 @@
+"""Segments for action: predicted value crossed with the chance a customer is still active."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from growthkit._validation import _require_columns
+from growthkit.clv.uncertainty import CLVIntervals
+from growthkit.errors import GrowthkitError
+
+__all__ = ["SEGMENTS", "segment_customers", "summarize_segments"]
+
+#: Each segment, in display order, with the action it suggests.
+SEGMENTS: dict[str, str] = {
+    "High value, active": "Keep them close: service, loyalty perks and early access; no "
+    "blanket discounts.",
+    "High value, at risk": "Win back first: personal outreach or a targeted offer before they "
+    "lapse.",
+    "Medium value, active": "Grow them: cross-sell and bundles to raise spend per order.",
+    "Medium value, at risk": "Reactivate with a timely reminder or a modest incentive.",
+    "Low value, active": "Nurture cheaply with automated email; no costly incentives.",
+    "Low value, at risk": "Lowest priority: low-cost campaigns only.",
+}
+
+
+def segment_customers(
+    predictions: pd.DataFrame,
+    *,
+    value_quantiles: tuple[float, float] = (0.5, 0.8),
+    at_risk_below: float = 0.5,
+) -> pd.DataFrame:
+    """Put each customer in a value tier and an activity status.
+
+    The value tier comes from the customer's predicted revenue CLV: *High* from the upper
+    quantile up (top 20% by default), *Medium* from the lower quantile, *Low* below. A customer
+    is *at risk* when P(alive) is below ``at_risk_below``.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        :func:`growthkit.clv.predict` output with a spend model (``clv_revenue``, ``p_alive``).
+    value_quantiles : (float, float), default (0.5, 0.8)
+        CLV quantiles separating Low from Medium and Medium from High.
+    at_risk_below : float, default 0.5
+        P(alive) under which a customer counts as at risk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``predictions`` with ``segment``, ``value_tier`` and ``status`` in front.
+
+    Raises
+    ------
+    GrowthkitError
+        For missing columns or thresholds out of range.
+    """
+    _require_columns(predictions.columns, ["clv_revenue", "p_alive"], where="the predictions")
+    lo_q, hi_q = value_quantiles
+    if not 0 < lo_q < hi_q < 1:
+        raise GrowthkitError(
+            f"value_quantiles={value_quantiles!r}; expected two quantiles 0 < low < high < 1"
+        )
+    if not 0 < at_risk_below < 1:
+        raise GrowthkitError(f"at_risk_below={at_risk_below!r}; expected a probability in (0, 1)")
+    clv = predictions["clv_revenue"].to_numpy()
+    lo, hi = np.quantile(clv, [lo_q, hi_q])
+    tier = np.select([clv >= hi, clv >= lo], ["High", "Medium"], "Low")
+    status = np.where(predictions["p_alive"].to_numpy() < at_risk_below, "at risk", "active")
+    segment = pd.Categorical(
+        [f"{t} value, {s}" for t, s in zip(tier, status, strict=True)],
+        categories=list(SEGMENTS),
+    )
+    front = pd.DataFrame(
+        {"segment": segment, "value_tier": tier, "status": status}, index=predictions.index
+    )
+    return pd.concat([front, predictions], axis=1)
+
+
+def summarize_segments(
+    segmented: pd.DataFrame, intervals: CLVIntervals | None = None
+) -> pd.DataFrame:
+    """One row per segment: size, activity, value and the suggested action.
+
+    Parameters
+    ----------
+    segmented : pandas.DataFrame
+        :func:`segment_customers` output.
+    intervals : CLVIntervals, optional
+        From :func:`growthkit.clv.clv_intervals` grouped by ``segmented["segment"]``; adds
+        ``revenue_low`` and ``revenue_high`` for each segment's total CLV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by segment (all six, empty ones with zeros): ``customers``, ``share``,
+        ``mean_p_alive``, ``expected_purchases``, ``clv_revenue`` (total), ``mean_clv``,
+        ``clv_profit`` (total), optionally the interval, and ``action``.
+    """
+    _require_columns(segmented.columns, ["segment", "clv_revenue"], where="the segments")
+    grouped = segmented.groupby("segment", observed=False)
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "mean_p_alive": grouped["p_alive"].mean(),
+            "expected_purchases": grouped["expected_purchases"].sum(),
+            "clv_revenue": grouped["clv_revenue"].sum(),
+            "mean_clv": grouped["clv_revenue"].mean(),
+            "clv_profit": grouped["clv_profit"].sum(),
+        }
+    ).reindex(list(SEGMENTS))
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out.insert(1, "share", out["customers"] / max(len(segmented), 1))
+    if intervals is not None:
+        bounds = intervals.table[["revenue_low", "revenue_high"]]
+        out = out.join(bounds, how="left")
+    out["action"] = pd.Series(SEGMENTS)
+    out.index.name = "segment"
+    return out

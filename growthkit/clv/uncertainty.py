@@ -1,0 +1,157 @@
+"""Intervals for total and per-segment CLV from the sampling distribution of the estimates.
+
+A parametric bootstrap: parameter vectors are drawn from the asymptotic normal distribution of
+the log-parameters (mean at the estimate, covariance the inverse Hessian of the negative
+log-likelihood), CLV is recomputed for every customer under each draw, and the interval is the
+central quantiles of the totals. It reflects estimation uncertainty, not the randomness of
+individual customers' future purchases.
+
+References
+----------
+Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall, ch. 6
+(the parametric bootstrap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from growthkit.clv._base import TransactionModel
+from growthkit.clv.spend import GammaGammaModel
+from growthkit.clv.value import _clv_revenue, _Histories, _settings
+from growthkit.errors import GrowthkitError
+
+__all__ = ["TOTAL", "CLVIntervals", "clv_intervals"]
+
+#: Row label of the whole customer base in :attr:`CLVIntervals.table`.
+TOTAL = "All customers"
+
+
+@dataclass(frozen=True)
+class CLVIntervals:
+    """Point estimates and intervals of summed CLV, for all customers and per group.
+
+    Attributes
+    ----------
+    level : float
+        Interval coverage, e.g. 0.90.
+    n_draws : int
+        Parameter draws used.
+    table : pandas.DataFrame
+        Indexed by ``"All customers"`` then each group: ``customers``, ``clv_revenue``,
+        ``revenue_low``, ``revenue_high``, ``clv_profit``, ``profit_low``, ``profit_high``.
+    """
+
+    level: float
+    n_draws: int
+    table: pd.DataFrame
+
+    @property
+    def total(self) -> tuple[float, float, float]:
+        """Revenue CLV of all customers: (estimate, low, high)."""
+        row = self.table.loc[TOTAL]
+        return float(row["clv_revenue"]), float(row["revenue_low"]), float(row["revenue_high"])
+
+    @property
+    def total_profit(self) -> tuple[float, float, float]:
+        """Profit CLV of all customers: (estimate, low, high)."""
+        row = self.table.loc[TOTAL]
+        return float(row["clv_profit"]), float(row["profit_low"]), float(row["profit_high"])
+
+
+def clv_intervals(
+    model: TransactionModel,
+    spend_model: GammaGammaModel,
+    summary: pd.DataFrame,
+    groups: pd.Series | None = None,
+    *,
+    horizon_months: int = 12,
+    annual_discount_rate: float = 0.10,
+    gross_margin: float = 1.0,
+    time_unit: str | None = None,
+    level: float = 0.90,
+    n_draws: int = 200,
+    seed: int = 0,
+) -> CLVIntervals:
+    """Intervals for total CLV and CLV per group by a parametric bootstrap.
+
+    Parameters
+    ----------
+    model, spend_model : TransactionModel, GammaGammaModel
+        Fitted models; their estimates are resampled independently.
+    summary : pandas.DataFrame
+        ``frequency``, ``recency``, ``T`` and ``monetary_value`` per customer.
+    groups : pandas.Series, optional
+        A label per customer (e.g. a segment), indexed like ``summary``.
+    horizon_months, annual_discount_rate, gross_margin, time_unit
+        As in :func:`growthkit.clv.predict`.
+    level : float, default 0.90
+        Coverage of the intervals.
+    n_draws : int, default 200
+        Parameter draws.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    CLVIntervals
+
+    Raises
+    ------
+    GrowthkitError
+        For a bad level, number of draws, settings or groups.
+    ConvergenceError
+        When a model's Hessian is not positive definite.
+
+    References
+    ----------
+    Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+    """
+    if not 0 < level < 1:
+        raise GrowthkitError(f"level={level!r}; expected a coverage between 0 and 1, e.g. 0.9")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 20:
+        raise GrowthkitError(f"n_draws={n_draws!r}; expected an integer >= 20")
+    settings = _settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
+    hist = _Histories.from_summary(summary, spend=True)
+    if groups is None:
+        codes, labels = np.zeros(hist.x.size, dtype=np.int64), []
+    else:
+        aligned = groups.reindex(summary.index)
+        if aligned.isna().any():
+            raise GrowthkitError("groups must give a label for every customer of the summary")
+        codes, labels = pd.factorize(aligned, sort=True)
+
+    n_groups = len(labels)
+
+    def sums(values: np.ndarray) -> np.ndarray:
+        """The total, then the total of each group."""
+        by_group = np.bincount(codes, values, n_groups)[:n_groups]
+        return np.concatenate([[values.sum()], by_group])
+
+    rng = np.random.default_rng(seed)
+    drawn = model._draw_params(n_draws, rng)
+    spend_drawn = spend_model._draw_params(n_draws, rng)
+    draws = min(len(drawn), len(spend_drawn))
+    totals = np.array(
+        [sums(_clv_revenue(model, drawn[i], spend_drawn[i], hist, settings)) for i in range(draws)]
+    )
+    point = _clv_revenue(model, model._params, spend_model._params, hist, settings)
+    low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=0)
+
+    margin = settings.gross_margin
+    table = pd.DataFrame(
+        {
+            "customers": sums(np.ones(hist.x.size)).astype(int),
+            "clv_revenue": sums(point),
+            "revenue_low": low,
+            "revenue_high": high,
+        },
+        index=pd.Index([TOTAL, *map(str, labels)], name="group"),
+    )
+    table["clv_profit"] = table["clv_revenue"] * margin
+    table["profit_low"] = table["revenue_low"] * margin
+    table["profit_high"] = table["revenue_high"] * margin
+    return CLVIntervals(level=level, n_draws=draws, table=table)

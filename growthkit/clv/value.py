@@ -1,0 +1,216 @@
+"""Per-customer predictions: P(alive), expected purchases and spend, revenue and profit CLV.
+
+References
+----------
+Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using iso-value curves for
+customer base analysis. Journal of Marketing Research, 42(4), 415-430.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+from growthkit._validation import _check_option
+from growthkit.clv._base import TransactionModel
+from growthkit.clv._summary import _group, _rfm_arrays
+from growthkit.clv.spend import GammaGammaModel, _spend_arrays
+from growthkit.errors import GrowthkitError
+from growthkit.rfm import TIME_UNITS
+
+__all__ = ["CLVSettings", "predict"]
+
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class CLVSettings:
+    """How CLV is computed: horizon, discounting, margin and the summary's time unit.
+
+    CLV sums, month by month, the expected purchases in that month times the expected spend per
+    purchase, discounted to today at the end of the month. This is lifetimes'
+    ``customer_lifetime_value`` scheme, except that a month is the mean Gregorian month
+    (365.25/12 days, 4.348 weeks) where lifetimes uses 30 days or 4.345 weeks, and the monthly
+    rate is derived from the annual one, (1 + annual)^(1/12) - 1.
+
+    Parameters
+    ----------
+    horizon_months : int
+        Months ahead to value.
+    annual_discount_rate : float
+        Yearly discount rate, e.g. 0.10.
+    gross_margin : float
+        Share of revenue that is profit, in (0, 1]; profit CLV = margin × revenue CLV.
+    time_unit : {"days", "weeks", "months"}
+        Unit of recency and T in the summary.
+    """
+
+    horizon_months: int = 12
+    annual_discount_rate: float = 0.10
+    gross_margin: float = 1.0
+    time_unit: str = "weeks"
+
+    def __post_init__(self) -> None:
+        _check_option("time_unit", self.time_unit, list(TIME_UNITS))
+        months = self.horizon_months
+        whole = isinstance(months, Real) and not isinstance(months, bool) and months == int(months)
+        if not whole or months < 1:
+            raise GrowthkitError(
+                f"horizon_months={months!r}; expected a whole number of months >= 1"
+            )
+        object.__setattr__(self, "horizon_months", int(months))
+        rate = self.annual_discount_rate
+        if not isinstance(rate, Real) or not 0 <= rate < 10:
+            raise GrowthkitError(
+                f"annual_discount_rate={self.annual_discount_rate!r}; expected a rate such as "
+                "0.10 (between 0 and 10)"
+            )
+        margin = self.gross_margin
+        if not isinstance(margin, Real) or not 0 < margin <= 1:
+            raise GrowthkitError(
+                f"gross_margin={self.gross_margin!r}; expected a share of revenue in (0, 1]"
+            )
+
+    @property
+    def units_per_month(self) -> float:
+        """Summary time units in one month."""
+        return _DAYS_PER_MONTH / TIME_UNITS[self.time_unit]
+
+    @property
+    def horizon(self) -> float:
+        """The horizon in summary time units."""
+        return self.horizon_months * self.units_per_month
+
+    @property
+    def monthly_discount(self) -> np.ndarray:
+        """Discount factor at the end of each month of the horizon."""
+        monthly_rate = (1.0 + self.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+        return (1.0 + monthly_rate) ** -np.arange(1.0, self.horizon_months + 1.0)
+
+
+@dataclass(frozen=True)
+class _Histories:
+    """Customer histories, grouped by distinct (frequency, T) for the expensive terms."""
+
+    x: np.ndarray
+    tx: np.ndarray
+    T: np.ndarray
+    m: np.ndarray | None
+    codes: np.ndarray
+    first: np.ndarray
+
+    @classmethod
+    def from_summary(cls, summary: pd.DataFrame, spend: bool) -> _Histories:
+        x, tx, T = _rfm_arrays(summary)
+        m = _spend_arrays(summary)[1] if spend else None
+        codes, first = _group(x, T)
+        return cls(x, tx, T, m, codes, first)
+
+
+def _purchase_terms(
+    model: TransactionModel, params: np.ndarray, hist: _Histories, settings: CLVSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(alive), expected purchases over the horizon, and discounted expected purchases."""
+    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
+    x, T = hist.x[hist.first], hist.T[hist.first]
+    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
+    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    p_alive = model._p_alive(params, hist.x, hist.tx, hist.T)
+    return p_alive, p_alive * cumulative[-1][hist.codes], p_alive * discounted[hist.codes]
+
+
+def _clv_revenue(
+    model: TransactionModel,
+    params: np.ndarray,
+    spend_params: np.ndarray,
+    hist: _Histories,
+    settings: CLVSettings,
+) -> np.ndarray:
+    """Revenue CLV per customer at the given parameters of both models."""
+    discounted = _purchase_terms(model, params, hist, settings)[2]
+    return discounted * GammaGammaModel._expected_spend(spend_params, hist.x, hist.m)
+
+
+def predict(
+    model: TransactionModel,
+    summary: pd.DataFrame,
+    spend_model: GammaGammaModel | None = None,
+    *,
+    horizon_months: int = 12,
+    annual_discount_rate: float = 0.10,
+    gross_margin: float = 1.0,
+    time_unit: str | None = None,
+) -> pd.DataFrame:
+    """Predict every customer's future: activity, purchases, spend and lifetime value.
+
+    Parameters
+    ----------
+    model : TransactionModel
+        A fitted transaction model (:func:`growthkit.clv.fit`).
+    summary : pandas.DataFrame
+        ``frequency``, ``recency``, ``T`` (and ``monetary_value`` for CLV) per customer, up to
+        the day the forecast starts.
+    spend_model : GammaGammaModel, optional
+        A fitted spend model (:func:`growthkit.clv.fit_spend`). Without it there is no spend or
+        CLV.
+    horizon_months : int, default 12
+        Months ahead to forecast.
+    annual_discount_rate : float, default 0.10
+        Yearly rate future revenue is discounted at.
+    gross_margin : float, default 1.0
+        Share of revenue that is profit.
+    time_unit : {"days", "weeks", "months"}, optional
+        Unit of recency and T; defaults to the one the model was fitted with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``summary``: ``frequency``, ``recency``, ``T``, ``p_alive``,
+        ``expected_purchases`` (over the horizon, undiscounted) and, with a spend model,
+        ``monetary_value``, ``expected_spend`` (per purchase), ``clv_revenue`` and
+        ``clv_profit`` (discounted, in the data's currency).
+
+    Raises
+    ------
+    GrowthkitError
+        When the time unit is unknown or a setting is out of range.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using iso-value curves for
+    customer base analysis. Journal of Marketing Research, 42(4), 415-430.
+    """
+    settings = _settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
+    hist = _Histories.from_summary(summary, spend=spend_model is not None)
+    p_alive, purchases, discounted = _purchase_terms(model, model._params, hist, settings)
+    out = pd.DataFrame(
+        {"frequency": hist.x, "recency": hist.tx, "T": hist.T, "p_alive": p_alive,
+         "expected_purchases": purchases},
+        index=summary.index,
+    )
+    if spend_model is not None:
+        spend = GammaGammaModel._expected_spend(spend_model._params, hist.x, hist.m)
+        out["monetary_value"] = hist.m
+        out["expected_spend"] = spend
+        out["clv_revenue"] = discounted * spend
+        out["clv_profit"] = out["clv_revenue"] * settings.gross_margin
+    return out
+
+
+def _settings(
+    model: TransactionModel,
+    horizon_months: int,
+    annual_discount_rate: float,
+    gross_margin: float,
+    time_unit: str | None,
+) -> CLVSettings:
+    unit = time_unit or model.time_unit
+    if unit is None:
+        raise GrowthkitError(
+            "time_unit is unknown: pass time_unit='days', 'weeks' or 'months' (the unit of "
+            "recency and T in the summary)"
+        )
+    return CLVSettings(horizon_months, annual_discount_rate, gross_margin, unit)

@@ -1,0 +1,92 @@
+"""The CLV charts draw on the given Axes, label their units, and plot_history_alive works on
+pandas 3 (lifetimes' version calls the removed ``fillna(method=...)``)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from growthkit.clv import predict, segment_customers, summarize_segments, validate_holdout
+from growthkit.plots.clv import (
+    plot_clv_distribution,
+    plot_frequency_recency_matrix,
+    plot_history_alive,
+    plot_holdout_by_frequency,
+    plot_period_transactions,
+    plot_probability_alive_matrix,
+    plot_segments,
+    plot_tracking,
+)
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_history_alive_follows_the_model_day_by_day(bgnbd, ax):
+    dates = ["1997-01-01", "1997-01-01", "1997-02-12", "1997-05-07"]  # two orders on one day
+    out = plot_history_alive(bgnbd, dates, time_unit="weeks", end="1997-09-30", ax=ax)
+    assert out is ax
+    line = ax.get_lines()[0]
+    days, p_alive = line.get_xdata(), line.get_ydata()
+    assert len(days) == 273  # 1997-01-01 to 1997-09-30, daily
+    # On 1997-06-01: 2 repeat purchases, the last in week 18, customer age 21.57 weeks.
+    i = 151
+    summary = pd.DataFrame({"frequency": [2.0], "recency": [126 / 7], "T": [151 / 7]})
+    assert p_alive[i] == pytest.approx(bgnbd.probability_alive(summary).iloc[0], rel=1e-12)
+    assert p_alive[0] == 1.0 and np.all((p_alive > 0) & (p_alive <= 1))
+    assert ax.get_ylabel() == "P(alive)"
+
+
+def test_history_alive_rejects_an_end_before_the_first_purchase(bgnbd, ax):
+    with pytest.raises(ValueError, match="before the first purchase"):
+        plot_history_alive(bgnbd, ["1997-03-01"], time_unit="weeks", end="1997-01-01", ax=ax)
+
+
+def test_model_diagnostics_plot_on_the_given_axes(bgnbd, cdnow, ax):
+    assert plot_period_transactions(bgnbd, cdnow, ax=ax) is ax
+    heights = [p.get_height() for p in ax.patches]
+    assert heights[0] == (cdnow["frequency"] == 0).sum()  # first bar: actual one-time buyers
+    assert sum(heights[:8]) == len(cdnow)
+    assert ax.get_ylabel() == "Customers"
+
+
+@pytest.mark.parametrize("plot", [plot_frequency_recency_matrix, plot_probability_alive_matrix])
+def test_matrices_label_the_time_unit(plot, bgnbd, cdnow, ax):
+    plot(bgnbd, ax=ax)
+    assert "weeks" in ax.get_ylabel()
+    # Recency 0..39 weeks (the longest T is 38.9) × frequency 0 to its 99th percentile.
+    top = int(np.quantile(cdnow["frequency"], 0.99, method="inverted_cdf"))
+    assert ax.images[0].get_array().shape == (40, top + 1)
+
+
+def test_tracking_and_holdout_plots(bgnbd, cdnow, ax):
+    tracking = pd.DataFrame({"actual": [1.0, 3.0], "predicted": [1.5, 2.5],
+                             "actual_in_period": [1.0, 2.0], "predicted_in_period": [1.5, 1.0]},
+                            index=pd.to_datetime(["1997-01-07", "1997-01-14"]))
+    plot_tracking(tracking, calibration_end="1997-01-10", ax=ax)
+    assert [line.get_label() for line in ax.get_lines()] == ["Actual", "Model",
+                                                             "End of calibration"]
+    ax.clear()
+    plot_holdout_by_frequency(validate_holdout(bgnbd, cdnow), time_unit="weeks", ax=ax)
+    assert "39 weeks" in ax.get_ylabel()
+
+
+def test_value_plots_put_the_currency_on_the_axis(bgnbd, gamma_gamma, cdnow, ax):
+    predictions = predict(bgnbd, cdnow, gamma_gamma)
+    plot_clv_distribution(predictions, currency="EUR", ax=ax)
+    assert "EUR" in ax.get_xlabel()
+    ax.clear()
+    segments = summarize_segments(segment_customers(predictions))
+    plot_segments(segments, currency="EUR", ax=ax)
+    assert "EUR" in ax.get_xlabel()
+    assert ax.xaxis.get_major_formatter()(1000, 0) == "EUR 1,000"

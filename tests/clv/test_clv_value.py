@@ -1,0 +1,98 @@
+"""Per-customer predictions and CLV: horizons in any time unit, discounting and margin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from growthkit.clv import (
+    BetaGeoModel,
+    CLVSettings,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    predict,
+)
+
+DAYS_PER = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
+
+
+def _in_unit(summary: pd.DataFrame, unit: str) -> pd.DataFrame:
+    factor = 7.0 / DAYS_PER[unit]  # the fixture is in weeks
+    return summary.assign(recency=summary["recency"] * factor, T=summary["T"] * factor)
+
+
+@pytest.mark.parametrize("unit", ["days", "months"])
+@pytest.mark.parametrize("name", ["bgnbd", "paretonbd"])
+def test_clv_does_not_depend_on_the_time_unit(name, unit, cdnow, gamma_gamma, request):
+    # The same customers and the same model expressed in days or months (time parameters
+    # rescaled) must give the same P(alive), purchases and CLV over 12 months.
+    weekly = request.getfixturevalue(name)
+    factor = 7.0 / DAYS_PER[unit]
+    params = {k: v * factor if k in ("alpha", "beta") else v for k, v in weekly.params.items()}
+    other = type(weekly).from_params(params, time_unit=unit)
+    base = predict(weekly, cdnow, gamma_gamma, horizon_months=12)
+    moved = predict(other, _in_unit(cdnow, unit), gamma_gamma, horizon_months=12)
+    for col in ("p_alive", "expected_purchases", "clv_revenue"):
+        np.testing.assert_allclose(moved[col], base[col], rtol=1e-9, err_msg=col)
+
+
+def test_horizon_is_converted_to_summary_units(bgnbd, cdnow, gamma_gamma):
+    out = predict(bgnbd, cdnow, gamma_gamma, horizon_months=12)
+    weeks = 12 * 365.25 / 12 / 7
+    np.testing.assert_allclose(out["expected_purchases"],
+                               bgnbd.expected_purchases(cdnow, weeks), rtol=1e-12)
+    assert CLVSettings(time_unit="days").horizon == pytest.approx(365.25)
+
+
+def test_without_discounting_clv_is_purchases_times_spend(bgnbd, cdnow, gamma_gamma):
+    out = predict(bgnbd, cdnow, gamma_gamma, horizon_months=6, annual_discount_rate=0.0)
+    np.testing.assert_allclose(out["clv_revenue"],
+                               out["expected_purchases"] * out["expected_spend"], rtol=1e-12)
+
+
+def test_discounting_follows_the_monthly_schedule(cdnow, gamma_gamma):
+    # A Pareto/NBD customer alive with certainty buys at a rate whose expected purchases per
+    # month can be summed by hand: CLV = Σ_m spend · ΔE_m / (1.1)^(m/12).
+    model = ParetoNBDModel.from_params({"r": 2.0, "alpha": 20.0, "s": 0.5, "beta": 50.0},
+                                       time_unit="weeks")
+    one = cdnow.iloc[[0]].assign(frequency=0.0, recency=0.0, T=0.0, monetary_value=0.0)
+    out = predict(model, one, gamma_gamma, horizon_months=3, annual_discount_rate=0.10)
+    month = 365.25 / 12 / 7
+    cumulative = model.expected_purchases_new(month * np.arange(4.0))
+    by_hand = np.sum(np.diff(cumulative) / 1.1 ** (np.arange(1, 4) / 12))
+    spend = gamma_gamma.population_mean
+    assert out["clv_revenue"].iloc[0] == pytest.approx(by_hand * spend, rel=1e-12)
+
+
+def test_profit_is_margin_times_revenue_and_columns_are_aligned(bgnbd, cdnow, gamma_gamma):
+    out = predict(bgnbd, cdnow, gamma_gamma, gross_margin=0.3)
+    np.testing.assert_allclose(out["clv_profit"], 0.3 * out["clv_revenue"], rtol=1e-15)
+    assert out.index.equals(cdnow.index)
+    assert {"p_alive", "expected_purchases", "expected_spend", "clv_revenue"} <= set(out)
+    assert (out["p_alive"].between(0, 1)).all() and (out["clv_revenue"] > 0).all()
+    np.testing.assert_allclose(out["p_alive"], bgnbd.probability_alive(cdnow), rtol=1e-15)
+
+
+def test_predictions_without_a_spend_model_have_no_value_columns(bgnbd, cdnow):
+    out = predict(bgnbd, cdnow)
+    assert "clv_revenue" not in out and "expected_purchases" in out
+
+
+def test_longer_horizons_and_lower_rates_are_worth_more(bgnbd, cdnow, gamma_gamma):
+    def total(**kw):
+        return predict(bgnbd, cdnow, gamma_gamma, **kw)["clv_revenue"].sum()
+
+    assert total(horizon_months=24) > total(horizon_months=12)
+    assert total(annual_discount_rate=0.0) > total(annual_discount_rate=0.2)
+
+
+def test_bg_new_customer_is_alive_and_mbg_one_is_not():
+    # BG/NBD customers cannot drop out before their first repeat purchase; MBG/NBD ones can.
+    one = pd.DataFrame({"frequency": [0.0], "recency": [0.0], "T": [30.0]})
+    params = {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}
+    assert BetaGeoModel.from_params(params).probability_alive(one).iloc[0] == 1.0
+    # Batislam et al. (2007): P(alive | x=0) = 1 / (1 + a/b · ((α+T)/α)^r).
+    expected = 1 / (1 + 0.79 / 2.4 * ((4.4 + 30.0) / 4.4) ** 0.24)
+    got = ModifiedBetaGeoModel.from_params(params).probability_alive(one).iloc[0]
+    assert got == pytest.approx(expected, rel=1e-12)
