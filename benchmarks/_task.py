@@ -71,18 +71,20 @@ def _score(tool: str, path: str) -> None:
         from growthkit import clv
 
         t1 = time.perf_counter()
-        values = clv.score_clv(
+        spend = ggf.params_.to_dict()
+        values = clv.predict(
+            clv.BetaGeoModel.from_params(bgf.params_.to_dict(), time_unit="weeks"),
             summary,
-            bgf.params_.to_dict(),
-            ggf.params_.to_dict(),
-            time_unit="weeks",
+            clv.GammaGammaModel.from_params(
+                {"p": spend["p"], "q": spend["q"], "gamma": spend["v"]}
+            ),
             horizon_months=12,
             annual_discount_rate=0.10,
-        )
+        )["clv_revenue"]
     else:
         t1 = time.perf_counter()
         values = ggf.customer_lifetime_value(
-            bgf, f, r, T, m, time=12, discount_rate=0.10 / 12, freq="W"
+            bgf, f, r, T, m, time=12, discount_rate=(1.10 ** (1 / 12)) - 1, freq="W"
         )
     _report(time.perf_counter() - t1, t1 - t0, total=float(values.sum()))
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ibis
+import ibis.backends.duckdb  # the embedded engine; imported here, not on the first query
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import pandas as pd
@@ -273,6 +274,17 @@ def orders(
         Naming the column, for a missing column, an unparsable date, a non-numeric amount, an
         empty value or empty data.
     """
+    return _checked_orders(source, customer_col, date_col, amount_col, timezone)[0]
+
+
+def _checked_orders(
+    source: Source,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None,
+    timezone: str,
+) -> tuple[ibis.Table, pd.Series]:
+    """:func:`orders`, plus what its validation pass found (``rows`` and ``last_day``)."""
     _check_timezone(timezone)
     params = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
     for param, col in params.items():
@@ -291,7 +303,7 @@ def orders(
 
     # One pass over the data counts every problem; a second query fetches an example only
     # when there is one to show.
-    checks: dict[str, ibis.Value] = {"rows": t.count()}
+    checks: dict[str, ibis.Value] = {"rows": t.count(), "last_day": columns["order_date"].max()}
     for col in needed:
         checks[f"null:{col}"] = t[col].isnull().sum()
     bad_date = columns["order_date"].isnull() & t[date_col].notnull()
@@ -299,7 +311,7 @@ def orders(
     if amount_col is not None:
         bad_amount = columns["amount"].isnull() & t[amount_col].notnull()
         checks["bad_amount"] = bad_amount.sum()
-    found = t.aggregate(**checks).execute().iloc[0].fillna(0)
+    found = t.aggregate(**checks).execute().iloc[0]
     if found["rows"] == 0:
         raise GrowthkitError(f"data {redact(source)!r} is empty: no orders found")
     for col in needed:
@@ -313,12 +325,12 @@ def orders(
             f"{_first_bad(t, bad_date, date_col)!r}; expected dates such as '2024-03-31', "
             "'2024-03' or '2024-03-31T14:05:00+03:00'"
         )
-    if amount_col is not None and (n := int(found["bad_amount"])):
+    if amount_col is not None and (n := int(found["bad_amount"] or 0)):
         raise GrowthkitError(
             f"amount column {amount_col!r} has {n:,} non-numeric value(s), e.g. "
             f"{_first_bad(t, bad_amount, amount_col)!r}; expected numbers such as 12.50"
         )
-    return t.select(**columns)
+    return t.select(**columns), found
 
 
 def describe_orders(orders_table: ibis.Table) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import ibis
 import pandas as pd
 
 from growthkit._validation import _check_option
-from growthkit.data import Source, orders
+from growthkit.data import Source, _checked_orders
 from growthkit.errors import GrowthkitError
 
 __all__ = ["TIME_UNITS", "rfm_summary"]
@@ -93,11 +93,9 @@ def rfm_summary(
     """
     _check_option("time_unit", time_unit, list(TIME_UNITS))
     days_per_unit = TIME_UNITS[time_unit]
-    t = orders(source, customer_col, date_col, amount_col, timezone=timezone)
+    t, found = _checked_orders(source, customer_col, date_col, amount_col, timezone)
 
-    obs_end = _as_date(observation_end, "observation_end")
-    if obs_end is None:
-        obs_end = pd.Timestamp(t.order_date.max().execute()).date()
+    obs_end = _as_date(observation_end, "observation_end") or pd.Timestamp(found["last_day"]).date()
     cal_end = _as_date(calibration_end, "calibration_end")
     if cal_end is not None and cal_end >= obs_end:
         raise GrowthkitError(
