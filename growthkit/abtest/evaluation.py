@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -20,6 +18,7 @@ from growthkit.abtest.health import srm, srm_table
 from growthkit.abtest.planning import power_table
 from growthkit.abtest.sequential import DEFAULT_TAU, sequential_results
 from growthkit.data import redact
+from growthkit.report.metrics import package_versions
 
 __all__ = ["Evaluation", "evaluate"]
 
@@ -48,16 +47,6 @@ def _small_share(x: float) -> str:
     if not np.isfinite(x):
         return "n/a"
     return "<0.01%" if 0 < x < 0.0001 else f"{x:.2%}"
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 @dataclass(frozen=True)
@@ -233,7 +222,7 @@ class Evaluation:
                 "SRM": "failed" if self.srm["flag"] else "ok",
             },
             "parameters": dict(self.parameters),
-            "versions": _versions(),
+            "versions": package_versions(*_PACKAGES),
         }
 
 

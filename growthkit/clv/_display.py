@@ -6,30 +6,19 @@ unformatted on the analysis object.
 
 from __future__ import annotations
 
-import platform
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from growthkit.clv.segments import SEGMENTS
+from growthkit.report.metrics import package_versions
 
 if TYPE_CHECKING:
     from growthkit.clv.analysis import CLVAnalysis
 
 AT_RISK = "High value, at risk"
 _PACKAGES = ("growthkit", "lifetimes", "pandas", "numpy", "scipy", "statsmodels", "ibis-framework")
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def money(value: float, currency: str) -> str:
@@ -203,5 +192,5 @@ def segments_table(a: CLVAnalysis) -> pd.DataFrame:
 
 def run_info(a: CLVAnalysis) -> pd.DataFrame:
     rows = {f"parameter: {k}": repr(v) for k, v in a.parameters.items()}
-    rows |= {f"version: {k}": v for k, v in versions().items()}
+    rows |= {f"version: {k}": v for k, v in package_versions(*_PACKAGES).items()}
     return pd.DataFrame({"value": rows})

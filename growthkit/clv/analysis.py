@@ -22,6 +22,7 @@ from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
 from growthkit.clv.value import CLVSettings, predict
 from growthkit.data import Source, describe_orders, orders, redact
 from growthkit.errors import GrowthkitError
+from growthkit.report.metrics import package_versions
 from growthkit.rfm import rfm_summary
 
 __all__ = ["CLVAnalysis", "analyze"]
@@ -246,7 +247,7 @@ class CLVAnalysis:
             )
         out["headline"] = headline
         out["parameters"] = dict(self.parameters)
-        out["versions"] = _display.versions()
+        out["versions"] = package_versions(*_display._PACKAGES)
         return out
 
 
