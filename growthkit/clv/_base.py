@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import warnings
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.numdiff import approx_hess
 
 from growthkit._validation import _check_option
+from growthkit.clv._mle import _MaximumLikelihoodModel
 from growthkit.clv._optimize import _maximize
 from growthkit.clv._summary import _check_fit_size, _group, _rfm_arrays, _Rows
-from growthkit.errors import ConvergenceError, GrowthkitError, NotFittedError
 
 __all__ = ["TransactionModel"]
 
 
-class TransactionModel(ABC):
+class TransactionModel(_MaximumLikelihoodModel):
     """A buy-till-you-die model of repeat purchases, fitted by maximum likelihood.
 
     Subclasses give the log-likelihood, P(alive), the expected purchases of a customer who is
@@ -41,18 +40,15 @@ class TransactionModel(ABC):
         Set by ``fit(model="auto")``: every model tried, with its fit statistics.
     """
 
-    name: ClassVar[str]
-    label: ClassVar[str]
-    param_names: ClassVar[tuple[str, ...]]
+    _more_data = "more customers or purchases"
     #: Parameters measured in units of time, which move with a change of time scale.
     _time_params: ClassVar[tuple[str, ...]]
     #: The lifetimes class of the same model, for :meth:`to_lifetimes`.
     _lifetimes_class: ClassVar[str]
 
     def __init__(self) -> None:
-        self._log_params: np.ndarray | None = None
-        self._rows: _Rows | None = None
-        self._covariance: np.ndarray | None = None
+        super().__init__()
+        self._fit_data: _Rows | None = None
         self.time_unit: str | None = None
         self.selection_reason: str | None = None
         self.candidates: pd.DataFrame | None = None
@@ -124,7 +120,7 @@ class TransactionModel(ABC):
         start = np.full(len(self.param_names), 0.1)
         log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label)
         self._log_params = log_params + shift
-        self._rows = rows
+        self._fit_data = rows
         self._covariance = None
         self.time_unit = time_unit
         return self
@@ -145,50 +141,18 @@ class TransactionModel(ABC):
         TransactionModel
             Without data: the log-likelihood, covariance and diagnostics need :meth:`fit`.
         """
-        names = set(cls.param_names)
-        if set(params) != names or not all(float(params[k]) > 0 for k in names):
-            raise GrowthkitError(
-                f"params={params!r}; expected positive values for exactly "
-                f"{', '.join(cls.param_names)}"
-            )
-        model = cls()
-        model._log_params = np.log([float(params[k]) for k in cls.param_names])
+        model = cls._with_params(params)
         model.time_unit = time_unit
         return model
 
-    def _check_fitted(self) -> None:
-        if self._log_params is None:
-            raise NotFittedError(f"this {self.label} model is not fitted yet; call fit() first")
-
-    def _check_data(self) -> None:
-        self._check_fitted()
-        if self._rows is None:
-            raise NotFittedError(
-                f"this {self.label} model was built from parameters, not fitted to data; call "
-                "fit() for its likelihood, covariance and diagnostics"
-            )
-
     @property
-    def params(self) -> dict[str, float]:
-        """Maximum-likelihood estimates, by lifetimes' names (time parameters in summary units)."""
-        self._check_fitted()
-        return dict(zip(self.param_names, np.exp(self._log_params).tolist(), strict=True))
-
-    @property
-    def _params(self) -> np.ndarray:
-        self._check_fitted()
-        return np.exp(self._log_params)
-
-    @property
-    def log_likelihood(self) -> float:
-        """Total log-likelihood at the estimates, on the summary's own time scale.
-
-        This is the number the papers report (e.g. -9582.43 for BG/NBD on the CDNOW sample),
-        not lifetimes' mean over customers on a rescaled time axis.
-        """
+    def _rows(self) -> _Rows:
+        """The distinct histories and their counts the model was fitted on."""
         self._check_data()
-        with np.errstate(all="ignore"):
-            return float(self._loglik(self._params, self._rows)[0])
+        return self._fit_data
+
+    def _data_loglik(self, params: np.ndarray) -> float:
+        return self._loglik(params, self._fit_data)[0]
 
     @property
     def aic(self) -> float:
@@ -200,43 +164,6 @@ class TransactionModel(ABC):
         """Number of customers the model was fitted on."""
         self._check_data()
         return int(self._rows.customers)
-
-    @property
-    def covariance(self) -> pd.DataFrame:
-        """Asymptotic covariance of the log-parameters: the inverse Hessian of -log-likelihood.
-
-        The Hessian is numerical (statsmodels' ``approx_hess``), in log-parameter space where the
-        sampling distribution is closest to normal.
-
-        Raises
-        ------
-        ConvergenceError
-            When the Hessian is not positive definite, i.e. the estimate is not a proper maximum.
-        """
-        self._check_data()
-        if self._covariance is None:
-            rows = self._rows
-
-            def neg_loglik(log_params: np.ndarray) -> float:
-                with np.errstate(all="ignore"):
-                    return -self._loglik(np.exp(log_params), rows)[0]
-
-            hessian = approx_hess(self._log_params, neg_loglik)
-            try:
-                np.linalg.cholesky(hessian)
-            except np.linalg.LinAlgError:
-                raise ConvergenceError(
-                    f"{self.label} estimates are not a proper maximum of the likelihood (the "
-                    "Hessian is not positive definite); expected more customers or purchases"
-                ) from None
-            self._covariance = np.linalg.inv(hessian)
-        names = [f"log_{p}" for p in self.param_names]
-        return pd.DataFrame(self._covariance, index=names, columns=names)
-
-    def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Parameter vectors drawn from the asymptotic sampling distribution of the estimates."""
-        cov = self.covariance.to_numpy()
-        return np.exp(rng.multivariate_normal(self._log_params, cov, size=n))
 
     # -- predictions -----------------------------------------------------------------------------
 
@@ -351,5 +278,5 @@ class TransactionModel(ABC):
         if self._log_params is None:
             return f"<{type(self).__name__}: not fitted>"
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        fit = f"; LL {self.log_likelihood:,.2f}" if self._rows is not None else ""
+        fit = f"; LL {self.log_likelihood:,.2f}" if self._fit_data is not None else ""
         return f"<{type(self).__name__} {self.label}: {params}{fit}>"

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import digamma, gammaln
-from statsmodels.tools.numdiff import approx_hess
 
 from growthkit._validation import _require_columns
+from growthkit.clv._mle import _MaximumLikelihoodModel
 from growthkit.clv._optimize import _maximize
 from growthkit.clv._summary import MIN_CUSTOMERS, _column, _customer
-from growthkit.errors import ConvergenceError, GrowthkitError, NotFittedError
+from growthkit.errors import ConvergenceError, GrowthkitError
 
 __all__ = ["GammaGammaModel", "SpendCorrelationWarning", "fit_spend"]
 
@@ -59,7 +59,7 @@ def _loglik(params: np.ndarray, data: _SpendData) -> tuple[float, np.ndarray]:
     return float(ll), params * np.array([g_p, g_q, g_gamma])
 
 
-class GammaGammaModel:
+class GammaGammaModel(_MaximumLikelihoodModel):
     """Gamma-Gamma: each purchase of a customer is Gamma(p, ν) and ν ~ Gamma(q, γ) across
     customers, so a customer's expected spend per purchase shrinks their observed mean towards
     the population mean pγ/(q-1).
@@ -89,11 +89,11 @@ class GammaGammaModel:
     name = "gamma_gamma"
     label = "Gamma-Gamma"
     param_names = ("p", "q", "gamma")
+    _more_data = "more repeat buyers"
 
     def __init__(self) -> None:
-        self._log_params: np.ndarray | None = None
-        self._data: _SpendData | None = None
-        self._covariance: np.ndarray | None = None
+        super().__init__()
+        self._fit_data: _SpendData | None = None
         self.excluded_customers = 0
         self.excluded_one_time = 0
         self.correlation = float("nan")
@@ -149,7 +149,7 @@ class GammaGammaModel:
                 "per purchase is infinite; expected less extreme spend (check for outliers)"
             )
         self._log_params = log_params
-        self._data = data
+        self._fit_data = data
         self._covariance = None
         self.excluded_customers = int(x.size - n)
         self.excluded_one_time = int((x == 0).sum())
@@ -164,51 +164,21 @@ class GammaGammaModel:
     @classmethod
     def from_params(cls, params: dict[str, float]) -> Self:
         """A spend model with given ``p``, ``q`` and ``gamma`` (q > 1), for predictions only."""
-        if set(params) != set(cls.param_names) or not all(float(v) > 0 for v in params.values()):
-            raise GrowthkitError(
-                f"params={params!r}; expected positive values for exactly p, q, gamma"
-            )
+        model = cls._with_params(params)
         if float(params["q"]) <= 1:
             raise GrowthkitError(f"q={params['q']!r}; expected q > 1 for a finite mean spend")
-        model = cls()
-        model._log_params = np.log([float(params[k]) for k in cls.param_names])
         return model
 
-    def _check_fitted(self) -> None:
-        if self._log_params is None:
-            raise NotFittedError("this Gamma-Gamma model is not fitted yet; call fit() first")
-
-    def _check_data(self) -> None:
-        self._check_fitted()
-        if self._data is None:
-            raise NotFittedError(
-                "this Gamma-Gamma model was built from parameters; call fit() for its "
-                "likelihood and covariance"
-            )
-
-    @property
-    def params(self) -> dict[str, float]:
-        """Maximum-likelihood estimates of ``p``, ``q`` and ``gamma``."""
-        self._check_fitted()
-        return dict(zip(self.param_names, np.exp(self._log_params).tolist(), strict=True))
-
-    @property
-    def _params(self) -> np.ndarray:
-        self._check_fitted()
-        return np.exp(self._log_params)
-
-    @property
-    def log_likelihood(self) -> float:
+    def _data_loglik(self, params: np.ndarray) -> float:
         """Total log-likelihood of the fitted customers' mean spends (note 025's -4055.92 on
         the CDNOW sample)."""
-        self._check_data()
-        return _loglik(self._params, self._data)[0]
+        return _loglik(params, self._fit_data)[0]
 
     @property
     def n_customers(self) -> int:
         """Number of customers the model was fitted on."""
         self._check_data()
-        return int(self._data.x.size)
+        return int(self._fit_data.x.size)
 
     @property
     def population_mean(self) -> float:
@@ -216,28 +186,9 @@ class GammaGammaModel:
         p, q, gamma = self._params
         return float(p * gamma / (q - 1.0))
 
-    @property
-    def covariance(self) -> pd.DataFrame:
-        """Covariance of the log-parameters: inverse numerical Hessian of -log-likelihood."""
-        self._check_data()
-        if self._covariance is None:
-            hessian = approx_hess(
-                self._log_params, lambda lp: -_loglik(np.exp(lp), self._data)[0]
-            )
-            try:
-                np.linalg.cholesky(hessian)
-            except np.linalg.LinAlgError:
-                raise ConvergenceError(
-                    "Gamma-Gamma estimates are not a proper maximum of the likelihood (the "
-                    "Hessian is not positive definite); expected more repeat buyers"
-                ) from None
-            self._covariance = np.linalg.inv(hessian)
-        names = [f"log_{p}" for p in self.param_names]
-        return pd.DataFrame(self._covariance, index=names, columns=names)
-
     def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Parameter draws from the asymptotic sampling distribution, keeping q > 1."""
-        draws = np.exp(rng.multivariate_normal(self._log_params, self.covariance.to_numpy(), n))
+        draws = super()._draw_params(n, rng)
         return draws[draws[:, 1] > 1.0]
 
     @staticmethod
@@ -272,7 +223,7 @@ class GammaGammaModel:
         if self._log_params is None:
             return "<GammaGammaModel: not fitted>"
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        fitted = f"; {self.n_customers:,} customers" if self._data is not None else ""
+        fitted = f"; {self.n_customers:,} customers" if self._fit_data is not None else ""
         return f"<GammaGammaModel: {params}{fitted}>"
 
 
