@@ -1,8 +1,8 @@
 """Regenerate ``data/numerical_reference.json``: high-precision values for the robustness tests.
 
-Run with any Python that has mpmath (it is not a growthkit dependency)::
+mpmath is a development dependency, so after ``make setup``::
 
-    python tests/clv/make_reference_values.py
+    .venv/bin/python tests/clv/make_reference_values.py
 
 Nothing here uses a hypergeometric function: every value comes from the integral the closed
 form is derived from, evaluated by mpmath's tanh-sinh quadrature at 40 digits. That makes the
