@@ -262,11 +262,19 @@ def _literal(source: str) -> Any:
 
 
 def _absolute_source(value: Any) -> Any:
-    """Make a relative file path or glob absolute: the kernel runs in the output folder."""
+    """Make a relative file path, glob or database file absolute: the kernel runs in the
+    output folder. ``duckdb://shop.duckdb`` (relative, as ibis reads it) becomes
+    ``duckdb:///abs/shop.duckdb``."""
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
-    if isinstance(value, str) and "://" not in value and glob.glob(value):
-        return os.path.abspath(value)
+    if not isinstance(value, str):
+        return value
+    if "://" not in value:
+        return os.path.abspath(value) if glob.glob(value) else value
+    scheme, rest = value.split("://", 1)
+    path, sep, query = rest.partition("?")
+    if scheme in ("duckdb", "sqlite") and path and not path.startswith("/") and Path(path).exists():
+        return f"{scheme}://{os.path.abspath(path)}{sep}{query}"
     return value
 
 

@@ -214,6 +214,9 @@ def test_relative_data_paths_are_made_absolute_for_the_kernel(
     assert _absolute_source("orders.csv") == str(tmp_path / "orders.csv")
     assert _absolute_source(Path("orders.csv")) == str(tmp_path / "orders.csv")
     assert _absolute_source("*.csv") == str(tmp_path / "*.csv")
+    (tmp_path / "shop.duckdb").write_bytes(b"")
+    expected = f"duckdb://{tmp_path / 'shop.duckdb'}?table=orders"
+    assert _absolute_source("duckdb://shop.duckdb?table=orders") == expected
     for untouched in ("sample:cdnow", "missing.csv", "duckdb:///orders.csv?table=t", 3):
         assert _absolute_source(untouched) == untouched
 
