@@ -12,31 +12,16 @@ import ibis
 import pandas as pd
 
 from growthkit._validation import _check_option
-from growthkit.data import Source, _checked_orders
+from growthkit.data import Orders, Source, as_date, validate_orders
 from growthkit.errors import GrowthkitError
+from growthkit.progress import step
+from growthkit.units import TIME_UNITS
 
 __all__ = ["TIME_UNITS", "rfm_summary"]
 
-#: Days per unit of time: weeks are days/7 and months are days/(365.25/12), as fractions.
-TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
-
-
-def _as_date(value: object, name: str) -> _dt.date | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise GrowthkitError(
-            f"{name}={value!r} is not a date; expected a date such as '1997-09-30'"
-        ) from None
-    if pd.isna(stamp):
-        return None
-    return stamp.date()
-
 
 def rfm_summary(
-    source: Source,
+    source: Source | Orders,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = None,
@@ -48,12 +33,16 @@ def rfm_summary(
     """Summarise orders to frequency, recency, T and monetary value per customer.
 
     Orders are grouped by calendar day: several orders on one day are one purchase, and their
-    amounts are summed. Time is measured from each customer's first purchase day.
+    amounts are summed. Time is measured from each customer's first purchase day. Refunds
+    (negative amounts) net against the purchases of their day; a day of refunds only is not a
+    purchase. Orders of amount 0 are purchases.
 
     Parameters
     ----------
-    source : DataFrame, str, path or ibis.Table
-        Orders, one row per order; any source :func:`growthkit.data.load` accepts.
+    source : DataFrame, str, path, ibis.Table or Orders
+        Orders, one row per order; any source :func:`growthkit.data.load` accepts, or
+        :class:`growthkit.data.Orders` validated already (then the column and time-zone
+        arguments are taken from it and the raw data are not scanned again).
     customer_col, date_col : str
         The columns holding the customer and the order date or timestamp.
     amount_col : str, optional
@@ -93,10 +82,15 @@ def rfm_summary(
     """
     _check_option("time_unit", time_unit, list(TIME_UNITS))
     days_per_unit = TIME_UNITS[time_unit]
-    t, found = _checked_orders(source, customer_col, date_col, amount_col, timezone)
+    valid = validate_orders(source, customer_col, date_col, amount_col, timezone)
+    t, customer_col = valid.table, valid.customer_col
+    if valid.amount_col is None:
+        amount_col = None
+    elif amount_col is None and isinstance(source, Orders):
+        amount_col = valid.amount_col
 
-    obs_end = _as_date(observation_end, "observation_end") or pd.Timestamp(found["last_day"]).date()
-    cal_end = _as_date(calibration_end, "calibration_end")
+    obs_end = as_date(observation_end, "observation_end") or valid.last_day
+    cal_end = as_date(calibration_end, "calibration_end")
     if cal_end is not None and cal_end >= obs_end:
         raise GrowthkitError(
             f"calibration_end={cal_end.isoformat()} must be before observation_end "
@@ -105,8 +99,14 @@ def rfm_summary(
     period_end = cal_end or obs_end
 
     daily = t.filter(t.order_date <= ibis.literal(obs_end))
-    daily_aggs = {"amount": daily.amount.sum()} if amount_col is not None else {}
-    daily = daily.group_by(["customer_id", "order_date"]).aggregate(**daily_aggs)
+    if amount_col is not None:
+        # A purchase day has at least one order that is not a refund; refunds net within it.
+        daily = daily.group_by(["customer_id", "order_date"]).aggregate(
+            amount=daily.amount.sum(), purchases=(daily.amount >= 0).sum()
+        )
+        daily = daily.filter(daily.purchases > 0).drop("purchases")
+    else:
+        daily = daily.group_by(["customer_id", "order_date"]).aggregate()
     calib = daily.filter(daily.order_date <= ibis.literal(period_end))
     first_day = calib.order_date.min()
     aggs: dict[str, ibis.Value] = {
@@ -128,7 +128,9 @@ def rfm_summary(
         hold = hold.group_by("customer_id").aggregate(**hold_aggs)
         per_customer = per_customer.left_join(hold, "customer_id").drop("customer_id_right")
 
-    df = per_customer.to_pyarrow().to_pandas().set_index("customer_id").sort_index()
+    with step("summarised orders per customer") as progress:
+        df = per_customer.to_pyarrow().to_pandas().set_index("customer_id").sort_index()
+        progress["detail"] = f"{len(df):,} customers"
     if df.empty:
         raise GrowthkitError(
             f"no customers have a first order on or before {period_end.isoformat()}; "

@@ -13,7 +13,7 @@ import pandas as pd
 from growthkit.errors import GrowthkitError
 from growthkit.samples.cdnow import cdnow_master, cdnow_sample
 
-__all__ = ["SAMPLES", "load_sample"]
+__all__ = ["SAMPLES", "SAMPLE_PARAMETERS", "load_sample", "sample_parameters"]
 
 
 def _experiment() -> pd.DataFrame:
@@ -27,6 +27,38 @@ SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "cdnow-2357": (cdnow_sample, "CDNOW sample of Fader, Hardie & Lee (2005): 2,357 customers"),
     "experiment": (_experiment, "A seeded A/B test with known true effects"),
 }
+
+
+#: Report parameters that describe a sample's own columns and dates. They apply only when that
+#: sample is the data: a report on the user's data never inherits a sample's column names.
+SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
+    "cdnow": {"calibration_end": "1997-09-30"},
+    "cdnow-2357": {"calibration_end": "1997-09-30"},
+    "experiment": {
+        "metrics": "converted,revenue,revenue/sessions",
+        "cuped": "revenue:pre_revenue",
+        "segment_col": "device",
+    },
+}
+
+
+def sample_parameters(data: object) -> dict[str, object]:
+    """The parameters that describe ``data`` when it is a built-in sample, else ``{}``.
+
+    Parameters
+    ----------
+    data : object
+        A report's ``data`` parameter (``"sample:experiment"``, a path, a DataFrame, ...).
+
+    Returns
+    -------
+    dict
+        Parameter name -> value, e.g. ``{"segment_col": "device", ...}`` for
+        ``"sample:experiment"``. A report uses them only for parameters left at ``None``.
+    """
+    if isinstance(data, str) and data.startswith("sample:"):
+        return dict(SAMPLE_PARAMETERS.get(data.removeprefix("sample:"), {}))
+    return {}
 
 
 def load_sample(name: str) -> pd.DataFrame:

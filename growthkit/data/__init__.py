@@ -1,0 +1,38 @@
+"""Data: sources, database URLs, dates and validated orders; everything becomes an Ibis table.
+
+- :mod:`growthkit.data.sources`: :func:`load` a DataFrame, file, glob, database URL, Ibis
+  table or ``sample:NAME``;
+- :mod:`growthkit.data.urls`: database URLs, :func:`redact` and credential concealment;
+- :mod:`growthkit.data.dates`: dates to calendar days in a time zone, per expression;
+- :mod:`growthkit.data.orders`: :func:`validate_orders`, one validation pass in the engine.
+
+Aggregation happens in the engine: nothing here pulls raw rows into pandas.
+"""
+
+from __future__ import annotations
+
+from growthkit.data.dates import as_date, check_timezone, parse_dates
+from growthkit.data.orders import (
+    DataQuality,
+    Orders,
+    describe_orders,
+    orders,
+    validate_orders,
+)
+from growthkit.data.sources import Source, engine, load
+from growthkit.data.urls import redact
+
+__all__ = [
+    "DataQuality",
+    "Orders",
+    "Source",
+    "as_date",
+    "check_timezone",
+    "describe_orders",
+    "engine",
+    "load",
+    "orders",
+    "parse_dates",
+    "redact",
+    "validate_orders",
+]

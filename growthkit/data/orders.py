@@ -1,0 +1,486 @@
+"""Orders: map the user's columns, validate them in one pass in the engine, measure quality.
+
+:func:`validate_orders` returns :class:`Orders`: the mapped, cleaned Ibis table together with
+what the validation pass found (rows, customers, first and last day, revenue, data quality), so
+later steps (:func:`growthkit.rfm_summary`, holdout, tracking) never scan the raw data again to
+learn them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.operations as ops
+import pandas as pd
+
+from growthkit._validation import _require_columns
+from growthkit.data.dates import DATE_EXAMPLES, check_timezone, parse_dates
+from growthkit.data.sources import Source, load
+from growthkit.data.urls import redact
+from growthkit.errors import GrowthkitError
+from growthkit.progress import step
+
+__all__ = ["MAX_AMOUNT", "STRAY_DAYS", "DataQuality", "Orders", "describe_orders", "orders",
+           "validate_orders"]
+
+#: Amounts beyond this size are rejected: they are typos, and their sums overflow.
+MAX_AMOUNT = 1e15
+#: Orders more than this many days after 99.9% of all orders are taken as date typos.
+STRAY_DAYS = 366
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """What the validation pass found that changes, or could change, the numbers.
+
+    Attributes
+    ----------
+    rows : int
+        Rows read.
+    duplicate_rows : int
+        Rows that repeat an earlier row exactly (every column). Kept, and reported.
+    future_orders : int
+        Orders dated after today (in the report's time zone). Excluded.
+    stray_orders : int
+        Orders dated more than :data:`STRAY_DAYS` days after 99.9% of all orders (date typos
+        such as 2205 for 2025). Excluded.
+    excluded_example : str or None
+        One excluded order's date.
+    zero_amount_orders : int
+        Orders of amount 0. They count as purchases.
+    refunds : int
+        Orders with a negative amount. They net against the purchases of their day; a day of
+        refunds only is not a purchase.
+    refund_total : float
+        Sum of the negative amounts.
+    today : str
+        The day orders after which are "in the future" (ISO).
+    """
+
+    rows: int
+    duplicate_rows: int
+    future_orders: int
+    stray_orders: int
+    excluded_example: str | None
+    zero_amount_orders: int
+    refunds: int
+    refund_total: float
+    today: str
+
+    @property
+    def excluded_orders(self) -> int:
+        """Orders left out of every calculation."""
+        return self.future_orders + self.stray_orders
+
+    def warnings(self) -> list[str]:
+        """One plain sentence per finding, for the report's data overview (empty when clean)."""
+        out = []
+        if self.future_orders:
+            out.append(
+                f"{self.future_orders:,} order(s) are dated after today ({self.today}), e.g. "
+                f"{self.excluded_example}; they were left out."
+            )
+        if self.stray_orders:
+            out.append(
+                f"{self.stray_orders:,} order(s) are dated more than a year after 99.9% of the "
+                f"orders, e.g. {self.excluded_example}, most likely typos; they were left out."
+            )
+        if self.duplicate_rows:
+            out.append(
+                f"{self.duplicate_rows:,} row(s) repeat another row exactly "
+                f"({self.duplicate_rows / self.rows:.1%} of rows); they were kept. If they are "
+                "double-loaded data, remove them: they inflate purchases and value."
+            )
+        if self.refunds:
+            out.append(
+                f"{self.refunds:,} order(s) have a negative amount (refunds, "
+                f"{self.refund_total:,.2f} in total); each nets against the purchases of its "
+                "customer's day, and a day of refunds only is not counted as a purchase."
+            )
+        if self.zero_amount_orders:
+            out.append(
+                f"{self.zero_amount_orders:,} order(s) have an amount of 0; they count as "
+                "purchases."
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The findings as JSON-ready values, with ``warnings``."""
+        return {**asdict(self), "excluded_orders": self.excluded_orders,
+                "warnings": self.warnings()}
+
+
+@dataclass(frozen=True)
+class Orders:
+    """Validated orders: the mapped table and what one validation pass found.
+
+    Attributes
+    ----------
+    table : ibis.Table
+        ``customer_id``, ``order_date`` (date) and, with amounts, ``amount`` (float64); the
+        excluded orders (see :class:`DataQuality`) are filtered out. Unexecuted.
+    source : str
+        The source, display-safe (:func:`growthkit.data.redact`).
+    customer_col, date_col, amount_col, timezone : str
+        The user's column names and the time zone the calendar days are in.
+    orders, customers : int
+        Orders and distinct customers kept.
+    first_day, last_day : datetime.date
+        First and last order day kept.
+    revenue : float or None
+        Sum of amounts kept (None without amounts).
+    quality : DataQuality
+        Duplicates, excluded dates, refunds and zero amounts.
+    """
+
+    table: ibis.Table
+    source: str
+    customer_col: str
+    date_col: str
+    amount_col: str | None
+    timezone: str
+    orders: int
+    customers: int
+    first_day: _dt.date
+    last_day: _dt.date
+    revenue: float | None
+    quality: DataQuality
+
+    def describe(self) -> dict[str, Any]:
+        """Headline facts, as :func:`describe_orders` gives them, without a query."""
+        out: dict[str, Any] = {
+            "customers": self.customers,
+            "orders": self.orders,
+            "first_date": self.first_day.isoformat(),
+            "last_date": self.last_day.isoformat(),
+        }
+        if self.revenue is not None:
+            out["revenue"] = self.revenue
+            out["zero_amount_orders"] = self.quality.zero_amount_orders
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"Orders({self.orders:,} orders of {self.customers:,} customers, "
+            f"{self.first_day} to {self.last_day}, from {self.source})"
+        )
+
+
+def validate_orders(
+    source: Source | Orders,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str | None = None,
+    timezone: str = "UTC",
+    *,
+    today: _dt.date | None = None,
+) -> Orders:
+    """Load orders, map them to growthkit's columns and validate them in one engine pass.
+
+    Parameters
+    ----------
+    source : DataFrame, str, path, ibis.Table or Orders
+        Any source :func:`growthkit.data.load` accepts, one row per order. An :class:`Orders`
+        is returned as it is.
+    customer_col, date_col : str
+        The columns holding the customer and the order's date (see
+        :func:`growthkit.data.dates.parse_dates` for the forms accepted).
+    amount_col : str, optional
+        The column holding the order's value. Leave out for purchase counts only.
+    timezone : str, default "UTC"
+        IANA time zone whose calendar days orders fall on (timestamps with an offset are
+        converted; naive timestamps are taken as local wall-clock time already).
+    today : datetime.date, optional
+        Orders after this day are excluded as future-dated; the current day in ``timezone``
+        by default.
+
+    Returns
+    -------
+    Orders
+
+    Raises
+    ------
+    GrowthkitError
+        Naming the column, for a missing column, an unparsable date, a non-numeric or
+        non-finite amount, an empty value or empty data.
+    """
+    if isinstance(source, Orders):
+        return source
+    check_timezone(timezone)
+    params = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
+    for param, col in params.items():
+        if not isinstance(col, str) and not (param == "amount_col" and col is None):
+            raise TypeError(f"{param} must be a column name (str); found {col!r}")
+    with step("validated orders") as progress:
+        t = load(source)
+        needed = [c for c in params.values() if c is not None]
+        _require_columns(t.columns, needed, where="the data")
+        found, columns, bad, today = _validation_pass(
+            t, customer_col, date_col, amount_col, timezone, today
+        )
+        _raise_on_bad_values(t, found, bad, needed, date_col, amount_col, source)
+        first_day = pd.Timestamp(found["first_day"]).date()
+        last_day = pd.Timestamp(found["last_day"]).date()
+        q999 = found["q999"]
+        stray_after = (
+            _EPOCH + _dt.timedelta(days=int(q999) + STRAY_DAYS) if pd.notna(q999) else None
+        )
+        mapped = t.select(**columns)
+        mapped = mapped.filter(mapped.order_date <= ibis.literal(today))
+        stray = 0
+        if stray_after is not None and last_day > stray_after:
+            mapped = mapped.filter(mapped.order_date <= stray_after)
+            stray = int(found["kept_rows"]) - int(mapped.count().execute())
+            found = found.copy()
+            for key, value in _kept_facts(mapped, amount_col).items():
+                found[key] = value
+            last_day = pd.Timestamp(found["last_day"]).date()
+            first_day = pd.Timestamp(found["first_day"]).date()
+        example = found.get("future_example") if _number(found, "future") else None
+        if example is None and stray:
+            example = stray_after + _dt.timedelta(days=1)
+        quality = DataQuality(
+            rows=int(found["rows"]),
+            duplicate_rows=int(found["rows"]) - int(found["distinct_rows"]),
+            future_orders=int(_number(found, "future")),
+            stray_orders=stray,
+            excluded_example=_iso(example),
+            zero_amount_orders=int(_number(found, "zero")),
+            refunds=int(_number(found, "refunds")),
+            refund_total=_number(found, "refund_total"),
+            today=today.isoformat(),
+        )
+        kept_rows = int(found["kept_rows"])
+        if kept_rows == 0:
+            raise GrowthkitError(
+                f"data {redact(source)!r} has no orders dated on or before today ({today}); "
+                f"found {quality.excluded_orders:,} future-dated order(s)"
+            )
+        progress["detail"] = f"{kept_rows:,} orders of {int(found['customers']):,} customers"
+    return Orders(
+        table=mapped,
+        source=redact(source),
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        timezone=timezone,
+        orders=kept_rows,
+        customers=int(found["customers"]),
+        first_day=first_day,
+        last_day=last_day,
+        revenue=_number(found, "revenue") if amount_col is not None else None,
+        quality=quality,
+    )
+
+
+def _number(found: pd.Series, key: str) -> float:
+    """An aggregate from the validation pass; 0 when absent or null (a sum over no rows)."""
+    value = found.get(key)
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or (not isinstance(value, _dt.date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _validation_pass(
+    t: ibis.Table,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None,
+    timezone: str,
+    today: _dt.date | None,
+) -> tuple[pd.Series, dict[str, ibis.Value], dict[str, ibis.Value], _dt.date]:
+    """One query: every problem counted, and the facts about the orders kept."""
+    today = today or _dt.datetime.now(ZoneInfo(timezone)).date()
+    columns: dict[str, ibis.Value] = {
+        "customer_id": t[customer_col],
+        "order_date": parse_dates(t, date_col, timezone),
+    }
+    bad: dict[str, ibis.Value] = {
+        "bad_date": columns["order_date"].isnull() & t[date_col].notnull(),
+    }
+    if amount_col is not None:
+        columns["amount"] = _parse_amounts(t, amount_col)
+        bad["bad_amount"] = columns["amount"].isnull() & t[amount_col].notnull()
+        bad["nonfinite_amount"] = _non_finite(t, columns["amount"])
+    date = columns["order_date"]
+    kept = date <= ibis.literal(today)
+    checks: dict[str, ibis.Value] = {
+        "rows": t.count(),
+        "future": (date > ibis.literal(today)).sum(),
+        "future_example": date.min(where=date > ibis.literal(today)),
+        "kept_rows": kept.sum(),
+        "customers": columns["customer_id"].nunique(where=kept),
+        "first_day": date.min(where=kept),
+        "last_day": date.max(where=kept),
+        "q999": date.delta(ibis.literal(_EPOCH), unit="day").approx_quantile(0.999, where=kept)
+        if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
+        else ibis.null("float64"),
+    }
+    for col in {customer_col, date_col, amount_col} - {None}:
+        checks[f"null:{col}"] = t[col].isnull().sum()
+    for name, flag in bad.items():
+        checks[name] = flag.sum()
+    if amount_col is not None:
+        amount = columns["amount"]
+        checks["revenue"] = amount.sum(where=kept)
+        checks["zero"] = (amount == 0).sum(where=kept)
+        checks["refunds"] = (amount < 0).sum(where=kept)
+        checks["refund_total"] = amount.sum(where=kept & (amount < 0))
+    distinct = t.distinct().aggregate(distinct_rows=ibis._.count())
+    found = t.aggregate(**checks).cross_join(distinct).execute().iloc[0]
+    return found, columns, bad, today
+
+
+def _kept_facts(mapped: ibis.Table, amount_col: str | None) -> pd.Series:
+    """The facts about kept orders again, after stray dates were excluded (rare)."""
+    aggs: dict[str, ibis.Value] = {
+        "kept_rows": mapped.count(),
+        "customers": mapped.customer_id.nunique(),
+        "first_day": mapped.order_date.min(),
+        "last_day": mapped.order_date.max(),
+    }
+    if amount_col is not None:
+        aggs["revenue"] = mapped.amount.sum()
+    return mapped.aggregate(**aggs).execute().iloc[0]
+
+
+def _non_finite(t: ibis.Table, amount: ibis.Value) -> ibis.Value:
+    backend = ibis.get_backend(t)
+    flags = [amount.abs() > MAX_AMOUNT]
+    if backend.has_operation(ops.IsNan):
+        flags.append(amount.isnan())
+    if backend.has_operation(ops.IsInf):
+        flags.append(amount.isinf())
+    out = flags[0]
+    for flag in flags[1:]:
+        out = out | flag
+    return out.fill_null(False)
+
+
+def _parse_amounts(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
+    """An expression casting ``col`` to float64 in the engine (null where not numeric)."""
+    dtype = t[col].type()
+    if dtype.is_numeric() and not dtype.is_boolean():
+        return t[col].cast("float64")
+    if not dtype.is_string() or not ibis.get_backend(t).has_operation(ops.TryCast):
+        raise GrowthkitError(f"amount column {col!r} has type {dtype}; expected numbers")
+    return t[col].strip().try_cast("float64")
+
+
+def _first_bad(t: ibis.Table, bad: ibis.ir.BooleanValue, col: str) -> Any:
+    """One value of ``col`` on a row where ``bad`` holds, for an error message."""
+    sample = t.filter(bad).select(col).limit(1).execute()[col]
+    if not len(sample):
+        return None
+    value = sample.iloc[0]
+    return value.item() if hasattr(value, "item") else value
+
+
+def _raise_on_bad_values(
+    t: ibis.Table,
+    found: pd.Series,
+    bad: dict[str, ibis.Value],
+    needed: list[str],
+    date_col: str,
+    amount_col: str | None,
+    source: Source,
+) -> None:
+    if found["rows"] == 0:
+        raise GrowthkitError(f"data {redact(source)!r} is empty: no orders found")
+    for col in needed:
+        if n := int(found[f"null:{col}"]):
+            raise GrowthkitError(
+                f"column {col!r} has {n:,} empty value(s); expected a value on every order"
+            )
+    if n := int(found["bad_date"] or 0):
+        raise GrowthkitError(
+            f"date column {date_col!r} has {n:,} value(s) that are not dates, e.g. "
+            f"{_first_bad(t, bad['bad_date'], date_col)!r}; expected {DATE_EXAMPLES}"
+        )
+    if amount_col is None:
+        return
+    if n := int(found["bad_amount"] or 0):
+        raise GrowthkitError(
+            f"amount column {amount_col!r} has {n:,} non-numeric value(s), e.g. "
+            f"{_first_bad(t, bad['bad_amount'], amount_col)!r}; expected numbers such as 12.50"
+        )
+    if n := int(found["nonfinite_amount"] or 0):
+        raise GrowthkitError(
+            f"amount column {amount_col!r} has {n:,} value(s) that are not finite or beyond "
+            f"±{MAX_AMOUNT:.0e}, e.g. {_first_bad(t, bad['nonfinite_amount'], amount_col)!r}; "
+            "expected order values such as 12.50"
+        )
+
+
+def orders(
+    source: Source | Orders,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str | None = None,
+    timezone: str = "UTC",
+) -> ibis.Table:
+    """Load orders and map them to growthkit's columns, validating as we go.
+
+    The table of :func:`validate_orders`; use that to keep what validation found.
+
+    Parameters
+    ----------
+    source, customer_col, date_col, amount_col, timezone
+        As in :func:`validate_orders`.
+
+    Returns
+    -------
+    ibis.Table
+        Columns ``customer_id``, ``order_date`` (date) and, with ``amount_col``, ``amount``
+        (float64).
+    """
+    return validate_orders(source, customer_col, date_col, amount_col, timezone).table
+
+
+def describe_orders(orders_table: ibis.Table | Orders) -> dict[str, Any]:
+    """Headline facts about validated orders.
+
+    Parameters
+    ----------
+    orders_table : ibis.Table or Orders
+        The output of :func:`orders` (computed in the engine, one query) or of
+        :func:`validate_orders` (no query).
+
+    Returns
+    -------
+    dict
+        ``customers``, ``orders``, ``first_date``, ``last_date`` (ISO strings) and, when the table
+        has amounts, ``revenue`` and ``zero_amount_orders``.
+    """
+    if isinstance(orders_table, Orders):
+        return orders_table.describe()
+    t = orders_table
+    aggs: dict[str, ibis.Value] = {
+        "customers": t.customer_id.nunique(),
+        "orders": t.count(),
+        "first_date": t.order_date.min(),
+        "last_date": t.order_date.max(),
+    }
+    if "amount" in t.columns:
+        aggs["revenue"] = t.amount.sum()
+        aggs["zero_amount_orders"] = (t.amount == 0).sum()
+    row = t.aggregate(**aggs).execute().iloc[0]
+    out: dict[str, Any] = {
+        "customers": int(row["customers"]),
+        "orders": int(row["orders"]),
+        "first_date": pd.Timestamp(row["first_date"]).date().isoformat(),
+        "last_date": pd.Timestamp(row["last_date"]).date().isoformat(),
+    }
+    if "amount" in t.columns:
+        out["revenue"] = float(row["revenue"])
+        out["zero_amount_orders"] = int(row["zero_amount_orders"])
+    return out
