@@ -82,7 +82,7 @@ def rfm_summary(
     """
     _check_option("time_unit", time_unit, list(TIME_UNITS))
     days_per_unit = TIME_UNITS[time_unit]
-    valid = validate_orders(source, customer_col, date_col, amount_col, timezone)
+    valid = validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False)
     t, customer_col = valid.table, valid.customer_col
     if valid.amount_col is None:
         amount_col = None
@@ -99,12 +99,14 @@ def rfm_summary(
     period_end = cal_end or obs_end
 
     daily = t.filter(t.order_date <= ibis.literal(obs_end))
-    if amount_col is not None:
+    if amount_col is not None and valid.quality.refunds:
         # A purchase day has at least one order that is not a refund; refunds net within it.
         daily = daily.group_by(["customer_id", "order_date"]).aggregate(
             amount=daily.amount.sum(), purchases=(daily.amount >= 0).sum()
         )
         daily = daily.filter(daily.purchases > 0).drop("purchases")
+    elif amount_col is not None:
+        daily = daily.group_by(["customer_id", "order_date"]).aggregate(amount=daily.amount.sum())
     else:
         daily = daily.group_by(["customer_id", "order_date"]).aggregate()
     calib = daily.filter(daily.order_date <= ibis.literal(period_end))

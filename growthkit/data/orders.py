@@ -42,13 +42,14 @@ class DataQuality:
     ----------
     rows : int
         Rows read.
-    duplicate_rows : int
-        Rows that repeat an earlier row exactly (every column). Kept, and reported.
+    duplicate_rows : int or None
+        Rows that repeat an earlier row exactly (every column). Kept, and reported. None when
+        validation ran with ``quality=False``.
     future_orders : int
         Orders dated after today (in the report's time zone). Excluded.
     stray_orders : int
         Orders dated more than :data:`STRAY_DAYS` days after 99.9% of all orders (date typos
-        such as 2205 for 2025). Excluded.
+        such as 2205 for 2025). Excluded. 0 when validation ran with ``quality=False``.
     excluded_example : str or None
         One excluded order's date.
     zero_amount_orders : int
@@ -63,7 +64,7 @@ class DataQuality:
     """
 
     rows: int
-    duplicate_rows: int
+    duplicate_rows: int | None
     future_orders: int
     stray_orders: int
     excluded_example: str | None
@@ -90,7 +91,7 @@ class DataQuality:
                 f"{self.stray_orders:,} order(s) are dated more than a year after 99.9% of the "
                 f"orders, e.g. {self.excluded_example}, most likely typos; they were left out."
             )
-        if self.duplicate_rows:
+        if self.duplicate_rows:  # None (not counted) or 0: nothing to say
             out.append(
                 f"{self.duplicate_rows:,} row(s) repeat another row exactly "
                 f"({self.duplicate_rows / self.rows:.1%} of rows); they were kept. If they are "
@@ -128,8 +129,10 @@ class Orders:
         The source, display-safe (:func:`growthkit.data.redact`).
     customer_col, date_col, amount_col, timezone : str
         The user's column names and the time zone the calendar days are in.
-    orders, customers : int
-        Orders and distinct customers kept.
+    orders : int
+        Orders kept.
+    customers : int or None
+        Distinct customers kept (None when validation ran with ``quality=False``).
     first_day, last_day : datetime.date
         First and last order day kept.
     revenue : float or None
@@ -145,14 +148,17 @@ class Orders:
     amount_col: str | None
     timezone: str
     orders: int
-    customers: int
+    customers: int | None
     first_day: _dt.date
     last_day: _dt.date
     revenue: float | None
     quality: DataQuality
 
     def describe(self) -> dict[str, Any]:
-        """Headline facts, as :func:`describe_orders` gives them, without a query."""
+        """Headline facts, as :func:`describe_orders` gives them (without a query when the
+        validation pass counted the customers)."""
+        if self.customers is None:
+            return describe_orders(self.table)
         out: dict[str, Any] = {
             "customers": self.customers,
             "orders": self.orders,
@@ -165,8 +171,9 @@ class Orders:
         return out
 
     def __repr__(self) -> str:
+        customers = f" of {self.customers:,} customers" if self.customers is not None else ""
         return (
-            f"Orders({self.orders:,} orders of {self.customers:,} customers, "
+            f"Orders({self.orders:,} orders{customers}, "
             f"{self.first_day} to {self.last_day}, from {self.source})"
         )
 
@@ -179,6 +186,7 @@ def validate_orders(
     timezone: str = "UTC",
     *,
     today: _dt.date | None = None,
+    quality: bool = True,
 ) -> Orders:
     """Load orders, map them to growthkit's columns and validate them in one engine pass.
 
@@ -198,6 +206,11 @@ def validate_orders(
     today : datetime.date, optional
         Orders after this day are excluded as future-dated; the current day in ``timezone``
         by default.
+    quality : bool, default True
+        Also count distinct customers, exact duplicate rows and stray dates (three hash
+        aggregates in the same pass, about half of its time on millions of orders). Every
+        report does; :func:`growthkit.rfm_summary` given a raw source does not, and then
+        applies only the future-date rule.
 
     Returns
     -------
@@ -221,14 +234,16 @@ def validate_orders(
         needed = [c for c in params.values() if c is not None]
         _require_columns(t.columns, needed, where="the data")
         found, columns, bad, today = _validation_pass(
-            t, customer_col, date_col, amount_col, timezone, today
+            t, customer_col, date_col, amount_col, timezone, today, quality
         )
         _raise_on_bad_values(t, found, bad, needed, date_col, amount_col, source)
         first_day = pd.Timestamp(found["first_day"]).date()
         last_day = pd.Timestamp(found["last_day"]).date()
-        q999 = found["q999"]
+        q999 = found.get("q999")
         stray_after = (
-            _EPOCH + _dt.timedelta(days=int(q999) + STRAY_DAYS) if pd.notna(q999) else None
+            _EPOCH + _dt.timedelta(days=int(q999) + STRAY_DAYS)
+            if q999 is not None and pd.notna(q999)
+            else None
         )
         mapped = t.select(**columns)
         mapped = mapped.filter(mapped.order_date <= ibis.literal(today))
@@ -244,9 +259,11 @@ def validate_orders(
         example = found.get("future_example") if _number(found, "future") else None
         if example is None and stray:
             example = stray_after + _dt.timedelta(days=1)
-        quality = DataQuality(
+        findings = DataQuality(
             rows=int(found["rows"]),
-            duplicate_rows=int(found["rows"]) - int(found["distinct_rows"]),
+            duplicate_rows=(
+            int(found["rows"]) - int(found["distinct_rows"]) if quality else None
+        ),
             future_orders=int(_number(found, "future")),
             stray_orders=stray,
             excluded_example=_iso(example),
@@ -259,9 +276,9 @@ def validate_orders(
         if kept_rows == 0:
             raise GrowthkitError(
                 f"data {redact(source)!r} has no orders dated on or before today ({today}); "
-                f"found {quality.excluded_orders:,} future-dated order(s)"
+                f"found {findings.excluded_orders:,} future-dated order(s)"
             )
-        progress["detail"] = f"{kept_rows:,} orders of {int(found['customers']):,} customers"
+        progress["detail"] = f"{kept_rows:,} orders"
     return Orders(
         table=mapped,
         source=redact(source),
@@ -270,11 +287,11 @@ def validate_orders(
         amount_col=amount_col,
         timezone=timezone,
         orders=kept_rows,
-        customers=int(found["customers"]),
+        customers=int(found["customers"]) if quality else None,
         first_day=first_day,
         last_day=last_day,
         revenue=_number(found, "revenue") if amount_col is not None else None,
-        quality=quality,
+        quality=findings,
     )
 
 
@@ -297,6 +314,7 @@ def _validation_pass(
     amount_col: str | None,
     timezone: str,
     today: _dt.date | None,
+    quality: bool,
 ) -> tuple[pd.Series, dict[str, ibis.Value], dict[str, ibis.Value], _dt.date]:
     """One query: every problem counted, and the facts about the orders kept."""
     today = today or _dt.datetime.now(ZoneInfo(timezone)).date()
@@ -318,13 +336,17 @@ def _validation_pass(
         "future": (date > ibis.literal(today)).sum(),
         "future_example": date.min(where=date > ibis.literal(today)),
         "kept_rows": kept.sum(),
-        "customers": columns["customer_id"].nunique(where=kept),
         "first_day": date.min(where=kept),
         "last_day": date.max(where=kept),
-        "q999": date.delta(ibis.literal(_EPOCH), unit="day").approx_quantile(0.999, where=kept)
-        if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
-        else ibis.null("float64"),
     }
+    if quality:
+        checks["customers"] = columns["customer_id"].nunique(where=kept)
+        days = date.delta(ibis.literal(_EPOCH), unit="day")
+        checks["q999"] = (
+            days.approx_quantile(0.999, where=kept)
+            if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
+            else ibis.null("float64")
+        )
     for col in {customer_col, date_col, amount_col} - {None}:
         checks[f"null:{col}"] = t[col].isnull().sum()
     for name, flag in bad.items():
@@ -335,8 +357,10 @@ def _validation_pass(
         checks["zero"] = (amount == 0).sum(where=kept)
         checks["refunds"] = (amount < 0).sum(where=kept)
         checks["refund_total"] = amount.sum(where=kept & (amount < 0))
-    distinct = t.distinct().aggregate(distinct_rows=ibis._.count())
-    found = t.aggregate(**checks).cross_join(distinct).execute().iloc[0]
+    stats = t.aggregate(**checks)
+    if quality:
+        stats = stats.cross_join(t.distinct().aggregate(distinct_rows=ibis._.count()))
+    found = stats.execute().iloc[0]
     return found, columns, bad, today
 
 

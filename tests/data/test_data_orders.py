@@ -158,3 +158,14 @@ def test_only_future_orders_is_an_error():
 def test_column_arguments_must_be_names():
     with pytest.raises(TypeError, match=r"customer_col must be a column name \(str\); found 3"):
         data.validate_orders(_orders(), customer_col=3)
+
+
+def test_light_validation_skips_the_hash_aggregates_but_not_the_checks():
+    found = data.validate_orders(_orders(), amount_col="amount", quality=False)
+    assert found.customers is None and found.quality.duplicate_rows is None
+    assert found.describe()["customers"] == 3  # computed by a query instead
+    assert "customers" not in repr(found)
+    with pytest.raises(GrowthkitError, match="not dates"):
+        data.validate_orders(_orders(date=["x"] * 5), quality=False)
+    future = _orders(date=["2024-01-05"] * 4 + ["2999-01-01"])
+    assert data.validate_orders(future, quality=False).quality.future_orders == 1
