@@ -24,13 +24,15 @@ from growthkit.data.urls import redact
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 
-__all__ = ["MAX_AMOUNT", "STRAY_DAYS", "DataQuality", "Orders", "describe_orders", "orders",
-           "validate_orders"]
+__all__ = ["MAX_AMOUNT", "STRAY_DAYS", "STRAY_SHARE", "DataQuality", "Orders",
+           "describe_orders", "orders", "validate_orders"]
 
 #: Amounts beyond this size are rejected: they are typos, and their sums overflow.
 MAX_AMOUNT = 1e15
-#: Orders more than this many days after 99.9% of all orders are taken as date typos.
+#: Orders more than this many days after 99% of all orders are taken as date typos ...
 STRAY_DAYS = 366
+#: ... when they are at most this share of the orders (else they are a real, thin tail).
+STRAY_SHARE = 0.001
 _EPOCH = _dt.date(1970, 1, 1)
 
 
@@ -48,8 +50,9 @@ class DataQuality:
     future_orders : int
         Orders dated after today (in the report's time zone). Excluded.
     stray_orders : int
-        Orders dated more than :data:`STRAY_DAYS` days after 99.9% of all orders (date typos
-        such as 2205 for 2025). Excluded. 0 when validation ran with ``quality=False``.
+        Orders dated more than :data:`STRAY_DAYS` days after 99% of all orders, when they are
+        at most :data:`STRAY_SHARE` of the orders (date typos such as 2025 typed 2026 in a
+        2024 file). Excluded. 0 when validation ran with ``quality=False``.
     excluded_example : str or None
         One excluded order's date.
     zero_amount_orders : int
@@ -88,7 +91,7 @@ class DataQuality:
             )
         if self.stray_orders:
             out.append(
-                f"{self.stray_orders:,} order(s) are dated more than a year after 99.9% of the "
+                f"{self.stray_orders:,} order(s) are dated more than a year after 99% of the "
                 f"orders, e.g. {self.excluded_example}, most likely typos; they were left out."
             )
         if self.duplicate_rows:  # None (not counted) or 0: nothing to say
@@ -239,26 +242,27 @@ def validate_orders(
         _raise_on_bad_values(t, found, bad, needed, date_col, amount_col, source)
         first_day = pd.Timestamp(found["first_day"]).date()
         last_day = pd.Timestamp(found["last_day"]).date()
-        q999 = found.get("q999")
+        q99 = found.get("q99")
         stray_after = (
-            _EPOCH + _dt.timedelta(days=int(q999) + STRAY_DAYS)
-            if q999 is not None and pd.notna(q999)
+            _EPOCH + _dt.timedelta(days=int(q99) + STRAY_DAYS)
+            if q99 is not None and pd.notna(q99)
             else None
         )
         mapped = t.select(**columns)
         mapped = mapped.filter(mapped.order_date <= ibis.literal(today))
-        stray = 0
-        if stray_after is not None and last_day > stray_after:
-            mapped = mapped.filter(mapped.order_date <= stray_after)
-            stray = int(found["kept_rows"]) - int(mapped.count().execute())
-            found = found.copy()
-            for key, value in _kept_facts(mapped, amount_col).items():
-                found[key] = value
-            last_day = pd.Timestamp(found["last_day"]).date()
-            first_day = pd.Timestamp(found["first_day"]).date()
-        example = found.get("future_example") if _number(found, "future") else None
-        if example is None and stray:
-            example = stray_after + _dt.timedelta(days=1)
+        stray, stray_example = 0, None
+        if stray_after is not None and last_day > stray_after:  # rare: one more query
+            late = mapped.filter(mapped.order_date > stray_after)
+            tail = late.aggregate(n=late.count(), first=late.order_date.min()).execute().iloc[0]
+            if int(tail["n"]) <= max(1, STRAY_SHARE * int(found["kept_rows"])):
+                stray, stray_example = int(tail["n"]), tail["first"]
+                mapped = mapped.filter(mapped.order_date <= stray_after)
+                found = found.copy()
+                for key, value in _kept_facts(mapped, amount_col).items():
+                    found[key] = value
+                last_day = pd.Timestamp(found["last_day"]).date()
+                first_day = pd.Timestamp(found["first_day"]).date()
+        example = found.get("future_example") if _number(found, "future") else stray_example
         findings = DataQuality(
             rows=int(found["rows"]),
             duplicate_rows=(
@@ -342,8 +346,8 @@ def _validation_pass(
     if quality:
         checks["customers"] = columns["customer_id"].nunique(where=kept)
         days = date.delta(ibis.literal(_EPOCH), unit="day")
-        checks["q999"] = (
-            days.approx_quantile(0.999, where=kept)
+        checks["q99"] = (
+            days.approx_quantile(0.99, where=kept)
             if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
             else ibis.null("float64")
         )

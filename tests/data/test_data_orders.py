@@ -169,3 +169,14 @@ def test_light_validation_skips_the_hash_aggregates_but_not_the_checks():
         data.validate_orders(_orders(date=["x"] * 5), quality=False)
     future = _orders(date=["2024-01-05"] * 4 + ["2999-01-01"])
     assert data.validate_orders(future, quality=False).quality.future_orders == 1
+
+
+def test_a_thin_real_tail_is_not_taken_for_typos():
+    # 98.5% of orders in 2020, then 1.5% spread over 2022-2024: real, if thin, so kept.
+    rng = np.random.default_rng(3)
+    bulk = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 366, 985), unit="D")
+    tail = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 1000, 15), unit="D")
+    df = pd.DataFrame({"customer_id": rng.integers(0, 50, 1000), "date": bulk.append(tail)})
+    found = data.validate_orders(df, today=dt.date(2026, 1, 1))
+    assert found.quality.stray_orders == 0
+    assert found.last_day == tail.max().date()

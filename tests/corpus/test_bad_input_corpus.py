@@ -1,0 +1,166 @@
+"""The bad-input corpus: one row per case in ``bad_inputs.csv``, so a new case is one line.
+
+Each row names a target (``orders``: :func:`growthkit.validate_orders`; ``rfm``:
+:func:`growthkit.rfm_summary`; ``clv``/``abtest``: the report's ``analyze``; ``cli``: the
+``growthkit`` command before any kernel starts), a base dataset and a mutation, keyword
+arguments, and the expected class of outcome:
+
+- ``error``: a :class:`growthkit.errors.GrowthkitError` (``cli``: exit 2) whose one-line
+  message contains ``words``;
+- ``type``: a ``TypeError`` containing ``words``;
+- ``warning``: it runs, and ``words`` is in what it reports (data quality or notes);
+- ``ok``: it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import growthkit as gk
+from growthkit.errors import GrowthkitError
+
+CORPUS = Path(__file__).with_name("bad_inputs.csv")
+CASES = list(csv.DictReader(CORPUS.open(encoding="utf-8")))
+OUTCOMES = ("error", "type", "warning", "ok")
+
+
+def _orders() -> pd.DataFrame:
+    """120 customers over 2024, seeded; repeat buyers so every model can be fitted."""
+    rng = np.random.default_rng(20261123)
+    n = 600
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, n), unit="D")
+    return pd.DataFrame({
+        "customer_id": rng.integers(0, 120, n),
+        "date": days.strftime("%Y-%m-%d"),
+        "amount": np.round(rng.gamma(2.0, 25.0, n), 2),
+    })
+
+
+def _file(kind: str, tmp_path: Path) -> str:
+    path = tmp_path / {"xlsx": "orders.xlsx"}.get(kind, "orders.csv")
+    if kind == "latin1":
+        path.write_bytes("customer_id,date,amount\n1,2024-01-05,5\n2,M\xfcnchen,3\n".encode("latin-1"))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "header":
+        path.write_text("customer_id,date,amount\n")
+    elif kind == "xlsx":
+        path.write_bytes(b"PK")
+    return str(path)
+
+
+def _url(kind: str, tmp_path: Path) -> str:
+    import duckdb
+
+    path = tmp_path / "shop.duckdb"
+    if kind == "duckdb-missing":
+        return f"duckdb://user:S3cretPW@{tmp_path}/missing.duckdb?table=orders"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE orders AS SELECT 1 AS customer_id")
+    return f"duckdb://{path}?table=nope"
+
+
+def _source(case: dict[str, str], tmp_path: Path) -> Any:
+    base = case["base"]
+    if base.startswith("file:"):
+        return _file(base.removeprefix("file:"), tmp_path)
+    if base.startswith("url:"):
+        return _url(base.removeprefix("url:"), tmp_path)
+    if base.startswith("sample:"):
+        return base
+    if base == "int":
+        return 42
+    frame = {"orders": _orders}[base]()
+    return _mutate(frame, case["mutation"], json.loads(case["args"]))
+
+
+def _mutate(frame: pd.DataFrame, mutation: str, args: dict[str, Any]) -> pd.DataFrame:
+    if mutation == "none":
+        return frame
+    if mutation == "rename":
+        return frame.rename(columns=args)
+    if mutation == "duplicate":
+        return pd.concat([frame, frame.iloc[:25]], ignore_index=True)
+    if mutation == "set":
+        col, value = args["col"], args["value"]
+        if args["rows"] == "all":
+            frame[col] = [value] * len(frame)
+            return frame
+        if isinstance(value, str) and frame[col].dtype != object:
+            frame[col] = frame[col].astype(str)  # as a CSV with text in the column reads
+        frame[col] = frame[col].astype(object)
+        for row in args["rows"]:
+            frame.iloc[row, frame.columns.get_loc(col)] = value
+        if frame[col].map(type).nunique() == 1 or value is None:
+            frame[col] = frame[col].infer_objects()
+        return frame
+    raise AssertionError(f"unknown mutation {mutation!r}")
+
+
+def _run(case: dict[str, str], tmp_path: Path) -> str:
+    """Run the case's target; return the text it reports (warnings, notes) on success."""
+    kwargs = json.loads(case["kwargs"])
+    target = case["target"]
+    if target == "cli":
+        return _cli(json.loads(case["args"]))
+    source = _source(case, tmp_path)
+    if target == "orders":
+        found = gk.validate_orders(source, **{"amount_col": "amount", **kwargs})
+        return " ".join(found.quality.warnings())
+    if target == "rfm":
+        gk.rfm_summary(source, **{"amount_col": "amount", **kwargs})
+        return ""
+    raise AssertionError(f"unknown target {target!r}")
+
+
+def _cli(argv: list[str]) -> str:
+    from growthkit.report.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as caught:
+        main(argv)
+    if caught.value.code == 2:
+        raise GrowthkitError(err.getvalue().strip().splitlines()[-1])
+    raise AssertionError(f"exit {caught.value.code}: {err.getvalue()}")
+
+
+def test_corpus_is_well_formed():
+    assert len(CASES) >= 30
+    assert len({c["case"] for c in CASES}) == len(CASES)
+    assert {c["outcome"] for c in CASES} <= set(OUTCOMES)
+    for case in CASES:
+        assert case["outcome"] == "ok" or case["words"], case["case"]
+
+
+def test_corpus_counts_by_outcome():
+    # The closing note quotes these; every class is represented.
+    counts = Counter(c["outcome"] for c in CASES)
+    assert all(counts[o] for o in OUTCOMES), counts
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_case(case, tmp_path):
+    outcome, words = case["outcome"], case["words"]
+    if outcome == "error":
+        with pytest.raises(GrowthkitError) as caught:
+            _run(case, tmp_path)
+        message = str(caught.value)
+        assert words in message
+        assert "\n" not in message and len(message) < 400
+        assert "S3cretPW" not in message
+    elif outcome == "type":
+        with pytest.raises(TypeError, match=words):
+            _run(case, tmp_path)
+    else:
+        reported = _run(case, tmp_path)
+        assert words in reported
