@@ -9,6 +9,7 @@ learn them.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,8 +127,9 @@ class Orders:
     Attributes
     ----------
     table : ibis.Table
-        ``customer_id``, ``order_date`` (date) and, with amounts, ``amount`` (float64); the
-        excluded orders (see :class:`DataQuality`) are filtered out. Unexecuted.
+        ``customer_id``, ``order_date`` (date), with amounts ``amount`` (float64), and the
+        ``keep`` columns; the excluded orders (see :class:`DataQuality`) are filtered out.
+        Unexecuted.
     source : str
         The source, display-safe (:func:`growthkit.data.redact`).
     customer_col, date_col, amount_col, timezone : str
@@ -190,6 +192,7 @@ def validate_orders(
     *,
     today: _dt.date | None = None,
     quality: bool = True,
+    keep: Sequence[str] = (),
 ) -> Orders:
     """Load orders, map them to growthkit's columns and validate them in one engine pass.
 
@@ -214,6 +217,9 @@ def validate_orders(
         aggregates in the same pass, about half of its time on millions of orders). Every
         report does; :func:`growthkit.rfm_summary` given a raw source does not, and then
         applies only the future-date rule.
+    keep : sequence of str, optional
+        Other columns to carry into :attr:`Orders.table` under their own names (a segment,
+        a margin, a product category). They must exist; empty values are allowed.
 
     Returns
     -------
@@ -226,8 +232,16 @@ def validate_orders(
         non-finite amount, an empty value or empty data.
     """
     if isinstance(source, Orders):
+        missing = [c for c in keep if c not in source.table.columns]
+        if missing:
+            raise GrowthkitError(
+                f"column {missing[0]!r} was not kept when these orders were validated; "
+                f"pass keep=[{missing[0]!r}, ...] to validate_orders"
+            )
         return source
     check_timezone(timezone)
+    if isinstance(keep, str):
+        keep = [keep]
     params = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
     for param, col in params.items():
         if not isinstance(col, str) and not (param == "amount_col" and col is None):
@@ -235,10 +249,17 @@ def validate_orders(
     with step("validated orders") as progress:
         t = load(source)
         needed = [c for c in params.values() if c is not None]
-        _require_columns(t.columns, needed, where="the data")
+        _require_columns(t.columns, [*needed, *keep], where="the data")
+        clash = sorted(set(keep) & {"customer_id", "order_date", "amount"} - set(needed))
+        if clash:
+            raise GrowthkitError(
+                f"keep={list(keep)!r}: {clash[0]!r} is a name growthkit gives a mapped column; "
+                "expected other column names"
+            )
         found, columns, bad, today = _validation_pass(
             t, customer_col, date_col, amount_col, timezone, today, quality
         )
+        columns |= {c: t[c] for c in keep if c not in columns}
         _raise_on_bad_values(t, found, bad, needed, date_col, amount_col, source)
         first_day = pd.Timestamp(found["first_day"]).date()
         last_day = pd.Timestamp(found["last_day"]).date()

@@ -180,3 +180,15 @@ def test_a_thin_real_tail_is_not_taken_for_typos():
     found = data.validate_orders(df, today=dt.date(2026, 1, 1))
     assert found.quality.stray_orders == 0
     assert found.last_day == tail.max().date()
+
+
+def test_kept_columns_travel_with_the_orders():
+    df = _orders(channel=["ads", "ads", "email", "seo", "seo"])
+    found = data.validate_orders(df, amount_col="amount", keep=["channel"])
+    assert found.table.columns == ("customer_id", "order_date", "amount", "channel")
+    assert sorted(found.table.channel.execute()) == ["ads", "ads", "email", "seo", "seo"]
+    assert data.validate_orders(found, keep=["channel"]) is found
+    with pytest.raises(GrowthkitError, match=r"'region' was not kept"):
+        data.validate_orders(found, keep=["region"])
+    with pytest.raises(GrowthkitError, match=r"Required column 'region' missing"):
+        data.validate_orders(df, keep=["region"])
