@@ -14,15 +14,33 @@ from growthkit.report.metrics import record
 
 if TYPE_CHECKING:
     from growthkit.report.index import write_index
-    from growthkit.report.runner import ReportError, RunResult, list_reports, run_report
+    from growthkit.report.runner import (
+        ReportError,
+        ReportInterrupted,
+        RunResult,
+        list_reports,
+        run_report,
+        typed_parameters,
+    )
 
-__all__ = ["ReportError", "RunResult", "list_reports", "record", "run_report", "write_index"]
+__all__ = [
+    "ReportError",
+    "ReportInterrupted",
+    "RunResult",
+    "list_reports",
+    "record",
+    "run_report",
+    "typed_parameters",
+    "write_index",
+]
 
 _RUNNER = {
     "ReportError": "runner",
+    "ReportInterrupted": "runner",
     "RunResult": "runner",
     "list_reports": "runner",
     "run_report": "runner",
+    "typed_parameters": "runner",
     "write_index": "index",
 }
 

@@ -1,26 +1,44 @@
 """The ``growthkit`` command: ``growthkit run`` and ``growthkit list``.
 
-Exit codes: 0 when every report ran, 1 when a report failed, 2 for a usage error (a bad option,
-an unknown report or parameter).
+Exit codes: 0 when every report ran; 1 when a report failed (its notebook raised or its kernel
+died); 2 for a usage error (a bad option, an unknown report or parameter, a value that does not
+fit its parameter); 130 on Ctrl-C. Every error is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-from papermill.cli import _resolve_type  # papermill's own `-p` typing, so values match it
+from typing import NoReturn
 
 from growthkit import __version__
 from growthkit.errors import GrowthkitError
-from growthkit.report.runner import ReportError, list_reports, run_report
+from growthkit.report.runner import (
+    ReportError,
+    ReportInterrupted,
+    list_reports,
+    run_report,
+    typed_parameters,
+)
 
 __all__ = ["main"]
 
 _NO_REPORTS = "no report notebooks found (add notebooks/NAME.ipynb or set GROWTHKIT_NOTEBOOKS)"
+_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+# papermill (and nbclient, through papermill's logger) logs a failure before raising it, e.g.
+# "Kernel died while waiting for execute reply."; the command says it once, in its error line.
+_SILENCE_PAPERMILL = logging.NullHandler()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line (``growthkit run: error: ...``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,20 +52,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 when a report failed. Usage errors exit with 2 through argparse.
+        0 on success, 1 when a report failed, 130 on Ctrl-C. Usage errors exit with 2 (through
+        :class:`SystemExit`, as argparse does).
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    papermill_log = logging.getLogger("papermill")
+    if _SILENCE_PAPERMILL not in papermill_log.handlers:
+        papermill_log.addHandler(_SILENCE_PAPERMILL)
     try:
         if args.command == "list":
             return _list()
         return _run(args)
-    except GrowthkitError as exc:
+    except GrowthkitError as exc:  # raised before any report ran: a usage error
         args.subparser.error(str(exc))
+    except ReportInterrupted as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return _INTERRUPTED
+    except KeyboardInterrupt:
+        print("error: interrupted (Ctrl-C)", file=sys.stderr)
+        return _INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="growthkit",
         description="Run growthkit's report notebooks into offline HTML and JSON.",
     )
@@ -65,12 +93,13 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="set a parameter; VALUE is typed as papermill's -p types it "
-        "(True/False/None, int, float, else text)",
+        help="set a parameter; VALUE is read by the type of the parameter's default "
+        "(true/false/yes/no/1/0, a whole number, a number, text or None; dates for names "
+        "ending in _end or _date as YYYY-MM-DD or YYYYMMDD)",
     )
     run.add_argument("--out", default="reports", metavar="DIR", help="output folder (reports)")
     run.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     run.set_defaults(subparser=run)
 
     listing = commands.add_parser("list", help="list the reports and their parameters")
@@ -85,14 +114,17 @@ def _run(args: argparse.Namespace) -> int:
     names = list(list_reports()) if args.all else args.names
     if not names:
         args.subparser.error(_NO_REPORTS)
-    parameters = {name: _resolve_type(value) for name, value in args.parameter}
+    texts = dict(args.parameter)
+    if args.data is not None:
+        texts["data"] = args.data
+    # Every report's parameters are checked before the first one runs.
+    typed = {name: typed_parameters(name, texts) for name in names}
     start, failed = time.perf_counter(), 0
     for name in names:
         try:
             result = run_report(
                 name,
-                parameters,
-                data=args.data,
+                typed[name],
                 out_dir=args.out,
                 show_code=args.show_code,
                 progress=not args.quiet,

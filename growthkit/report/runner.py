@@ -1,40 +1,67 @@
-"""Run a report: papermill executes ``notebooks/NAME.ipynb``, nbconvert writes the HTML.
+"""Run a report: papermill executes ``NAME.ipynb``, nbconvert writes the HTML.
 
-The runner only adds what papermill and nbconvert do not do: it checks the report and parameter
-names, masks credentials, writes ``NAME.html`` and ``NAME.json`` atomically (so a failed run
-leaves the last good report in place), keeps a failed notebook for debugging and rebuilds the
-landing page.
+The runner only adds what papermill and nbconvert do not do:
+
+- it checks the report and parameter names and types ``-p`` text by each parameter's default
+  (:mod:`growthkit.report.parameters`);
+- it hides credentials from the notebook: a secret-bearing URL is injected masked, and the
+  kernel finds the real one in its environment (:func:`growthkit.data.urls.conceal`);
+- it runs the kernel in a private scratch folder inside the output folder, and publishes the
+  HTML, the JSON and every file the notebook exported together, only when the run succeeded,
+  one run of a report per folder at a time (:mod:`growthkit.report.lock`);
+- it turns a failed cell, a dead kernel and Ctrl-C into one line, keeps the failed notebook for
+  debugging, and rebuilds the landing page.
 """
 
 from __future__ import annotations
 
 import ast
-import glob
 import json
 import os
+import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 from papermill.translators import PythonTranslator
 
 from growthkit import __version__, errors
-from growthkit.data import redact
+from growthkit.data.urls import absolute_source, conceal, credentials_env, parse_url
 from growthkit.errors import GrowthkitError
 from growthkit.report._atomic import _write_atomic
 from growthkit.report.html import notebook_to_html
 from growthkit.report.index import write_index
+from growthkit.report.kernel import kernel_options
+from growthkit.report.lock import report_lock
 from growthkit.report.metrics import metrics_from_notebook
+from growthkit.report.parameters import check_names, from_text, normalised
 
-__all__ = ["ReportError", "RunResult", "list_reports", "run_report"]
+__all__ = [
+    "ReportError",
+    "ReportInterrupted",
+    "RunResult",
+    "list_reports",
+    "run_report",
+    "typed_parameters",
+]
 
 _KERNEL = "python3"
+#: Tells growthkit.progress in the kernel where step lines go: ``stderr`` (the terminal) or
+#: ``off``.
+_PROGRESS_ENV = "GROWTHKIT_PROGRESS"
 
 
 class ReportError(GrowthkitError):
@@ -42,11 +69,26 @@ class ReportError(GrowthkitError):
 
     Attributes
     ----------
-    notebook_path : Path
-        The executed notebook kept for debugging (``OUT/NAME.failed.ipynb``).
+    notebook_path : Path or None
+        The executed notebook kept for debugging (``OUT/NAME.failed.ipynb``), None when the
+        kernel never got to write one.
     """
 
-    def __init__(self, message: str, notebook_path: Path) -> None:
+    def __init__(self, message: str, notebook_path: Path | None) -> None:
+        super().__init__(message)
+        self.notebook_path = notebook_path
+
+
+class ReportInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a report; a :class:`KeyboardInterrupt` whose message is one line.
+
+    Attributes
+    ----------
+    notebook_path : Path or None
+        The notebook as far as it ran (``OUT/NAME.failed.ipynb``), None when none was written.
+    """
+
+    def __init__(self, message: str, notebook_path: Path | None) -> None:
         super().__init__(message)
         self.notebook_path = notebook_path
 
@@ -78,7 +120,7 @@ def list_reports(notebooks_dir: str | Path | None = None) -> dict[str, dict[str,
     ----------
     notebooks_dir : str or Path, optional
         Where the report notebooks live. Defaults to ``$GROWTHKIT_NOTEBOOKS``, else the
-        ``notebooks/`` folder next to the ``growthkit`` package.
+        ``notebooks`` folder installed inside the ``growthkit`` package.
 
     Returns
     -------
@@ -89,6 +131,39 @@ def list_reports(notebooks_dir: str | Path | None = None) -> dict[str, dict[str,
     return {
         name: papermill.inspect_notebook(str(path))
         for name, path in _notebooks(notebooks_dir).items()
+    }
+
+
+def typed_parameters(
+    name: str, texts: Mapping[str, str], *, notebooks_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Type command-line values (``-p NAME VALUE``) by each parameter's default in the notebook.
+
+    Parameters
+    ----------
+    name : str
+        The report.
+    texts : mapping of str to str
+        Parameter name -> value as typed.
+    notebooks_dir : str or Path, optional
+        Where the report notebooks live (see :func:`list_reports`).
+
+    Returns
+    -------
+    dict
+        Parameter name -> typed value, for :func:`run_report` (see
+        :func:`growthkit.report.parameters.from_text` for the rules).
+
+    Raises
+    ------
+    GrowthkitError
+        For an unknown report or parameter, or a value that does not fit its parameter, e.g.
+        ``abtest: -p alpha five: expected a number such as 0.05``.
+    """
+    declared = papermill.inspect_notebook(str(_notebook(name, notebooks_dir)))
+    check_names(name, declared, texts)
+    return {
+        key: from_text(name, key, text, declared[key]["default"]) for key, text in texts.items()
     }
 
 
@@ -104,28 +179,34 @@ def run_report(
 ) -> RunResult:
     """Execute a report notebook with parameters and write ``NAME.html`` and ``NAME.json``.
 
-    The kernel runs in ``out_dir``, so files a notebook exports (such as a CSV of segments) land
-    next to the HTML. Relative paths in ``data`` are made absolute first. ``NAME.json`` holds
-    ``report``, ``growthkit_version``, ``generated_at`` (UTC), ``parameters`` (every parameter,
-    defaults included, credentials masked) and ``metrics``. ``index.html`` is rebuilt after
-    every run, failed or not.
+    The kernel runs in a private scratch folder inside ``out_dir``, so a file the notebook
+    exports by a relative path (such as a CSV of segments) is published into ``out_dir``
+    together with the HTML and the JSON, and only when the run succeeded. Relative paths to
+    existing files are made absolute first (those inside ``out_dir`` are taken as the report's
+    own exports and left relative). ``NAME.json`` holds ``report``, ``growthkit_version``,
+    ``generated_at`` (UTC), ``parameters`` (every parameter, defaults included, credentials
+    masked) and ``metrics``. ``index.html`` is rebuilt after every run, failed or not. Two runs
+    of one report into one folder take turns (``OUT/.NAME.lock``).
 
     Parameters
     ----------
     name : str
         The report: ``notebooks_dir/NAME.ipynb``.
     parameters : dict, optional
-        Values for the notebook's parameters cell, typed (use papermill's ``-p`` typing for text).
+        Values for the notebook's parameters cell, used as given except that date parameters
+        (names ending in ``_end`` or ``_date``) become ``"YYYY-MM-DD"``. Type command-line
+        text with :func:`typed_parameters` first.
     data : str or path, optional
         Sets the ``data`` parameter: any source :func:`growthkit.data.load` accepts as text.
     out_dir : str or Path, default "reports"
-        Where the HTML, JSON and ``index.html`` go; created when missing.
+        Where the HTML, JSON, exports and ``index.html`` go; created when missing.
     show_code : bool, default False
         Show the code cells in the HTML.
     notebooks_dir : str or Path, optional
         Where the report notebooks live (see :func:`list_reports`).
     progress : bool, default True
-        Show papermill's progress bar on stderr.
+        Print ``NAME: running ...`` on stderr and let the kernel print growthkit's step lines
+        (logger ``growthkit``) there; False silences both.
 
     Returns
     -------
@@ -134,21 +215,114 @@ def run_report(
     Raises
     ------
     GrowthkitError
-        For an unknown report or parameter, listing the valid ones.
+        For an unknown report or parameter, listing the valid ones, or a bad date.
     ReportError
-        When the notebook fails. The message names the problem in one line (e.g. the missing
-        column) and where the failed notebook was kept; the last good HTML and JSON stay as
-        they were.
+        When the notebook fails or the kernel dies. The message names the problem in one line
+        (e.g. the missing column) and where the failed notebook was kept; the last good HTML,
+        JSON and exports stay as they were.
+    ReportInterrupted
+        On Ctrl-C (a KeyboardInterrupt), with the same guarantees.
     """
     start = time.perf_counter()
     notebook = _notebook(name, notebooks_dir)
-    given, effective = _parameters(name, notebook, parameters, data)
-    masks = {value: redact(value) for value in effective.values() if isinstance(value, str)}
-    masks = {raw: safe for raw, safe in masks.items() if raw != safe}
+    declared = papermill.inspect_notebook(str(notebook))
+    given = dict(parameters or {})
+    if data is not None:
+        given["data"] = data
+    check_names(name, declared, given)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    nb = _execute(name, notebook, given, out, masks, progress=progress)
+    given = {
+        key: _absolute_input(key, normalised(name, key, value), out) for key, value in given.items()
+    }
+    defaults = {key: _default(info["default"]) for key, info in declared.items()}
+    effective, credentials = _concealed(name, defaults | given)
+    given = {key: effective[key] for key in given}  # only masked values reach the notebook
+    masks = {real: safe for safe, real in credentials.items()}
+    env = credentials_env(credentials) | {_PROGRESS_ENV: "stderr" if progress else "off"}
 
+    if progress:
+        print(f"{name}: running ...", file=sys.stderr, flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    with report_lock(out, name, on_wait=lambda: _waiting(name, out)):
+        try:
+            metrics = _run(name, notebook, out, given, effective, masks, env, show_code)
+        finally:
+            write_index(out)
+    html_path, json_path = out / f"{name}.html", out / f"{name}.json"
+    return RunResult(html_path, json_path, metrics, time.perf_counter() - start)
+
+
+def _run(
+    name: str,
+    notebook: Path,
+    out: Path,
+    given: dict[str, Any],
+    effective: dict[str, Any],
+    masks: dict[str, str],
+    env: dict[str, str],
+    show_code: bool,
+) -> dict[str, Any]:
+    """Execute in a scratch folder, then publish the outputs; the caller holds the lock."""
+    for stale in out.glob(f".{name}.run-*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    scratch = Path(tempfile.mkdtemp(dir=out.resolve(), prefix=f".{name}.run-"))
+    try:
+        work = scratch / "work"  # the kernel's working folder: what lands here is exported
+        work.mkdir()
+        running = scratch / f"{name}.ipynb"
+        try:
+            nb = _execute(name, notebook, running, given, work, env, masks, out)
+            html, report_json, metrics = _render(name, nb, notebook, effective, masks, show_code)
+        except KeyboardInterrupt:
+            kept = _keep_failed(running, out / f"{name}.failed.ipynb", masks)
+            raise ReportInterrupted(_failure(name, "interrupted (Ctrl-C)", kept), kept) from None
+        (scratch / f"{name}.json").write_text(report_json + "\n", encoding="utf-8")
+        (scratch / f"{name}.html").write_text(html, encoding="utf-8")
+        _publish(scratch, work, out, name)
+        return metrics
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _execute(
+    name: str,
+    notebook: Path,
+    running: Path,
+    given: dict[str, Any],
+    work: Path,
+    env: dict[str, str],
+    masks: dict[str, str],
+    out: Path,
+) -> nbformat.NotebookNode:
+    """papermill-execute ``notebook`` into ``running``; on failure keep it masked and raise."""
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(running),
+            given,
+            kernel_name=_KERNEL,
+            progress_bar=False,  # growthkit's own step lines instead (see kernel.py)
+            **kernel_options(str(work), env),
+        )
+    except PapermillExecutionError as exc:
+        reason = _one_line(exc)
+    except DeadKernelError:
+        reason = f"the kernel died (out of memory?){_running_cell(running)}"
+    except Exception as exc:  # the kernel could not start, or papermill could not run it
+        reason = f"the kernel failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
+    kept = _keep_failed(running, out / f"{name}.failed.ipynb", masks)
+    raise ReportError(_mask(_failure(name, reason, kept), masks), kept) from None
+
+
+def _render(
+    name: str,
+    nb: nbformat.NotebookNode,
+    notebook: Path,
+    effective: dict[str, Any],
+    masks: dict[str, str],
+    show_code: bool,
+) -> tuple[str, str, dict[str, Any]]:
+    """The HTML page, the JSON text and the metrics of an executed notebook, all masked."""
     doc = {
         "report": name,
         "growthkit_version": __version__,
@@ -168,72 +342,80 @@ def run_report(
     html = notebook_to_html(
         masked_nb, header, show_code=show_code, notebook_dir=str(notebook.parent)
     )
-    html_path, json_path = out / f"{name}.html", out / f"{name}.json"
-    _write_atomic(html_path, html)
-    _write_atomic(json_path, report_json + "\n")
-    (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
-    write_index(out)
-    return RunResult(html_path, json_path, doc["metrics"], time.perf_counter() - start)
+    return html, report_json, doc["metrics"]
 
 
-def _parameters(
-    name: str, notebook: Path, parameters: dict[str, Any] | None, data: Any
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The values to inject, checked against the notebook, and every parameter's value."""
-    declared = papermill.inspect_notebook(str(notebook))
-    given = dict(parameters or {})
-    if data is not None:
-        given["data"] = data
-    for key in given:
-        if key not in declared:
-            raise GrowthkitError(
-                f"{name}: unknown parameter {key!r}; {name} takes: {', '.join(declared) or 'none'}"
-            )
-    if "data" in given:
-        given["data"] = _absolute_source(given["data"])
-    return given, {key: _literal(info["default"]) for key, info in declared.items()} | given
+def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:
+    """Move the exports, then ``NAME.json``, then ``NAME.html`` from scratch into ``out``.
+
+    Each move is an ``os.replace`` within one file system, so a reader sees each file whole,
+    and a Ctrl-C in the middle waits until every file is in place.
+    """
+    exports = sorted(path for path in work.rglob("*") if not path.is_dir())
+    with _interrupts_deferred():
+        for path in exports:
+            target = out / path.relative_to(work)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        os.replace(scratch / f"{name}.json", out / f"{name}.json")
+        os.replace(scratch / f"{name}.html", out / f"{name}.html")
+        (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
 
 
-def _execute(
-    name: str,
-    notebook: Path,
-    given: dict[str, Any],
-    out: Path,
-    masks: dict[str, str],
-    *,
-    progress: bool,
-) -> nbformat.NotebookNode:
-    """papermill-execute ``notebook`` in ``out``; on failure keep it masked and raise."""
-    failed_path = out / f"{name}.failed.ipynb"
-    fd, running = tempfile.mkstemp(dir=out.resolve(), prefix=f".{name}.", suffix=".ipynb")
-    os.close(fd)
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives in the block until the block is done (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
-        return papermill.execute_notebook(
-            str(notebook),
-            running,
-            given,
-            kernel_name=_KERNEL,
-            progress_bar=progress,
-            cwd=str(out.resolve()),
-            # ipykernel warns on every start that local kernel traffic is unencrypted TCP;
-            # keep its errors, drop that noise from the user's terminal.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except PapermillExecutionError as exc:
-        _write_atomic(failed_path, _mask(Path(running).read_text("utf-8"), masks, json_text=True))
-        write_index(out)
-        message = _mask(f"{name}: {_one_line(exc)} (failed notebook kept in {failed_path})", masks)
-        raise ReportError(message, failed_path) from exc
+        yield
     finally:
-        Path(running).unlink(missing_ok=True)
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _keep_failed(running: Path, failed: Path, masks: dict[str, str]) -> Path | None:
+    """Keep the notebook as far as it ran, masked, as ``OUT/NAME.failed.ipynb``."""
+    try:
+        text = running.read_text("utf-8")
+    except FileNotFoundError:  # the kernel never started
+        return None
+    _write_atomic(failed, _mask(text, masks, json_text=True))
+    return failed
+
+
+def _failure(name: str, reason: str, kept: Path | None) -> str:
+    """``NAME: reason; failed notebook kept in PATH`` on one line."""
+    where = f"; failed notebook kept in {kept}" if kept is not None else ""
+    return f"{name}: {reason}{where}"
+
+
+def _running_cell(running: Path) -> str:
+    """`` while running cell N`` (N counts every cell from 1), from papermill's metadata."""
+    try:
+        nb = nbformat.read(running, as_version=4)
+    except (OSError, ValueError):
+        return ""
+    started = [
+        number
+        for number, cell in enumerate(nb.cells, start=1)
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return f" while running cell {started[-1]}" if started else ""
+
+
+def _waiting(name: str, out: Path) -> None:
+    print(f"waiting for another run of {name} in {out}", file=sys.stderr, flush=True)
 
 
 def _notebooks(notebooks_dir: str | Path | None) -> dict[str, Path]:
     """Report name -> notebook path, in the folder chosen as :func:`list_reports` says."""
     if notebooks_dir is None:
-        notebooks_dir = os.environ.get("GROWTHKIT_NOTEBOOKS") or (
-            Path(__file__).resolve().parents[2] / "notebooks"
-        )
+        notebooks_dir = os.environ.get("GROWTHKIT_NOTEBOOKS") or _installed_notebooks()
     folder = Path(notebooks_dir)
     if not folder.is_dir():
         raise GrowthkitError(
@@ -241,6 +423,12 @@ def _notebooks(notebooks_dir: str | Path | None) -> dict[str, Path]:
             "(set GROWTHKIT_NOTEBOOKS or notebooks_dir)"
         )
     return {path.stem: path for path in sorted(folder.glob("*.ipynb"))}
+
+
+def _installed_notebooks() -> Path:
+    """``growthkit/notebooks`` (package data), else ``notebooks/`` of an older source tree."""
+    packaged = Path(str(files("growthkit") / "notebooks"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def _notebook(name: str, notebooks_dir: str | Path | None) -> Path:
@@ -253,7 +441,7 @@ def _notebook(name: str, notebooks_dir: str | Path | None) -> Path:
     return notebooks[name]
 
 
-def _literal(source: str) -> Any:
+def _default(source: str) -> Any:
     """A parameter's default from its source text (the parameters cell holds literals)."""
     try:
         return ast.literal_eval(source)
@@ -261,29 +449,52 @@ def _literal(source: str) -> Any:
         return source
 
 
-def _absolute_source(value: Any) -> Any:
-    """Make a relative file path, glob or database file absolute: the kernel runs in the
-    output folder. ``duckdb://shop.duckdb`` (relative, as ibis reads it) becomes
-    ``duckdb:///abs/shop.duckdb``."""
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str):
+def _absolute_input(key: str, value: Any, out: Path) -> Any:
+    """A relative path to an existing file, made absolute: the kernel runs in another folder.
+
+    ``data`` goes through :func:`growthkit.data.urls.absolute_source` (files, globs,
+    ``duckdb://rel.db``). Other parameters are made absolute when they name an existing file or
+    folder, except inside ``out``: those are the report's own earlier exports, and made
+    absolute the notebook would overwrite the published file instead of writing a new one into
+    its scratch folder.
+    """
+    if key == "data":
+        return absolute_source(value)
+    if not isinstance(value, str | os.PathLike):
         return value
-    if "://" not in value:
-        return os.path.abspath(value) if glob.glob(value) else value
-    scheme, rest = value.split("://", 1)
-    path, sep, query = rest.partition("?")
-    if scheme in ("duckdb", "sqlite") and path and not path.startswith("/") and Path(path).exists():
-        return f"{scheme}://{os.path.abspath(path)}{sep}{query}"
-    return value
+    text = os.fspath(value)
+    if parse_url(text) is not None:
+        return absolute_source(text)
+    if os.path.isabs(text) or not os.path.exists(text):
+        return text
+    if Path(text).resolve().is_relative_to(out.resolve()):
+        return text
+    return os.path.abspath(text)
+
+
+def _concealed(name: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each value with credentials masked, and ``{masked: real}`` for the kernel."""
+    concealed: dict[str, Any] = {}
+    credentials: dict[str, str] = {}
+    for key, value in values.items():
+        concealed[key], found = conceal(value)
+        for safe, real in found.items():
+            if credentials.get(safe, real) != real:
+                raise GrowthkitError(
+                    f"{name}: parameter {key} and another parameter hold different "
+                    f"credentials for {safe}; expected one set of credentials per URL"
+                )
+            credentials[safe] = real
+    return concealed, credentials
 
 
 def _mask(text: str, masks: dict[str, str], *, json_text: bool = False) -> str:
     """Replace every credential-bearing value in ``text`` with its redacted form.
 
-    A value is matched as written and as papermill writes it into the injected-parameters cell
-    (``unicode_escape``); with ``json_text``, both JSON-escaped, as they appear in a serialised
-    notebook or report JSON.
+    A second line of defence: the notebook only ever sees masked values, but a driver's error
+    message in the kernel may still echo the real URL. A value is matched as written and as
+    papermill writes it into the injected-parameters cell (``unicode_escape``); with
+    ``json_text``, both JSON-escaped, as they appear in a serialised notebook or report JSON.
     """
     for raw, safe in masks.items():
         for form in (str, _papermill_escaped):

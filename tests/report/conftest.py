@@ -17,13 +17,14 @@ from growthkit.report.cli import main
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Run ``demo`` with typed -p values and a secret URL, then ``--all`` over ``minimal``."""
+    """Run ``demo`` with -p text of every type and a secret URL, then ``--all`` over ``minimal``."""
     out = tmp_path_factory.mktemp("reports")
     only_minimal = tmp_path_factory.mktemp("notebooks")
     shutil.copy(FIXTURES / "minimal.ipynb", only_minimal)
     demo_stdout = io.StringIO()
-    typed = ["-p", "n", "5", "-p", "rate", "0.25", "-p", "flag", "True", "-p", "note", "None"]
+    typed = ["-p", "n", "5", "-p", "rate", "0.25", "-p", "flag", "yes", "-p", "note", "None"]
     demo = ["run", "demo", "--data", SECRET_URL, "-p", "label", "hello world", *typed]
+    demo += ["-p", "period_end", "20250331"]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GROWTHKIT_NOTEBOOKS", str(FIXTURES))
         with contextlib.redirect_stdout(demo_stdout):

@@ -1,23 +1,55 @@
-"""The growthkit command: list, usage errors (exit 2) and a failed run (exit 1)."""
+"""The growthkit command: list, usage errors (2), a failed run or dead kernel (1), Ctrl-C (130).
+
+Every error is one line on stderr and never a traceback; after a failure the last good HTML,
+JSON and exports are byte for byte what they were, and no scratch or lock file is left.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
+import nbformat
+import papermill
 import pytest
-from report_support import FIXTURES, SECRET, SECRET_URL, Built
+from report_support import (
+    FIXTURES,
+    MASKED_URL,
+    PROGRESS_LINE,
+    SECRET,
+    SECRET_URL,
+    Built,
+    assert_error_line,
+    growthkit,
+)
 
 from growthkit.report.cli import main
+
+PUBLISHED = ("demo.html", "demo.json", "demo-export.csv")
 
 
 @pytest.fixture
 def fixtures_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GROWTHKIT_NOTEBOOKS", str(FIXTURES))
+
+
+@pytest.fixture
+def last_good(built: Built, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A copy of the session's reports, and the bytes of demo's published files."""
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    return out, _published(out)
+
+
+def _published(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in PUBLISHED}
+
+
+def _hidden(out: Path) -> list[str]:
+    """Scratch folders and lock files a run left behind."""
+    return sorted(p.name for p in out.glob(".*"))
 
 
 @pytest.mark.usefixtures("fixtures_env")
@@ -27,15 +59,17 @@ def test_list_prints_each_report_with_its_parameters(capsys: pytest.CaptureFixtu
     assert lines[0] == "demo"
     assert lines[1].startswith('  data = "sample:cdnow"')
     assert lines[1].endswith("  # where the orders come from")
-    assert lines[2:8] == [
+    assert lines[2:9] == [
         "  n = 3",
         "  rate = 0.5",
         '  label = "hello"',
         "  flag = False",
         "  note = None",
         '  required_column = "amount"',
+        '  period_end = "2000-01-31"',
     ]
-    assert lines[8:] == ["minimal", '  title = "Minimal"']
+    assert lines[9].startswith("  gate = None")
+    assert lines[10:] == ["  die = False", "minimal", '  title = "Minimal"']
 
 
 @pytest.mark.usefixtures("fixtures_env")
@@ -47,16 +81,23 @@ def test_list_prints_each_report_with_its_parameters(capsys: pytest.CaptureFixtu
         (["run", "nope"], "unknown report 'nope'; available reports: demo, minimal"),
         (["run", "demo", "-p", "bogus", "1"], "demo: unknown parameter 'bogus'; demo takes: data"),
         (["run", "demo", "-p", "n"], "argument -p/--parameter: expected 2 arguments"),
+        (["run", "demo", "-p", "flag", "maybe"], "demo: -p flag maybe: expected true or false"),
+        (["run", "demo", "-p", "rate", "five"], "demo: -p rate five: expected a number such as"),
+        (["run", "demo", "-p", "n", "abc"], "demo: -p n abc: expected a whole number such as 3"),
+        (["run", "demo", "-p", "period_end", "31.03.2025"], "expected a date as YYYY-MM-DD"),
+        # every report and its parameters are checked before the first one runs
+        (["run", "minimal", "nope"], "unknown report 'nope'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_usage_errors_exit_2_with_the_reason(
+def test_usage_errors_exit_2_with_one_line(
     argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*argv, "--out", str(tmp_path / "out")] if argv[0] == "run" else argv)
     assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("growthkit") and ": error: " in line and message in line
     assert not (tmp_path / "out").exists()
 
 
@@ -72,30 +113,97 @@ def test_run_all_without_notebooks_exits_2(
 
 @pytest.mark.notebooks
 def test_failed_run_exits_1_with_one_line_and_keeps_the_last_good_report(
-    built: Built, tmp_path: Path
+    last_good: tuple[Path, dict[str, bytes]],
 ) -> None:
-    out = tmp_path / "out"
-    shutil.copytree(built.out, out)
-    good = {name: (out / name).read_bytes() for name in ("demo.html", "demo.json")}
-    script = Path(sys.executable).parent / "growthkit"  # the console script pyproject declares
-    argv = ["run", "demo", "-p", "required_column", "foo", "--data", SECRET_URL]
-    proc = subprocess.run(
-        [str(script), *argv, "--out", str(out), "--quiet"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GROWTHKIT_NOTEBOOKS": str(FIXTURES)},
-        check=False,
-        timeout=120,
-    )
+    out, good = last_good
+    # The notebook exports demo-export.csv, then fails on the column: the export must not land.
+    argv = ["run", "demo", "-p", "required_column", "foo", "-p", "label", "bad run"]
+    proc = growthkit(*argv, "--data", SECRET_URL, "--out", str(out), "--quiet")
     assert proc.returncode == 1
     failed = out / "demo.failed.ipynb"
-    assert proc.stderr.splitlines() == [
-        "error: demo: Required column 'foo' missing from orders; found columns: 'customer_id', "
-        f"'amount' (failed notebook kept in {failed})"
-    ]
-    assert {name: (out / name).read_bytes() for name in good} == good
+    assert_error_line(
+        proc.stderr,
+        "error: demo: Required column 'foo' missing from orders; found columns: "
+        f"'customer_id', 'amount'; failed notebook kept in {failed}",
+    )
+    assert PROGRESS_LINE not in proc.stderr and "running" not in proc.stderr  # --quiet
+    assert _published(out) == good
     kept = json.loads(failed.read_text(encoding="utf-8"))
     assert kept["metadata"]["papermill"]["parameters"]["required_column"] == "foo"
+    assert kept["metadata"]["papermill"]["parameters"]["data"] == MASKED_URL
     assert SECRET not in failed.read_text(encoding="utf-8")
     assert "The last run failed" in (out / "index.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in out.glob(".*")) == []  # no temporary files left behind
+    assert _hidden(out) == []
+
+
+@pytest.mark.notebooks
+def test_dead_kernel_exits_1_with_one_line_and_keeps_the_last_good_report(
+    last_good: tuple[Path, dict[str, bytes]],
+) -> None:
+    out, good = last_good
+    proc = growthkit("run", "demo", "-p", "die", "true", "--data", SECRET_URL, "--out", str(out))
+    assert proc.returncode == 1
+    failed = out / "demo.failed.ipynb"
+    # cell 6: title, parameters, injected parameters, progress, export, then the one that dies
+    assert_error_line(
+        proc.stderr,
+        "error: demo: the kernel died (out of memory?) while running cell 6; "
+        f"failed notebook kept in {failed}",
+    )
+    assert "Kernel died" not in proc.stderr  # nbclient's own log line, said once is enough
+    assert _published(out) == good
+    kept = nbformat.read(failed, as_version=4)
+    assert "os.kill" in kept.cells[5].source
+    assert SECRET not in failed.read_text(encoding="utf-8")
+    assert _hidden(out) == []
+
+
+@pytest.mark.usefixtures("fixtures_env")
+def test_ctrl_c_exits_130_with_one_line_and_keeps_the_last_good_report(
+    last_good: tuple[Path, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    out, good = last_good
+    scratch: list[Path] = []
+
+    def interrupted(
+        input_path: str, output_path: str, parameters: dict[str, Any], **kwargs: Any
+    ) -> None:
+        # As far as papermill got: the notebook with its parameters saved, then Ctrl-C.
+        scratch.append(Path(output_path).parent)
+        cell = nbformat.v4.new_code_cell(f"parameters = {parameters!r}")
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), output_path)
+        (Path(kwargs["config"]["ReportKernelManager"]["kernel_cwd"]) / "demo-export.csv").touch()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    argv = ["run", "demo", "--data", SECRET_URL, "--out", str(out), "--quiet"]
+    assert main(argv) == 130
+    failed = out / "demo.failed.ipynb"
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: demo: interrupted (Ctrl-C); failed notebook kept in {failed}"
+    ]
+    assert MASKED_URL in failed.read_text(encoding="utf-8")
+    assert SECRET not in failed.read_text(encoding="utf-8")
+    assert _published(out) == good
+    assert scratch[0].parent == out and not scratch[0].exists()
+    assert _hidden(out) == []
+
+
+@pytest.mark.notebooks
+@pytest.mark.usefixtures("fixtures_env")
+def test_progress_lines_reach_the_terminal_and_never_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
+) -> None:
+    # The kernel inherits the runner's stderr (file descriptor 2, which capfd captures).
+    # Without PYTEST_CURRENT_TEST the kernel handles its output as it does for a user.
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    out = tmp_path / "out"
+    assert main(["run", "demo", "--out", str(out)]) == 0
+    err = capfd.readouterr().err.splitlines()
+    assert err[0] == "demo: running ..."
+    assert f"{PROGRESS_LINE} 3 customers" in err
+    executed = (out / "demo.html").read_text(encoding="utf-8")
+    assert PROGRESS_LINE not in executed
+    assert "demo: running" not in executed

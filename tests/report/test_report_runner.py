@@ -1,24 +1,43 @@
-"""run_report: HTML + JSON, parameter typing, offline HTML, credential masking, the index page."""
+"""run_report: HTML + JSON + exports as one set, typing, offline HTML, secrets, the index page."""
 
 from __future__ import annotations
 
 import json
+import os
+import queue
 import re
+import shutil
+import subprocess
+import sys
+import threading
+import zipfile
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import IO
 
 import nbformat
 import pytest
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
-from report_support import FIXTURES, MASKED_URL, SECRET, Built
+from report_support import (
+    FIXTURES,
+    GROWTHKIT,
+    MASKED_URL,
+    SECRET,
+    Built,
+    assert_error_line,
+    snapshot,
+    user_env,
+)
 
 import growthkit
 from growthkit.errors import GrowthkitError
 from growthkit.report import RunResult, run_report
-from growthkit.report.runner import _absolute_source, _one_line
+from growthkit.report import runner as runner_module
+from growthkit.report.cli import main
+from growthkit.report.runner import _absolute_input, _installed_notebooks, _one_line
 
 REPORT_KEYS = {"report", "growthkit_version", "generated_at", "parameters", "metrics"}
 
@@ -76,9 +95,17 @@ def test_cli_run_writes_report_json_with_its_keys(built: Built) -> None:
 
 
 @pytest.mark.notebooks
-def test_parameters_are_typed_like_papermill_p_and_defaults_are_recorded(built: Built) -> None:
+def test_p_text_is_typed_by_each_default_and_defaults_are_recorded(built: Built) -> None:
+    # -p n 5 -p rate 0.25 -p flag yes -p note None -p label "hello world" -p period_end 20250331
     doc = _doc(built.out / "demo.json")
-    types = {"n": "int", "rate": "float", "label": "str", "flag": "bool", "note": "NoneType"}
+    types = {
+        "n": "int",
+        "rate": "float",
+        "label": "str",
+        "flag": "bool",
+        "note": "NoneType",
+        "period_end": "str",
+    }
     assert doc["metrics"]["types"] == types
     assert doc["parameters"] == {
         "data": MASKED_URL,
@@ -88,6 +115,9 @@ def test_parameters_are_typed_like_papermill_p_and_defaults_are_recorded(built: 
         "flag": True,
         "note": None,
         "required_column": "amount",
+        "period_end": "2025-03-31",
+        "gate": None,
+        "die": False,
     }
 
 
@@ -121,16 +151,24 @@ def test_html_hides_code_and_recorded_metrics_by_default(built: Built) -> None:
 
 @pytest.mark.notebooks
 def test_credentials_never_reach_html_json_or_index(built: Built) -> None:
-    for path in built.out.iterdir():
-        assert SECRET not in path.read_text(encoding="utf-8"), path.name
+    for name, content in snapshot(built.out).items():
+        assert SECRET.encode() not in content, name
     html = (built.out / "demo.html").read_text(encoding="utf-8")
     assert f"source: {MASKED_URL}" in html
     assert repr(MASKED_URL) in html  # the parameters table in the header
 
 
 @pytest.mark.notebooks
-def test_notebook_exports_land_next_to_the_html(built: Built) -> None:
-    assert (built.out / "demo-export.csv").read_text(encoding="utf-8") == "n,rate\n"
+def test_notebook_exports_land_next_to_the_html_and_nothing_else_is_left(built: Built) -> None:
+    assert (built.out / "demo-export.csv").read_text(encoding="utf-8") == "n,label\n5,hello world\n"
+    assert sorted(snapshot(built.out)) == [
+        "demo-export.csv",
+        "demo.html",
+        "demo.json",
+        "index.html",
+        "minimal.html",
+        "minimal.json",
+    ]
 
 
 @pytest.mark.notebooks
@@ -187,7 +225,7 @@ def test_run_report_show_code_masks_the_injected_parameters(tmp_path: Path) -> N
 def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path: Path) -> None:
     expected = (
         "demo: unknown parameter 'bogus'; demo takes: "
-        "data, n, rate, label, flag, note, required_column"
+        "data, n, rate, label, flag, note, required_column, period_end, gate, die"
     )
     with pytest.raises(GrowthkitError, match=f"^{re.escape(expected)}$"):
         run_report("demo", {"bogus": 1}, out_dir=tmp_path / "out", notebooks_dir=FIXTURES)
@@ -206,19 +244,26 @@ def test_missing_notebooks_folder_is_named(tmp_path: Path) -> None:
         run_report("demo", out_dir=tmp_path / "out", notebooks_dir=tmp_path / "absent")
 
 
-def test_relative_data_paths_are_made_absolute_for_the_kernel(
+def test_relative_inputs_are_made_absolute_but_not_the_reports_own_exports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    out = tmp_path / "reports"
+    out.mkdir()
     (tmp_path / "orders.csv").write_text("customer_id,date\n", encoding="utf-8")
-    assert _absolute_source("orders.csv") == str(tmp_path / "orders.csv")
-    assert _absolute_source(Path("orders.csv")) == str(tmp_path / "orders.csv")
-    assert _absolute_source("*.csv") == str(tmp_path / "*.csv")
     (tmp_path / "shop.duckdb").write_bytes(b"")
+    (out / "clv_segments.csv").write_text("an earlier export\n", encoding="utf-8")
+    assert _absolute_input("data", "orders.csv", out) == str(tmp_path / "orders.csv")
+    assert _absolute_input("data", "*.csv", out) == str(tmp_path / "*.csv")
+    assert _absolute_input("baseline", Path("orders.csv"), out) == str(tmp_path / "orders.csv")
     expected = f"duckdb://{tmp_path / 'shop.duckdb'}?table=orders"
-    assert _absolute_source("duckdb://shop.duckdb?table=orders") == expected
-    for untouched in ("sample:cdnow", "missing.csv", "duckdb:///orders.csv?table=t", 3):
-        assert _absolute_source(untouched) == untouched
+    assert _absolute_input("baseline", "duckdb://shop.duckdb?table=orders", out) == expected
+    # made absolute, the notebook would write the published export in place
+    assert _absolute_input("segments_csv", "reports/clv_segments.csv", out) == (
+        "reports/clv_segments.csv"
+    )
+    for untouched in ("sample:cdnow", "missing.csv", "weeks", "/abs/orders.csv", 3, None, True):
+        assert _absolute_input("segments_csv", untouched, out) == untouched
 
 
 def test_failure_message_is_one_line_and_names_foreign_exceptions() -> None:
@@ -230,3 +275,175 @@ def test_failure_message_is_one_line_and_names_foreign_exceptions() -> None:
     assert _one_line(error("ZeroDivisionError", "division by zero")) == (
         "ZeroDivisionError: division by zero"
     )
+
+
+def test_report_notebooks_are_package_data_with_a_source_tree_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = Path(growthkit.__file__).parent
+    if (package / "notebooks").is_dir():
+        assert _installed_notebooks() == package / "notebooks"
+    monkeypatch.setattr(runner_module, "files", lambda _: tmp_path)  # installed without them
+    assert _installed_notebooks() == package.parent / "notebooks"
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_report_notebooks(tmp_path: Path) -> None:
+    repo = Path(growthkit.__file__).resolve().parents[1]
+    source = tmp_path / "source"  # a copy, so the build writes nothing into the work tree
+    ignore = shutil.ignore_patterns("__pycache__", "*.csv", "*.html", ".ipynb_checkpoints")
+    shutil.copytree(repo / "growthkit", source / "growthkit", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, source)
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    build += ["--no-index", "--quiet", "-w", str(tmp_path / "dist"), str(source)]
+    subprocess.run(build, check=True, capture_output=True, timeout=300)
+    (wheel,) = (tmp_path / "dist").glob("growthkit-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    notebooks = {f"growthkit/notebooks/{name}" for name in ("clv.ipynb", "abtest.ipynb")}
+    assert notebooks <= shipped
+    assert "growthkit/report/runner.py" in shipped
+
+
+SECRET_URLS = {
+    "s1": "postgresql://user:S3cretPW@host/db?table=orders",
+    "s2": "duckdb://user:S3cretPW@/abs/shop.duckdb?table=orders",
+    "s3": "sqlite://user:S3cretPW@/abs/x.db?table=orders",
+    "s4": "postgresql://user:S3c/retPW@host/db",
+    "s5": "postgresql://host/db?table=orders&token=S3cretPW",
+    "s6": "snowflake://acct/db?api_key=S3cretPW",
+    "s7": "mssql://host/db?pwd=S3cretPW",
+    "s8": "postgresql://host/db?secret=S3cretPW",
+    "s9": "trino://host/db?access_key=S3cretPW",
+}
+
+
+@pytest.mark.notebooks
+def test_credentials_reach_the_kernel_but_no_file_terminal_or_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
+) -> None:
+    # fixtures/secrets prints every parameter into the notebook and onto the terminal, exports
+    # them, scans its own scratch folder (papermill's running notebook included) for the real
+    # values, and with fail=True raises an error that holds the real URLs.
+    monkeypatch.setenv("GROWTHKIT_NOTEBOOKS", str(FIXTURES / "secrets"))
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    out = tmp_path / "out"
+    argv = ["run", "secrets", "--out", str(out), "--show-code"]
+    argv += [arg for name, url in SECRET_URLS.items() for arg in ("-p", name, url)]
+    assert main(argv) == 0
+    metrics = _doc(out / "secrets.json")["metrics"]
+    assert metrics["revealed"] == len(SECRET_URLS)  # growthkit.data.load would find each one
+    assert metrics == {
+        "revealed": 9,
+        "leaks": [],
+        "files": ["secrets-export.txt", "secrets.ipynb"],
+    }
+    assert main([*argv, "-p", "fail", "true"]) == 1
+    printed = capfd.readouterr()
+    files = snapshot(out)
+    assert set(files) >= {"secrets.html", "secrets.json", "secrets.failed.ipynb", "index.html"}
+    assert "secrets-export.txt" in files
+    for where, text in [
+        ("stdout", printed.out),
+        ("stderr", printed.err),
+        *((name, content.decode("utf-8", "replace")) for name, content in files.items()),
+    ]:
+        assert "S3cretPW" not in text and "S3c/retPW" not in text, where
+    assert "postgresql://user:***@host/db?table=orders" in printed.err.splitlines()
+    assert_error_line(
+        printed.err,
+        "error: secrets: ConnectionError: could not connect to "
+        + " or ".join(_masked(url) for url in SECRET_URLS.values())
+        + f"; failed notebook kept in {out / 'secrets.failed.ipynb'}",
+    )
+    failed = (out / "secrets.failed.ipynb").read_text(encoding="utf-8")
+    assert "postgresql://user:***@host/db" in failed  # the injected-parameters cell
+
+
+def _masked(url: str) -> str:
+    return re.sub(r"(?<=:)S3c/?retPW(?=@)|(?<==)S3cretPW", "***", url)
+
+
+@pytest.mark.notebooks
+def test_two_runs_into_one_folder_take_turns_and_each_publishes_a_whole_set(
+    tmp_path: Path,
+) -> None:
+    # Run A waits at a FIFO after its export, inside its lock; run B starts only then.
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    os.mkfifo(gate)
+    with (tmp_path / "a.err").open("w") as a_err:
+        a = subprocess.Popen(
+            [GROWTHKIT, "run", "demo", "-p", "label", "run A", "-p", "gate", gate, "--out", out],
+            stdout=subprocess.DEVNULL,
+            stderr=a_err,
+            env=user_env(),
+        )
+    b = None
+    try:
+        held = _open_once_read(gate)  # returns when A's kernel opens the gate: A holds the lock
+        b = subprocess.Popen(
+            [GROWTHKIT, "run", "demo", "-p", "label", "run B", "--out", out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=user_env(),
+        )
+        b_err = _lines(b.stderr)
+        waiting = f"waiting for another run of demo in {out}"
+        assert _next_line_with(b_err, waiting) == waiting
+        assert not (out / "demo.json").exists()  # A is held before it publishes
+        held.write("go")
+        held.close()  # A goes on, publishes and unlocks; then B runs
+        assert a.wait(timeout=180) == 0
+        assert b.wait(timeout=180) == 0
+    finally:
+        for proc in (a, b):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert "Traceback" not in (tmp_path / "a.err").read_text(encoding="utf-8")
+    assert _next_line_with(b_err, "waiting") is None  # told once
+    html = (out / "demo.html").read_text(encoding="utf-8")
+    assert ("run B" in html, "run A" in html) == (True, False)
+    assert _doc(out / "demo.json")["parameters"]["label"] == "run B"
+    assert (out / "demo-export.csv").read_text(encoding="utf-8") == "n,label\n3,run B\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "demo-export.csv",
+        "demo.html",
+        "demo.json",
+        "index.html",
+    ]
+
+
+def _open_once_read(fifo: Path, timeout: float = 120) -> IO[str]:
+    """Open ``fifo`` for writing; that returns once its reader has opened it."""
+    opened: list[IO[str]] = []
+    opener = threading.Thread(target=lambda: opened.append(fifo.open("w")))
+    opener.start()
+    opener.join(timeout)
+    if opener.is_alive():  # no reader came: open one ourselves so the thread ends, then fail
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        opener.join()
+        opened.pop().close()
+        pytest.fail(f"nothing opened {fifo} in {timeout} s")
+    return opened[0]
+
+
+def _lines(stream: IO[str]) -> queue.Queue[str]:
+    """The lines of ``stream`` as they come, read by a thread (None at the end)."""
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _next_line_with(lines: queue.Queue, text: str, timeout: float = 120) -> str | None:
+    """The first line that holds ``text``, or None when the stream ended without one."""
+    while (line := lines.get(timeout=timeout)) is not None:
+        if text in line:
+            return line
+    return None
