@@ -1,20 +1,36 @@
 """A/B-test analysis: health checks, effects with honest intervals, power, Bayes and a decision.
 
+The report is one call, :func:`analyze`, returning an :class:`ABTestAnalysis` (summary, JSON
+metrics, formatted tables and one method per section). The topics, each usable on its own:
+
+- :func:`aggregate` (``aggregates``): per-arm sufficient statistics, computed in the engine;
+- :func:`compare` and :func:`analyze_summary` (``comparison``): every arm against the control
+  on every metric, from unit-level data or from a dashboard's aggregates;
+- ``frequentist``: the tests themselves, vectorised (z, Welch, CUPED, delta method, lift);
+- :func:`srm` (``health``), :func:`sample_size`, :func:`mde`, :func:`power` (``planning``),
+  :func:`confidence_sequence` (``sequential``), :func:`bayesian_view` (``bayesian``);
+- :func:`decide` (``decision``) and the words of the report (``narrative``).
+
 Every statistic works on per-arm sufficient statistics (counts, sums, sums of squares and
-cross-products), so unit-level data are aggregated in the engine (:func:`aggregate`) and
-dashboard numbers can be analysed directly (:func:`analyze_summary`).
+cross-products), so data of any size are reduced in the engine before reaching pandas.
 """
 
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
 from growthkit.abtest.aggregates import aggregate
-from growthkit.abtest.analysis import METHODS, RESULT_COLUMNS, analyze, analyze_summary
+from growthkit.abtest.analysis import ABTestAnalysis, analyze
+from growthkit.abtest.analysis import evaluate as evaluate  # deprecated: warns when called
 from growthkit.abtest.bayesian import (
     bayesian_view,
     beta_binomial,
     normal_posterior,
     prob_beta_greater,
 )
+from growthkit.abtest.comparison import METHODS, RESULT_COLUMNS, analyze_summary, compare
 from growthkit.abtest.decision import VERDICTS, Decision, decide
-from growthkit.abtest.evaluation import Evaluation, evaluate
 from growthkit.abtest.frequentist import (
     adjust_pvalues,
     cuped_moments,
@@ -34,19 +50,19 @@ __all__ = [
     "METHODS",
     "RESULT_COLUMNS",
     "VERDICTS",
+    "ABTestAnalysis",
     "Decision",
-    "Evaluation",
     "adjust_pvalues",
     "aggregate",
     "analyze",
     "analyze_summary",
     "bayesian_view",
     "beta_binomial",
+    "compare",
     "confidence_sequence",
     "cuped_moments",
     "cuped_theta",
     "decide",
-    "evaluate",
     "mde",
     "moments",
     "normal_posterior",
@@ -64,3 +80,18 @@ __all__ = [
     "welch_test",
     "z_test",
 ]
+
+#: Deprecated names (kept working with a FutureWarning) and what replaced them.
+_DEPRECATED = {"Evaluation": ("ABTestAnalysis", ABTestAnalysis)}
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (PEP 562): ``Evaluation`` is ``ABTestAnalysis``."""
+    if name in _DEPRECATED:
+        new, value = _DEPRECATED[name]
+        warnings.warn(
+            f"growthkit.abtest.{name} is deprecated; use growthkit.abtest.{new}",
+            FutureWarning, stacklevel=2,
+        )
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,8 @@
 Every statistic in :mod:`growthkit.abtest` needs only counts, sums, sums of squares and
 cross-products per arm, so a source of any size is reduced to a handful of rows before anything
 reaches pandas. The result is the same tidy frame that :func:`growthkit.abtest.analyze_summary`
-accepts from people who only have a dashboard's numbers.
+accepts from people who only have a dashboard's numbers. Summed over segments, a segmented
+aggregate is the overall one (every column is a count or a sum), so a report aggregates once.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from growthkit._validation import _require_columns
 from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios
 from growthkit.data import load
 from growthkit.errors import GrowthkitError
+from growthkit.progress import step
 
-__all__ = ["AGGREGATE_COLUMNS", "aggregate"]
+__all__ = ["AGGREGATE_COLUMNS", "aggregate", "overall"]
 
 #: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
 AGGREGATE_COLUMNS = [
@@ -120,7 +122,9 @@ def aggregate(
     groups = [table[variant_col].cast("string").name("variant")]
     if segment_col is not None:
         groups.append(table[segment_col].cast("string").fill_null("(missing)").name("segment"))
-    agg = table.group_by(groups).aggregate(**stats).to_pandas()
+    with step("aggregated users per arm") as progress:
+        agg = table.group_by(groups).aggregate(**stats).to_pandas()
+        progress["detail"] = f"{int(agg['n'].sum()):,} rows"
     _check_aggregated(agg, columns, variant_col)
     return _long_frame(agg, plain, covariates, ratios, idx, segment_col is not None)
 
@@ -180,3 +184,27 @@ def _long_frame(
             parts.append(part(m, "ztest" if binary else "welch", m, None))
     parts += [part(name, "delta", num, den) for name, (num, den) in ratios.items()]
     return pd.concat(parts, ignore_index=True)
+
+
+def overall(agg: pd.DataFrame) -> pd.DataFrame:
+    """The unsegmented aggregate from a segmented one: every statistic summed over segments.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        Output of :func:`aggregate` with a ``segment`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :func:`aggregate` returns for the same data without ``segment_col``, metrics and
+        arms in the same order.
+    """
+    stats = ["n", "sum", "sum_sq", "x_sum", "x_sum_sq", "xy_sum"]
+    out = (
+        agg.groupby(["metric", "variant", "method"], sort=False)[stats]
+        .sum(min_count=1)
+        .reset_index()
+    )
+    out["n"] = out["n"].astype("int64")
+    return out[[c for c in AGGREGATE_COLUMNS if c != "segment"]]

@@ -145,12 +145,12 @@ def normal_posterior(diff: object, se: object) -> dict[str, np.ndarray]:
 
 
 def bayesian_view(results: pd.DataFrame, prior: tuple[float, float] = (1.0, 1.0)) -> pd.DataFrame:
-    """The Bayesian reading of every row of :func:`growthkit.abtest.analyze`.
+    """The Bayesian reading of every row of :func:`growthkit.abtest.compare`.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Output of :func:`growthkit.abtest.analyze`.
+        Output of :func:`growthkit.abtest.compare`.
     prior : (float, float), default (1, 1)
         Beta prior for binary metrics.
 

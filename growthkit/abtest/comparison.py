@@ -1,4 +1,9 @@
-"""Each arm against the control, for every metric, from unit-level data or from aggregates."""
+"""Each arm against the control, for every metric, from unit-level data or from aggregates.
+
+:func:`compare` reads unit-level data (aggregated in the engine), :func:`analyze_summary` the
+per-arm aggregates a dashboard shows; both give one row per metric × arm (× segment) with the
+columns of :data:`RESULT_COLUMNS`. The report's :func:`growthkit.abtest.analyze` builds on them.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,12 @@ from growthkit.abtest.frequentist import (
 )
 from growthkit.errors import GrowthkitError
 
-__all__ = ["METHODS", "RESULT_COLUMNS", "analyze", "analyze_summary"]
+__all__ = ["METHODS", "RESULT_COLUMNS", "analyze_summary", "compare"]
 
 #: ``method`` values: pooled z-test, Welch, CUPED-adjusted Welch, delta-method ratio.
 METHODS = ("ztest", "welch", "cuped", "delta")
 
-#: Columns of the frame :func:`analyze` returns, in order (``segment`` only when segmented).
+#: Columns of the frame :func:`compare` returns, in order (``segment`` only when segmented).
 RESULT_COLUMNS = [
     "metric", "variant", "segment", "n", "control_n", "mean", "control_mean",
     "abs_diff", "abs_ci_low", "abs_ci_high", "rel_lift", "rel_ci_low", "rel_ci_high",
@@ -38,7 +43,7 @@ RESULT_COLUMNS = [
 _STAT_COLUMNS = ["sum", "sum_sq", "x_sum", "x_sum_sq", "xy_sum"]
 
 
-def analyze(
+def compare(
     data: object,
     variant_col: str,
     control: str,
@@ -51,9 +56,11 @@ def analyze(
 ) -> pd.DataFrame:
     """Compare every arm with the control on every metric, with honest intervals.
 
-    The data are reduced to per-arm sufficient statistics in the engine (see
-    :func:`growthkit.abtest.aggregate`), then analysed exactly as :func:`analyze_summary`
-    analyses aggregates typed in from a dashboard.
+    This is the comparison table of the A/B-test report; :func:`growthkit.abtest.analyze` runs
+    the whole report (health, power, Bayes and the decision) around it. The data are reduced
+    to per-arm sufficient statistics in the engine (see :func:`growthkit.abtest.aggregate`),
+    then analysed exactly as :func:`analyze_summary` analyses aggregates typed in from a
+    dashboard.
 
     Parameters
     ----------
@@ -92,6 +99,14 @@ def analyze(
         ``abs_se``, ``rel_se``, ``statistic``, ``df`` (Welch only) and ``variance_reduction``
         (CUPED only). For CUPED rows ``mean`` is the adjusted mean.
 
+        ``rel_lift`` is (mean − control_mean)/|control_mean|, so a positive lift is an increase
+        even when the control mean is negative (see :func:`growthkit.abtest.relative_lift`);
+        it is NaN when the control mean is 0, where ``abs_diff`` is the effect to read. When
+        no test is possible, ``p_value``, ``p_value_adjusted``, ``statistic``, the standard
+        errors and the intervals are NaN: a 0/1 metric with no conversions (or only
+        conversions) in both arms, a ratio whose denominator sums to 0 in an arm, or (per
+        segment) an arm with fewer than 2 units.
+
     Raises
     ------
     GrowthkitError
@@ -116,7 +131,7 @@ def analyze_summary(
     alpha: float = 0.05,
     correction: str = "holm",
 ) -> pd.DataFrame:
-    """The same analysis as :func:`analyze`, from per-arm aggregates such as a dashboard shows.
+    """The same comparison as :func:`compare`, from per-arm aggregates such as a dashboard shows.
 
     Parameters
     ----------
@@ -137,7 +152,7 @@ def analyze_summary(
     Returns
     -------
     pandas.DataFrame
-        As :func:`analyze`.
+        As :func:`compare`.
 
     Examples
     --------
@@ -297,8 +312,14 @@ def _finish(
     test: dict[str, np.ndarray],
     alpha: float,
 ) -> dict[str, np.ndarray]:
-    """Add the columns every method shares: means, standard deviations and the relative lift."""
+    """Add the columns every method shares: means, standard deviations and the relative lift.
+
+    Where the test is undefined (NaN standard error) the lift's interval is undefined too.
+    """
     lift = relative_lift(mean, var, r["n"], control_mean, control_var, r["n_c"], alpha)
+    untestable = np.isnan(np.asarray(test["abs_se"], dtype=float))
+    for key in ("rel_se", "rel_ci_low", "rel_ci_high"):
+        lift[key] = np.where(untestable, np.nan, lift[key])
     return {
         "mean": mean,
         "control_mean": control_mean,

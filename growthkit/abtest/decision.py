@@ -1,18 +1,23 @@
-"""Turn the analysis into a decision a marketer can act on, with the reasons behind it."""
+"""Turn the analysis into a decision a marketer can act on, with the reasons behind it.
+
+The rules are here; the words are in :mod:`growthkit.abtest.narrative`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from growthkit.abtest import narrative
+from growthkit.abtest.narrative import testable
 from growthkit.errors import GrowthkitError
 
 __all__ = ["VERDICTS", "Decision", "decide"]
 
-#: The possible verdicts. "no decision" is given when the experiment itself is broken (SRM).
+#: The possible verdicts. "no decision" is given when the data cannot support one: a broken
+#: split (SRM), or a primary metric or guardrail for which no test is possible.
 VERDICTS = ("ship", "don't ship", "keep running", "no decision")
 
 
@@ -27,7 +32,8 @@ class Decision:
     arm : str or None
         The arm to ship (for ``"ship"``), else None.
     reasons : tuple of str
-        One sentence per finding that led to the verdict, most important first.
+        One plain-text sentence per finding that led to the verdict, most important first
+        (escape them before putting them into Markdown, as :meth:`to_markdown` does).
     """
 
     verdict: str
@@ -36,51 +42,12 @@ class Decision:
 
     @property
     def headline(self) -> str:
-        """One sentence: what to do."""
-        return {
-            "ship": f"Ship {self.arm}.",
-            "don't ship": "Don't ship: keep the control.",
-            "keep running": "Keep running: there is not enough data to decide yet.",
-            "no decision": "No decision: the experiment's data are not trustworthy.",
-        }[self.verdict]
+        """One plain sentence: what to do."""
+        return narrative.headline(self.verdict, self.arm)
 
     def to_markdown(self) -> str:
-        """The headline in bold followed by the reasons as a bullet list."""
-        return "\n".join([f"**{self.headline}**", "", *(f"- {r}" for r in self.reasons)])
-
-
-def _pct(x: float) -> str:
-    return f"{x:+.1%}" if np.isfinite(x) else "n/a"
-
-
-def _effect(row: pd.Series, level: float) -> str:
-    """``+25.9% (95% CI +15.0% to +36.8%, adjusted p = 0.0001)``, relative when possible."""
-    if np.isfinite(row["rel_lift"]):
-        est, low, high = row["rel_lift"], row["rel_ci_low"], row["rel_ci_high"]
-        text = f"{_pct(est)} ({level:.0%} CI {_pct(low)} to {_pct(high)}"
-    else:
-        text = (
-            f"{row['abs_diff']:+.4g} ({level:.0%} CI {row['abs_ci_low']:+.4g} to "
-            f"{row['abs_ci_high']:+.4g}"
-        )
-    return f"{text}, adjusted p = {row['p_value_adjusted']:.2g})"
-
-
-def _no_change(row: pd.Series, pw: pd.Series, level: float, min_lift: float) -> tuple[str, bool]:
-    """The reason for a non-significant primary metric, and whether the test was too small."""
-    effect = _effect(row, level)
-    text = f"{row['variant']} shows no significant change in {row['metric']}: {effect}."
-    if np.isfinite(pw["mde_rel"]) and pw["mde_rel"] <= min_lift:
-        return (f"{text} The test could detect a {min_lift:.0%} lift, so a lift worth shipping "
-                "for is unlikely."), False
-    need = pw["n_for_min_lift"]
-    size = f"about {need:,.0f} users per arm" if np.isfinite(need) else "far more data"
-    detectable = (
-        f"the smallest lift detectable with {pw['target_power']:.0%} power is "
-        f"{pw['mde_rel']:.1%}" if np.isfinite(pw["mde_rel"]) else "no lift can be sized yet"
-    )
-    return (f"{text} Too little power: with {int(row['control_n']):,} users in the control "
-            f"{detectable}; detecting {min_lift:.0%} needs {size}."), True
+        """The headline in bold followed by the reasons as a bullet list, escaped."""
+        return narrative.decision_markdown(self)
 
 
 def decide(
@@ -90,6 +57,7 @@ def decide(
     primary: str | None = None,
     alpha: float = 0.05,
     min_lift: float = 0.05,
+    level: str | None = None,
 ) -> Decision:
     """Decide whether to ship, and say why.
 
@@ -97,18 +65,22 @@ def decide(
 
     1. **No decision** when the SRM check failed: a broken split biases every estimate.
     2. **Ship** the arm with the largest significant improvement of the primary metric
-       (adjusted p < ``alpha``), provided no guardrail (every other metric, where higher is
-       better) is significantly worse in that arm.
+       (adjusted p < ``alpha``, treatment − control > 0), provided every guardrail (every other
+       metric, where higher is better) can be evaluated in that arm and none is significantly
+       worse.
     3. **Don't ship** when a guardrail regresses in every winning arm, when the primary metric
        is significantly worse, or when the test could detect ``min_lift`` with the power
        planned and found nothing.
-    4. **Keep running** when the primary metric shows no significant change but the test
+    4. **No decision** when the only winners have a guardrail that cannot be evaluated (no
+       test is possible, e.g. a ratio whose denominator is 0), or when the primary metric
+       cannot be tested in any arm (e.g. no conversions, or only conversions, in both arms).
+    5. **Keep running** when the primary metric shows no significant change but the test
        was too small to detect ``min_lift``: the reasons give the size needed.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Overall (unsegmented) output of :func:`growthkit.abtest.analyze`.
+        Overall (unsegmented) output of :func:`growthkit.abtest.compare`.
     srm_result : mapping
         Output of :func:`growthkit.abtest.srm`.
     power_table : pandas.DataFrame
@@ -121,6 +93,8 @@ def decide(
     min_lift : float, default 0.05
         The smallest relative lift of the primary metric worth shipping for; a test that
         cannot detect it with the planned power has "too little power".
+    level : str, optional
+        How the reasons name the intervals; ``"95% CI"`` (from ``alpha``) by default.
 
     Returns
     -------
@@ -137,50 +111,56 @@ def decide(
     primary = metrics[0] if primary is None else primary
     if primary not in metrics:
         raise GrowthkitError(f"primary={primary!r} is not a metric; metrics found: {metrics}")
-    level = 1 - alpha
+    level = narrative.interval_name(alpha) if level is None else level
     if srm_result["flag"]:
-        return Decision("no decision", None, (
-            f"Sample ratio mismatch (χ² = {srm_result['chi2']:.1f}, p = "
-            f"{srm_result['p_value']:.2g}): the arms are not the sizes the split should give, "
-            "so assignment or logging is broken and the effects cannot be trusted. "
-            "Find and fix the cause, then rerun the experiment.",
-        ))
+        return Decision("no decision", None, (narrative.srm_reason(dict(srm_result)),))
     significant = results["p_value_adjusted"] < alpha
     prim = results[results["metric"] == primary]
-    winners, reasons, blocked, underpowered = [], [], [], []
-    for _, row in prim.sort_values("rel_lift", ascending=False).iterrows():
+    winners, reasons, regressions, unknowns, underpowered, untested = [], [], [], [], [], []
+    # The largest improvement first: one control, so abs_diff orders the arms as the lift does.
+    for _, row in prim.sort_values("abs_diff", ascending=False, na_position="last").iterrows():
         arm = row["variant"]
-        if significant[row.name] and row["abs_diff"] > 0:
-            worse = results[
-                (results["variant"] == arm) & (results["metric"] != primary)
-                & significant & (results["abs_diff"] < 0)
+        if not testable(row):
+            reasons.append(narrative.untestable_primary_reason(arm, primary, row))
+            untested.append(arm)
+        elif significant[row.name] and row["abs_diff"] > 0:
+            guards = results[(results["variant"] == arm) & (results["metric"] != primary)]
+            worse = guards[significant[guards.index] & (guards["abs_diff"] < 0)]
+            unknown = guards[[not testable(g) for _, g in guards.iterrows()]]
+            regressions += [
+                narrative.regression_reason(arm, primary, row, g, level)
+                for _, g in worse.iterrows()
             ]
-            if len(worse):
-                blocked += [
-                    f"{arm} improves {primary} by {_effect(row, level)}, but guardrail "
-                    f"{g['metric']} regresses by {_effect(g, level)}."
-                    for _, g in worse.iterrows()
-                ]
-            else:
+            unknowns += [
+                narrative.unknown_guardrail_reason(arm, primary, row, g, level)
+                for _, g in unknown.iterrows()
+            ]
+            if worse.empty and unknown.empty:
                 winners.append(arm)
-                reasons.append(f"{arm} improves {primary} by {_effect(row, level)}.")
+                reasons.append(narrative.improves_reason(arm, primary, row, level))
         elif significant[row.name]:
-            reasons.append(f"{arm} makes {primary} worse: {_effect(row, level)}.")
+            reasons.append(narrative.worse_reason(arm, primary, row, level))
         else:
             pw = power_table[
                 (power_table["metric"] == primary) & (power_table["variant"] == arm)
             ].iloc[0]
-            reason, weak = _no_change(row, pw, level, min_lift)
+            reason, weak = narrative.no_change_reason(row, pw, level, min_lift)
             reasons.append(reason)
             if weak:
                 underpowered.append(arm)
+    blocked = regressions + unknowns
     if winners:
-        others = [r for r in results[results["variant"] == winners[0]].itertuples()
-                  if r.metric != primary]
-        if others:
-            reasons.append("No guardrail (" + ", ".join(r.metric for r in others)
-                           + f") is significantly worse in {winners[0]}.")
+        guards = list(dict.fromkeys(
+            results.loc[(results["variant"] == winners[0]) & (results["metric"] != primary),
+                        "metric"]
+        ))
+        if guards:
+            reasons.append(narrative.guardrails_fine_reason(winners[0], guards))
         return Decision("ship", winners[0], tuple(reasons + blocked))
-    if underpowered and not blocked:
+    if regressions:
+        return Decision("don't ship", None, tuple(blocked + reasons))
+    if unknowns or len(untested) == len(prim):
+        return Decision("no decision", None, tuple(blocked + reasons))
+    if underpowered:
         return Decision("keep running", None, tuple(reasons))
-    return Decision("don't ship", None, tuple(blocked + reasons))
+    return Decision("don't ship", None, tuple(reasons))

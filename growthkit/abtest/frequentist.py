@@ -69,8 +69,8 @@ def two_proportion_test(
     The p-value is the pooled z-test (identical to Pearson's chi-square without continuity
     correction), computed by statsmodels' ``test_proportions_2indep`` score test without
     correction, whose restricted estimate at a zero difference is the pooled proportion. When
-    both arms have no conversions (or only conversions) there is no evidence of a difference:
-    the statistic is 0, the p-value 1 and the interval collapses to [0, 0].
+    both arms have no conversions (or only conversions) no test is possible: the statistic,
+    p-value, standard error and interval are NaN (the difference, 0, is still reported).
 
     Parameters
     ----------
@@ -97,7 +97,7 @@ def two_proportion_test(
     mean, control_mean = count / n, control_count / control_n
     var, control_var = mean * (1 - mean), control_mean * (1 - control_mean)
     pooled = (count + control_count) / (n + control_n)
-    statistic, p_value = np.zeros_like(mean), np.ones_like(mean)
+    statistic, p_value = np.full_like(mean, np.nan), np.full_like(mean, np.nan)
     ok = (pooled > 0) & (pooled < 1)
     # statsmodels also computes the ratio and odds ratio, which divide by zero at p = 0 or 1.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -110,15 +110,16 @@ def two_proportion_test(
         low, high = confint_proportions_2indep(
             count, n, control_count, control_n, method="wald", compare="diff", alpha=alpha
         )
+    untestable = np.where(ok, 0.0, np.nan)  # NaN where no test is possible, else 0
     return {
         "mean": mean,
         "control_mean": control_mean,
         "var": var,
         "control_var": control_var,
         "abs_diff": mean - control_mean,
-        "abs_se": np.sqrt(var / n + control_var / control_n),
-        "abs_ci_low": np.asarray(low, dtype=float),
-        "abs_ci_high": np.asarray(high, dtype=float),
+        "abs_se": np.sqrt(var / n + control_var / control_n) + untestable,
+        "abs_ci_low": np.asarray(low, dtype=float) + untestable,
+        "abs_ci_high": np.asarray(high, dtype=float) + untestable,
         "statistic": statistic,
         "p_value": p_value,
     }
@@ -168,7 +169,8 @@ def welch_test(
     se = np.sqrt(a + b)
     ok = se > 0
     df = np.full_like(diff, np.inf)
-    statistic = np.where(diff == 0, 0.0, np.sign(diff) * np.inf)
+    with np.errstate(invalid="ignore"):  # sign(0) · inf is NaN before np.where picks 0
+        statistic = np.where(diff == 0, 0.0, np.sign(diff) * np.inf)
     p_value = np.where(diff == 0, 1.0, 0.0)
     if ok.any():
         # Welch–Satterthwaite degrees of freedom.
@@ -241,11 +243,16 @@ def relative_lift(
     control_n: object,
     alpha: float = 0.05,
 ) -> dict[str, np.ndarray]:
-    """Relative lift μ_T/μ_C − 1 with a delta-method normal interval.
+    """Relative lift (μ_T − μ_C)/|μ_C| with a delta-method normal interval.
 
-    Var(μ̂_T/μ̂_C) ≈ σ²_T/(n_T μ_C²) + μ_T² σ²_C/(n_C μ_C⁴). ``var`` is the per-unit variance,
-    so that Var(μ̂) = var/n; this holds for plain means, CUPED-adjusted means and the
-    linearised variance of a ratio metric alike. The lift is NaN when the control mean is 0.
+    For a positive control mean this is the usual μ_T/μ_C − 1. Dividing by |μ_C| keeps the
+    sign of the difference when the control mean is negative (a loss, a negative profit):
+    control −10 and treatment −5 is a lift of +50%, an improvement, as the difference +5 says.
+    The delta method on the same definition gives
+    Var ≈ σ²_T/(n_T μ_C²) + μ_T² σ²_C/(n_C μ_C⁴) for either sign of μ_C. ``var`` is the
+    per-unit variance, so that Var(μ̂) = var/n; this holds for plain means, CUPED-adjusted
+    means and the linearised variance of a ratio metric alike. With a control mean of 0 there
+    is no relative lift: every output is NaN (report the absolute difference instead).
 
     Parameters
     ----------
@@ -272,7 +279,7 @@ def relative_lift(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(control_mean == 0, np.nan, control_mean)
-        lift = mean / c - 1
+        lift = (mean - c) / np.abs(c)
         se = np.sqrt(var / (n * c**2) + mean**2 * control_var / (control_n * c**4))
     half = _z(alpha) * se
     return {"rel_lift": lift, "rel_se": se, "rel_ci_low": lift - half, "rel_ci_high": lift + half}

@@ -235,8 +235,8 @@ def _row_power(row: pd.Series, alpha: float, target: float, min_lift: float) -> 
         "mde_abs": mde(base, n_c, power=target, **kw),
         "power_at_observed": power(base, diff, n_c, **kw) if diff != 0 else alpha,
     }
-    out["mde_rel"] = out["mde_abs"] / base
-    for key, effect in (("n_for_observed", diff), ("n_for_min_lift", base * min_lift)):
+    out["mde_rel"] = out["mde_abs"] / abs(base)  # relative to |baseline|, as the lift is
+    for key, effect in (("n_for_observed", diff), ("n_for_min_lift", abs(base) * min_lift)):
         try:
             out[key] = sample_size(base, effect, power=target, **kw) if effect != 0 else np.inf
         except GrowthkitError:  # the effect would push a rate past 100%
@@ -247,12 +247,12 @@ def _row_power(row: pd.Series, alpha: float, target: float, min_lift: float) -> 
 def power_table(
     results: pd.DataFrame, alpha: float = 0.05, power: float = 0.8, min_lift: float = 0.05
 ) -> pd.DataFrame:
-    """What the experiment could detect, row by row of :func:`growthkit.abtest.analyze`.
+    """What the experiment could detect, row by row of :func:`growthkit.abtest.compare`.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Output of :func:`growthkit.abtest.analyze`.
+        Output of :func:`growthkit.abtest.compare`.
     alpha : float, default 0.05
         Two-sided significance level.
     power : float, default 0.8
@@ -264,7 +264,8 @@ def power_table(
     -------
     pandas.DataFrame
         ``metric``, ``variant`` (and ``segment``), ``control_n``, ``rel_lift``, ``mde_abs`` and
-        ``mde_rel`` (the effect detectable with ``power`` at the current size),
+        ``mde_rel`` (the effect detectable with ``power`` at the current size; relative to the
+        control mean's absolute value, as the lift is),
         ``n_for_min_lift`` (control units needed for ``min_lift``), ``n_for_observed`` (control
         units needed to detect the observed effect), ``power_at_observed`` and ``target_power``.
         Observed power is reported for completeness only: it is a function of the p-value and

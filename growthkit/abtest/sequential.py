@@ -116,12 +116,12 @@ def sequential_results(
     correction: str = "holm",
     tau: float = DEFAULT_TAU,
 ) -> pd.DataFrame:
-    """Replace the fixed-horizon intervals and p-values of :func:`analyze` by always-valid ones.
+    """Replace the fixed-horizon intervals and p-values of a comparison by always-valid ones.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Output of :func:`growthkit.abtest.analyze`.
+        Output of :func:`growthkit.abtest.compare`.
     alpha : float, default 0.05
         Level of the confidence sequences.
     correction : {"holm", "bh", "bonferroni", "none"}, default "holm"

@@ -1,0 +1,256 @@
+"""The report's words (growthkit.abtest.narrative): safe with hostile names, true to the numbers.
+
+Markdown is rendered as the report renders it (nbconvert's mistune filter), then checked with
+``tests/html_safety.live_markup``. Every sentence of the summary is also checked on data where
+the fact it states is false.
+"""
+
+from __future__ import annotations
+
+import functools
+from html.parser import HTMLParser
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from html_safety import HOSTILE, live_markup
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+from growthkit.abtest import analyze, narrative
+from growthkit.plots.abtest import plot_forest, plot_power_curve
+
+matplotlib.use("Agg")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _render(markdown: str) -> tuple[str, str]:
+    """The HTML the report would show for ``markdown``, and its visible text."""
+    html = markdown2html_mistune(markdown)
+    parser = _Text()
+    parser.feed(html)
+    return html, "".join(parser.parts).strip()
+
+
+@functools.cache
+def _hostile_analysis(h: str):
+    """An experiment with ``h`` in every slot: arms, control, metric, CUPED column, segment
+    column and values, currency; plus a metric with no test and one with a zero baseline."""
+    rng = np.random.default_rng(17)
+    n = 400
+    arm = np.where(np.arange(n) % 2 == 0, h, f"B {h}")
+    treated = arm != h
+    pre = rng.gamma(1.0, 10.0, n)
+    df = pd.DataFrame({
+        "arm": arm,
+        "refunds": np.where(treated, rng.gamma(1.0, 2.0, n), 0.0),  # control mean 0
+        "revenue": 0.5 * pre + rng.gamma(2.0, 5.0, n) + 3.0 * treated,
+        f"{h} pre": pre,
+        "never": 0,  # no conversions in either arm: no test
+        "den": 1.0 + rng.poisson(2.0, n),
+        f"{h} seg": np.where(rng.random(n) < 0.5, h, "other"),
+    })
+    return analyze(
+        df, variant_col="arm", control=h, metrics=["refunds", "revenue", "never"],
+        ratio_metrics={h: ("revenue", "den")}, cuped={"revenue": f"{h} pre"},
+        segment_col=f"{h} seg", currency=h, correction="bh",
+    )
+
+
+@pytest.mark.parametrize("h", HOSTILE, ids=range(len(HOSTILE)))
+def test_every_sentence_shows_hostile_names_as_text(h):
+    a = _hostile_analysis(h)
+    sections = {
+        "summary": a.summary(),
+        "decision": a.decision_markdown(),
+        "srm": a.srm_markdown(),
+        "results": a.results_markdown(),
+        "segments": a.segments_markdown(),
+    }
+    for name, markdown in sections.items():
+        html, text = _render(markdown)
+        assert live_markup(html) == [], name
+    _, text = _render(a.summary())
+    # The arm, control and currency (the zero-baseline primary shows an absolute difference).
+    assert f"In B {h}, refunds rose by {h} +" in text
+    assert f"against {h} (95% CI {h} +" in text
+    _, text = _render(a.results_markdown())
+    assert f"No test is possible for never (B {h})" in text
+    assert f"pre-period column “{h} pre”" in text
+    _, text = _render(a.segments_markdown())
+    assert f"values of {h} seg ({h}, other)" in text or f"values of {h} seg (other, {h})" in text
+    _, text = _render(a.decision_markdown())
+    assert h in text
+    assert live_markup(a._repr_html_()) == []
+
+
+@pytest.mark.parametrize("h", HOSTILE, ids=range(len(HOSTILE)))
+def test_charts_show_hostile_names_as_typed(h):
+    a = _hostile_analysis(h)
+    _, ax = matplotlib.pyplot.subplots(figsize=(16, 6))
+    ax = plot_forest(a.segments, ax=ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # plain_label: a "$" is escaped, so matplotlib draws it instead of starting mathtext.
+    assert f"revenue · B {h} · {h}".replace("$", r"\$") in labels
+    ax.figure.canvas.draw()  # mathtext would fail or eat the dollars here
+    matplotlib.pyplot.close(ax.figure)
+    ax = plot_power_curve(a.results[a.results["metric"] == h].iloc[0])
+    assert ax.get_title() == f"Chance of detecting a lift in {h}".replace("$", r"\$")
+    matplotlib.pyplot.close(ax.figure)
+
+
+# ----------------------------------------------------------------------------- the summary
+
+
+def _experiment(
+    lift: float = 0.3, guard: float = 0.0, n: int = 4000, skew: int = 0, base: float = 0.2,
+    seed: int = 5,
+) -> pd.DataFrame:
+    """Two arms: conversion at ``base`` and ``base·(1 + lift)``; a guardrail ``retained`` at
+    0.5 and 0.5·(1 + guard); ``skew`` extra treatment users break the split."""
+    rng = np.random.default_rng(seed)
+    arm = np.array(["control"] * (n // 2) + ["treatment"] * (n // 2 + skew))
+    treated = arm == "treatment"
+    return pd.DataFrame({
+        "variant": arm,
+        "converted": (rng.random(len(arm)) < np.where(treated, base * (1 + lift), base)),
+        "retained": (rng.random(len(arm)) < np.where(treated, 0.5 * (1 + guard), 0.5)),
+    })
+
+
+def _analyze(df: pd.DataFrame, metrics: str, **kwargs):
+    # Bonferroni: the sentences do not depend on the correction, and statsmodels' Holm runs a
+    # full gc.collect() on every call, which is slow in a test process.
+    return analyze(df, metrics=metrics, correction="bonferroni", **kwargs)
+
+
+def _summary(df: pd.DataFrame, metrics: str = "converted,retained") -> str:
+    """The summary as the reader sees it (rendered, as text)."""
+    return _render(_analyze(df, metrics).summary())[1]
+
+
+def test_summary_of_a_winner():
+    a = _analyze(_experiment(), "converted,retained")
+    r = a.results.iloc[0]
+    level = f"(95% CI +{r['rel_ci_low']:.1%} to +{r['rel_ci_high']:.1%})"
+    assert _render(a.summary())[1] == (
+        "Ship treatment. "
+        f"In treatment, converted rose by +{r['rel_lift']:.1%} against control {level}. "
+        "The users are split between the arms as planned (sample-ratio check "
+        f"p = {a.srm['p_value']:.3g}). No guardrail (retained) is significantly worse in "
+        "treatment."
+    )
+
+
+def test_summary_when_the_primary_metric_falls():
+    text = _summary(_experiment(lift=-0.3))
+    assert "converted fell by -" in text and "rose" not in text
+    assert text.startswith("Don't ship: keep the control.")
+
+
+def test_summary_when_the_primary_metric_does_not_change():
+    text = _summary(_experiment(lift=0.0, n=600))
+    assert "converted did not change significantly" in text
+    assert "rose" not in text and "fell" not in text
+
+
+def test_summary_when_the_primary_metric_cannot_be_tested():
+    df = _experiment().assign(converted=False)
+    text = _summary(df)
+    assert "In treatment, converted cannot be tested: no user converted in either arm." in text
+    assert "rose" not in text
+    assert text.startswith("No decision: these data cannot support one.")
+
+
+def test_summary_when_the_split_is_broken():
+    text = _summary(_experiment(skew=400))
+    assert "are not split between the arms as planned (sample ratio mismatch" in text
+    assert "are split between the arms as planned" not in text
+
+
+def test_summary_when_a_guardrail_regresses():
+    text = _summary(_experiment(guard=-0.3))
+    assert "Guardrail retained is significantly worse in treatment (-" in text
+    assert "No guardrail" not in text
+
+
+def test_summary_when_a_guardrail_cannot_be_evaluated():
+    df = _experiment().assign(sessions=0.0, revenue=1.0)
+    text = _summary(df, "converted,revenue/sessions")
+    assert ("Guardrail revenue/sessions cannot be evaluated in treatment: its denominator "
+            "sums to 0 in both arms.") in text
+    assert "No guardrail" not in text
+
+
+def test_summary_without_guardrails_says_nothing_about_them():
+    assert "uardrail" not in _summary(_experiment(), "converted")
+
+
+def test_summary_of_a_negative_metric_says_an_improvement_rose():
+    # Profit of −10 per user in the control, −8 in the treatment: a lift of +20%.
+    rng = np.random.default_rng(2)
+    arm = np.repeat(["control", "treatment"], 1000)
+    profit = np.where(arm == "treatment", -8.0, -10.0) + rng.normal(0, 2, 2000)
+    df = pd.DataFrame({"variant": arm, "profit": profit})
+    text = _render(_analyze(df, "profit", currency="EUR").summary())[1]
+    assert "In treatment, profit rose by +" in text and "fell" not in text
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def test_cuped_sentence_says_when_it_did_not_help():
+    rng = np.random.default_rng(9)
+    n = 2000
+    df = pd.DataFrame({"variant": np.repeat(["control", "treatment"], n // 2),
+                       "revenue": rng.gamma(2.0, 5.0, n), "noise": rng.normal(0, 1, n)})
+    a = _analyze(df, "revenue", cuped="revenue:noise")
+    vr = a.results["variance_reduction"].iloc[0]
+    text = a.cuped_markdown()
+    if vr > 0:  # pooled θ on an unrelated covariate: at most a sliver either way
+        assert f"removed {vr:.0%}" in text
+    else:
+        assert "did not reduce the variance" in text and "removed" not in text
+    helpful = _analyze(df.assign(pre=df["revenue"] + rng.normal(0, 1, n)), "revenue",
+                       cuped="revenue:pre")
+    assert "removed" in helpful.cuped_markdown()
+    assert "did not reduce" not in helpful.cuped_markdown()
+
+
+def test_segments_sentence_counts_significant_comparisons():
+    df = _experiment().assign(device=lambda d: np.where(d.index % 2 == 0, "mobile", "desktop"))
+    a = _analyze(df, "converted", segment_col="device")
+    seg = a.segments
+    k = int((seg["p_value_adjusted"] < 0.05).sum())
+    assert k > 0
+    assert f"{k} of {len(seg)} comparisons are significant" in a.segments_markdown()
+    null = _analyze(df.assign(converted=np.random.default_rng(1).random(len(df)) < 0.2),
+                    "converted", segment_col="device")
+    assert "0 of 2 comparisons are significant" in null.segments_markdown()
+
+
+def test_untestable_reasons_name_the_cause():
+    row = pd.Series({"metric": "m", "variant": "B", "method": "delta", "n": 10, "control_n": 10,
+                     "mean": np.nan, "control_mean": 2.0, "p_value": np.nan})
+    assert narrative.untestable_reason(row) == "its denominator sums to 0 in B"
+    small = row.copy()
+    small["n"] = 1
+    assert narrative.untestable_reason(small) == "an arm has fewer than 2 users"
+    assert not narrative.testable(row)
+
+
+def test_tables_show_n_a_where_there_is_no_test():
+    a = _analyze(_experiment().assign(never=0), "converted,never", currency="USD")
+    table = a.results_table()
+    row = table.loc[("never", "treatment")]
+    assert row["p (adjusted)"] == "n/a" and row["95% CI of the lift"] == "n/a"
+    assert row["Lift"] == "+0.00 pp"  # no relative lift from 0%: the absolute difference
+    assert a.bayesian_table().loc[("never", "treatment"), "Chance to beat control"] == "n/a"
