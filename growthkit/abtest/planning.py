@@ -231,10 +231,11 @@ def _row_power(row: pd.Series, alpha: float, target: float, min_lift: float) -> 
     if (sd is None and not 0 < base < 1) or (sd is not None and not sd > 0):
         return nan
     kw = {"alpha": alpha, "ratio": ratio, "sd": sd}
-    out = {
-        "mde_abs": mde(base, n_c, power=target, **kw),
-        "power_at_observed": power(base, diff, n_c, **kw) if diff != 0 else alpha,
-    }
+    out = {"mde_abs": mde(base, n_c, power=target, **kw)}
+    try:
+        out["power_at_observed"] = power(base, diff, n_c, **kw) if diff != 0 else alpha
+    except GrowthkitError:  # the arm's rate is 0% or 100%: no alternative to power against
+        out["power_at_observed"] = np.nan
     out["mde_rel"] = out["mde_abs"] / abs(base)  # relative to |baseline|, as the lift is
     for key, effect in (("n_for_observed", diff), ("n_for_min_lift", abs(base) * min_lift)):
         try:

@@ -91,3 +91,17 @@ def test_power_table_is_relative_to_the_size_of_a_negative_baseline():
     assert neg["mde_rel"] == pytest.approx(pos["mde_rel"], rel=1e-12) and neg["mde_rel"] > 0
     # A 5% lift of |−50| is 2.5: the users that needs, as for +50.
     assert neg["n_for_min_lift"] == sample_size(50.0, 2.5, sd=20.0) == pos["n_for_min_lift"]
+
+
+def test_power_table_survives_an_arm_at_zero_percent():
+    # A small third arm with no conversions: the observed effect takes its rate to 0%, so
+    # power at the observed effect has no alternative rate; it is NaN, not an error.
+    from growthkit import abtest
+
+    users = pd.DataFrame({
+        "variant": ["control"] * 400 + ["treatment"] * 400 + ["tiny"] * 3,
+        "converted": [1] * 40 + [0] * 360 + [1] * 48 + [0] * 352 + [0] * 3,
+    })
+    table = abtest.power_table(abtest.compare(users, "variant", "control", "converted"))
+    tiny = table[table["variant"] == "tiny"].iloc[0]
+    assert np.isnan(tiny["power_at_observed"]) and np.isfinite(tiny["mde_abs"])

@@ -46,6 +46,21 @@ def _orders() -> pd.DataFrame:
     })
 
 
+def _users() -> pd.DataFrame:
+    """2,000 users in two arms, seeded: conversion, revenue, sessions and a pre-period."""
+    rng = np.random.default_rng(20261124)
+    n = 2000
+    variant = np.where(rng.random(n) < 0.5, "control", "treatment")
+    converted = (rng.random(n) < np.where(variant == "control", 0.10, 0.12)).astype(int)
+    return pd.DataFrame({
+        "variant": variant,
+        "converted": converted,
+        "revenue": np.round(converted * rng.gamma(2.0, 30.0, n), 2),
+        "sessions": rng.integers(1, 8, n),
+        "pre_revenue": np.round(rng.gamma(1.0, 10.0, n), 2),
+    })
+
+
 def _file(kind: str, tmp_path: Path) -> str:
     path = tmp_path / {"xlsx": "orders.xlsx"}.get(kind, "orders.csv")
     if kind == "latin1":
@@ -80,7 +95,7 @@ def _source(case: dict[str, str], tmp_path: Path) -> Any:
         return base
     if base == "int":
         return 42
-    frame = {"orders": _orders}[base]()
+    frame = {"orders": _orders, "users": _users}[base]()
     return _mutate(frame, case["mutation"], json.loads(case["args"]))
 
 
@@ -120,6 +135,10 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "rfm":
         gk.rfm_summary(source, **{"amount_col": "amount", **kwargs})
         return ""
+    if target == "abtest":
+        result = gk.abtest.analyze(source, **kwargs)
+        result.metrics()  # JSON-ready, whatever the data
+        return " ".join(result.notes)
     raise AssertionError(f"unknown target {target!r}")
 
 
