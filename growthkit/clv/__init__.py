@@ -8,11 +8,13 @@ The flow of the CLV report, one module per step:
 - :func:`clv_intervals` puts intervals on total and per-segment CLV;
 - :func:`validate_holdout` and :func:`tracking_data` check the model on held-out purchases;
 - :func:`segment_customers` and :func:`summarize_segments` turn predictions into actions;
-- :func:`analyze` does all of it from raw orders, for the notebook.
+- :func:`analyze` does all of it from raw orders, for the notebook; :mod:`.narrative` holds
+  the report's words and formatted tables.
 """
 
 from __future__ import annotations
 
+from growthkit.clv import narrative
 from growthkit.clv._base import TransactionModel
 from growthkit.clv.analysis import CLVAnalysis, analyze
 from growthkit.clv.bgnbd import BetaGeoModel
@@ -20,15 +22,23 @@ from growthkit.clv.fitting import MODELS, fit
 from growthkit.clv.holdout import HoldoutValidation, has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
 from growthkit.clv.paretonbd import ParetoNBDModel
-from growthkit.clv.segments import SEGMENTS, segment_customers, summarize_segments
+from growthkit.clv.segments import (
+    AT_RISK,
+    SEGMENT_LABELS,
+    SEGMENTS,
+    segment_customers,
+    summarize_segments,
+)
 from growthkit.clv.spend import GammaGammaModel, SpendCorrelationWarning, fit_spend
 from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
 from growthkit.clv.value import CLVSettings, predict
 
 __all__ = [
+    "AT_RISK",
     "MODELS",
     "SEGMENTS",
+    "SEGMENT_LABELS",
     "BetaGeoModel",
     "CLVAnalysis",
     "CLVIntervals",
@@ -44,6 +54,7 @@ __all__ = [
     "fit",
     "fit_spend",
     "has_holdout",
+    "narrative",
     "predict",
     "segment_customers",
     "summarize_segments",

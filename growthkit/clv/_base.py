@@ -9,10 +9,12 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _check_option
 from growthkit.clv._mle import _MaximumLikelihoodModel
 from growthkit.clv._optimize import _maximize
 from growthkit.clv._summary import _check_fit_size, _group, _rfm_arrays, _Rows
+from growthkit.errors import NotFittedError
+from growthkit.progress import step
+from growthkit.units import check_time_unit
 
 __all__ = ["TransactionModel"]
 
@@ -105,7 +107,7 @@ class TransactionModel(_MaximumLikelihoodModel):
             When the likelihood has no usable maximum.
         """
         if time_unit is not None:
-            _check_option("time_unit", time_unit, ["days", "weeks", "months"])
+            check_time_unit(time_unit)
         x, tx, T = _rfm_arrays(summary)
         _check_fit_size(x, T, self.label)
         rows = _Rows.from_arrays(x, tx, T)
@@ -118,7 +120,11 @@ class TransactionModel(_MaximumLikelihoodModel):
 
         # lifetimes starts every parameter at exp(0.1) on the rescaled time axis.
         start = np.full(len(self.param_names), 0.1)
-        log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label)
+        with step(f"fitted {self.label}") as progress:
+            progress["detail"] = (
+                f"{rows.customers:,.0f} customers, {rows.x.size:,} distinct histories"
+            )
+            log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label)
         self._log_params = log_params + shift
         self._fit_data = rows
         self._covariance = None
@@ -153,11 +159,6 @@ class TransactionModel(_MaximumLikelihoodModel):
 
     def _data_loglik(self, params: np.ndarray) -> float:
         return self._loglik(params, self._fit_data)[0]
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion, 2k - 2 log-likelihood."""
-        return 2 * len(self.param_names) - 2 * self.log_likelihood
 
     @property
     def n_customers(self) -> int:
@@ -214,6 +215,81 @@ class TransactionModel(_MaximumLikelihoodModel):
         alive = self._alive_purchases(self._params, t[first], x[first], T[first])
         values = self._p_alive(self._params, x, tx, T) * alive[codes]
         return pd.Series(values, index=summary.index, name="expected_purchases")
+
+    def p_alive_matrix(
+        self, *, max_frequency: int | None = None, max_recency: int | None = None
+    ) -> pd.DataFrame:
+        """P(alive) for every (frequency, recency) history of a customer observed for
+        ``max_recency`` units of time (T), as in lifetimes' matrix plots.
+
+        Parameters
+        ----------
+        max_frequency, max_recency : int, optional
+            The grid: frequencies 0..max_frequency and recencies 0..max_recency. By default the
+            99th percentile of the fitted customers' frequency (at least 5) and their longest T,
+            rounded up; a model built from parameters needs both.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``recency``, one column per ``frequency``; NaN where no history exists
+            (a positive recency without repeat purchases).
+        """
+        x, tx, T = self._grid(max_frequency, max_recency)
+        values = self._p_alive(self._params, x, tx, np.full(x.shape, T))
+        return self._matrix(values, x, tx)
+
+    def expected_purchases_matrix(
+        self, t: float, *, max_frequency: int | None = None, max_recency: int | None = None
+    ) -> pd.DataFrame:
+        """Expected purchases in the next ``t`` units for every (frequency, recency) history
+        of a customer observed for ``max_recency`` units (T).
+
+        Parameters
+        ----------
+        t : float
+            Horizon, in the model's time unit.
+        max_frequency, max_recency : int, optional
+            As in :meth:`p_alive_matrix`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``recency``, one column per ``frequency``; NaN where no history exists.
+        """
+        x, tx, T = self._grid(max_frequency, max_recency)
+        grid = pd.DataFrame({"frequency": x.ravel(), "recency": tx.ravel(), "T": T})
+        values = self.expected_purchases(grid, t).to_numpy().reshape(x.shape)
+        return self._matrix(values, x, tx)
+
+    def _grid(
+        self, max_frequency: int | None, max_recency: int | None
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """Frequency and recency grids (recency 0 without repeats) and the T they share."""
+        self._check_fitted()
+        if self._fit_data is None and (max_frequency is None or max_recency is None):
+            raise NotFittedError(
+                f"this {self.label} model was built from parameters, so there are no fitted "
+                "customers to size the grid; expected max_frequency and max_recency"
+            )
+        if max_frequency is None:
+            rows = self._rows
+            order = np.argsort(rows.x)
+            cum = np.cumsum(rows.weight[order]) / rows.weight.sum()
+            max_frequency = max(int(rows.x[order][np.searchsorted(cum, 0.99)]), 5)
+        if max_recency is None:
+            max_recency = int(np.ceil(self._rows.T.max()))
+        x, tx = np.meshgrid(np.arange(max_frequency + 1.0), np.arange(max_recency + 1.0))
+        return x, np.where(x == 0, 0.0, tx), float(max_recency)
+
+    @staticmethod
+    def _matrix(values: np.ndarray, x: np.ndarray, tx: np.ndarray) -> pd.DataFrame:
+        values = np.where((x == 0) & (np.arange(tx.shape[0])[:, None] > 0), np.nan, values)
+        return pd.DataFrame(
+            values,
+            index=pd.Index(np.arange(tx.shape[0], dtype="float64"), name="recency"),
+            columns=pd.Index(x[0], name="frequency"),
+        )
 
     def expected_purchases_new(self, t: Any) -> np.ndarray:
         """Expected repeat purchases in (0, t] of a customer who has just made a first purchase.

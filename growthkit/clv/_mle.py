@@ -3,6 +3,8 @@ sampling distribution."""
 
 from __future__ import annotations
 
+import contextlib
+import html
 from abc import ABC, abstractmethod
 from typing import ClassVar, Self
 
@@ -110,6 +112,53 @@ class _MaximumLikelihoodModel(ABC):
             self._covariance = np.linalg.inv(hessian)
         names = [f"log_{p}" for p in self.param_names]
         return pd.DataFrame(self._covariance, index=names, columns=names)
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, 2k - 2 log-likelihood."""
+        return 2 * len(self.param_names) - 2 * self.log_likelihood
+
+    @property
+    @abstractmethod
+    def n_customers(self) -> int:
+        """Number of customers the model was fitted on."""
+
+    def summary(self) -> pd.DataFrame:
+        """The estimates with standard errors and the fit statistics, as statsmodels shows them.
+
+        Standard errors come from the covariance of the log-parameters by the delta method,
+        se(θ) = θ · se(log θ). A model built from parameters (not fitted) has estimates only.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by parameter, then ``log-likelihood``, ``AIC`` and ``customers`` (fitted
+            models only); columns ``estimate`` and ``std. error`` (NaN for the fit statistics,
+            and for every row when the Hessian is not positive definite).
+        """
+        self._check_fitted()
+        estimates = np.exp(self._log_params)
+        errors = np.full(estimates.size, np.nan)
+        rows = dict(zip(self.param_names, estimates, strict=True))
+        if self._fit_data is not None:
+            with contextlib.suppress(ConvergenceError):  # shown without standard errors
+                errors = np.sqrt(np.diag(self.covariance.to_numpy())) * estimates
+            rows |= {"log-likelihood": self.log_likelihood, "AIC": self.aic,
+                     "customers": float(self.n_customers)}
+        table = pd.DataFrame(
+            {"estimate": list(rows.values()),
+             "std. error": [*errors, *[np.nan] * (len(rows) - estimates.size)]},
+            index=pd.Index(list(rows), name=self.label),
+        )
+        return table
+
+    def _repr_html_(self) -> str:
+        """The summary table, formatted, for JupyterLab."""
+        if self._log_params is None:
+            return f"<p>{html.escape(self.label)} model: not fitted</p>"
+        from growthkit.clv.narrative import fit_table  # the report's words live there
+
+        return f"<h4>{html.escape(self.label)}</h4>{fit_table(self.summary()).to_html()}"
 
     def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Parameter vectors drawn from the asymptotic sampling distribution of the estimates."""

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import digamma, gammaln, hyp2f1
 
 from growthkit.clv._base import TransactionModel
-from growthkit.clv._optimize import _bridge
+from growthkit.clv._optimize import _bridge, _bridge_integer
 from growthkit.clv._summary import _Rows
 
 __all__ = ["BetaGeoModel"]
@@ -39,18 +39,26 @@ def _alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float
     whose first two parameters do not depend on x, whose series converges faster as x grows,
     and which is used without a logarithm. At a = 1 the expression is 0/0 with a finite limit,
     bridged by :func:`_bridge`.
+
+    Its C - A - B = x + 1 + r - a is an integer when r - a is one (r = a, say), where scipy's
+    ₂F₁ is NaN or inaccurate for z > 0.9 (a long horizon against α + T); there the expression
+    is interpolated in r across the integer by :func:`_bridge_integer`.
     """
     r, alpha, a, b = params
     x = np.asarray(x, dtype="float64")
     T = np.asarray(T, dtype="float64")
     t = np.asarray(t, dtype="float64")
+    log_one_minus_z = np.log(alpha + T) - np.log(alpha + T + t)
+    z = t / (alpha + T + t)
 
     def value(a_: float) -> np.ndarray:
         c = a_ + b + x + extra - 1.0
-        log_one_minus_z = np.log(alpha + T) - np.log(alpha + T + t)
-        z = t / (alpha + T + t)
-        hyp = hyp2f1(a_ + b + extra - 1.0 - r, a_ - 1.0, c, z)
-        return c / (a_ - 1.0) * (1.0 - np.exp((a_ - 1.0) * log_one_minus_z) * hyp)
+
+        def at(r_: float) -> np.ndarray:
+            hyp = hyp2f1(a_ + b + extra - 1.0 - r_, a_ - 1.0, c, z)
+            return c / (a_ - 1.0) * (1.0 - np.exp((a_ - 1.0) * log_one_minus_z) * hyp)
+
+        return _bridge_integer(at, r, anchor=a_)
 
     # 0/0 at a = 1, and at a + b = 1 (BG/NBD, x = 0) where the ₂F₁'s last parameter is 0.
     singular = abs(a - 1.0) < 1e-6 or abs(a + b + extra - 1.0) < 1e-6

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import gammaln, hyp2f1
 
 from growthkit.clv._base import TransactionModel
+from growthkit.clv._optimize import _bridge_integer
 from growthkit.clv._summary import _Rows
 
 __all__ = ["ParetoNBDModel"]
@@ -30,18 +31,22 @@ def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
     α < β and it overflows for heavy buyers. Euler's transformation gives
     ₂F₁(A, B; A+1; z) = (1-z)^(1-B) ₂F₁(1, A+1-B; A+1; z), whose series has terms below 1 and
     which is taken in logs, so the difference is formed as log(e^u₁ - e^u₂) = u₁ + log(1-e^(u₂-u₁)).
+
+    That ₂F₁'s C - A - B is s (α ≥ β) or r + x - 1 (α < β): an integer when s or r is one
+    (s = 1, say), where scipy's ₂F₁ is inf or inaccurate for z > 0.9 (α and β far apart).
+    There each term is interpolated in s or r across the integer by :func:`_bridge_integer`.
     """
     r, alpha, s, beta = params
     x = np.asarray(x, dtype="float64")
-    A = r + s + x
-    if alpha >= beta:
-        big, small, other = alpha, beta, r + x  # B = s + 1, A + 1 - B = r + x
-        one_minus_b = -s
-    else:
-        big, small, other = beta, alpha, s + 1.0  # B = r + x, A + 1 - B = s + 1
-        one_minus_b = 1.0 - r - x
 
-    def u(y: Any) -> np.ndarray:
+    def u_at(y: np.ndarray, r_: float, s_: float) -> np.ndarray:
+        A = r_ + s_ + x
+        if alpha >= beta:
+            big, small, other = alpha, beta, r_ + x  # B = s + 1, A + 1 - B = r + x
+            one_minus_b = -s_
+        else:
+            big, small, other = beta, alpha, s_ + 1.0  # B = r + x, A + 1 - B = s + 1
+            one_minus_b = 1.0 - r_ - x
         log_big = np.log(big + y)
         z = (big - small) / (big + y)
         return (
@@ -50,7 +55,13 @@ def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
             - A * log_big
         )
 
-    u_tx, u_T = u(np.asarray(tx, dtype="float64")), u(np.asarray(T, dtype="float64"))
+    def u(y: Any) -> np.ndarray:
+        y = np.asarray(y, dtype="float64")
+        if alpha >= beta:
+            return _bridge_integer(lambda s_: u_at(y, r, s_), s)
+        return _bridge_integer(lambda r_: u_at(y, r_, s), r)
+
+    u_tx, u_T = u(tx), u(T)
     with np.errstate(divide="ignore"):
         return u_tx + np.log1p(-np.exp(np.minimum(u_T - u_tx, 0.0)))
 

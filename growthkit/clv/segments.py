@@ -9,18 +9,39 @@ from growthkit._validation import _require_columns
 from growthkit.clv.uncertainty import CLVIntervals
 from growthkit.errors import GrowthkitError
 
-__all__ = ["SEGMENTS", "segment_customers", "summarize_segments"]
+__all__ = [
+    "AT_RISK",
+    "SEGMENTS",
+    "SEGMENT_LABELS",
+    "STATUSES",
+    "TIERS",
+    "segment_customers",
+    "summarize_segments",
+]
+
+#: Value tiers, from the most valuable.
+TIERS = ("High", "Medium", "Low")
+#: Activity statuses: P(alive) at or above the threshold, or below it.
+STATUSES = ("active", "at risk")
+#: (value tier, status) -> the segment's label, in display order. Every label is defined here.
+SEGMENT_LABELS: dict[tuple[str, str], str] = {
+    (tier, status): f"{tier} value, {status}" for tier in TIERS for status in STATUSES
+}
+#: The segment a win-back effort pays most in.
+AT_RISK = SEGMENT_LABELS["High", "at risk"]
 
 #: Each segment, in display order, with the action it suggests.
 SEGMENTS: dict[str, str] = {
-    "High value, active": "Keep them close: service, loyalty perks and early access; no "
-    "blanket discounts.",
-    "High value, at risk": "Win back first: personal outreach or a targeted offer before they "
-    "lapse.",
-    "Medium value, active": "Grow them: cross-sell and bundles to raise spend per order.",
-    "Medium value, at risk": "Reactivate with a timely reminder or a modest incentive.",
-    "Low value, active": "Nurture cheaply with automated email; no costly incentives.",
-    "Low value, at risk": "Lowest priority: low-cost campaigns only.",
+    SEGMENT_LABELS["High", "active"]: "Keep them close: service, loyalty perks and early "
+    "access; no blanket discounts.",
+    AT_RISK: "Win back first: personal outreach or a targeted offer before they lapse.",
+    SEGMENT_LABELS["Medium", "active"]: "Grow them: cross-sell and bundles to raise spend per "
+    "order.",
+    SEGMENT_LABELS["Medium", "at risk"]: "Reactivate with a timely reminder or a modest "
+    "incentive.",
+    SEGMENT_LABELS["Low", "active"]: "Nurture cheaply with automated email; no costly "
+    "incentives.",
+    SEGMENT_LABELS["Low", "at risk"]: "Lowest priority: low-cost campaigns only.",
 }
 
 
@@ -65,10 +86,12 @@ def segment_customers(
         raise GrowthkitError(f"at_risk_below={at_risk_below!r}; expected a probability in (0, 1)")
     clv = predictions["clv_revenue"].to_numpy()
     lo, hi = np.quantile(clv, [lo_q, hi_q])
-    tier = np.select([clv >= hi, clv >= lo], ["High", "Medium"], "Low")
-    status = np.where(predictions["p_alive"].to_numpy() < at_risk_below, "at risk", "active")
+    high, medium, low = TIERS
+    active, at_risk = STATUSES
+    tier = np.select([clv >= hi, clv >= lo], [high, medium], low)
+    status = np.where(predictions["p_alive"].to_numpy() < at_risk_below, at_risk, active)
     segment = pd.Categorical(
-        [f"{t} value, {s}" for t, s in zip(tier, status, strict=True)],
+        [SEGMENT_LABELS[t, s] for t, s in zip(tier, status, strict=True)],
         categories=list(SEGMENTS),
     )
     front = pd.DataFrame(

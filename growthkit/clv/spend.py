@@ -24,6 +24,7 @@ from growthkit.clv._mle import _MaximumLikelihoodModel
 from growthkit.clv._optimize import _maximize
 from growthkit.clv._summary import MIN_CUSTOMERS, _column, _customer
 from growthkit.errors import ConvergenceError, GrowthkitError
+from growthkit.progress import step
 
 __all__ = ["GammaGammaModel", "SpendCorrelationWarning", "fit_spend"]
 
@@ -138,10 +139,12 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         # start of exp(0.1) for every parameter suits spends near 1; then move γ back.
         scale = float(data.m.mean())
         scaled = _SpendData(data.x, data.m / scale)
-        log_params = _maximize(
-            lambda lp: _loglik(np.exp(lp), scaled), np.full(3, 0.1), n, self.param_names,
-            self.label,
-        )
+        with step(f"fitted {self.label}") as progress:
+            progress["detail"] = f"{n:,.0f} repeat buyers"
+            log_params = _maximize(
+                lambda lp: _loglik(np.exp(lp), scaled), np.full(3, 0.1), n, self.param_names,
+                self.label,
+            )
         log_params[2] += np.log(scale)
         if np.exp(log_params[1]) <= 1.0:
             raise ConvergenceError(

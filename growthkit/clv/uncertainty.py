@@ -23,6 +23,7 @@ from growthkit.clv._base import TransactionModel
 from growthkit.clv.spend import GammaGammaModel
 from growthkit.clv.value import _clv_revenue, _Histories, _settings
 from growthkit.errors import GrowthkitError
+from growthkit.progress import step
 
 __all__ = ["TOTAL", "CLVIntervals", "clv_intervals"]
 
@@ -132,12 +133,15 @@ def clv_intervals(
         return np.concatenate([[values.sum()], by_group])
 
     rng = np.random.default_rng(seed)
-    drawn = model._draw_params(n_draws, rng)
-    spend_drawn = spend_model._draw_params(n_draws, rng)
-    draws = min(len(drawn), len(spend_drawn))
-    totals = np.array(
-        [sums(_clv_revenue(model, drawn[i], spend_drawn[i], hist, settings)) for i in range(draws)]
-    )
+    with step("computed CLV intervals") as progress:
+        drawn = model._draw_params(n_draws, rng)
+        spend_drawn = spend_model._draw_params(n_draws, rng)
+        draws = min(len(drawn), len(spend_drawn))
+        progress["detail"] = f"{draws:,} parameter draws x {hist.x.size:,} customers"
+        totals = np.array([
+            sums(_clv_revenue(model, drawn[i], spend_drawn[i], hist, settings))
+            for i in range(draws)
+        ])
     point = _clv_revenue(model, model._params, spend_model._params, hist, settings)
     low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=0)
 

@@ -14,16 +14,14 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _check_option
 from growthkit.clv._base import TransactionModel
 from growthkit.clv._summary import _group, _rfm_arrays
 from growthkit.clv.spend import GammaGammaModel, _spend_arrays
 from growthkit.errors import GrowthkitError
-from growthkit.rfm import TIME_UNITS
+from growthkit.progress import step
+from growthkit.units import DAYS_PER_MONTH, TIME_UNITS, check_time_unit
 
 __all__ = ["CLVSettings", "predict"]
-
-_DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class CLVSettings:
     time_unit: str = "weeks"
 
     def __post_init__(self) -> None:
-        _check_option("time_unit", self.time_unit, list(TIME_UNITS))
+        check_time_unit(self.time_unit)
         months = self.horizon_months
         whole = isinstance(months, Real) and not isinstance(months, bool) and months == int(months)
         if not whole or months < 1:
@@ -77,7 +75,7 @@ class CLVSettings:
     @property
     def units_per_month(self) -> float:
         """Summary time units in one month."""
-        return _DAYS_PER_MONTH / TIME_UNITS[self.time_unit]
+        return DAYS_PER_MONTH / TIME_UNITS[self.time_unit]
 
     @property
     def horizon(self) -> float:
@@ -184,19 +182,24 @@ def predict(
     customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     """
     settings = _settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
-    hist = _Histories.from_summary(summary, spend=spend_model is not None)
-    p_alive, purchases, discounted = _purchase_terms(model, model._params, hist, settings)
-    out = pd.DataFrame(
-        {"frequency": hist.x, "recency": hist.tx, "T": hist.T, "p_alive": p_alive,
-         "expected_purchases": purchases},
-        index=summary.index,
-    )
-    if spend_model is not None:
-        spend = GammaGammaModel._expected_spend(spend_model._params, hist.x, hist.m)
-        out["monetary_value"] = hist.m
-        out["expected_spend"] = spend
-        out["clv_revenue"] = discounted * spend
-        out["clv_profit"] = out["clv_revenue"] * settings.gross_margin
+    with step("scored customers") as progress:
+        hist = _Histories.from_summary(summary, spend=spend_model is not None)
+        progress["detail"] = (
+            f"{hist.x.size:,} customers, {hist.first.size:,} distinct histories, "
+            f"{settings.horizon_months} months"
+        )
+        p_alive, purchases, discounted = _purchase_terms(model, model._params, hist, settings)
+        out = pd.DataFrame(
+            {"frequency": hist.x, "recency": hist.tx, "T": hist.T, "p_alive": p_alive,
+             "expected_purchases": purchases},
+            index=summary.index,
+        )
+        if spend_model is not None:
+            spend = GammaGammaModel._expected_spend(spend_model._params, hist.x, hist.m)
+            out["monetary_value"] = hist.m
+            out["expected_spend"] = spend
+            out["clv_revenue"] = discounted * spend
+            out["clv_profit"] = out["clv_revenue"] * settings.gross_margin
     return out
 
 

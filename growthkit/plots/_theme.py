@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from growthkit.formatting import plain_label
+
 __all__ = ["PALETTE", "_new_ax", "currency_formatter"]
 
 PALETTE = sns.color_palette("colorblind")
@@ -21,5 +23,6 @@ def _new_ax(ax: Axes | None, figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
 
 
 def currency_formatter(currency: str) -> plt.FuncFormatter:
-    """A tick formatter such as ``USD 1,234`` for money axes."""
-    return plt.FuncFormatter(lambda v, _pos: f"{currency} {v:,.0f}")
+    """A tick formatter such as ``USD 1,234`` for money axes (``$`` shown as typed)."""
+    label = plain_label(currency)
+    return plt.FuncFormatter(lambda v, _pos: f"{label} {v:,.0f}")

@@ -16,12 +16,11 @@ from matplotlib.colors import Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import MaxNLocator, NullFormatter, PercentFormatter
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv.analysis import CLVAnalysis
-from growthkit.clv.holdout import HoldoutValidation
+from growthkit.clv import SEGMENT_LABELS, CLVAnalysis, HoldoutValidation, TransactionModel
 from growthkit.errors import GrowthkitError
+from growthkit.formatting import plain_label
 from growthkit.plots._theme import PALETTE, _new_ax, currency_formatter
-from growthkit.rfm import TIME_UNITS
+from growthkit.units import TIME_UNITS, check_time_unit
 
 __all__ = [
     "plot_at_risk_example",
@@ -91,25 +90,23 @@ def plot_period_transactions(
     return ax
 
 
-def _matrix_grid(model: TransactionModel, max_frequency: int | None, max_recency: int | None):
-    rows = model._rows
-    if max_frequency is None:
-        order = np.argsort(rows.x)
-        cum = np.cumsum(rows.weight[order]) / rows.weight.sum()
-        max_frequency = max(int(rows.x[order][np.searchsorted(cum, 0.99)]), 5)
-    if max_recency is None:
-        max_recency = int(np.ceil(rows.T.max()))
-    x, tx = np.meshgrid(np.arange(max_frequency + 1.0), np.arange(max_recency + 1.0))
-    return x, tx, float(max_recency)
-
-
-def _heatmap(ax: Axes, values: np.ndarray, label: str, title: str, unit: str, cmap: str,
-             norm: Normalize | None = None) -> Axes:
-    image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, norm=norm,
+def _matrix_plot(
+    ax: Axes | None,
+    matrix: pd.DataFrame,
+    model: TransactionModel,
+    time_unit: str | None,
+    label: str,
+    title: str,
+    cmap: str,
+    norm: Normalize | None = None,
+) -> Axes:
+    """A (recency × frequency) matrix of a model's predictions as a heatmap."""
+    ax = _new_ax(ax, figsize=(7.5, 5.0))
+    image = ax.imshow(matrix.to_numpy(), origin="lower", aspect="auto", cmap=cmap, norm=norm,
                       interpolation="nearest")
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_xlabel("Repeat purchases so far (frequency)")
-    ax.set_ylabel(f"Age at last purchase (recency, {unit})")
+    ax.set_ylabel(f"Age at last purchase (recency, {_unit(model, time_unit)})")
     ax.set_title(title)
     ax.grid(False)
     return ax
@@ -126,7 +123,8 @@ def plot_frequency_recency_matrix(
 ) -> Axes:
     """Expected purchases in the next ``t`` units for every (frequency, recency) history.
 
-    Customers are taken to be observed for ``max_recency`` units (T), as in lifetimes.
+    Customers are taken to be observed for ``max_recency`` units (T), as in lifetimes
+    (:meth:`TransactionModel.expected_purchases_matrix`).
 
     Parameters
     ----------
@@ -144,17 +142,12 @@ def plot_frequency_recency_matrix(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax, figsize=(7.5, 5.0))
-    x, tx, T = _matrix_grid(model, max_frequency, max_recency)
-    values = model.expected_purchases(
-        pd.DataFrame({"frequency": x.ravel(), "recency": np.where(x == 0, 0, tx).ravel(),
-                      "T": T}), t
-    ).to_numpy(copy=True).reshape(x.shape)
-    values[(x == 0) & (tx > 0)] = np.nan  # no such history: recency is 0 without repeats
+    matrix = model.expected_purchases_matrix(t, max_frequency=max_frequency,
+                                             max_recency=max_recency)
     unit = _unit(model, time_unit)
-    return _heatmap(ax, values, f"Expected purchases in the next {t:.3g} {unit}",
-                    f"Who will buy: expected purchases in the next {t:.3g} {unit}", unit,
-                    "viridis")
+    return _matrix_plot(ax, matrix, model, time_unit,
+                        f"Expected purchases in the next {t:.3g} {unit}",
+                        f"Who will buy: expected purchases in the next {t:.3g} {unit}", "viridis")
 
 
 def plot_probability_alive_matrix(
@@ -165,7 +158,8 @@ def plot_probability_alive_matrix(
     time_unit: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """P(alive) for every (frequency, recency) history, observed for ``max_recency`` units.
+    """P(alive) for every (frequency, recency) history, observed for ``max_recency`` units
+    (:meth:`TransactionModel.p_alive_matrix`).
 
     Parameters
     ----------
@@ -181,13 +175,9 @@ def plot_probability_alive_matrix(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax, figsize=(7.5, 5.0))
-    x, tx, T = _matrix_grid(model, max_frequency, max_recency)
-    values = model._p_alive(model._params, x, np.where(x == 0, 0, tx), np.full(x.shape, T))
-    values[(x == 0) & (tx > 0)] = np.nan
-    unit = _unit(model, time_unit)
-    return _heatmap(ax, values, "P(alive)", "Who is still active: P(alive) by history", unit,
-                    "magma", Normalize(0, 1))
+    matrix = model.p_alive_matrix(max_frequency=max_frequency, max_recency=max_recency)
+    return _matrix_plot(ax, matrix, model, time_unit, "P(alive)",
+                        "Who is still active: P(alive) by history", "magma", Normalize(0, 1))
 
 
 def plot_tracking(
@@ -232,14 +222,15 @@ def plot_tracking(
 
 
 def plot_holdout_by_frequency(
-    holdout: HoldoutValidation, *, time_unit: str | None = None, ax: Axes | None = None
+    holdout: HoldoutValidation | None, *, time_unit: str | None = None, ax: Axes | None = None
 ) -> Axes:
     """Mean holdout purchases per customer by calibration purchases (FHL 2005, Figure 4).
 
     Parameters
     ----------
-    holdout : HoldoutValidation
-        :func:`growthkit.clv.validate_holdout` output.
+    holdout : HoldoutValidation or None
+        :func:`growthkit.clv.validate_holdout` output. None (no holdout period) draws a short
+        note instead of the chart, so a report can call this unconditionally.
     time_unit : str, optional
         Unit of the holdout's duration, for the label.
     ax : matplotlib Axes, optional
@@ -248,6 +239,12 @@ def plot_holdout_by_frequency(
     -------
     matplotlib.axes.Axes
     """
+    if holdout is None:
+        ax = _new_ax(ax, figsize=(7.5, 0.8))
+        ax.axis("off")
+        ax.text(0.0, 0.5, "No holdout period: set calibration_end to test the model on "
+                "purchases it did not see.", va="center", fontsize="medium")
+        return ax
     ax = _new_ax(ax)
     table = holdout.by_frequency
     x = np.arange(len(table))
@@ -290,13 +287,14 @@ def plot_clv_distribution(
     ax.hist(revenue, bins=bins, color=PALETTE[0], alpha=0.6, label="Revenue CLV")
     ax.hist(profit, bins=bins, histtype="step", linewidth=2, color=PALETTE[3],
             label="Profit CLV")
+    label = plain_label(currency)
     for values, colour, name in ((revenue, PALETTE[0], "revenue"), (profit, PALETTE[3], "profit")):
         ax.axvline(np.median(values), color=colour, linestyle=":",
-                   label=f"Median {name}: {currency} {np.median(values):,.2f}")
+                   label=f"Median {name}: {label} {np.median(values):,.2f}")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(currency_formatter(currency))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel(f"Customer lifetime value ({currency}, log scale)")
+    ax.set_xlabel(f"Customer lifetime value ({label}, log scale)")
     ax.set_ylabel("Customers")
     ax.set_title("How value is spread across customers")
     ax.legend(fontsize="small")
@@ -322,7 +320,8 @@ def plot_segments(
     ax = _new_ax(ax)
     y = np.arange(len(segments))[::-1]
     values = segments["clv_revenue"].fillna(0).to_numpy()
-    colours = [PALETTE[3] if "at risk" in name else PALETTE[0] for name in segments.index]
+    at_risk = {label for (_, status), label in SEGMENT_LABELS.items() if status == "at risk"}
+    colours = [PALETTE[3] if name in at_risk else PALETTE[0] for name in segments.index]
     ax.barh(y, values, color=colours)
     high = values
     if {"revenue_low", "revenue_high"} <= set(segments.columns):
@@ -333,10 +332,10 @@ def plot_segments(
         ax.legend(loc="lower right")
     for yi, end, n in zip(y, high, segments["customers"], strict=True):
         ax.annotate(f"  {n:,} customers", (end, yi), va="center", fontsize="small")
-    ax.set_yticks(y, segments.index)
+    ax.set_yticks(y, [plain_label(name) for name in segments.index])
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.xaxis.set_major_formatter(currency_formatter(currency))
-    ax.set_xlabel(f"Total predicted CLV ({currency})")
+    ax.set_xlabel(f"Total predicted CLV ({plain_label(currency)})")
     ax.set_title("Value by segment (orange: at risk)")
     ax.set_xlim(0, max(values.max(), 1) * 1.35)
     return ax
@@ -379,8 +378,7 @@ def plot_history_alive(
         purchase.
     """
     unit = time_unit or model.time_unit
-    if unit not in TIME_UNITS:
-        raise GrowthkitError(f"time_unit={unit!r}; expected one of {', '.join(TIME_UNITS)}")
+    check_time_unit(unit)
     days = pd.DatetimeIndex(pd.to_datetime(list(purchase_dates))).normalize().unique().sort_values()
     if days.empty:
         raise GrowthkitError("purchase_dates is empty; expected at least the first purchase")
@@ -394,9 +392,11 @@ def plot_history_alive(
     purchase_age = (days - days[0]).days.to_numpy()
     bought = np.searchsorted(purchase_age, age, side="right")  # purchase days so far
     per_unit = TIME_UNITS[unit]
-    p_alive = model._p_alive(
-        model._params, bought - 1.0, purchase_age[bought - 1] / per_unit, age / per_unit
-    )
+    p_alive = model.probability_alive(pd.DataFrame({
+        "frequency": bought - 1.0,
+        "recency": purchase_age[bought - 1] / per_unit,
+        "T": age / per_unit,
+    })).to_numpy()
     ax = _new_ax(ax)
     ax.plot(grid, p_alive, color=PALETTE[0], label="P(alive)")
     ax.vlines(days[days <= last_day], 0, 1, colors=PALETTE[3], linestyles="dashed",
@@ -428,5 +428,6 @@ def plot_at_risk_example(analysis: CLVAnalysis, ax: Axes | None = None) -> Axes:
         analysis.model, analysis.purchase_dates(customer), time_unit=analysis.settings.time_unit,
         end=analysis.observation_end, ax=ax,
     )
-    ax.set_title(f"P(alive) over time of customer {customer} ({analysis.segment_of(customer)})")
+    ax.set_title(f"P(alive) over time of customer {plain_label(customer)} "
+                 f"({plain_label(analysis.segment_of(customer))})")
     return ax

@@ -1,27 +1,45 @@
-"""``analyze``: the report's result object, its JSON metrics, summary and CSV export."""
+"""``analyze``: the report's result object, its JSON metrics, its engine queries, the sample's
+defaults, data quality and the CSV export."""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import ibis.backends.duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from growthkit.clv import analyze, fit, predict
+from growthkit.errors import GrowthkitError
+from growthkit.formatting import escape
+from growthkit.result import ReportAnalysis
+from growthkit.samples.cdnow import cdnow_sample
+from growthkit.samples.simulate import simulate_btyd_orders
 
 CONTRACT = {
     "transaction_model": {"name", "params", "log_likelihood"},
     "spend_model": {"name", "params", "excluded_customers"},
     "holdout": {"actual_purchases", "predicted_purchases", "mae"},
     "clv": {"horizon_months", "total", "mean", "median", "total_interval"},
+    "data_quality": {"rows", "duplicate_rows", "excluded_orders", "refunds", "warnings"},
 }
 
 
-@pytest.fixture(scope="module")
-def analysis():
-    return analyze("sample:cdnow-2357", calibration_end="1997-09-30", gross_margin=0.3,
-                   n_draws=100, seed=1)
+def user_orders(n: int = 600, seed: int = 4) -> pd.DataFrame:
+    """Simulated orders under the column names of a shop's export, not the sample's."""
+    return simulate_btyd_orders(n, seed=seed).rename(
+        columns={"customer_id": "user_id", "date": "created_at", "amount": "total"}
+    )
+
+
+USER_COLUMNS = {"customer_col": "user_id", "date_col": "created_at", "amount_col": "total"}
+
+
+# -- the result object -----------------------------------------------------------------------------
 
 
 def test_metrics_follow_the_json_contract(analysis):
@@ -35,6 +53,24 @@ def test_metrics_follow_the_json_contract(analysis):
     assert low < m["clv"]["total"] < high
     assert m["parameters"]["gross_margin"] == 0.3 and "lifetimes" in m["versions"]
     assert "CLV, next 12 months" in m["headline"]
+    # The CDNOW sample file repeats 21 of its rows exactly and has 8 orders of $0 (pandas:
+    # cdnow_sample().duplicated().sum(), (amount == 0).sum()).
+    assert m["data_quality"] == analysis.data_quality.to_dict()
+    assert (m["data_quality"]["duplicate_rows"], m["data_quality"]["zero_amount_orders"]) == (21, 8)
+    assert m["data_quality"]["excluded_orders"] == 0
+
+
+def test_the_result_has_the_report_shape(analysis):
+    assert isinstance(analysis, ReportAnalysis)
+    assert analysis.summary().startswith("**Outlook for the 12 months after 1998-06-30.**")
+    tables = analysis.tables()
+    assert list(tables) == ["Customer lifetime value", "Segments for action",
+                            "Model fit: BG/NBD"]
+    page = analysis._repr_html_()
+    assert "under-predicts" in page and "Segments for action" in page
+    assert repr(analysis).startswith("<CLVAnalysis: **Outlook for the 12 months")
+    with pytest.warns(FutureWarning, match=r"use CLVAnalysis\.summary\(\)"):
+        assert analysis.summary_markdown() == analysis.summary()
 
 
 def test_models_are_fitted_on_calibration_and_checked_on_holdout(analysis, cdnow):
@@ -47,6 +83,7 @@ def test_models_are_fitted_on_calibration_and_checked_on_holdout(analysis, cdnow
     assert m["spend_model"]["excluded_customers"] == 1411
     assert m["holdout"]["actual_purchases"] == 1882
     assert m["holdout"]["predicted_purchases"] == pytest.approx(1653.4, abs=0.05)
+    assert analysis.rfm["frequency"].sum() == 2457  # docs/REFERENCES.md: calibration Σx
 
 
 def test_clv_starts_from_the_full_history(analysis, bgnbd, gamma_gamma):
@@ -66,7 +103,7 @@ def test_clv_starts_from_the_full_history(analysis, bgnbd, gamma_gamma):
 
 
 def test_summary_says_who_buys_what_they_are_worth_and_how_good_the_model_is(analysis):
-    text = analysis.summary_markdown()
+    text = analysis.summary()
     assert "1,653.4 repeat purchases against 1,882" in text
     assert "under-predicts" in text
     total = analysis.intervals.total[0]
@@ -80,23 +117,7 @@ def test_tables_render_for_every_section(analysis):
                   analysis.segments_table(), analysis.run_info()):
         assert isinstance(table, pd.DataFrame) and not table.empty
     assert analysis.holdout_table().loc["all", "actual total"] == 1882
-
-
-def test_segments_csv_has_one_row_per_customer(analysis, tmp_path):
-    path = analysis.export_segments(tmp_path / "segments.csv")
-    csv = pd.read_csv(path, index_col=0)
-    assert len(csv) == 2357
-    assert {"segment", "p_alive", "clv_revenue", "clv_profit"} <= set(csv.columns)
-    assert analysis.export_segments(None) is None
-
-
-def test_without_calibration_end_there_is_no_holdout(tmp_path):
-    a = analyze("sample:cdnow-2357", model="auto", n_draws=50)
-    m = a.metrics()
-    assert "holdout" not in m
-    assert "no holdout period" in a.summary_markdown()
-    assert "lowest AIC" in m["transaction_model"]["selection_reason"]
-    assert a.holdout_table() is None
+    assert analysis.overview_table().loc["Models fitted on orders up to", ""] == "1997-09-30"
 
 
 def test_customer_lookups_for_the_at_risk_example(analysis):
@@ -108,10 +129,175 @@ def test_customer_lookups_for_the_at_risk_example(analysis):
 
 
 def test_a_spend_correlation_becomes_a_caveat_in_the_summary(monkeypatch):
-    # CDNOW's frequency-spend correlation is 0.07 over 78 weeks; a stricter limit flags it.
+    # CDNOW's frequency-spend correlation over the 39-week calibration is 0.11 (Fader & Hardie
+    # note 025), below the 0.3 limit; a stricter limit flags it.
     monkeypatch.setattr("growthkit.clv.spend.CORRELATION_LIMIT", 0.05)
     a = analyze("sample:cdnow-2357", n_draws=20)
     assert a.spend_model.correlation_warning is True
-    assert len(a.notes) == 1 and "(r = 0.07, above 0.05)" in a.notes[0]
-    assert "*Caveat:* frequency and spend per purchase are correlated" in a.summary_markdown()
+    assert len(a.notes) == 1 and "(r = 0.11, above 0.05)" in a.notes[0]
+    assert "*Caveat:* frequency and spend per purchase are correlated" in a.summary()
     assert a.metrics()["spend_model"]["correlation_warning"] is True
+
+
+# -- sample defaults apply to the sample only ------------------------------------------------------
+
+
+def test_the_samples_calibration_end_fills_in_for_the_sample():
+    a = analyze("sample:cdnow-2357", n_draws=20)
+    assert a.calibration_end == a.parameters["calibration_end"] == "1997-09-30"
+    assert a.holdout is not None and a.holdout.actual_purchases == 1882
+    assert a.notes == []
+
+
+def test_without_calibration_end_user_data_has_no_holdout_and_says_so():
+    # The same orders as a DataFrame are the user's data: the sample's date does not apply.
+    a = analyze(cdnow_sample(), model="auto", n_draws=50)
+    m = a.metrics()
+    assert "holdout" not in m and a.calibration_end is None
+    assert m["parameters"]["calibration_end"] is None
+    assert "no holdout period" in a.summary()
+    assert "lowest AIC" in m["transaction_model"]["selection_reason"]
+    assert a.holdout_table() is None
+    [note] = a.notes
+    assert note.startswith("No calibration_end was given, so the models are fitted on all "
+                           "orders up to 1998-06-30")
+    # The suggestion is two thirds of the way from the first order (1997-01-01) to the last.
+    assert "set calibration_end (e.g. 1997-12-30) to check the forecast" in note
+    assert m["notes"] == [note] and f"*Caveat:* {escape(note)}" in a.summary()
+
+
+def test_analyze_runs_on_user_data_with_other_column_names():
+    data = user_orders()
+    a = analyze(data, **USER_COLUMNS, n_draws=20)
+    m = a.metrics()
+    assert m["orders"] == len(data) and m["customers"] == data["user_id"].nunique()
+    assert a.current.index.name == "user_id"
+    assert a.holdout is None and "No calibration_end was given" in a.notes[0]
+    last = data["created_at"].max().date().isoformat()
+    assert a.observation_end == m["clv"]["forecast_from"] == last
+    assert m["parameters"]["customer_col"] == "user_id"
+
+
+# -- one validation, four queries ------------------------------------------------------------------
+
+
+class QueryCounter:
+    """Counts the queries the DuckDB backend runs, at its public entry points.
+
+    ``execute``, ``to_pyarrow`` and ``to_pyarrow_batches`` each compile one expression and run
+    it (the first two through ``_to_duckdb_relation``, the third through ``raw_sql``);
+    ``raw_sql`` runs SQL text. Only the outermost call counts, so a query is never counted
+    twice when one entry point calls another.
+    """
+
+    ENTRY_POINTS = ("execute", "to_pyarrow", "to_pyarrow_batches", "raw_sql")
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[str] = []
+        self._depth = threading.local()
+        backend = ibis.backends.duckdb.Backend
+        for name in self.ENTRY_POINTS:
+            monkeypatch.setattr(backend, name, self._wrap(name, getattr(backend, name)))
+
+    def _wrap(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            depth = getattr(self._depth, "n", 0)
+            if depth == 0:
+                self.calls.append(name)
+            self._depth.n = depth + 1
+            try:
+                return method(backend, *args, **kwargs)
+            finally:
+                self._depth.n = depth
+
+        return counted
+
+
+@pytest.fixture
+def queries(monkeypatch) -> Iterator[QueryCounter]:
+    yield QueryCounter(monkeypatch)
+
+
+def test_analyze_runs_four_queries_on_cdnow(queries):
+    # Validation, the current summary, the calibration summary and the tracking counts; the
+    # overview, the last order day and the holdout come from those (it was 9 queries before
+    # the orders were validated once).
+    a = analyze("sample:cdnow", n_draws=20)
+    assert len(queries.calls) == 4, queries.calls
+    assert (a.overview["customers"], a.overview["orders"]) == (23_570, 69_659)  # REFERENCES
+    assert a.observation_end == "1998-06-30" and a.calibration_end == "1997-09-30"
+
+
+def test_an_observation_end_inside_the_data_costs_one_more_query(queries):
+    a = analyze("sample:cdnow-2357", observation_end="1998-03-31", n_draws=20)
+    assert len(queries.calls) == 5, queries.calls
+    assert a.overview["last_date"] <= "1998-03-31" and a.observation_end == "1998-03-31"
+    assert a.overview["orders"] < 6919
+
+
+def test_a_missing_segments_folder_fails_before_any_query(queries, tmp_path):
+    missing = tmp_path / "no-such-folder" / "segments.csv"
+    with pytest.raises(GrowthkitError, match=r"segments_csv=.*no-such-folder.* does not exist"):
+        analyze("sample:cdnow-2357", segments_csv=str(missing))
+    with pytest.raises(GrowthkitError, match=r"segments_csv=.* is a folder"):
+        analyze("sample:cdnow-2357", segments_csv=tmp_path)
+    assert queries.calls == []
+
+
+def test_segments_csv_has_one_row_per_customer(analysis, tmp_path):
+    path = analysis.export_segments(tmp_path / "segments.csv")
+    csv = pd.read_csv(path, index_col=0)
+    assert len(csv) == 2357
+    assert {"segment", "p_alive", "clv_revenue", "clv_profit"} <= set(csv.columns)
+    assert analysis.export_segments(None) is None
+    with pytest.raises(GrowthkitError, match="segments_csv="):
+        analysis.export_segments(tmp_path / "missing" / "segments.csv")
+
+
+def test_analyze_writes_the_segments_csv(tmp_path):
+    path = tmp_path / "segments.csv"
+    a = analyze(user_orders(), **USER_COLUMNS, n_draws=20, segments_csv=str(path))
+    csv = pd.read_csv(path, index_col="user_id")
+    assert len(csv) == len(a.predictions)
+    assert csv["clv_revenue"].sum() == pytest.approx(a.predictions["clv_revenue"].sum(),
+                                                     rel=1e-5)
+
+
+# -- data quality ----------------------------------------------------------------------------------
+
+
+def test_duplicates_refunds_and_a_date_typo_are_reported_not_forecast_from():
+    data = user_orders()
+    last = data["created_at"].max()
+    customer = data["user_id"].iloc[0]
+    typo = pd.DataFrame({"user_id": [customer], "created_at": [pd.Timestamp("2205-01-01")],
+                         "total": [30.0]})
+    refund = pd.DataFrame({"user_id": [customer], "created_at": [data["created_at"].iloc[0]],
+                           "total": [-5.0]})
+    dirty = pd.concat([data, data.iloc[[3, 10, 20]], typo, refund], ignore_index=True)
+    a = analyze(dirty, **USER_COLUMNS, n_draws=20)
+    q = a.metrics()["data_quality"]
+    assert q["rows"] == len(data) + 5
+    assert q["duplicate_rows"] == 3
+    assert q["excluded_orders"] == 1 and q["excluded_example"] == "2205-01-01"
+    assert q["refunds"] == 1 and q["refund_total"] == -5.0
+    # The forecast starts after the last real order, not in 2205.
+    assert a.observation_end == last.date().isoformat()
+    assert a.overview["last_date"] == last.date().isoformat()
+    assert a.overview["orders"] == len(data) + 4
+    text = a.data_markdown()
+    assert len(q["warnings"]) == 3
+    for warning in q["warnings"]:
+        assert f"- {escape(warning)}" in text
+    assert "2205" in q["warnings"][0] and "repeat another row" in q["warnings"][1]
+
+
+def test_the_data_section_lists_what_to_check_or_says_the_data_are_clean(analysis):
+    text = analysis.data_markdown()
+    assert text.startswith("6,919 orders of 2,357 customers from 1997-01-01 to 1998-06-30, "
+                           "read from sample\\:cdnow\\-2357 (6,919 rows).")
+    assert "21 row\\(s\\) repeat another row exactly" in text
+    assert "8 order\\(s\\) have an amount of 0" in text
+    clean = analyze(user_orders(), **USER_COLUMNS, n_draws=20)
+    assert clean.data_quality.warnings() == []
+    assert "No duplicate rows, refunds, zero-value orders" in clean.data_markdown()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from growthkit import orders
+from growthkit import orders, validate_orders
 from growthkit.clv import fit, has_holdout, tracking_data, validate_holdout
 
 
@@ -63,3 +64,16 @@ def test_tracking_rejects_a_calibration_end_before_any_customer(bgnbd):
     table = orders("sample:cdnow-2357")
     with pytest.raises(ValueError, match="no customers have a first order on or before"):
         tracking_data(bgnbd, table, time_unit="weeks", calibration_end="1990-01-01")
+
+
+def test_tracking_takes_validated_orders_and_their_last_day(bgnbd):
+    # Orders know their last day (1998-06-30), so the observation end needs no query, and the
+    # counts are the table's.
+    valid = validate_orders("sample:cdnow-2357", amount_col="amount")
+    from_orders = tracking_data(bgnbd, valid, time_unit="weeks", calibration_end="1997-09-30")
+    from_table = tracking_data(bgnbd, valid.table, time_unit="weeks",
+                               calibration_end="1997-09-30")
+    pd.testing.assert_frame_equal(from_orders, from_table)
+    assert from_orders.index[-1].date().isoformat() == "1998-06-30"
+    with pytest.raises(ValueError, match="observation_end='1998-13-45' is not a date"):
+        tracking_data(bgnbd, valid, time_unit="weeks", observation_end="1998-13-45")

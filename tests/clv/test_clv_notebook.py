@@ -6,10 +6,11 @@ import json
 
 import pandas as pd
 import pytest
+from html_safety import HOSTILE, live_markup
 
 from growthkit.clv import analyze
 from growthkit.report import ReportError, run_report
-from growthkit.samples.cdnow import cdnow_sample
+from growthkit.samples.simulate import simulate_btyd_orders
 
 
 @pytest.mark.notebooks
@@ -19,7 +20,10 @@ def test_clv_notebook_on_the_cdnow_sample_records_the_paper_numbers(tmp_path):
                         out_dir=out, progress=False)
     doc = json.loads(result.json_path.read_text("utf-8"))
     m = doc["metrics"]
-    # Fader, Hardie & Lee (2005): BG/NBD on the 2,357-customer sample, 39-week calibration.
+    # Fader, Hardie & Lee (2005): BG/NBD on the 2,357-customer sample, 39-week calibration
+    # (docs/REFERENCES.md). The calibration end is the sample's own, filled in for the sample.
+    assert doc["parameters"]["calibration_end"] is None
+    assert m["parameters"]["calibration_end"] == "1997-09-30"
     params = m["transaction_model"]["params"]
     for name, value in {"r": 0.242593, "alpha": 4.413532, "a": 0.792886, "b": 2.425752}.items():
         assert params[name] == pytest.approx(value, rel=1e-4), name
@@ -28,35 +32,46 @@ def test_clv_notebook_on_the_cdnow_sample_records_the_paper_numbers(tmp_path):
     assert m["holdout"]["actual_purchases"] == 1882
     assert m["holdout"]["predicted_purchases"] == pytest.approx(1653.4, abs=0.05)
     assert (m["customers"], m["orders"]) == (2357, 6919)
+    assert m["data_quality"]["duplicate_rows"] == 21
 
-    same = analyze("sample:cdnow-2357", calibration_end="1997-09-30", gross_margin=0.25).metrics()
+    same = analyze("sample:cdnow-2357", gross_margin=0.25).metrics()
     assert m["clv"]["total"] == pytest.approx(same["clv"]["total"], rel=1e-5)
     assert m["clv"]["total_interval"] == pytest.approx(same["clv"]["total_interval"], rel=1e-3)
     assert m["clv"]["profit_total"] == pytest.approx(0.25 * m["clv"]["total"], rel=1e-12)
-    assert doc["parameters"]["calibration_end"] == "1997-09-30"
 
     # The segments CSV lands next to the HTML, one row per customer.
     csv = pd.read_csv(out / "clv_segments.csv", index_col=0)
     assert len(csv) == 2357 and "High value, at risk" in set(csv["segment"])
     html = result.html_path.read_text("utf-8")
     assert "under-predicts" in html and "USD" in html
+    assert "21 row(s) repeat another row exactly" in html
 
 
 @pytest.mark.notebooks
-def test_clv_notebook_runs_without_calibration_on_a_file(tmp_path):
-    path = tmp_path / "orders.csv"
-    orders = cdnow_sample().rename(columns={"customer_id": "buyer", "amount": "spend"})
-    orders.to_csv(path, index=False)
-    params = {"data": str(path), "customer_col": "buyer", "amount_col": "spend",
-              "calibration_end": None, "currency": "EUR", "model": "mbgnbd",
-              "segments_csv": None, "time_unit": "days"}
-    result = run_report("clv", params, out_dir=tmp_path / "out", progress=False)
+def test_clv_notebook_on_user_data_with_hostile_ids_and_currency(tmp_path):
+    # A shop's export under its own column names, every customer id and the currency hostile
+    # (tests/html_safety.HOSTILE), no calibration_end: no holdout, and the report says so.
+    orders = simulate_btyd_orders(500, seed=11).rename(
+        columns={"customer_id": "user_id", "date": "created_at", "amount": "total"})
+    orders["user_id"] = [f"{HOSTILE[i % len(HOSTILE)]} #{i}" for i in orders["user_id"]]
+    path = tmp_path / "orders.parquet"
+    orders.to_parquet(path)
+    currency = "<script>alert(1)</script>"
+    params = {"customer_col": "user_id", "date_col": "created_at", "amount_col": "total",
+              "currency": currency, "model": "mbgnbd", "segments_csv": None,
+              "time_unit": "days"}
+    result = run_report("clv", params, data=str(path), out_dir=tmp_path / "out", progress=False)
     m = result.metrics
-    assert "holdout" not in m
+    assert "holdout" not in m and m["parameters"]["calibration_end"] is None
     assert m["transaction_model"]["name"] == "mbgnbd"
-    assert m["clv"]["currency"] == "EUR" and m["parameters"]["time_unit"] == "days"
+    assert m["clv"]["currency"] == currency and m["parameters"]["time_unit"] == "days"
+    assert (m["customers"], m["orders"]) == (orders["user_id"].nunique(), len(orders))
+    assert m["notes"][0].startswith("No calibration_end was given")
     assert not (tmp_path / "out" / "clv_segments.csv").exists()
-    assert "EUR" in result.html_path.read_text("utf-8")
+    html = result.html_path.read_text("utf-8")
+    assert live_markup(html) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the currency, shown as text
+    assert "No calibration_end was given" in html and "no holdout period" in html
 
 
 @pytest.mark.notebooks

@@ -3,6 +3,8 @@ pandas 3 (lifetimes' version calls the removed ``fillna(method=...)``)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,8 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from growthkit.clv import predict, segment_customers, summarize_segments, validate_holdout
+from growthkit.clv import (
+    AT_RISK,
+    predict,
+    segment_customers,
+    summarize_segments,
+    validate_holdout,
+)
 from growthkit.plots.clv import (
+    plot_at_risk_example,
     plot_clv_distribution,
     plot_frequency_recency_matrix,
     plot_history_alive,
@@ -60,13 +69,17 @@ def test_model_diagnostics_plot_on_the_given_axes(bgnbd, cdnow, ax):
     assert ax.get_ylabel() == "Customers"
 
 
-@pytest.mark.parametrize("plot", [plot_frequency_recency_matrix, plot_probability_alive_matrix])
-def test_matrices_label_the_time_unit(plot, bgnbd, cdnow, ax):
+@pytest.mark.parametrize(
+    ("plot", "matrix"),
+    [(plot_frequency_recency_matrix, lambda m: m.expected_purchases_matrix(1.0)),
+     (plot_probability_alive_matrix, lambda m: m.p_alive_matrix())],
+    ids=["expected purchases", "P(alive)"],
+)
+def test_matrices_draw_the_models_matrix_and_label_the_time_unit(plot, matrix, bgnbd, ax):
     plot(bgnbd, ax=ax)
     assert "weeks" in ax.get_ylabel()
-    # Recency 0..39 weeks (the longest T is 38.9) × frequency 0 to its 99th percentile.
-    top = int(np.quantile(cdnow["frequency"], 0.99, method="inverted_cdf"))
-    assert ax.images[0].get_array().shape == (40, top + 1)
+    drawn = ax.images[0].get_array()
+    np.testing.assert_array_equal(drawn.filled(np.nan), matrix(bgnbd).to_numpy())
 
 
 def test_tracking_and_holdout_plots(bgnbd, cdnow, ax):
@@ -79,6 +92,9 @@ def test_tracking_and_holdout_plots(bgnbd, cdnow, ax):
     ax.clear()
     plot_holdout_by_frequency(validate_holdout(bgnbd, cdnow), time_unit="weeks", ax=ax)
     assert "39 weeks" in ax.get_ylabel()
+    ax.clear()
+    plot_holdout_by_frequency(None, ax=ax)  # no holdout period: a note, not a chart
+    assert not ax.lines and ax.texts[0].get_text().startswith("No holdout period")
 
 
 def test_value_plots_put_the_currency_on_the_axis(bgnbd, gamma_gamma, cdnow, ax):
@@ -90,3 +106,24 @@ def test_value_plots_put_the_currency_on_the_axis(bgnbd, gamma_gamma, cdnow, ax)
     plot_segments(segments, currency="EUR", ax=ax)
     assert "EUR" in ax.get_xlabel()
     assert ax.xaxis.get_major_formatter()(1000, 0) == "EUR 1,000"
+
+
+@pytest.mark.parametrize("h", ["*_`$x$`_*", "US$ $5"], ids=["mathtext", "dollars"])
+def test_data_derived_labels_show_as_typed(analysis, h, ax, monkeypatch):
+    # A $ in a currency or a customer id must not start matplotlib's mathtext.
+    dates = analysis.purchase_dates(analysis.example_customer())
+    a = dataclasses.replace(
+        analysis, currency=h,
+        predictions=analysis.predictions.rename(index=lambda c: f"{h} #{c}"),
+    )
+    monkeypatch.setattr(type(a), "purchase_dates", lambda self, customer: dates)
+    plot_at_risk_example(a, ax=ax)
+    ax.figure.canvas.draw()  # would raise on a mathtext parse error
+    shown = f"{h} #{analysis.example_customer()}".replace("$", "\\$")
+    assert ax.get_title() == f"P(alive) over time of customer {shown} ({AT_RISK})"
+    ax.clear()
+    plot_segments(a.segments, currency=h, ax=ax)
+    ax.figure.canvas.draw()
+    escaped = h.replace("$", "\\$")
+    assert ax.get_xlabel() == f"Total predicted CLV ({escaped})"
+    assert ax.xaxis.get_major_formatter()(1000, 0) == f"{escaped} 1,000"

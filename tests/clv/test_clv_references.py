@@ -1,4 +1,4 @@
-"""Published results on the CDNOW sample (../shared/REFERENCES.md), reproduced.
+"""Published results on the CDNOW sample (docs/REFERENCES.md), reproduced.
 
 Sources: Fader, Hardie & Lee (2005) "Counting your customers the easy way" (BG/NBD, Pareto/NBD,
 the conditional-expectation example and the holdout); CLVTools' test_correctness_bgnbd.R and
@@ -20,7 +20,7 @@ BG_PRINTED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
 def test_cdnow_summary_matches_the_paper_conventions(cdnow):
-    # REFERENCES.md: 2,357 customers, calibration Σx = 2,457, holdout repeat purchases 1,882,
+    # docs/REFERENCES.md: 2,357 customers, calibration Σx = 2,457, holdout repeat purchases 1,882,
     # and a customer first seen on 1997-01-01 has T = 272/7 weeks.
     assert len(cdnow) == 2357
     assert cdnow["frequency"].sum() == 2457

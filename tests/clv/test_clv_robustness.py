@@ -5,7 +5,9 @@ The expected values in ``data/numerical_reference.json`` come from
 are derived from, with no hypergeometric function involved. At several of these points
 lifetimes 0.11.3 returns NaN or inf: a + b < 1 with no repeat purchases (lifetimes issue #302),
 a = 1 or a + b = 1 exactly, MBG/NBD with 10,000 repeat purchases, and the Pareto/NBD likelihood
-of a heavy buyer when α < β.
+of a heavy buyer when α < β. At others scipy's own ₂F₁ (which growthkit calls) is NaN, inf or
+off by up to 1e-5 where its C - A - B is an integer and z > 0.9: BG/NBD and MBG/NBD with r = a
+exactly (and within 1e-9 of it) and a long horizon, Pareto/NBD with s = 1 exactly and α ≫ β.
 """
 
 from __future__ import annotations

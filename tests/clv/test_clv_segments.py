@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from growthkit.clv import SEGMENTS, predict, segment_customers, summarize_segments
+from growthkit.clv import (
+    AT_RISK,
+    SEGMENT_LABELS,
+    SEGMENTS,
+    predict,
+    segment_customers,
+    summarize_segments,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +50,10 @@ def test_an_empty_segment_is_kept_with_zero_customers(segmented):
     table = summarize_segments(high_only)
     assert table.loc["Low value, active", "customers"] == 0
     assert len(table) == len(SEGMENTS)
+
+
+def test_segment_labels_are_defined_once_in_display_order(segmented):
+    assert list(SEGMENTS) == list(SEGMENT_LABELS.values())
+    assert AT_RISK == SEGMENT_LABELS["High", "at risk"] == "High value, at risk"
+    pairs = zip(segmented["value_tier"], segmented["status"], strict=True)
+    assert segmented["segment"].astype(str).tolist() == [SEGMENT_LABELS[p] for p in pairs]
