@@ -69,7 +69,8 @@ def plain_label(value: object) -> str:
 def money(value: float, currency: str) -> str:
     """``USD 1.23M``, ``USD 45.6k``, ``USD 789`` or ``USD 5.53``; a dash when undefined.
 
-    ``currency`` is shown as given: escape the result before putting it into Markdown.
+    ``currency`` is shown as given. For Markdown, pass ``escape(currency)`` (escaping the whole
+    result works too, but puts backslashes into text that is not rendered as Markdown).
     """
     if value is None or not math.isfinite(value):
         return "–"

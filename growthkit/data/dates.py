@@ -170,6 +170,11 @@ def as_date(value: object, name: str) -> _dt.date | None:
             f"{name}={value!r} is not a date; expected a date such as '1997-09-30'"
         )
     text = str(value).strip()
+    if isinstance(value, str) and not re.fullmatch(r"\d{8}|\d{4}-\d{1,2}-\d{1,2}([T ].*)?", text):
+        raise GrowthkitError(
+            f"{name}={value!r} is not a date; expected 'YYYY-MM-DD' or YYYYMMDD such as "
+            "'1997-09-30' or 19970930"
+        )
     if isinstance(value, int) or re.fullmatch(r"\d{8}", text):
         if not re.fullmatch(r"\d{8}", text):
             raise GrowthkitError(

@@ -131,7 +131,9 @@ def test_date_parameters(value, expected):
     assert data.as_date(value, "calibration_end") == expected
 
 
-@pytest.mark.parametrize("value", [20250399, 12345, "yesterday", True, "2025-13-01"])
+@pytest.mark.parametrize(
+    "value", [20250399, 12345, "yesterday", True, "2025-13-01", "June", "30/09/1997", "1997"]
+)
 def test_bad_date_parameters_name_the_parameter(value):
     # An int used to be read as nanoseconds since 1970 (20250331 -> 1970-01-01).
     with pytest.raises(GrowthkitError, match=r"^calibration_end=.* is not a date; expected"):
