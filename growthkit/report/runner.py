@@ -365,8 +365,9 @@ def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
     """Hold a Ctrl-C that arrives in the block until the block is done (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    in_main = threading.current_thread() is threading.main_thread()
+    if not in_main or signal.getsignal(signal.SIGINT) is None:  # None: set outside Python,
+        yield  # so it could not be put back
         return
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))

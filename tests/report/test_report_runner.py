@@ -7,11 +7,12 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,10 +35,10 @@ from report_support import (
 
 import growthkit
 from growthkit.errors import GrowthkitError
-from growthkit.report import RunResult, run_report
+from growthkit.report import RunResult, list_reports, run_report
 from growthkit.report import runner as runner_module
 from growthkit.report.cli import main
-from growthkit.report.runner import _absolute_input, _installed_notebooks, _one_line
+from growthkit.report.runner import _absolute_input, _installed_notebooks, _one_line, _publish
 
 REPORT_KEYS = {"report", "growthkit_version", "generated_at", "parameters", "metrics"}
 
@@ -195,9 +196,12 @@ def test_run_report_show_code_masks_the_injected_parameters(tmp_path: Path) -> N
     out = tmp_path / "out"
     out.mkdir()
     (out / "demo.failed.ipynb").write_text("{}", encoding="utf-8")  # from an earlier failure
+    # From Python, typed values are used as given (the text "no" stays text), and dates
+    # become YYYY-MM-DD.
+    given = {"n": 2, "flag": True, "label": "no", "period_end": date(2025, 3, 31)}
     result = run_report(
         "demo",
-        {"n": 2},
+        given,
         data=url,
         out_dir=out,
         show_code=True,
@@ -208,6 +212,13 @@ def test_run_report_show_code_masks_the_injected_parameters(tmp_path: Path) -> N
     assert (result.html_path, result.json_path) == (out / "demo.html", out / "demo.json")
     assert result.metrics == _doc(result.json_path)["metrics"]
     assert result.metrics["n"] == 2
+    assert result.metrics["types"]["flag"] == "bool"
+    parameters = _doc(result.json_path)["parameters"]
+    assert (parameters["flag"], parameters["label"], parameters["period_end"]) == (
+        True,
+        "no",
+        "2025-03-31",
+    )
     assert 0 < result.seconds < 120
     assert not (out / "demo.failed.ipynb").exists()
     html = result.html_path.read_text(encoding="utf-8")
@@ -229,6 +240,14 @@ def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path: Path) -> Non
     )
     with pytest.raises(GrowthkitError, match=f"^{re.escape(expected)}$"):
         run_report("demo", {"bogus": 1}, out_dir=tmp_path / "out", notebooks_dir=FIXTURES)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_python_value_that_is_no_date_stops_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(GrowthkitError, match=r"^demo: parameter period_end='March': expected"):
+        run_report(
+            "demo", {"period_end": "March"}, out_dir=tmp_path / "out", notebooks_dir=FIXTURES
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -277,12 +296,42 @@ def test_failure_message_is_one_line_and_names_foreign_exceptions() -> None:
     )
 
 
+def test_ctrl_c_while_publishing_takes_effect_once_every_file_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    scratch = out / ".demo.run-x"
+    work = scratch / "work"
+    (work / "segments").mkdir(parents=True)
+    for name in ("work/export.csv", "work/segments/b.csv", "demo.json", "demo.html"):
+        (scratch / name).write_text(name, encoding="utf-8")
+    (out / "demo.failed.ipynb").write_text("{}", encoding="utf-8")
+    replace = os.replace
+
+    def ctrl_c_then_replace(source: Path, target: Path) -> None:
+        signal.raise_signal(signal.SIGINT)  # its handler runs before raise_signal returns
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", ctrl_c_then_replace)
+    with pytest.raises(KeyboardInterrupt):
+        _publish(scratch, work, out, "demo")
+    monkeypatch.undo()
+    assert snapshot(out) == {
+        "demo.html": b"demo.html",
+        "demo.json": b"demo.json",
+        "export.csv": b"work/export.csv",
+        "segments/b.csv": b"work/segments/b.csv",
+    }
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_report_notebooks_are_package_data_with_a_source_tree_fallback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("GROWTHKIT_NOTEBOOKS", raising=False)
     package = Path(growthkit.__file__).parent
-    if (package / "notebooks").is_dir():
-        assert _installed_notebooks() == package / "notebooks"
+    assert _installed_notebooks() == package / "notebooks"
+    assert {"clv", "abtest"} <= set(list_reports())  # the default folder, no settings needed
     monkeypatch.setattr(runner_module, "files", lambda _: tmp_path)  # installed without them
     assert _installed_notebooks() == package.parent / "notebooks"
 
