@@ -1,39 +1,6 @@
-"""One place for the checks every public function makes on its arguments."""
+"""Deprecated location of :mod:`growthkit.validation`, kept while modules move over."""
 
-from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
-
-from growthkit.errors import GrowthkitError
+from growthkit.validation import check_option as _check_option
+from growthkit.validation import require_columns as _require_columns
 
 __all__ = ["_check_option", "_require_columns"]
-
-
-def _require_columns(columns: Iterable[str], required: Sequence[str], where: str) -> None:
-    """Raise when a required column is missing, listing the columns that exist.
-
-    Parameters
-    ----------
-    columns : iterable of str
-        The columns the data has.
-    required : sequence of str
-        The columns the caller needs.
-    where : str
-        What is being validated, for the message (e.g. ``"orders"``).
-    """
-    have = list(columns)
-    for name in required:
-        if name not in have:
-            raise GrowthkitError(
-                f"Required column {name!r} missing from {where}; "
-                f"found columns: {', '.join(map(repr, have)) or 'none'}"
-            )
-
-
-def _check_option(name: str, value: object, valid: Sequence[object]) -> None:
-    """Raise when ``value`` is not one of ``valid``, listing the valid options."""
-    if value not in valid:
-        raise GrowthkitError(
-            f"{name}={value!r} is not a valid option; expected one of "
-            f"{', '.join(map(repr, valid))}"
-        )

@@ -11,11 +11,11 @@ import datetime as _dt
 import ibis
 import pandas as pd
 
-from growthkit._validation import _check_option
 from growthkit.data import Orders, Source, as_date, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import TIME_UNITS
+from growthkit.validation import check_option
 
 __all__ = ["TIME_UNITS", "rfm_summary"]
 
@@ -80,7 +80,7 @@ def rfm_summary(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using iso-value curves for
     customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     """
-    _check_option("time_unit", time_unit, list(TIME_UNITS))
+    check_option("time_unit", time_unit, list(TIME_UNITS))
     days_per_unit = TIME_UNITS[time_unit]
     valid = validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False)
     t, customer_col = valid.table, valid.customer_col

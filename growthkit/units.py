@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from growthkit._validation import _check_option
+from growthkit.validation import check_option
 
 __all__ = ["DAYS_PER_MONTH", "TIME_UNITS", "check_time_unit"]
 
@@ -14,4 +14,4 @@ TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MO
 
 def check_time_unit(time_unit: str) -> None:
     """Raise unless ``time_unit`` is one of :data:`TIME_UNITS`, listing them."""
-    _check_option("time_unit", time_unit, list(TIME_UNITS))
+    check_option("time_unit", time_unit, list(TIME_UNITS))

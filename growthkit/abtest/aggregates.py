@@ -16,11 +16,11 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios
 from growthkit.data import load
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
+from growthkit.validation import require_columns
 
 __all__ = ["AGGREGATE_COLUMNS", "aggregate", "overall"]
 
@@ -102,7 +102,7 @@ def aggregate(
     pairs = [(m, covariates[m]) for m in plain if m in covariates] + list(ratios.values())
     columns = list(dict.fromkeys([*plain, *(c for pair in pairs for c in pair)]))
     keys = [variant_col] if segment_col is None else [variant_col, segment_col]
-    _require_columns(table.columns, [*keys, *columns], where="the experiment data")
+    require_columns(table.columns, [*keys, *columns], where="the experiment data")
     values = {c: _numeric(table, c, "metric" if c in plain else "covariate") for c in columns}
     idx = {c: i for i, c in enumerate(columns)}
 

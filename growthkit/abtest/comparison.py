@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _check_option, _require_columns
 from growthkit.abtest.aggregates import aggregate
 from growthkit.abtest.frequentist import (
     CORRECTIONS,
@@ -27,6 +26,7 @@ from growthkit.abtest.frequentist import (
     z_test,
 )
 from growthkit.errors import GrowthkitError
+from growthkit.validation import check_option, require_columns
 
 __all__ = ["METHODS", "RESULT_COLUMNS", "analyze_summary", "compare"]
 
@@ -177,13 +177,13 @@ def analyze_summary(
 def _check_settings(alpha: float, correction: str) -> None:
     if not 0 < alpha < 1:
         raise GrowthkitError(f"alpha={alpha!r} is not a significance level; expected 0 < alpha < 1")
-    _check_option("correction", correction, list(CORRECTIONS))
+    check_option("correction", correction, list(CORRECTIONS))
 
 
 def _normalise(aggregates: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
     """Validate user-supplied aggregates and bring them to the frame ``aggregate`` returns."""
     df = pd.DataFrame(aggregates).copy()
-    _require_columns(df.columns, ["metric", "variant", "n"], where="the aggregates")
+    require_columns(df.columns, ["metric", "variant", "n"], where="the aggregates")
     if "conversions" in df:
         has = df["conversions"].notna()
         for col in ("sum", "sum_sq"):
@@ -204,7 +204,7 @@ def _normalise(aggregates: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.
         binary = df["conversions"].notna() if "conversions" in df else False
         df["method"] = np.where(binary, "ztest", "welch")
     for method in df["method"].unique():
-        _check_option("method", method, list(METHODS))
+        check_option("method", method, list(METHODS))
     for col in ["n", *_STAT_COLUMNS]:
         if not pd.api.types.is_numeric_dtype(df[col]):
             raise GrowthkitError(f"aggregate column {col!r} must be numeric; found {df[col].dtype}")

@@ -13,7 +13,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
-from growthkit._validation import _check_option
+from growthkit.validation import check_option
 
 __all__ = [
     "CORRECTIONS",
@@ -416,7 +416,7 @@ def adjust_pvalues(p_values: object, correction: str = "holm") -> np.ndarray:
     Journal of Statistics 6(2), 65–70. Benjamini, Y. & Hochberg, Y. (1995). Controlling the
     false discovery rate. JRSS B 57(1), 289–300.
     """
-    _check_option("correction", correction, list(CORRECTIONS))
+    check_option("correction", correction, list(CORRECTIONS))
     p = np.asarray(p_values, dtype=float).copy()
     ok = ~np.isnan(p)
     if CORRECTIONS[correction] is not None and ok.any():

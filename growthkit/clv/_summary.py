@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.errors import GrowthkitError
+from growthkit.validation import require_columns
 
 __all__ = ["MIN_CUSTOMERS"]
 
@@ -66,7 +66,7 @@ def _rfm_arrays(
             f"the {where} must be a pandas DataFrame such as growthkit.rfm_summary returns; "
             f"found {type(summary).__name__}"
         )
-    _require_columns(summary.columns, _RFM, where=f"the {where}")
+    require_columns(summary.columns, _RFM, where=f"the {where}")
     x, tx, T = (_column(summary, col, where) for col in _RFM)
     fractional = x != np.round(x)
     if fractional.any():

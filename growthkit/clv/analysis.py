@@ -12,7 +12,6 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from growthkit._validation import _check_option
 from growthkit.clv import narrative
 from growthkit.clv._base import TransactionModel
 from growthkit.clv.fitting import MODELS, fit
@@ -28,6 +27,7 @@ from growthkit.formatting import package_versions
 from growthkit.result import ReportAnalysis, records
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
+from growthkit.validation import check_option
 
 __all__ = ["EXPORT_COLUMNS", "CLVAnalysis", "analyze"]
 
@@ -403,7 +403,7 @@ def analyze(
     http://brucehardie.com/notes/025/
     """
     settings = CLVSettings(horizon_months, annual_discount_rate, gross_margin, time_unit)
-    _check_option("model", model, [*MODELS, "auto"])
+    check_option("model", model, [*MODELS, "auto"])
     if amount_col is None:
         raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
     export = _export_path(segments_csv)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from growthkit._validation import _check_option
 from growthkit.clv._base import TransactionModel
 from growthkit.clv.bgnbd import BetaGeoModel
 from growthkit.clv.holdout import has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
 from growthkit.clv.paretonbd import ParetoNBDModel
 from growthkit.errors import ConvergenceError
+from growthkit.validation import check_option
 
 __all__ = ["MODELS", "fit"]
 
@@ -59,7 +59,7 @@ def fit(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
     way: An alternative to the Pareto/NBD model. Marketing Science, 24(2), 275-284.
     """
-    _check_option("model", model, [*MODELS, "auto"])
+    check_option("model", model, [*MODELS, "auto"])
     if model != "auto":
         return MODELS[model]().fit(summary, time_unit=time_unit)
     return _fit_auto(summary, time_unit)

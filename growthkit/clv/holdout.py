@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.clv._base import TransactionModel
 from growthkit.clv._summary import _column
 from growthkit.errors import GrowthkitError
+from growthkit.validation import require_columns
 
 __all__ = ["HOLDOUT_COLUMNS", "HoldoutValidation", "has_holdout", "validate_holdout"]
 
@@ -113,7 +113,7 @@ def validate_holdout(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
     way: An alternative to the Pareto/NBD model. Marketing Science, 24(2), 275-284.
     """
-    _require_columns(summary.columns, HOLDOUT_COLUMNS, where="the summary (no holdout period)")
+    require_columns(summary.columns, HOLDOUT_COLUMNS, where="the summary (no holdout period)")
     if max_frequency < 1:
         raise GrowthkitError(f"max_frequency={max_frequency!r}; expected an integer >= 1")
     actual = _column(summary, "frequency_holdout", "summary")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.clv.uncertainty import CLVIntervals
 from growthkit.errors import GrowthkitError
+from growthkit.validation import require_columns
 
 __all__ = [
     "AT_RISK",
@@ -76,7 +76,7 @@ def segment_customers(
     GrowthkitError
         For missing columns or thresholds out of range.
     """
-    _require_columns(predictions.columns, ["clv_revenue", "p_alive"], where="the predictions")
+    require_columns(predictions.columns, ["clv_revenue", "p_alive"], where="the predictions")
     lo_q, hi_q = value_quantiles
     if not 0 < lo_q < hi_q < 1:
         raise GrowthkitError(
@@ -120,7 +120,7 @@ def summarize_segments(
         ``mean_p_alive``, ``expected_purchases``, ``clv_revenue`` (total), ``mean_clv``,
         ``clv_profit`` (total), optionally the interval, and ``action``.
     """
-    _require_columns(segmented.columns, ["segment", "clv_revenue"], where="the segments")
+    require_columns(segmented.columns, ["segment", "clv_revenue"], where="the segments")
     grouped = segmented.groupby("segment", observed=False)
     out = pd.DataFrame(
         {

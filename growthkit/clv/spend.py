@@ -19,12 +19,12 @@ import pandas as pd
 from scipy import stats
 from scipy.special import digamma, gammaln
 
-from growthkit._validation import _require_columns
 from growthkit.clv._mle import _MaximumLikelihoodModel
 from growthkit.clv._optimize import _maximize
 from growthkit.clv._summary import MIN_CUSTOMERS, _column, _customer
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.progress import step
+from growthkit.validation import require_columns
 
 __all__ = ["GammaGammaModel", "SpendCorrelationWarning", "fit_spend"]
 
@@ -244,7 +244,7 @@ def _spend_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``frequency`` (validated) and ``monetary_value`` (finite, any sign) as arrays."""
     if not isinstance(summary, pd.DataFrame):
         raise TypeError(f"the summary must be a pandas DataFrame; found {type(summary).__name__}")
-    _require_columns(summary.columns, ["frequency", "monetary_value"], where="the summary")
+    require_columns(summary.columns, ["frequency", "monetary_value"], where="the summary")
     x = _column(summary, "frequency", "summary")
     m = summary["monetary_value"].to_numpy(dtype="float64", na_value=np.nan)
     if not np.isfinite(m).all():

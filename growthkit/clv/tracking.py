@@ -12,12 +12,12 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.clv._base import TransactionModel
 from growthkit.data import Orders, as_date
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import TIME_UNITS, check_time_unit
+from growthkit.validation import require_columns
 
 __all__ = ["tracking_data"]
 
@@ -65,7 +65,7 @@ def tracking_data(
     way: An alternative to the Pareto/NBD model. Marketing Science, 24(2), 275-284.
     """
     table = orders.table if isinstance(orders, Orders) else orders
-    _require_columns(table.columns, ["customer_id", "order_date"], where="the orders")
+    require_columns(table.columns, ["customer_id", "order_date"], where="the orders")
     check_time_unit(time_unit)
     obs_end = as_date(observation_end, "observation_end")
     if obs_end is None:

@@ -18,12 +18,12 @@ import ibis
 import ibis.expr.operations as ops
 import pandas as pd
 
-from growthkit._validation import _require_columns
 from growthkit.data.dates import DATE_EXAMPLES, check_timezone, parse_dates
 from growthkit.data.sources import Source, load
 from growthkit.data.urls import redact
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
+from growthkit.validation import require_columns
 
 __all__ = ["MAX_AMOUNT", "STRAY_DAYS", "STRAY_SHARE", "DataQuality", "Orders",
            "describe_orders", "orders", "validate_orders"]
@@ -249,7 +249,7 @@ def validate_orders(
     with step("validated orders") as progress:
         t = load(source)
         needed = [c for c in params.values() if c is not None]
-        _require_columns(t.columns, [*needed, *keep], where="the data")
+        require_columns(t.columns, [*needed, *keep], where="the data")
         clash = sorted(set(keep) & {"customer_id", "order_date", "amount"} - set(needed))
         if clash:
             raise GrowthkitError(

@@ -8,12 +8,12 @@ from matplotlib.axes import Axes
 
 from growthkit.formatting import plain_label
 
-__all__ = ["PALETTE", "_new_ax", "currency_formatter"]
+__all__ = ["PALETTE", "currency_formatter", "new_ax"]
 
 PALETTE = sns.color_palette("colorblind")
 
 
-def _new_ax(ax: Axes | None, figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
+def new_ax(ax: Axes | None, figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
     """Return ``ax`` or a fresh Axes styled with the growthkit theme."""
     if ax is not None:
         return ax
@@ -26,3 +26,6 @@ def currency_formatter(currency: str) -> plt.FuncFormatter:
     """A tick formatter such as ``USD 1,234`` for money axes (``$`` shown as typed)."""
     label = plain_label(currency)
     return plt.FuncFormatter(lambda v, _pos: f"{label} {v:,.0f}")
+
+
+_new_ax = new_ax  # old name, while the cohorts and subscriptions charts move over

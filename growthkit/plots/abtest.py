@@ -14,7 +14,7 @@ from matplotlib.ticker import PercentFormatter
 from growthkit.abtest.planning import power as _power_at
 from growthkit.abtest.planning import sample_size
 from growthkit.formatting import plain_label
-from growthkit.plots._theme import PALETTE, _new_ax
+from growthkit.plots._theme import PALETTE, new_ax
 
 __all__ = ["plot_forest", "plot_power_curve"]
 
@@ -41,7 +41,7 @@ def plot_forest(results: pd.DataFrame, alpha: float = 0.05, ax: Axes | None = No
     """
     shown = np.isfinite(results[["rel_lift", "rel_ci_low", "rel_ci_high"]]).all(axis=1)
     rows = results[shown].reset_index(drop=True)
-    ax = _new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
+    ax = new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
     ax.set_title("Lift by metric and arm")
     if rows.empty:
         _message(ax, "No relative lift with an interval to show (see the results table).")
@@ -101,7 +101,7 @@ def plot_power_curve(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     metric = plain_label(row["metric"])
     ax.set_title(f"Chance of detecting a lift in {metric}")
     binary = str(row["method"]).startswith("ztest")

@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator, NullFormatter, PercentFormatter
 from growthkit.clv import SEGMENT_LABELS, CLVAnalysis, HoldoutValidation, TransactionModel
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import plain_label
-from growthkit.plots._theme import PALETTE, _new_ax, currency_formatter
+from growthkit.plots._theme import PALETTE, currency_formatter, new_ax
 from growthkit.units import TIME_UNITS, check_time_unit
 
 __all__ = [
@@ -71,7 +71,7 @@ def plot_period_transactions(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     T = np.tile(summary["T"].to_numpy(dtype="float64"), replicates)
     simulated = model.simulate_frequency(T, seed=seed)
     bins = np.arange(max_frequency + 1)
@@ -101,7 +101,7 @@ def _matrix_plot(
     norm: Normalize | None = None,
 ) -> Axes:
     """A (recency × frequency) matrix of a model's predictions as a heatmap."""
-    ax = _new_ax(ax, figsize=(7.5, 5.0))
+    ax = new_ax(ax, figsize=(7.5, 5.0))
     image = ax.imshow(matrix.to_numpy(), origin="lower", aspect="auto", cmap=cmap, norm=norm,
                       interpolation="nearest")
     ax.figure.colorbar(image, ax=ax, label=label)
@@ -203,7 +203,7 @@ def plot_tracking(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     cols = ("actual", "predicted") if cumulative else ("actual_in_period", "predicted_in_period")
     ax.plot(tracking.index, tracking[cols[0]], color=PALETTE[0], label="Actual")
     ax.plot(tracking.index, tracking[cols[1]], color=PALETTE[1], linestyle="--", label="Model")
@@ -240,12 +240,12 @@ def plot_holdout_by_frequency(
     matplotlib.axes.Axes
     """
     if holdout is None:
-        ax = _new_ax(ax, figsize=(7.5, 0.8))
+        ax = new_ax(ax, figsize=(7.5, 0.8))
         ax.axis("off")
         ax.text(0.0, 0.5, "No holdout period: set calibration_end to test the model on "
                 "purchases it did not see.", va="center", fontsize="medium")
         return ax
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     table = holdout.by_frequency
     x = np.arange(len(table))
     ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label="Actual")
@@ -276,7 +276,7 @@ def plot_clv_distribution(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     revenue = predictions["clv_revenue"].to_numpy()
     profit = predictions["clv_profit"].to_numpy()
     positive = np.concatenate([revenue, profit])
@@ -317,7 +317,7 @@ def plot_segments(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     y = np.arange(len(segments))[::-1]
     values = segments["clv_revenue"].fillna(0).to_numpy()
     at_risk = {label for (_, status), label in SEGMENT_LABELS.items() if status == "at risk"}
@@ -397,7 +397,7 @@ def plot_history_alive(
         "recency": purchase_age[bought - 1] / per_unit,
         "T": age / per_unit,
     })).to_numpy()
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     ax.plot(grid, p_alive, color=PALETTE[0], label="P(alive)")
     ax.vlines(days[days <= last_day], 0, 1, colors=PALETTE[3], linestyles="dashed",
               label="Purchases")
