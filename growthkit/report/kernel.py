@@ -1,9 +1,11 @@
-"""The kernel a report runs in: its own folder and environment, and a shutdown without SIGINT.
+"""The kernel a report runs in: its own folder and environment, and a quiet shutdown.
 
 papermill hands the class and its settings to nbclient (``kernel_manager_class`` and
 ``config``), which starts one kernel per run with them. Keeping the folder and environment on
 the kernel's own process, rather than changing the runner's working directory or
-``os.environ``, lets runs in threads of one process stay apart.
+``os.environ``, lets runs in threads of one process stay apart. Two races in the stock kernel
+shutdown print noise on the user's terminal; one is avoided here (no SIGINT at shutdown), the
+other in the kernel process (:mod:`growthkit.report._kernel_app`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = ["ReportKernelManager", "kernel_options"]
 # descriptors 1 and 2 into the notebook; turned off, ``sys.__stderr__`` in the kernel is the
 # terminal that ran growthkit, which is where growthkit's progress lines go (never the report).
 _KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--IPKernelApp.capture_fd_output=False"]
+_STOCK_LAUNCHER, _REPORT_LAUNCHER = "ipykernel_launcher", "growthkit.report._kernel_app"
 
 
 class ReportKernelManager(AsyncKernelManager):
@@ -39,6 +42,11 @@ class ReportKernelManager(AsyncKernelManager):
     kernel_env = Dict(
         key_trait=Unicode(), value_trait=Unicode(), help="Variables added for the kernel."
     ).tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernelspec's command, with ipykernel's launcher replaced by growthkit's."""
+        command = super().format_kernel_cmd(extra_arguments)
+        return [_REPORT_LAUNCHER if part == _STOCK_LAUNCHER else part for part in command]
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         kw["env"] = {**kw.get("env", os.environ), **self.kernel_env}

@@ -1,4 +1,4 @@
-"""ReportKernelManager: the kernel's own folder and variables, and a shutdown without SIGINT."""
+"""ReportKernelManager: the kernel's folder, variables and application; no SIGINT at shutdown."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ def test_kernel_starts_in_its_folder_with_its_variables_and_stops_without_sigint
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=60)
-            code = "import os; print(os.getcwd(), os.environ['GROWTHKIT_TEST_VARIABLE'])"
+            code = (
+                "import os; print(os.getcwd(), os.environ['GROWTHKIT_TEST_VARIABLE'], "
+                "type(get_ipython().kernel.parent).__name__)"
+            )
             await kc.execute_interactive(
                 code,
                 timeout=60,
@@ -46,7 +49,7 @@ def test_kernel_starts_in_its_folder_with_its_variables_and_stops_without_sigint
     asyncio.run(run())
     assert sent == [signal.SIGINT]
     assert not km.has_kernel
-    assert "".join(outputs) == f"{tmp_path} from the runner\n"
+    assert "".join(outputs) == f"{tmp_path} from the runner ReportKernelApp\n"
 
 
 def test_kernel_options_carry_the_class_settings_and_arguments(tmp_path: Path) -> None:

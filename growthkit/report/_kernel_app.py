@@ -1,0 +1,42 @@
+"""The kernel process of a report run: ipykernel's application, closed in a safe order.
+
+:class:`growthkit.report.kernel.ReportKernelManager` starts it as
+``python -m growthkit.report._kernel_app -f CONNECTION_FILE`` where the kernelspec says
+``-m ipykernel_launcher``; everything else (kernel, configuration, arguments) is ipykernel's.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ipykernel.kernelapp import IPKernelApp
+
+__all__ = ["ReportKernelApp"]
+
+
+class ReportKernelApp(IPKernelApp):
+    """ipykernel's application, whose ``close`` stops the control thread before IOPub.
+
+    ipykernel handles ``shutdown_request`` on its control thread: the handler stops the main
+    loop, and the same callback then flushes stdout and publishes "idle" over IOPub. The main
+    thread meanwhile leaves its loop and runs ``close`` at exit, which closes IOPub first and
+    stops the control thread only after. When the two overlap, the flush sends on a closed
+    socket and tornado prints a ``ZMQError: Socket operation on non-socket`` traceback on the
+    terminal that ran growthkit (seen about once in a hundred runs on a busy machine). Joining
+    the control thread first lets that callback finish while the sockets are open.
+    """
+
+    def close(self) -> None:
+        """Stop and join the control thread, then close as ipykernel does."""
+        if self.control_thread and self.control_thread.is_alive():
+            self.control_thread.stop()
+            self.control_thread.join()
+        super().close()
+
+
+if __name__ == "__main__":
+    # As ipykernel_launcher does: the kernel's working folder must not shadow installed packages.
+    if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
+        del sys.path[0]
+    ReportKernelApp.launch_instance()
