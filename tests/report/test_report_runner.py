@@ -144,7 +144,7 @@ def test_html_hides_code_and_recorded_metrics_by_default(built: Built) -> None:
     assert "Demo report" in html
     assert "Prices such as $5 and $6 stay plain text." in html
     assert "source: " in html
-    assert "_require_columns" not in html
+    assert "require_columns" not in html
     assert 'jp-InputArea-prompt">In' not in html
     assert "NoneType" not in html  # only in record()'s output, which the HTML drops
     assert "<strong>demo</strong> report" in html
@@ -222,7 +222,7 @@ def test_run_report_show_code_masks_the_injected_parameters(tmp_path: Path) -> N
     assert 0 < result.seconds < 120
     assert not (out / "demo.failed.ipynb").exists()
     html = result.html_path.read_text(encoding="utf-8")
-    assert "_require_columns" in html
+    assert "require_columns" in html
     assert 'jp-InputArea-prompt">In' in html
     assert "# Parameters" in html  # papermill's injected-parameters cell is shown ...
     assert "postgresql://analyst:***@db.example.com" in html  # ... with the URL masked
