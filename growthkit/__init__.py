@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from growthkit import (
         abtest,
         clv,
+        cohorts,
         data,
         errors,
         formatting,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 _MODULES = (
     "abtest",
     "clv",
+    "cohorts",
     "data",
     "errors",
     "formatting",
@@ -66,6 +68,7 @@ __all__ = [  # noqa: RUF022 - modules first, then functions
     "__version__",
     "abtest",
     "clv",
+    "cohorts",
     "data",
     "errors",
     "formatting",

@@ -22,10 +22,24 @@ def _experiment() -> pd.DataFrame:
     return make_experiment()
 
 
+def _shop() -> pd.DataFrame:
+    from growthkit.samples.shop import shop_orders
+
+    return shop_orders()
+
+
+def _shop_spend() -> pd.DataFrame:
+    from growthkit.samples.shop import shop_spend
+
+    return shop_spend()
+
+
 SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "cdnow": (cdnow_master, "CDNOW master: 23,570 customers, 69,659 orders, 1997-01 to 1998-06"),
     "cdnow-2357": (cdnow_sample, "CDNOW sample of Fader, Hardie & Lee (2005): 2,357 customers"),
     "experiment": (_experiment, "A seeded A/B test with known true effects"),
+    "shop": (_shop, "A seeded online shop: 2 years of orders of 20,000 customers, by channel"),
+    "shop-spend": (_shop_spend, "The shop's monthly marketing spend per channel"),
 }
 
 
@@ -38,6 +52,11 @@ SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
         "metrics": "converted,revenue,revenue/sessions",
         "cuped": "revenue:pre_revenue",
         "segment_col": "device",
+    },
+    "shop": {
+        "margin_col": "margin",
+        "spend_data": "sample:shop-spend",
+        "segment_col": "channel",
     },
 }
 
