@@ -35,15 +35,11 @@ OUTCOMES = ("error", "type", "warning", "ok")
 
 
 def _orders() -> pd.DataFrame:
-    """120 customers over 2024, seeded; repeat buyers so every model can be fitted."""
-    rng = np.random.default_rng(20261123)
-    n = 600
-    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, n), unit="D")
-    return pd.DataFrame({
-        "customer_id": rng.integers(0, 120, n),
-        "date": days.strftime("%Y-%m-%d"),
-        "amount": np.round(rng.gamma(2.0, 25.0, n), 2),
-    })
+    """Orders of 400 customers from a known BG/NBD + Gamma-Gamma world (seeded), as text dates."""
+    from growthkit.samples.simulate import simulate_btyd_orders
+
+    orders = simulate_btyd_orders(400, seed=20261123)
+    return orders.assign(date=orders["date"].dt.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def _users() -> pd.DataFrame:
@@ -108,6 +104,9 @@ def _mutate(frame: pd.DataFrame, mutation: str, args: dict[str, Any]) -> pd.Data
         return pd.concat([frame, frame.iloc[:25]], ignore_index=True)
     if mutation == "set":
         col, value = args["col"], args["value"]
+        if args["rows"] == "index":  # every row a customer of its own
+            frame[col] = range(len(frame))
+            return frame
         if args["rows"] == "all":
             frame[col] = [value] * len(frame)
             return frame
@@ -135,6 +134,10 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "rfm":
         gk.rfm_summary(source, **{"amount_col": "amount", **kwargs})
         return ""
+    if target == "clv":
+        result = gk.clv.analyze(source, **{"n_draws": 20, "segments_csv": None, **kwargs})
+        result.metrics()
+        return " ".join([*result.data_quality.warnings(), *result.notes])
     if target == "abtest":
         result = gk.abtest.analyze(source, **kwargs)
         result.metrics()  # JSON-ready, whatever the data
