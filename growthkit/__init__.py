@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         result,
         rfm,
         samples,
+        subscriptions,
     )
     from growthkit.data import describe_orders, load, orders, redact, validate_orders
     from growthkit.rfm import rfm_summary
@@ -53,6 +54,7 @@ _MODULES = (
     "result",
     "rfm",
     "samples",
+    "subscriptions",
 )
 #: Public functions re-exported at the top level, and the module each lives in.
 _FUNCTIONS = {
@@ -78,6 +80,7 @@ __all__ = [  # noqa: RUF022 - modules first, then functions
     "result",
     "rfm",
     "samples",
+    "subscriptions",
     "describe_orders",
     "load",
     "orders",

@@ -22,6 +22,24 @@ def _experiment() -> pd.DataFrame:
     return make_experiment()
 
 
+def _subscriptions() -> pd.DataFrame:
+    from growthkit.samples.subscriptions import subscription_charges
+
+    return subscription_charges()
+
+
+def _subscriptions_events() -> pd.DataFrame:
+    from growthkit.samples.subscriptions import subscription_events
+
+    return subscription_events()
+
+
+def _subscriptions_nps() -> pd.DataFrame:
+    from growthkit.samples.subscriptions import subscription_nps
+
+    return subscription_nps()
+
+
 def _shop() -> pd.DataFrame:
     from growthkit.samples.shop import shop_orders
 
@@ -38,6 +56,15 @@ SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "cdnow": (cdnow_master, "CDNOW master: 23,570 customers, 69,659 orders, 1997-01 to 1998-06"),
     "cdnow-2357": (cdnow_sample, "CDNOW sample of Fader, Hardie & Lee (2005): 2,357 customers"),
     "experiment": (_experiment, "A seeded A/B test with known true effects"),
+    "subscriptions": (
+        _subscriptions,
+        "A seeded fitness-coaching subscription business: trials, plans, charges, 2023-2025",
+    ),
+    "subscriptions-events": (
+        _subscriptions_events,
+        "Funnel and daily activity events of sample:subscriptions",
+    ),
+    "subscriptions-nps": (_subscriptions_nps, "NPS survey answers of sample:subscriptions"),
     "shop": (_shop, "A seeded online shop: 2 years of orders of 20,000 customers, by channel"),
     "shop-spend": (_shop_spend, "The shop's monthly marketing spend per channel"),
 }
@@ -52,6 +79,14 @@ SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
         "metrics": "converted,revenue,revenue/sessions",
         "cuped": "revenue:pre_revenue",
         "segment_col": "device",
+    },
+    "subscriptions": {
+        "plan_col": "plan",
+        "months_covered_col": "months_covered",
+        "events_data": "sample:subscriptions-events",
+        "nps_data": "sample:subscriptions-nps",
+        "gross_margin": 0.8,
+        "cac": 36.93,
     },
     "shop": {
         "margin_col": "margin",

@@ -1,0 +1,619 @@
+"""``analyze``: the whole subscriptions report as one result object the notebook reads from."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from growthkit.data import Orders, redact, validate_orders
+from growthkit.errors import GrowthkitError
+from growthkit.formatting import package_versions
+from growthkit.result import ReportAnalysis, records
+from growthkit.samples import sample_parameters
+from growthkit.subscriptions import narrative
+from growthkit.subscriptions.engagement import (
+    DEFAULT_STEPS,
+    MAU_WINDOW_DAYS,
+    dau_mau,
+    funnel,
+    parse_steps,
+    validate_events,
+)
+from growthkit.subscriptions.migration import plan_migration
+from growthkit.subscriptions.mrr import (
+    MonthRange,
+    _customer_months,
+    compute_cube,
+    month_label,
+    movements_from_cube,
+)
+from growthkit.subscriptions.nps import nps as nps_of
+from growthkit.subscriptions.rates import (
+    cac_payback,
+    ltv,
+    monthly_rates,
+    payback_curve,
+    period_rates,
+)
+from growthkit.subscriptions.retention import (
+    ALL,
+    SBGFit,
+    cohort_revenue,
+    fit_groups,
+    sbg_table,
+    survival_counts,
+)
+
+__all__ = ["WINDOW_MONTHS", "SubscriptionsAnalysis", "analyze"]
+
+#: The headline rates are over the last this many complete months.
+WINDOW_MONTHS = 12
+#: Coverage of the retention model's intervals.
+LEVEL = 0.9
+#: Trial and paid steps of the funnel, for the trial → paid conversion.
+TRIAL_STEP, PAID_STEP = "trial_start", "paid"
+
+
+@dataclass(frozen=True)
+class SubscriptionsAnalysis(ReportAnalysis):
+    """The subscriptions report's numbers: MRR movements, churn, value, retention, funnel.
+
+    Made by :func:`analyze`. Tables hold unformatted numbers; the ``*_table`` methods format
+    them for reading and the ``*_markdown`` methods give the sentences of each section.
+
+    Attributes
+    ----------
+    movements : pandas.DataFrame
+        :func:`growthkit.subscriptions.mrr_movements`: one row per complete month from the
+        second month of data.
+    first_month : dict
+        The first month's ``month``, ``mrr`` and ``customers`` (no opening balance).
+    months : MonthRange
+        The months observed and how the range ends.
+    rates : pandas.DataFrame
+        :func:`growthkit.subscriptions.monthly_rates`.
+    window : dict
+        :func:`growthkit.subscriptions.period_rates` over the last :data:`WINDOW_MONTHS`
+        months, with ``first``, ``last``, ``months`` and the movements summed.
+    value : dict
+        ``arpa``, ``gross_margin``, ``churn``, ``ltv``, ``cac``, ``ltv_cac``,
+        ``cac_payback_months``.
+    payback : pandas.DataFrame
+        :func:`growthkit.subscriptions.payback_curve` (cumulative margin per acquired
+        customer by months since the first payment).
+    sbg_fits : list of SBGFit
+        The retention model per starting plan (one fit over everyone without a plan column).
+    sbg_overall : SBGFit
+        The retention model over every customer.
+    sbg_cohorts : list of SBGFit
+        The retention model per acquisition quarter.
+    migration : pandas.DataFrame or None
+        Month-to-month moves between plans (:func:`growthkit.subscriptions.plan_migration`).
+    funnel : pandas.DataFrame or None
+        :func:`growthkit.subscriptions.funnel`, overall rows then per channel.
+    activity : pandas.DataFrame or None
+        :func:`growthkit.subscriptions.dau_mau` (daily).
+    nps : dict or None
+        :func:`growthkit.subscriptions.nps`.
+    overview : dict
+        Charges, customers, first and last day, revenue, zero-amount charges and refunds.
+    data_quality : dict
+        ``Orders.quality.to_dict()`` of the charges.
+    parameters : dict
+        The settings as resolved (sample defaults filled in, sources display-safe).
+    notes : tuple of str
+        One plain-text line per skipped section or caveat.
+    """
+
+    movements: pd.DataFrame
+    first_month: dict[str, Any]
+    months: MonthRange
+    rates: pd.DataFrame
+    window: dict[str, Any]
+    value: dict[str, Any]
+    payback: pd.DataFrame
+    sbg_fits: list[SBGFit]
+    sbg_overall: SBGFit
+    sbg_cohorts: list[SBGFit]
+    migration: pd.DataFrame | None
+    funnel: pd.DataFrame | None
+    activity: pd.DataFrame | None
+    nps: dict[str, Any] | None
+    overview: dict[str, Any]
+    data_quality: dict[str, Any]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ derived numbers
+
+    @property
+    def currency(self) -> str:
+        """The currency label."""
+        return str(self.parameters.get("currency") or "")
+
+    @property
+    def discount_rate(self) -> float:
+        """The monthly discount rate from ``annual_discount_rate``."""
+        return (1 + float(self.parameters.get("annual_discount_rate", 0.1))) ** (1 / 12) - 1
+
+    def sbg_table(self) -> pd.DataFrame:
+        """Unformatted retention-model rows per plan (see :func:`retention.sbg_table`)."""
+        return sbg_table(self.sbg_fits, self.discount_rate, LEVEL)
+
+    def sbg_cohort_table(self) -> pd.DataFrame:
+        """Unformatted retention-model rows per acquisition quarter."""
+        return sbg_table(self.sbg_cohorts, self.discount_rate, LEVEL)
+
+    def funnel_overall(self) -> pd.DataFrame | None:
+        """The funnel's overall rows (no channel)."""
+        if self.funnel is None:
+            return None
+        return self.funnel[self.funnel["channel"].isna()].reset_index(drop=True)
+
+    def trial_conversion(self) -> dict[str, Any] | None:
+        """Trial → paid conversion overall and by channel, from the funnel; None without it."""
+        f = self.funnel
+        if f is None or not {TRIAL_STEP, PAID_STEP} <= set(f["step"]):
+            return None
+        trial_at = int(f.loc[f["step"] == TRIAL_STEP, "position"].iloc[0])
+        paid_at = int(f.loc[f["step"] == PAID_STEP, "position"].iloc[0])
+        if paid_at <= trial_at:
+            return None
+        out: dict[str, Any] = {"by_channel": {}}
+        for channel, rows in f.groupby(f["channel"].fillna(""), sort=False):
+            people = rows.set_index("step")["people"]
+            trials, paid = int(people[TRIAL_STEP]), int(people[PAID_STEP])
+            entry = {"trials": trials, "paid": paid,
+                     "conversion": paid / trials if trials else math.nan}
+            if channel == "":
+                out |= entry
+            else:
+                out["by_channel"][channel] = entry
+        return out
+
+    def stickiness(self) -> float | None:
+        """Mean DAU/MAU over the last :data:`MAU_WINDOW_DAYS` days; None without events."""
+        a = self.activity
+        if a is None or a.empty:
+            return None
+        return float(np.nanmean(a["dau_mau"].tail(MAU_WINDOW_DAYS)))
+
+    def stickiness_monthly(self) -> pd.DataFrame | None:
+        """Mean DAU, MAU and DAU/MAU per calendar month."""
+        a = self.activity
+        if a is None or a.empty:
+            return None
+        month = pd.to_datetime(a["day"]).dt.strftime("%Y-%m")
+        out = a.groupby(month)[["dau", "mau", "dau_mau"]].mean().reset_index()
+        return out.rename(columns={"day": "month"})
+
+    # ------------------------------------------------------------------ the report's shape
+
+    def summary(self) -> str:
+        """The paragraph at the top: MRR and its movements, churn, plans, value, funnel, NPS."""
+        return narrative.summary_markdown(self)
+
+    def metrics(self) -> dict[str, Any]:
+        """The JSON metrics of the report: JSON-safe, NaN as None.
+
+        Returns
+        -------
+        dict
+            ``mrr_movements`` (one row per month from the second month: ``month``, ``start``,
+            ``new``, ``expansion``, ``contraction``, ``churn``, ``reactivation``, ``end`` and
+            customer counts); ``churn`` (``logo``, ``gross_revenue``, ``net_revenue``,
+            ``reactivation_rate``, ``includes_reactivation``, the ``window`` and ``monthly``
+            rates); ``nrr``, ``grr``, ``quick_ratio`` (monthly, over the window); ``sbg``
+            (per plan: ``alpha``, ``beta`` and projections); ``nps`` (``score``, ``ci_low``,
+            ``ci_high``, ``n``, ...); ``dau_mau``; ``funnel`` (overall rows); and ``mrr``,
+            ``arpa``, ``ltv``, ``sbg_overall``, ``sbg_cohorts``, ``migration``,
+            ``trial_conversion``, ``funnel_by_channel``, ``first_month``, ``months``,
+            ``headline``, ``summary``, ``notes``, ``parameters``, ``versions`` and
+            ``data_quality``. Sections skipped for want of input are null.
+        """
+        w = self.window
+        last = self.movements.iloc[-1]
+        f = self.funnel
+        return {
+            "mrr_movements": records(self.movements),
+            "first_month": dict(self.first_month),
+            "months": {
+                "first": month_label(self.months.first),
+                "last": month_label(self.months.last),
+                "observed": self.months.months,
+                "last_charge_day": self.months.last_day.isoformat(),
+                "partial_month_left_out": (
+                    month_label(self.months.partial) if self.months.partial is not None else None
+                ),
+                "monthly_data": self.months.monthly_data,
+                "without_paid_charges": narrative.months_without_payers(self.movements),
+            },
+            "mrr": float(last["end"]),
+            "customers": int(last["customers_end"]),
+            "arpa": self.value["arpa"],
+            "churn": {
+                "period": "month",
+                "window": {"first": w["first"], "last": w["last"], "months": w["months"]},
+                "logo": w["logo_churn"],
+                "gross_revenue": w["gross_revenue_churn"],
+                "net_revenue": w["net_revenue_churn"],
+                "reactivation_rate": w["reactivation_rate"],
+                "includes_reactivation": bool(self.parameters.get("include_reactivation")),
+                "monthly": records(self.rates),
+            },
+            "nrr": w["nrr"],
+            "grr": w["grr"],
+            "quick_ratio": w["quick_ratio"],
+            "ltv": dict(self.value),
+            "sbg": _sbg_json(self.sbg_table()),
+            "sbg_overall": _sbg_json(sbg_table([self.sbg_overall], self.discount_rate, LEVEL))
+            .get(ALL),
+            "sbg_cohorts": _sbg_json(self.sbg_cohort_table()),
+            "migration": records(self.migration),
+            "nps": dict(self.nps) if self.nps is not None else None,
+            "dau_mau": self.stickiness(),
+            "dau_mau_window_days": MAU_WINDOW_DAYS,
+            "dau_mau_monthly": records(self.stickiness_monthly()),
+            "funnel": records(self.funnel_overall()),
+            "funnel_by_channel": (
+                records(f[f["channel"].notna()].reset_index(drop=True)) if f is not None else None
+            ),
+            "trial_conversion": self.trial_conversion(),
+            "headline": narrative.headline(self),
+            "summary": self.summary(),
+            "notes": list(self.notes),
+            "parameters": dict(self.parameters),
+            "versions": package_versions(),
+            "data_quality": dict(self.data_quality),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The movements, the churn rates, value and retention by plan, formatted."""
+        return {
+            "MRR movements": self.movements_table(),
+            "Churn and retention": self.rates_summary_table(),
+            "Customer value": self.value_table(),
+            "Retention by plan (sBG)": self.sbg_plan_table(),
+        }
+
+    # ------------------------------------------------------------------ sections
+
+    def data_markdown(self) -> str:
+        """What went in, how months are counted, and the data-quality findings."""
+        return narrative.data_markdown(self)
+
+    def overview_table(self) -> pd.DataFrame:
+        """Charges, customers, dates and months observed, formatted."""
+        return narrative.overview_table(self)
+
+    def movements_markdown(self) -> str:
+        """The first month without opening balance, and months without paid charges."""
+        return narrative.movements_markdown(self)
+
+    def movements_table(self) -> pd.DataFrame:
+        """The MRR movements, month by month, formatted (money in the currency)."""
+        return narrative.movements_table(self.movements, self.currency)
+
+    def rates_markdown(self) -> str:
+        """How the rates are made (window, reactivation) and what they say."""
+        return narrative.rates_markdown(self)
+
+    def rates_summary_table(self) -> pd.DataFrame:
+        """The rates over the window, formatted."""
+        return narrative.rates_summary_table(self)
+
+    def rates_table(self) -> pd.DataFrame:
+        """The rates month by month, formatted."""
+        return narrative.rates_table(self.rates, self.currency)
+
+    def value_markdown(self) -> str:
+        """ARPA, LTV, LTV:CAC and payback in words, or why they are missing."""
+        return narrative.value_markdown(self)
+
+    def value_table(self) -> pd.DataFrame:
+        """ARPA, margin, churn, LTV, CAC, LTV:CAC and payback, formatted."""
+        return narrative.value_table(self.value, self.currency)
+
+    def sbg_markdown(self) -> str:
+        """What the retention model says about the plans, and groups it could not fit."""
+        return narrative.sbg_markdown(self)
+
+    def sbg_plan_table(self) -> pd.DataFrame:
+        """Retention model per plan, formatted."""
+        return narrative.sbg_display(self.sbg_table(), "Plan")
+
+    def sbg_cohorts_table(self) -> pd.DataFrame:
+        """Retention model per acquisition quarter, formatted."""
+        return narrative.sbg_display(self.sbg_cohort_table(), "Acquired")
+
+    def migration_markdown(self) -> str:
+        """Moves between plans in words, or the note that the section is skipped."""
+        return narrative.migration_markdown(self)
+
+    def migration_table(self) -> pd.DataFrame | None:
+        """From × to counts with row shares; None without a plan column."""
+        return narrative.migration_table(self.migration)
+
+    def funnel_markdown(self) -> str:
+        """The funnel and trial conversion in words, or the note that they are skipped."""
+        return narrative.funnel_markdown(self)
+
+    def funnel_table(self) -> pd.DataFrame | None:
+        """People per funnel step, with conversion, formatted; None without events."""
+        return narrative.funnel_table(self.funnel)
+
+    def trial_table(self) -> pd.DataFrame | None:
+        """Trial → paid conversion by channel, formatted; None without it."""
+        return narrative.trial_table(self.trial_conversion())
+
+    def nps_markdown(self) -> str:
+        """NPS with its interval and the method named, or the note that it is skipped."""
+        return narrative.nps_markdown(self.nps)
+
+    def nps_table(self) -> pd.DataFrame | None:
+        """Promoters, passives and detractors, formatted; None without survey data."""
+        return narrative.nps_table(self.nps)
+
+    def engagement_markdown(self) -> str:
+        """DAU/MAU in words with the window stated, or the note that it is skipped."""
+        return narrative.engagement_markdown(self)
+
+
+def _sbg_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out = {}
+    for row in records(table) or []:
+        name = str(row.pop("group"))
+        out[name] = row
+    return out
+
+
+# ----------------------------------------------------------------------------- analyze
+
+
+def _resolve(data: object, **given: Any) -> dict[str, Any]:
+    """Parameters left at None take the sample's values when ``data`` is that sample."""
+    defaults = sample_parameters(data)
+    return {k: (defaults.get(k) if v is None else v) for k, v in given.items()}
+
+
+def _check_number(name: str, value: object, low: float, high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise GrowthkitError(f"{name}={value!r}: expected a number")
+    if value < low or (high is not None and value > high):
+        upper = f" and at most {high:g}" if high is not None else ""
+        raise GrowthkitError(f"{name}={value!r}: expected a number of at least {low:g}{upper}")
+    return float(value)
+
+
+def analyze(
+    data: object,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    plan_col: str | None = None,
+    months_covered_col: str | None = None,
+    events_data: object | None = None,
+    nps_data: object | None = None,
+    funnel_steps: str | Sequence[str] | None = DEFAULT_STEPS,
+    funnel_window_days: int = 45,
+    gross_margin: float | None = None,
+    cac: float | None = None,
+    currency: str = "USD",
+    include_reactivation: bool = False,
+    annual_discount_rate: float = 0.10,
+    timezone: str = "UTC",
+) -> SubscriptionsAnalysis:
+    """Run the whole subscriptions report: MRR movements, churn, value, sBG, funnel, NPS.
+
+    The parameters are the notebook's, one to one. The charges are validated once
+    (:func:`growthkit.data.validate_orders`); the movements, the retention counts and the
+    cohort revenue come from one engine query, the plan migration from a second.
+
+    Parameters
+    ----------
+    data : source
+        Charges, one row per charge: a DataFrame, file, database URL, Ibis table or
+        ``"sample:subscriptions"``.
+    customer_col, date_col, amount_col : str
+        The columns holding the customer, the charge's date and its amount (refunds
+        negative).
+    plan_col : str, optional
+        The plan of each charge, for retention by plan and plan migration. None uses the
+        sample's on the sample; on other data the plan sections are skipped, with a note.
+    months_covered_col : str, optional
+        Months each charge covers (12 for yearly); the charge is spread over them. None uses
+        the sample's on the sample; on other data every charge is one month's MRR.
+    events_data : source, optional
+        Events (``customer_id``, ``timestamp``, ``event``, optional ``channel``) for the
+        funnel, trial conversion and DAU/MAU. None uses the sample's on the sample; else
+        skipped, with a note.
+    nps_data : source, optional
+        Survey answers with a ``score`` column (0-10). None uses the sample's on the sample;
+        else skipped, with a note.
+    funnel_steps : str or sequence of str
+        Funnel event names in order, comma-separated or a list.
+    funnel_window_days : int, default 45
+        Days after a step within which the next step counts.
+    gross_margin : float, optional
+        Share of revenue kept as profit, for LTV and payback. None uses the sample's on the
+        sample; on other data 1.0 (revenue, not margin), with a note.
+    cac : float, optional
+        Cost of acquiring one paying customer. None uses the sample's on the sample; on other
+        data LTV:CAC and payback are skipped, with a note.
+    currency : str, default "USD"
+        Label for money.
+    include_reactivation : bool, default False
+        Count reactivation as a gain in NRR, net revenue churn and the quick ratio.
+    annual_discount_rate : float, default 0.10
+        For the retention model's discounted expected lifetime.
+    timezone : str, default "UTC"
+        Time zone whose calendar months charges (and days events) fall in.
+
+    Returns
+    -------
+    SubscriptionsAnalysis
+
+    Raises
+    ------
+    GrowthkitError
+        A missing column or bad value (named), a bad parameter, or fewer than two complete
+        months of charges.
+    """
+    p = _resolve(data, plan_col=plan_col, months_covered_col=months_covered_col,
+                 events_data=events_data, nps_data=nps_data, gross_margin=gross_margin,
+                 cac=cac)
+    plan_col, months_covered_col = p["plan_col"], p["months_covered_col"]
+    events_data, nps_data = p["events_data"], p["nps_data"]
+    notes: list[str] = []
+    margin = p["gross_margin"]
+    if margin is None:
+        margin = 1.0
+        notes.append(narrative.MARGIN_DEFAULT)
+    margin = _check_number("gross_margin", margin, 0.0, 1.0)
+    if margin == 0:
+        raise GrowthkitError("gross_margin=0: expected the share of revenue kept, above 0")
+    cac_value = p["cac"]
+    if cac_value is not None:
+        cac_value = _check_number("cac", cac_value, 0.0)
+    _check_number("annual_discount_rate", annual_discount_rate, 0.0)
+    if annual_discount_rate <= 0:
+        raise GrowthkitError(
+            f"annual_discount_rate={annual_discount_rate!r}: expected a positive rate"
+        )
+    window_days = _check_number("funnel_window_days", funnel_window_days, 0.0)
+    steps = parse_steps(funnel_steps)
+    if amount_col is None:
+        raise GrowthkitError(
+            "amount_col: none given; expected the column holding each charge's amount"
+        )
+    keep = [c for c in dict.fromkeys([plan_col, months_covered_col]) if c]
+    orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep)
+    cube, months = compute_cube(orders, months_covered_col, plan_col)
+    movements, first = movements_from_cube(cube, months)
+    rates = monthly_rates(movements, include_reactivation)
+    recent = movements.tail(WINDOW_MONTHS)
+    window = period_rates(recent, include_reactivation) | {
+        "first": recent["month"].iloc[0], "last": recent["month"].iloc[-1],
+        "months": len(recent),
+        **{k: float(recent[k].sum()) for k in
+           ("start", "new", "expansion", "reactivation", "contraction", "churn")},
+    }
+
+    # Value: LTV from the window, payback from the acquisition cohorts.
+    curve = payback_curve(cohort_revenue(cube, months), margin)
+    value = {
+        "arpa": window["arpa"],
+        "gross_margin": margin,
+        "churn": window["logo_churn"],
+        "ltv": ltv(window["arpa"], margin, window["logo_churn"]),
+        "cac": cac_value,
+        "ltv_cac": math.nan,
+        "cac_payback_months": None,
+        "payback_months_observed": int(curve["period"].max()) if len(curve) else 0,
+    }
+    if cac_value is None:
+        notes.append(narrative.CAC_SKIPPED)
+    else:
+        value["ltv_cac"] = value["ltv"] / cac_value if cac_value > 0 else math.nan
+        value["cac_payback_months"] = cac_payback(curve, cac_value) if len(curve) else None
+
+    # Retention model.
+    overall = fit_groups(survival_counts(cube, months, None))
+    by_plan = fit_groups(survival_counts(cube, months, "plan")) if plan_col else overall
+    cohorts = fit_groups(survival_counts(cube, months, "quarter"))
+    if not overall:
+        overall = [SBGFit(ALL, None, 0, pd.DataFrame({"period": [], "survival": [],
+                                                      "starters": []}),
+                          "no customer started paying after the first month of data")]
+    for fit in by_plan + overall:
+        if fit.model is None:
+            notes.append(narrative.unfitted_note(fit, plan_col is not None))
+
+    migration = None
+    if plan_col is None:
+        notes.append(narrative.PLANS_SKIPPED)
+    else:
+        migration = plan_migration(_customer_months(orders, months_covered_col, plan_col),
+                                   months)
+    if months_covered_col is None:
+        notes.append(narrative.COVERED_SKIPPED)
+
+    funnel_rows, activity = None, None
+    if events_data is None:
+        notes.append(narrative.EVENTS_SKIPPED)
+    else:
+        events = validate_events(events_data, timezone)
+        if len(steps) >= 2:
+            funnel_rows = funnel(events, steps, int(window_days), True, timezone)
+            if "channel" not in events.table.columns:
+                notes.append(narrative.NO_CHANNEL)
+            missing = funnel_rows.loc[funnel_rows["channel"].isna()
+                                      & (funnel_rows["with_event"] == 0), "step"].tolist()
+            notes += [narrative.step_missing_note(s) for s in missing]
+        else:
+            notes.append(narrative.FUNNEL_SKIPPED)
+        activity = dau_mau(events, steps, MAU_WINDOW_DAYS, timezone)
+        if activity.empty:
+            notes.append(narrative.NO_ACTIVITY)
+            activity = None
+    nps = None
+    if nps_data is None:
+        notes.append(narrative.NPS_SKIPPED)
+    else:
+        nps = nps_of(nps_data)
+
+    notes = [*narrative.month_notes(months, first, movements), *notes]
+    parameters = {
+        "data": redact(data),
+        "customer_col": customer_col, "date_col": date_col, "amount_col": amount_col,
+        "plan_col": plan_col, "months_covered_col": months_covered_col,
+        "events_data": _source(events_data), "nps_data": _source(nps_data),
+        "funnel_steps": list(steps), "funnel_window_days": int(window_days),
+        "gross_margin": margin, "cac": cac_value, "currency": currency,
+        "include_reactivation": bool(include_reactivation),
+        "annual_discount_rate": float(annual_discount_rate), "timezone": timezone,
+    }
+    return SubscriptionsAnalysis(
+        movements=movements,
+        first_month=first,
+        months=months,
+        rates=rates,
+        window=window,
+        value=value,
+        payback=curve,
+        sbg_fits=by_plan,
+        sbg_overall=overall[0],
+        sbg_cohorts=cohorts,
+        migration=migration,
+        funnel=funnel_rows,
+        activity=activity,
+        nps=nps,
+        overview=_overview(orders),
+        data_quality=orders.quality.to_dict(),
+        parameters=parameters,
+        notes=tuple(notes),
+    )
+
+
+def _source(data: object) -> str | None:
+    return None if data is None else redact(data)
+
+
+def _overview(orders: Orders) -> dict[str, Any]:
+    q = orders.quality
+    return {
+        "charges": orders.orders,
+        "customers": orders.customers,
+        "first_day": orders.first_day.isoformat(),
+        "last_day": orders.last_day.isoformat(),
+        "revenue": orders.revenue,
+        "zero_amount_charges": q.zero_amount_orders,
+        "refunds": q.refunds,
+        "refund_total": q.refund_total,
+        "source": orders.source,
+    }

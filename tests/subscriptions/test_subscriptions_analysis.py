@@ -1,0 +1,153 @@
+"""``growthkit.subscriptions.analyze``: the report's numbers, its JSON contract, sample defaults
+that apply to the sample only, and mistakes named in one line."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import small_business
+
+from growthkit.errors import GrowthkitError
+from growthkit.report.metrics import _to_json
+from growthkit.samples import sample_parameters
+from growthkit.samples.subscriptions import subscription_charges
+from growthkit.subscriptions import analyze, narrative
+from growthkit.subscriptions.analysis import SubscriptionsAnalysis
+
+CONTRACT = {"mrr_movements", "churn", "nrr", "grr", "quick_ratio", "sbg", "nps", "dau_mau",
+            "funnel", "headline", "parameters", "versions", "data_quality", "notes"}
+ROW = {"month", "start", "new", "expansion", "contraction", "churn", "reactivation", "end"}
+
+
+@pytest.fixture(scope="module")
+def business():
+    return small_business()
+
+
+@pytest.fixture(scope="module")
+def charges_only(business):
+    return analyze(business["charges"])
+
+
+def test_the_json_holds_the_contract_and_is_plain_json(sample_analysis):
+    m = sample_analysis.metrics()
+    assert set(m) >= CONTRACT
+    assert set(m["mrr_movements"][0]) >= ROW
+    assert set(m["nps"]) >= {"score", "ci_low", "ci_high", "n"}
+    for plan in ("full", "light"):
+        assert {"alpha", "beta"} <= set(m["sbg"][plan])
+    json.dumps(_to_json(m, "metrics"), allow_nan=False)
+    assert "growthkit" in m["versions"]
+    assert m["data_quality"]["rows"] == len(subscription_charges())
+
+
+def test_the_sample_report_numbers(sample_analysis):
+    a: SubscriptionsAnalysis = sample_analysis
+    m = a.metrics()
+    # December 2025 is not over on the last charge day (2025-12-16): the report stops at November.
+    assert (m["months"]["first"], m["months"]["last"]) == ("2023-01", "2025-11")
+    assert m["months"]["partial_month_left_out"] == "2025-12"
+    assert m["mrr_movements"][0]["month"] == "2023-02"
+    assert m["mrr_movements"][-1]["month"] == "2025-11"
+    last = m["mrr_movements"][-1]
+    assert m["mrr"] == last["end"] and m["customers"] == last["customers_end"]
+    # Sample defaults were used: plans, yearly charges, events, NPS, margin and CAC.
+    assert m["parameters"]["plan_col"] == "plan"
+    assert m["parameters"]["months_covered_col"] == "months_covered"
+    assert m["ltv"]["gross_margin"] == 0.8 and m["ltv"]["cac"] == 36.93
+    # The business the sample simulates: Full keeps subscribers longer than Light, referral
+    # converts trials best and paid social worst, and LTV covers CAC.
+    assert m["sbg"]["full"]["survival_12"] > m["sbg"]["light"]["survival_12"]
+    by = m["trial_conversion"]["by_channel"]
+    assert max(by, key=lambda c: by[c]["conversion"]) == "referral"
+    assert min(by, key=lambda c: by[c]["conversion"]) == "paid_social"
+    assert m["ltv"]["ltv_cac"] > 1
+    assert 0 < m["dau_mau"] < 1 and m["dau_mau_window_days"] == 28
+    assert m["nps"]["ci_low"] < m["nps"]["score"] < m["nps"]["ci_high"]
+    assert m["churn"]["includes_reactivation"] is False
+    assert m["churn"]["window"] == {"first": "2024-12", "last": "2025-11", "months": 12}
+    assert set(m["headline"]) >= {"MRR (2025-11)", "NRR (monthly)", "LTV:CAC", "NPS"}
+
+
+def test_the_light_plan_recovers_the_churn_distribution_it_was_simulated_with(sample_analysis):
+    # Light subscribers churn monthly with θ ~ Beta(0.9, 7) (growthkit.samples.subscriptions).
+    light = next(f for f in sample_analysis.sbg_fits if f.name == "light").model
+    from scipy.special import betaln
+
+    truth = math.exp(betaln(0.9, 7.0 + 12) - betaln(0.9, 7.0))
+    low, high = light.survival_interval([12], level=0.99)
+    assert low[0] < truth < high[0]
+
+
+def test_sample_defaults_apply_to_the_sample_only(charges_only):
+    # The same charges as a DataFrame are the user's data: nothing of the sample's is used.
+    a = analyze(subscription_charges())
+    p = a.parameters
+    assert (p["plan_col"], p["months_covered_col"], p["events_data"], p["nps_data"]) == (
+        None, None, None, None
+    )
+    assert (p["gross_margin"], p["cac"]) == (1.0, None)
+    for note in (narrative.PLANS_SKIPPED, narrative.COVERED_SKIPPED, narrative.EVENTS_SKIPPED,
+                 narrative.NPS_SKIPPED, narrative.CAC_SKIPPED, narrative.MARGIN_DEFAULT):
+        assert note in a.notes
+    assert sample_parameters("sample:subscriptions")["plan_col"] == "plan"
+
+
+def test_charges_alone_give_every_section_or_its_note(charges_only):
+    a = charges_only
+    m = a.metrics()
+    assert (m["nps"], m["dau_mau"], m["funnel"], m["migration"], m["trial_conversion"]) == (
+        None, None, None, None, None
+    )
+    assert set(m["sbg"]) == {"all customers"}
+    assert math.isnan(m["ltv"]["ltv_cac"]) and m["ltv"]["cac_payback_months"] is None
+    assert a.migration_table() is None and a.funnel_table() is None and a.nps_table() is None
+    assert a.migration_markdown() == narrative.escape(narrative.PLANS_SKIPPED)
+    assert a.nps_markdown() == narrative.escape(narrative.NPS_SKIPPED)
+    assert a.funnel_markdown() == narrative.escape(narrative.EVENTS_SKIPPED)
+    assert a.engagement_markdown() == narrative.escape(narrative.EVENTS_SKIPPED)
+    assert "LTV:CAC" not in m["headline"] and "NPS" not in m["headline"]
+
+
+def test_include_reactivation_moves_nrr_and_the_quick_ratio_not_grr(business):
+    base = analyze(business["charges"])
+    more = analyze(business["charges"], include_reactivation=True)
+    w0, w1 = base.window, more.window
+    assert w0["reactivation"] > 0
+    assert w1["nrr"] == pytest.approx(w0["nrr"] + w0["reactivation"] / w0["start"])
+    assert w1["grr"] == w0["grr"] and w1["quick_ratio"] > w0["quick_ratio"]
+    assert "(include_reactivation=True)" in more.rates_markdown()
+    assert "(include_reactivation=False)" in base.rates_markdown()
+
+
+def test_events_without_a_channel_and_a_misspelt_step_are_noted(business):
+    events = business["events"].drop(columns="channel")
+    a = analyze(business["charges"], events_data=events,
+                funnel_steps="visit,signup,trial_start,paid,refferal")
+    assert narrative.NO_CHANNEL in a.notes
+    assert any("'refferal'" in n for n in a.notes)
+    assert a.trial_conversion()["by_channel"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"plan_col": "tier"}, r"Required column 'tier' missing from the data"),
+        ({"customer_col": "account"}, r"Required column 'account' missing"),
+        ({"gross_margin": 1.5}, r"gross_margin=1\.5: expected a number of at least 0 and at "
+                                r"most 1"),
+        ({"gross_margin": 0}, "gross_margin=0"),
+        ({"cac": -3}, "cac=-3"),
+        ({"cac": "cheap"}, "cac='cheap': expected a number"),
+        ({"funnel_window_days": -1}, "funnel_window_days=-1"),
+        ({"annual_discount_rate": 0}, "annual_discount_rate=0"),
+        ({"timezone": "Mars/Olympus"}, "timezone='Mars/Olympus' is not a known time zone"),
+        ({"amount_col": None}, "amount_col: none given"),
+        ({"events_data": "sample:nope"}, "sample 'nope' does not exist"),
+    ],
+)
+def test_mistakes_are_one_line_naming_the_parameter(business, kwargs, match):
+    with pytest.raises(GrowthkitError, match=match):
+        analyze(business["charges"], **kwargs)
