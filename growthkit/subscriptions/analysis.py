@@ -59,7 +59,7 @@ LEVEL = 0.9
 TRIAL_STEP, PAID_STEP = "trial_start", "paid"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # ReportAnalysis's repr; no DataFrame ==
 class SubscriptionsAnalysis(ReportAnalysis):
     """The subscriptions report's numbers: MRR movements, churn, value, retention, funnel.
 
@@ -486,6 +486,10 @@ def analyze(
             f"annual_discount_rate={annual_discount_rate!r}: expected a positive rate"
         )
     window_days = _check_number("funnel_window_days", funnel_window_days, 0.0)
+    if window_days != int(window_days):
+        raise GrowthkitError(
+            f"funnel_window_days={funnel_window_days!r}: expected a whole number of days"
+        )
     steps = parse_steps(funnel_steps)
     if amount_col is None:
         raise GrowthkitError(

@@ -428,8 +428,9 @@ def data_markdown(a: SubscriptionsAnalysis) -> str:
     """What went in, how the months are counted, and data quality."""
     o, cur = a.overview, a.currency
     text = [
-        f"{o['charges']:,} charges from {o['customers']:,} customers, {o['first_day']} to "
-        f"{o['last_day']}, {_m(o['revenue'], cur)} in total; the report covers "
+        f"{o['charges']:,} charges from {o['customers']:,} customers, "
+        f"{escape(o['first_day'])} to {escape(o['last_day'])}, {_m(o['revenue'], cur)} in "
+        "total; the report covers "
         f"{a.months.months} complete months, {escape(month_label(a.months.first))} to "
         f"{escape(month_label(a.months.last))}."
     ]
