@@ -78,8 +78,8 @@ def plot_mrr_waterfall(
         ("Churn", -recent["churn"].sum()),
     ]
     start, end = float(recent["start"].iloc[0]), float(recent["end"].iloc[-1])
-    labels = [f"Start\n{recent['month'].iloc[0]}"] + [s[0] for s in steps] + [
-        f"End\n{recent['month'].iloc[-1]}"
+    labels = [f"Start\n{plain_label(recent['month'].iloc[0])}"] + [s[0] for s in steps] + [
+        f"End\n{plain_label(recent['month'].iloc[-1])}"
     ]
     bottoms, heights, colours = [0.0], [start], [PALETTE[7]]
     level = start
