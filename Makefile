@@ -30,6 +30,7 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/
 
 bench: $(STAMP) ## Benchmark rfm_summary, fitting and scoring against lifetimes
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/cohorts.py
 	$(BIN)/python benchmarks/subscriptions.py
 
 lock: ## Re-pin requirements.lock from a fresh resolve of pyproject.toml

@@ -236,7 +236,7 @@ def _payback_paragraph(a: CohortAnalysis) -> str:
         text += f"; then {'; '.join(rest)}." if rest else "."
     if free:
         text += (
-            f" {', '.join(escape(v) for v in free)} customers came with no recorded spend "
+            f" Customers from {', '.join(escape(v) for v in free)} came with no recorded spend "
             "(CAC 0)."
         )
     for other in a.cohorts.segment_cols:

@@ -428,7 +428,9 @@ def build_cohorts(
     data : DataFrame, str, path, ibis.Table or Orders
         Orders, any source :func:`growthkit.data.load` accepts, or :class:`growthkit.data.Orders`
         validated already with ``keep=`` the segment and margin columns (then the column and
-        time-zone arguments come from it and the data are not validated again).
+        time-zone arguments come from it and the data are not validated again). A raw source is
+        validated without the data-quality counts (``quality=False``), as
+        :func:`growthkit.rfm_summary` does.
     customer_col, date_col, amount_col : str
         The user's columns.
     period : {"month", "week"}, default "month"
@@ -468,7 +470,11 @@ def build_cohorts(
     segments = parse_segments(segment_col)
     keep = [*segments, *([margin_col] if margin_col else [])]
     keep = list(dict.fromkeys(keep))
-    orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep)
+    # On a raw source, validation skips the three hash aggregates of the data-quality counts
+    # (distinct customers, duplicate rows, stray dates), as rfm_summary does; a report
+    # validates with them once and passes its Orders here.
+    orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep,
+                             quality=isinstance(data, Orders))
     if orders.amount_col is None:
         raise GrowthkitError(
             "these orders were validated without amount_col; expected the column of order "

@@ -69,7 +69,7 @@ def test_a_segment_not_paid_back_says_so_with_its_projection(small):
 
 
 def test_channels_without_spend_are_named_only_when_there_are_some(small):
-    assert "organic customers came with no recorded spend (CAC 0)" in small.summary()
+    assert "Customers from organic came with no recorded spend (CAC 0)" in small.summary()
     seg = small.segments.copy()
     seg.loc[("channel", "organic"), "cac"] = 5.0
     text = narrative.summary_markdown(dataclasses.replace(small, segments=seg))
