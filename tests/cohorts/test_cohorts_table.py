@@ -252,3 +252,18 @@ def test_the_sample_data_frame_and_its_table_agree_on_totals():
     assert grid["revenue"].sum() + sum(c.unassigned.values()) == pytest.approx(
         kept["amount"].sum(), abs=1e-6
     )
+
+
+def test_a_segment_column_with_many_values_keeps_the_largest_and_folds_the_rest():
+    rows = [(i, "2024-01-05", 10, f"v{i % 15:02d}") for i in range(60)]
+    rows += [(i, "2024-01-06", 10, "v00") for i in range(60, 80)]  # v00 is the largest
+    c = build_cohorts(orders(rows, extra=("seg",)), gross_margin=1.0, segment_col="seg",
+                      observation_end="2024-01-31")
+    folded, columns = c.top_values(5)
+    values = folded.segment_values("seg")
+    # v00 has 24 customers, v01 .. v14 four each (ties by name): the other 44 are folded
+    assert columns == ["seg"] and values == ["(other)", "v00", "v01", "v02", "v03"]
+    assert folded.sizes["customers"].sum() == 80
+    assert folded.table("seg", "(other)").customers.tolist() == [80 - 24 - 3 * 4]
+    same, none = c.top_values(20)
+    assert same is c and none == []
