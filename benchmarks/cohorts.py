@@ -7,6 +7,8 @@ the monthly cohort table, (cohort, k) -> active customers, purchases and revenue
 
 - ``growthkit``: :func:`growthkit.cohorts.build_cohorts` from the file, validation included
   (one pass counting rows, customers, duplicates, bad values, refunds), then the aggregation;
+- ``growthkit-report``: what the report does: validation with the data-quality counts
+  (distinct customers, duplicate rows, stray dates), then the aggregation;
 - ``growthkit-agg``: the aggregation alone, on orders validated before the clock starts (the
   same work as the other two sides);
 - ``pandas``: ``read_parquet`` and a plain groupby doing the same work;
@@ -44,7 +46,7 @@ from _harness import (
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results"
-TOOLS = ("growthkit", "growthkit-agg", "pandas", "sql")
+TOOLS = ("growthkit", "growthkit-report", "growthkit-agg", "pandas", "sql")
 ORDERS_PER_CUSTOMER = 2.66  # of the simulated world below, refunds not counted
 REFUND_SHARE = 0.03
 
@@ -106,6 +108,8 @@ def _task(tool: str, path: str, out: str) -> None:
         if tool == "growthkit-agg":
             source = validate_orders(path, amount_col="amount")  # before the clock starts
         with timed() as result:
+            if tool == "growthkit-report":
+                source = validate_orders(path, amount_col="amount")  # with quality counts
             cohorts = build_cohorts(source, amount_col="amount", period="month")
             grid = cohorts.grid.groupby(["cohort", "k"], as_index=False)[
                 ["active", "purchases", "revenue"]].sum()
