@@ -25,9 +25,9 @@ def test_sample_parameters_are_copies():
 def test_sample_parameters_name_real_columns():
     for name, params in samples.SAMPLE_PARAMETERS.items():
         columns = set(samples.load_sample(name).columns)
-        for key in ("segment_col",):
-            if key in params:
-                assert params[key] in columns
+        for key in ("segment_col", "margin_col"):
+            for column in str(params.get(key) or "").split(","):
+                assert not column or column in columns, (name, key, column)
 
 
 def test_unknown_sample_lists_the_samples():

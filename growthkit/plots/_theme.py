@@ -26,6 +26,3 @@ def currency_formatter(currency: str) -> plt.FuncFormatter:
     """A tick formatter such as ``USD 1,234`` for money axes (``$`` shown as typed)."""
     label = plain_label(currency)
     return plt.FuncFormatter(lambda v, _pos: f"{label} {v:,.0f}")
-
-
-_new_ax = new_ax  # old name, while the cohorts and subscriptions charts move over

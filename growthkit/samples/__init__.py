@@ -91,7 +91,7 @@ SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
     "shop": {
         "margin_col": "margin",
         "spend_data": "sample:shop-spend",
-        "segment_col": "channel",
+        "segment_col": "channel,category,first_order",
     },
 }
 

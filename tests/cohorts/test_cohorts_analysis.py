@@ -17,7 +17,7 @@ from growthkit.samples.shop import shop_orders
 def test_the_sample_defaults_apply_to_the_sample(sample):
     p = sample.parameters
     assert p["margin_col"] == "margin" and p["spend_data"] == "sample:shop-spend"
-    assert sample.cohorts.segment_cols == ("channel",)
+    assert sample.cohorts.segment_cols == ("channel", "category", "first_order")
     assert sample.channel_col == "channel" and sample.cac.source == "spend"
     assert not any(n in sample.notes for n in (narrative.NO_CAC, narrative.NO_MARGIN,
                                                 narrative.NO_SEGMENTS))

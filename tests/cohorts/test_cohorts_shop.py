@@ -65,5 +65,7 @@ def test_referral_customers_pay_back_fastest_in_the_sample_report(sample):
 def test_the_samples_defaults_name_its_columns():
     params = sample_parameters("sample:shop")
     columns = set(load_sample("shop").columns)
-    assert params["margin_col"] in columns and params["segment_col"] in columns
+    assert params["margin_col"] in columns
+    assert set(params["segment_col"].split(",")) == {"channel", "category", "first_order"}
+    assert set(params["segment_col"].split(",")) <= columns
     assert params["spend_data"] == "sample:shop-spend"
