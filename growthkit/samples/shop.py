@@ -14,6 +14,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from growthkit.units import DAYS_PER_MONTH
+
 __all__ = [
     "CATEGORIES",
     "CHANNELS",
@@ -64,7 +66,6 @@ _SAME_CATEGORY = 0.5  # chance that a repeat order is in the first order's categ
 _SIGMA_CUSTOMER, _SIGMA_ORDER = 0.35, 0.35  # lognormal spread of spend levels and orders
 # Orders per month of the year, relative (gifts in November and December, a January lull).
 _SEASON = np.array([0.85, 0.95, 1.0, 1.0, 1.0, 0.95, 0.95, 1.0, 1.0, 1.05, 1.30, 1.50])
-_DAYS_PER_MONTH = 365.25 / 12
 
 
 def _months(dates: np.ndarray) -> np.ndarray:
@@ -144,8 +145,8 @@ def make_shop(seed: int = 20261122, n_customers: int = 20_000) -> tuple[pd.DataF
 
     rate = rng.gamma(_RATE_SHAPE, 1 / _RATE_SHAPE, n_customers) * param["rate"]
     life = param["life"] * rng.gamma(_LIFE_SHAPE, 1 / _LIFE_SHAPE, n_customers)
-    rate = np.where(discounted, rate * _REPEAT_DISCOUNTED, rate) / _DAYS_PER_MONTH
-    life = np.where(discounted, life * _LIFE_DISCOUNTED, life) * _DAYS_PER_MONTH
+    rate = np.where(discounted, rate * _REPEAT_DISCOUNTED, rate) / DAYS_PER_MONTH
+    life = np.where(discounted, life * _LIFE_DISCOUNTED, life) * DAYS_PER_MONTH
     active_days = np.minimum(rng.exponential(life), n_days - day)
 
     first_p = np.array([_FIRST_CATEGORY[c] for c in names])[channel_ix].cumsum(axis=1)

@@ -1,4 +1,4 @@
-"""Every A/B-test reference vector of ../shared/REFERENCES.md ("A/B tests"), to 1e-6 or better.
+"""Every A/B-test reference vector of docs/REFERENCES.md ("A/B tests"), to 1e-6 or better.
 
 Each test names its source. The aggregates are typed in exactly as a dashboard would give them,
 so these tests also exercise ``analyze_summary``.
