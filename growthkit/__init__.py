@@ -36,35 +36,11 @@ if TYPE_CHECKING:
         rfm,
         samples,
         subscriptions,
+        units,
+        validation,
     )
     from growthkit.data import describe_orders, load, orders, redact, validate_orders
     from growthkit.rfm import rfm_summary
-
-#: Public subpackages and modules, reachable as ``gk.NAME``.
-_MODULES = (
-    "abtest",
-    "clv",
-    "cohorts",
-    "data",
-    "errors",
-    "formatting",
-    "plots",
-    "progress",
-    "report",
-    "result",
-    "rfm",
-    "samples",
-    "subscriptions",
-)
-#: Public functions re-exported at the top level, and the module each lives in.
-_FUNCTIONS = {
-    "describe_orders": "data",
-    "load": "data",
-    "orders": "data",
-    "redact": "data",
-    "validate_orders": "data",
-    "rfm_summary": "rfm",
-}
 
 __all__ = [  # noqa: RUF022 - modules first, then functions
     "__version__",
@@ -81,6 +57,8 @@ __all__ = [  # noqa: RUF022 - modules first, then functions
     "rfm",
     "samples",
     "subscriptions",
+    "units",
+    "validation",
     "describe_orders",
     "load",
     "orders",
@@ -88,6 +66,17 @@ __all__ = [  # noqa: RUF022 - modules first, then functions
     "validate_orders",
     "rfm_summary",
 ]
+#: Public functions re-exported at the top level, and the module each lives in.
+_FUNCTIONS = {
+    "describe_orders": "data",
+    "load": "data",
+    "orders": "data",
+    "redact": "data",
+    "validate_orders": "data",
+    "rfm_summary": "rfm",
+}
+#: Public subpackages and modules, reachable as ``gk.NAME``: the rest of ``__all__``.
+_MODULES = frozenset(__all__) - set(_FUNCTIONS) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:

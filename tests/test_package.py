@@ -9,8 +9,8 @@ import pytest
 
 import growthkit as gk
 
-MODULES = ("abtest", "clv", "data", "errors", "formatting", "plots", "progress", "report",
-           "result", "rfm", "samples")
+MODULES = ("abtest", "clv", "cohorts", "data", "errors", "formatting", "plots", "progress",
+           "report", "result", "rfm", "samples", "subscriptions", "units", "validation")
 
 
 def _fresh(code: str) -> str:
@@ -33,6 +33,13 @@ def test_import_loads_no_engine_and_no_report_machinery():
 def test_each_public_module_is_an_attribute_in_a_fresh_interpreter(name):
     out = _fresh(f"import growthkit as gk; m = gk.{name}; print(m.__name__)")
     assert out == f"growthkit.{name}"
+
+
+def test_every_public_module_file_is_listed():
+    import pkgutil
+
+    found = {m.name for m in pkgutil.iter_modules(gk.__path__) if not m.name.startswith("_")}
+    assert found - {"notebooks"} == set(MODULES)
 
 
 def test_dir_lists_every_module_and_function():
