@@ -28,7 +28,7 @@ reports: $(STAMP) ## Run every notebook on its built-in data into reports/ (HTML
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Benchmark rfm_summary, fitting and scoring against lifetimes
+bench: $(STAMP) ## Benchmark the CLV pipeline (vs lifetimes), cohorts and MRR (vs pandas), each vs one SQL query
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/cohorts.py
 	$(BIN)/python benchmarks/subscriptions.py
