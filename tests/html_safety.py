@@ -53,3 +53,41 @@ def live_markup(html_text: str) -> list[str]:
     parser.feed(html_text)
     parser.close()
     return parser.found
+
+
+class _Visible(HTMLParser):
+    """The text of a page a reader sees: everything but style and script content."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html_text: str, sep: str = "") -> str:
+    """The visible text of ``html_text``, pieces joined by ``sep``, whitespace collapsed."""
+    parser = _Visible()
+    parser.feed(html_text)
+    parser.close()
+    return " ".join(sep.join(parser.parts).split())
+
+
+def render_markdown(markdown: str) -> tuple[str, str]:
+    """The HTML nbconvert renders for ``markdown`` (as in a report), and its visible text."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    html_text = markdown2html_mistune(markdown)
+    parser = _Visible()
+    parser.feed(html_text)
+    parser.close()
+    return html_text, "".join(parser.parts).strip()

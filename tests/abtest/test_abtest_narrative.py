@@ -8,14 +8,12 @@ the fact it states is false.
 from __future__ import annotations
 
 import functools
-from html.parser import HTMLParser
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from html_safety import HOSTILE, live_markup
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from html_safety import HOSTILE, live_markup, render_markdown
 
 from growthkit.abtest import analyze, narrative
 from growthkit.plots.abtest import plot_forest, plot_power_curve
@@ -23,21 +21,6 @@ from growthkit.plots.abtest import plot_forest, plot_power_curve
 matplotlib.use("Agg")
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _render(markdown: str) -> tuple[str, str]:
-    """The HTML the report would show for ``markdown``, and its visible text."""
-    html = markdown2html_mistune(markdown)
-    parser = _Text()
-    parser.feed(html)
-    return html, "".join(parser.parts).strip()
 
 
 @functools.cache
@@ -76,18 +59,18 @@ def test_every_sentence_shows_hostile_names_as_text(h):
         "segments": a.segments_markdown(),
     }
     for name, markdown in sections.items():
-        html, text = _render(markdown)
+        html, text = render_markdown(markdown)
         assert live_markup(html) == [], name
-    _, text = _render(a.summary())
+    _, text = render_markdown(a.summary())
     # The arm, control and currency (the zero-baseline primary shows an absolute difference).
     assert f"In B {h}, refunds rose by {h} +" in text
     assert f"against {h} (95% CI {h} +" in text
-    _, text = _render(a.results_markdown())
+    _, text = render_markdown(a.results_markdown())
     assert f"No test is possible for never (B {h})" in text
     assert f"pre-period column “{h} pre”" in text
-    _, text = _render(a.segments_markdown())
+    _, text = render_markdown(a.segments_markdown())
     assert f"values of {h} seg ({h}, other)" in text or f"values of {h} seg (other, {h})" in text
-    _, text = _render(a.decision_markdown())
+    _, text = render_markdown(a.decision_markdown())
     assert h in text
     assert live_markup(a._repr_html_()) == []
 
@@ -134,14 +117,14 @@ def _analyze(df: pd.DataFrame, metrics: str, **kwargs):
 
 def _summary(df: pd.DataFrame, metrics: str = "converted,retained") -> str:
     """The summary as the reader sees it (rendered, as text)."""
-    return _render(_analyze(df, metrics).summary())[1]
+    return render_markdown(_analyze(df, metrics).summary())[1]
 
 
 def test_summary_of_a_winner():
     a = _analyze(_experiment(), "converted,retained")
     r = a.results.iloc[0]
     level = f"(95% CI +{r['rel_ci_low']:.1%} to +{r['rel_ci_high']:.1%})"
-    assert _render(a.summary())[1] == (
+    assert render_markdown(a.summary())[1] == (
         "Ship treatment. "
         f"In treatment, converted rose by +{r['rel_lift']:.1%} against control {level}. "
         "The users are split between the arms as planned (sample-ratio check "
@@ -200,7 +183,7 @@ def test_summary_of_a_negative_metric_says_an_improvement_rose():
     arm = np.repeat(["control", "treatment"], 1000)
     profit = np.where(arm == "treatment", -8.0, -10.0) + rng.normal(0, 2, 2000)
     df = pd.DataFrame({"variant": arm, "profit": profit})
-    text = _render(_analyze(df, "profit", currency="EUR").summary())[1]
+    text = render_markdown(_analyze(df, "profit", currency="EUR").summary())[1]
     assert "In treatment, profit rose by +" in text and "fell" not in text
 
 

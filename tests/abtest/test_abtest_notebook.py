@@ -6,41 +6,15 @@ Each run starts a kernel (about 2 s), so each run checks as much as its data all
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import pytest
-from html_safety import HOSTILE, live_markup
+from html_safety import HOSTILE, live_markup, visible_text
 
 from growthkit.abtest import analyze, compare, srm
 from growthkit.abtest.narrative import SEGMENTS_SKIPPED
 from growthkit.report import ReportError, run_report
-
-
-class _Text(HTMLParser):
-    """The visible text of an HTML page (no style or script content)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self._hidden += tag in ("style", "script")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._hidden -= tag in ("style", "script")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join("".join(parser.parts).split())
 
 
 @pytest.mark.notebooks
@@ -67,7 +41,7 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     result = run_report("abtest", params, data=path, out_dir=tmp_path / "out", progress=False)
     html = result.html_path.read_text("utf-8")
     assert live_markup(html) == []
-    text = _visible(html)
+    text = visible_text(html)
     # Decision, summary, reasons, CUPED and segment sentences: every name shows as typed.
     expected = analyze(df, **params)
     assert expected.decision.verdict == "ship" and expected.decision.arm in (h[0], h[3])
@@ -141,7 +115,7 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     power = {p["metric"]: p for p in m["power"]}
     assert power["earnings"]["mde_rel"] == pytest.approx(a.power.loc[1, "mde_rel"], rel=1e-9)
     assert power["signed_up"]["mde_rel"] is None  # nothing to size from a rate of 0%
-    text = _visible(result.html_path.read_text("utf-8"))
+    text = visible_text(result.html_path.read_text("utf-8"))
     assert SEGMENTS_SKIPPED in text
     assert "In treated, signed_up cannot be tested: no user converted in either arm." in text
     assert "EUR" in text

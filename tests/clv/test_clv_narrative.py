@@ -8,32 +8,13 @@ on data where the fact is false.
 from __future__ import annotations
 
 import dataclasses
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from html_safety import HOSTILE, live_markup
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from html_safety import HOSTILE, live_markup, render_markdown
 
 from growthkit.clv import AT_RISK, CLVAnalysis, narrative
 from growthkit.formatting import escape
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _render(markdown: str) -> tuple[str, str]:
-    """The HTML the report shows for ``markdown``, and its visible text."""
-    html = markdown2html_mistune(markdown)
-    parser = _Text()
-    parser.feed(html)
-    return html, "".join(parser.parts)
 
 
 def _sections(a: CLVAnalysis) -> dict[str, str]:
@@ -56,14 +37,14 @@ def test_a_hostile_currency_source_and_note_show_as_text(analysis, h):
     a = dataclasses.replace(analysis, currency=h, notes=[h],
                             parameters={**analysis.parameters, "data": h})
     for name, markdown in _sections(a).items():
-        html, _ = _render(markdown)
+        html, _ = render_markdown(markdown)
         assert live_markup(html) == [], name
     # The currency reads as typed wherever money is shown; the note and the source too.
     total = a.intervals.total[0]
-    _, summary = _render(a.summary())
+    _, summary = render_markdown(a.summary())
     assert f"{h} {total / 1e3:,.3g}k" in summary and f"Caveat: {h}" in summary
-    assert f"read from {h} (6,919 rows)" in _render(a.data_markdown())[1]
-    assert h in _render(a.example_markdown())[1]
+    assert f"read from {h} (6,919 rows)" in render_markdown(a.data_markdown())[1]
+    assert h in render_markdown(a.example_markdown())[1]
 
 
 @pytest.mark.parametrize("h", HOSTILE, ids=range(len(HOSTILE)))
@@ -71,7 +52,7 @@ def test_a_hostile_customer_id_shows_as_text(analysis, h):
     a = _with_ids(analysis, h)
     customer = a.example_customer()
     assert customer.startswith(h)
-    html, text = _render(a.example_markdown())
+    html, text = render_markdown(a.example_markdown())
     assert live_markup(html) == []
     assert f"Customer {customer} is the most valuable of the high value, at risk" in text
     assert escape(customer) in a.example_markdown()

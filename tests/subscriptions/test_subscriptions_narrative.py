@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import functools
 import math
-from html.parser import HTMLParser
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_business
-from html_safety import HOSTILE, live_markup
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from html_safety import HOSTILE, live_markup, render_markdown
 
 from growthkit.subscriptions import analyze, narrative
 from growthkit.subscriptions.narrative import (
@@ -35,19 +33,8 @@ from growthkit.subscriptions.narrative import (
 matplotlib.use("Agg")
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def _text(markdown: str) -> str:
-    parser = _Text()
-    parser.feed(markdown2html_mistune(markdown))
-    return " ".join("".join(parser.parts).split())
+    return " ".join(render_markdown(markdown)[1].split())
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -202,7 +189,7 @@ def test_every_section_shows_hostile_names_as_text(h):
         "nps": a.nps_markdown(), "engagement": a.engagement_markdown(),
     }
     for name, markdown in sections.items():
-        assert live_markup(markdown2html_mistune(markdown)) == [], name
+        assert live_markup(render_markdown(markdown)[0]) == [], name
     summary = _text(a.summary())
     assert f"MRR was {h} " in summary
     assert f"Subscribers who start on {h} pro stay longest" in summary

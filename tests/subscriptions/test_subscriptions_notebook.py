@@ -7,41 +7,14 @@ nothing else, and the built-in sample as ``make reports`` runs it.
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from html_safety import live_markup
+from html_safety import live_markup, visible_text
 
 from growthkit.report import run_report
 from growthkit.report.cli import main
 from growthkit.subscriptions import narrative
-
-
-class _Text(HTMLParser):
-    """The visible text of an HTML page (no style or script content)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self._hidden += tag in ("style", "script")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._hidden -= tag in ("style", "script")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
 
 # Hand-made monthly invoices (YYYY-MM): a pays 10, 10, 15, nothing, 15; b starts in February at
 # 20 and drops to 10 in May; c pays 5 every month.
@@ -90,7 +63,7 @@ def test_the_report_runs_from_invoices_alone_and_records_the_movements(tmp_path,
     assert m["sbg"]["all customers"]["alpha"] is None  # one new subscriber: not fitted
     assert doc["parameters"]["customer_col"] == "account"
     html = (out / "subscriptions.html").read_text("utf-8")
-    text = _visible(html)
+    text = visible_text(html, sep=" ")
     assert "NPS is skipped: no nps_data was given" in text
     assert "Retention by plan and plan migration are skipped" in text
     assert "2024-02" in text and live_markup(html) == []
