@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 from collections.abc import Mapping
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,33 +20,12 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 from growthkit.errors import GrowthkitError
+from growthkit.formatting import package_versions  # re-exported: its old home
 
 __all__ = ["METRICS_MIME", "METRICS_TAG", "metrics_from_notebook", "package_versions", "record"]
 
 METRICS_MIME = "application/vnd.growthkit.metrics+json"
 METRICS_TAG = "growthkit-metrics"
-
-
-def package_versions(*packages: str) -> dict[str, str]:
-    """Python's version and each package's installed version, for a report's last cell.
-
-    Parameters
-    ----------
-    *packages : str
-        Distribution names, e.g. ``"growthkit"``, ``"lifetimes"``.
-
-    Returns
-    -------
-    dict
-        ``{"python": "3.11.7", "growthkit": "0.1.0", ...}``; ``"not installed"`` when missing.
-    """
-    out = {"python": platform.python_version()}
-    for name in packages:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def record(metrics: Mapping[str, Any]) -> None:
