@@ -22,8 +22,8 @@ from growthkit.i18n.language import (
     DOMAINS,
     LANGUAGES,
     LOCALE_DIR,
-    Language,
     N_,
+    Language,
     check_currency,
     get_language,
 )

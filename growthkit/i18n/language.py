@@ -52,7 +52,7 @@ _NBSP = "\u00a0"
 _DASH = "–"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a deferred message
+def N_(message: str) -> str:
     """Mark a message for extraction without translating it (translate where it is shown)."""
     return message
 
@@ -300,7 +300,7 @@ class Language:
         text = re.sub(r"^([-+]?[A-Z]{2,3}\$?)(?=\d)", r"\1 ", text)  # CLDR currency spacing
         return self._number_text(text.replace(" ", _NBSP).replace("\u202f", _NBSP))
 
-    def date(self, value: dt.date | str | None, format: str = "long") -> str:  # noqa: A002
+    def date(self, value: dt.date | str | None, format: str = "long") -> str:
         """``September 30, 1997`` / ``30 سبتمبر 1997``; a dash when missing."""
         if value is None or value == "":
             return _DASH
