@@ -83,10 +83,16 @@ def _read(path: Path, language: str, domain: str) -> Catalog:
     return catalog
 
 
-def update() -> None:
-    """Extract, merge into every language's ``.po`` and compile the ``.mo`` files."""
+def update(domains: tuple[str, ...] = DOMAINS) -> None:
+    """Extract, merge into every language's ``.po`` and compile the ``.mo`` files.
+
+    Parameters
+    ----------
+    domains : tuple of str, default all
+        The catalogs to update.
+    """
     LOCALE_DIR.mkdir(parents=True, exist_ok=True)
-    for domain in DOMAINS:
+    for domain in domains:
         template = extract(domain)
         with (LOCALE_DIR / f"{domain}.pot").open("wb") as handle:
             write_po(handle, template, omit_header=True, no_location=True, sort_output=True)
@@ -131,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m growthkit.i18n.catalogs [--check]``."""
     parser = argparse.ArgumentParser(prog="python -m growthkit.i18n.catalogs")
     parser.add_argument("--check", action="store_true", help="report, change nothing")
+    parser.add_argument("--domain", action="append", choices=DOMAINS,
+                        help="update only this catalog (repeatable); all by default")
     args = parser.parse_args(argv)
     if not args.check:
-        update()
+        update(tuple(args.domain or DOMAINS))
     problems = check()
     for line in problems:
         print(line)

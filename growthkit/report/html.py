@@ -8,6 +8,8 @@ opens offline.
 
 from __future__ import annotations
 
+import copy
+import re
 from typing import Any
 
 from jinja2 import DictLoader
@@ -32,17 +34,22 @@ _TEMPLATE = """\
   font-family: var(--jp-ui-font-family); font-size: 0.85rem;
   color: var(--jp-ui-font-color2); border-bottom: 1px solid var(--jp-border-color2); }
 .gk-header table { border-collapse: collapse; margin: 0.25rem 0; }
-.gk-header th, .gk-header td { padding: 0.1rem 0.75rem 0.1rem 0; text-align: start; }
+.gk-header th, .gk-header td { padding-block: 0.1rem; padding-inline: 0 0.75rem;
+  text-align: start; }
+html[dir="rtl"] .jp-RenderedHTMLCommon :is(th, td) { text-align: start; }
+html[dir="rtl"] .jp-RenderedHTMLCommon :is(ul, ol) { padding-left: 0; padding-right: 2em; }
+html[dir="rtl"] .jp-RenderedHTMLCommon blockquote { border-left: none;
+  border-right: 5px solid var(--jp-border-color2); }
+.jp-RenderedHTMLCommon td { white-space: normal; }
 </style>
 {%- endblock extra_css -%}
 {%- block body_header -%}
 {{ super() }}
 {%- set gk = resources.growthkit %}
-<header class="gk-header" dir="auto">
-<p><strong>{{ gk.report | e }}</strong> report &middot; generated {{ gk.generated_at | e }}
-&middot; growthkit {{ gk.version | e }}</p>
+<header class="gk-header">
+<p>{{ gk.line | e }}</p>
 {%- if gk.parameters %}
-<details><summary>Parameters</summary>
+<details><summary>{{ gk.parameters_label | e }}</summary>
 <table>
 {%- for name, value in gk.parameters.items() %}
 <tr><th scope="row"><code>{{ name | e }}</code></th>
@@ -53,6 +60,12 @@ _TEMPLATE = """\
 {%- endif %}
 </header>
 {%- endblock body_header -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+alt="{{ output.metadata.get('growthkit', {}).get('alt', '') | escape_html }}">
+</div>
+{%- endblock data_png %}
 """
 
 
@@ -66,8 +79,9 @@ def notebook_to_html(
     nb : NotebookNode
         The executed notebook, with credentials already masked.
     header : dict
-        ``report``, ``generated_at``, ``version`` and ``parameters`` (name -> display string),
-        shown at the top of the page.
+        ``title`` (the browser tab), ``line`` (report, time and version, in the report's
+        language), ``parameters_label``, ``parameters`` (name -> display string), ``lang`` and
+        ``dir`` (``<html lang dir>``).
     show_code : bool, default False
         Show code cells and their prompts; by default only narrative and outputs are shown.
     notebook_dir : str, default ""
@@ -90,11 +104,48 @@ def notebook_to_html(
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_single_output_tags={METRICS_TAG}), enabled=True
     )
+    nb = describe_images(nb)
+    nb.metadata["title"] = header["title"]
     body, _ = exporter.from_notebook_node(
         nb,
         resources={
-            "metadata": {"name": header["report"], "path": notebook_dir},
+            "metadata": {"name": header["title"], "path": notebook_dir},
             "growthkit": header,
+            "language_code": header["lang"],
         },
     )
-    return body
+    opening = f'<html lang="{header["lang"]}">'
+    return body.replace(opening, f'<html lang="{header["lang"]}" dir="{header["dir"]}">', 1)
+
+
+def describe_images(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` in which every chart carries alt text for screen readers.
+
+    A chart's description is the Markdown cell that introduces it (its last paragraph, without
+    markup), which the report notebooks write for that purpose; the chart itself keeps its title
+    and labels.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+
+    Returns
+    -------
+    NotebookNode
+    """
+    nb = copy.deepcopy(nb)
+    described = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            described = _plain(cell.source)
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {}).setdefault("growthkit", {})["alt"] = described
+    return nb
+
+
+def _plain(markdown: str) -> str:
+    """The last paragraph of some Markdown as plain text (headings' ``#`` and emphasis off)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", markdown.strip()) if p.strip()]
+    text = " ".join(paragraphs[-1].split()) if paragraphs else ""
+    return re.sub(r"[#*_`]+", "", text).strip()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_datetime
 from jinja2 import Environment
 
+from growthkit.i18n import LANGUAGES, Language, get_language
 from growthkit.report._atomic import _write_atomic
 
 __all__ = ["write_index"]
@@ -15,11 +19,11 @@ __all__ = ["write_index"]
 _FALLBACK_HEADLINES = 4
 _TEMPLATE = """\
 <!DOCTYPE html>
-<html lang="en">
+<html lang="{{ lang.code }}" dir="{{ lang.direction }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>growthkit reports</title>
+<title>{{ title }}</title>
 <style>
   body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
          background: #f6f7f9; color: #1f2328; line-height: 1.45; }
@@ -36,20 +40,24 @@ _TEMPLATE = """\
   dl div { min-width: 9rem; }
   dt { color: #59636e; font-size: 0.8rem; }
   dd { margin: 0; font-size: 1.25rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+  nav { float: inline-end; font-size: 0.95rem; }
 </style>
 </head>
 <body>
 <main>
-<h1>growthkit reports</h1>
-<p class="note">{{ reports | length }} report{{ "" if reports | length == 1 else "s" }};
-each opens offline.</p>
+{%- if others %}
+<nav>{% for o in others %}<a href="{{ o.href }}" lang="{{ o.code }}" hreflang="{{ o.code }}"
+dir="auto">{{ o.name }}</a>{% if not loop.last %} &middot; {% endif %}{% endfor %}</nav>
+{%- endif %}
+<h1>{{ title }}</h1>
+<p class="note">{{ note }}</p>
 {%- for r in reports %}
 <article>
 <h2 dir="auto"><a href="{{ r.href }}">{{ r.name }}</a></h2>
-<p class="meta">generated {{ r.generated_at }} &middot; growthkit {{ r.version }}</p>
+<p class="meta">{{ r.meta }}</p>
 {%- if r.failed %}
-<p class="failed">The last run failed; this is the previous good report. The failed notebook is
-<a href="{{ r.failed }}">{{ r.failed }}</a>.</p>
+<p class="failed">{{ failed_note }}
+<a href="{{ r.failed }}" dir="ltr">{{ r.failed }}</a></p>
 {%- endif %}
 {%- if r.headline %}
 <dl>
@@ -60,7 +68,7 @@ each opens offline.</p>
 {%- endif %}
 </article>
 {%- else %}
-<p>No reports yet: run <code>growthkit run NAME</code>.</p>
+<p>{{ empty_note }} <code dir="ltr">growthkit run NAME</code></p>
 {%- endfor %}
 </main>
 </body>
@@ -83,28 +91,80 @@ def write_index(out_dir: str | Path) -> Path:
         label to formatted value, or else its first few top-level numbers and strings.
     """
     out = Path(out_dir)
-    reports = [entry for path in sorted(out.glob("*.json")) if (entry := _entry(path))]
-    page = Environment(autoescape=True).from_string(_TEMPLATE).render(reports=reports)
+    docs = [(path, doc) for path in sorted(out.glob("*.json")) if (doc := _report_doc(path))]
+    lang = _language(docs, out)
+    reports = [_entry(path, doc, lang) for path, doc in docs]
+    page = Environment(autoescape=True).from_string(_TEMPLATE).render(
+        reports=reports,
+        lang=lang,
+        title=lang.gettext("growthkit reports"),
+        note=lang.ngettext(
+            "{n} report; it opens offline.", "{n} reports; each opens offline.", len(reports)
+        ).format(n=lang.number(len(reports))),
+        failed_note=lang.gettext(
+            "The last run failed; this is the previous good report. The failed notebook is:"
+        ),
+        empty_note=lang.gettext("No reports yet. Run:"),
+        others=_other_languages(out, lang),
+    )
     index = out / "index.html"
     _write_atomic(index, page)
     return index
 
 
-def _entry(json_path: Path) -> dict[str, Any] | None:
-    """What the index shows for one report, or None for a JSON file that is not a report's."""
-    html = json_path.with_suffix(".html")
+def _report_doc(json_path: Path) -> dict[str, Any] | None:
+    """A report's JSON document, or None for a JSON file that is not a report's."""
     try:
         doc = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not (html.exists() and isinstance(doc, dict) and isinstance(doc.get("metrics"), dict)):
+    if not (json_path.with_suffix(".html").exists() and isinstance(doc, dict)
+            and isinstance(doc.get("metrics"), dict)):
         return None
+    return doc
+
+
+def _language(docs: list[tuple[Path, dict[str, Any]]], out: Path) -> Language:
+    """The page's language: its reports' (their ``language`` parameter), else the folder's."""
+    codes = {
+        str((doc.get("parameters") or {}).get("language") or "en")[:2] for _, doc in docs
+    }
+    folder = out.name if out.name in LANGUAGES else "en"
+    code = codes.pop() if len(codes) == 1 else folder
+    return get_language(code if code in LANGUAGES else "en")
+
+
+def _other_languages(out: Path, lang: Language) -> list[dict[str, str]]:
+    """Links to the same reports in other languages: ``OUT/ar/`` from ``OUT``, and back."""
+    links = []
+    for code in LANGUAGES:
+        if code == lang.code:
+            continue
+        for folder, href in ((out / code, f"{code}/index.html"),
+                             (out.parent, "../index.html")):
+            if (folder / "index.html").exists() and (folder != out.parent
+                                                     or out.name in LANGUAGES):
+                name = Locale.parse(code).get_display_name(code) or code
+                links.append({"code": code, "href": href, "name": name})
+                break
+    return links
+
+
+def _entry(json_path: Path, doc: dict[str, Any], lang: Language) -> dict[str, Any]:
+    """What the index shows for one report."""
     failed = json_path.with_suffix(".failed.ipynb")
+    generated = doc.get("generated_at", "")
+    try:
+        when = format_datetime(datetime.fromisoformat(generated), "medium", tzinfo=UTC,
+                               locale=lang.locale)
+    except (TypeError, ValueError):
+        when = generated
     return {
-        "name": doc.get("report", json_path.stem),
-        "href": html.name,
-        "generated_at": doc.get("generated_at", ""),
-        "version": doc.get("growthkit_version", ""),
+        "name": doc.get("title") or doc.get("report", json_path.stem),
+        "href": json_path.with_suffix(".html").name,
+        "meta": lang.gettext("generated {when} UTC · growthkit {version}").format(
+            when=when, version=doc.get("growthkit_version", "")
+        ),
         "headline": _headline(doc["metrics"]),
         "failed": failed.name if failed.exists() else None,
     }

@@ -34,6 +34,7 @@ from typing import Any
 
 import nbformat
 import papermill
+from babel.dates import format_datetime
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 from papermill.translators import PythonTranslator
@@ -41,6 +42,8 @@ from papermill.translators import PythonTranslator
 from growthkit import __version__, errors
 from growthkit.data.urls import absolute_source, conceal, credentials_env, parse_url
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import DOMAINS, Language, get_language
+from growthkit.i18n.notebook import notebook_title, translate_markdown
 from growthkit.report._atomic import _write_atomic
 from growthkit.report.html import notebook_to_html
 from growthkit.report.index import write_index
@@ -54,6 +57,7 @@ __all__ = [
     "ReportInterrupted",
     "RunResult",
     "list_reports",
+    "report_language",
     "run_report",
     "typed_parameters",
 ]
@@ -230,6 +234,8 @@ def run_report(
     if data is not None:
         given["data"] = data
     check_names(name, declared, given)
+    report_language(name, {key: _default(info["default"]) for key, info in declared.items()}
+                    | given)  # a bad language stops the run before a kernel starts
     out = Path(out_dir)
     given = {
         key: _absolute_input(key, normalised(name, key, value), out) for key, value in given.items()
@@ -323,8 +329,13 @@ def _render(
     show_code: bool,
 ) -> tuple[str, str, dict[str, Any]]:
     """The HTML page, the JSON text and the metrics of an executed notebook, all masked."""
+    lang = report_language(name, effective)
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # translated below, not the run's
+    translate_markdown(nb, lang)
+    title = notebook_title(nb) or name
     doc = {
         "report": name,
+        "title": title,
         "growthkit_version": __version__,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "parameters": effective,
@@ -332,17 +343,56 @@ def _render(
     }
     report_json = _mask(json.dumps(doc, indent=2, ensure_ascii=False), masks, json_text=True)
     doc = json.loads(report_json)
-    header = {
-        "report": name,
-        "generated_at": doc["generated_at"],
-        "version": doc["growthkit_version"],
-        "parameters": {key: repr(value) for key, value in doc["parameters"].items()},
-    }
     masked_nb = nbformat.reads(_mask(nbformat.writes(nb), masks, json_text=True), as_version=4)
+    generated = format_datetime(
+        datetime.fromisoformat(doc["generated_at"]), "medium", tzinfo=UTC, locale=lang.locale
+    )
+    header = {
+        "title": title,
+        "line": lang.gettext("{report} · generated {when} UTC · growthkit {version}").format(
+            report=title, when=generated, version=doc["growthkit_version"]
+        ),
+        "parameters_label": lang.gettext("Parameters"),
+        "parameters": {key: _shown(value) for key, value in doc["parameters"].items()},
+        "lang": lang.code,
+        "dir": lang.direction,
+    }
     html = notebook_to_html(
         masked_nb, header, show_code=show_code, notebook_dir=str(notebook.parent)
     )
     return html, report_json, doc["metrics"]
+
+
+def report_language(name: str, parameters: Mapping[str, Any]) -> Language:
+    """The language a report is written in, from its ``language`` and ``digits`` parameters.
+
+    Parameters
+    ----------
+    name : str
+        The report, whose catalog (gettext domain) holds its words, when it has one.
+    parameters : mapping
+        The run's parameters; a notebook without ``language`` is written in English.
+
+    Returns
+    -------
+    Language
+
+    Raises
+    ------
+    GrowthkitError
+        For a language or digits option that does not exist.
+    """
+    domain = name if name in DOMAINS else "growthkit"
+    code = parameters.get("language") or "en"
+    digits = parameters.get("digits") or "locale"
+    return get_language(code, digits=digits, domain=domain)
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value for readers: text as written, no Python quotes; None as a dash."""
+    if value is None:
+        return "–"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:

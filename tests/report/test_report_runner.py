@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
 import queue
@@ -40,7 +41,7 @@ from growthkit.report import runner as runner_module
 from growthkit.report.cli import main
 from growthkit.report.runner import _absolute_input, _installed_notebooks, _one_line, _publish
 
-REPORT_KEYS = {"report", "growthkit_version", "generated_at", "parameters", "metrics"}
+REPORT_KEYS = {"report", "title", "growthkit_version", "generated_at", "parameters", "metrics"}
 
 
 class _RemoteRefs(HTMLParser):
@@ -84,6 +85,7 @@ def test_cli_run_writes_report_json_with_its_keys(built: Built) -> None:
     doc = _doc(built.out / "demo.json")
     assert set(doc) == REPORT_KEYS
     assert doc["report"] == "demo"
+    assert doc["title"] == "Demo report"  # the notebook heading, in the report language
     assert doc["growthkit_version"] == growthkit.__version__
     generated = datetime.fromisoformat(doc["generated_at"])
     assert generated.utcoffset() == timedelta(0)
@@ -147,7 +149,11 @@ def test_html_hides_code_and_recorded_metrics_by_default(built: Built) -> None:
     assert "require_columns" not in html
     assert 'jp-InputArea-prompt">In' not in html
     assert "NoneType" not in html  # only in record()'s output, which the HTML drops
-    assert "<strong>demo</strong> report" in html
+    assert '<html lang="en" dir="ltr">' in html
+    assert "<title>Demo report</title>" in html  # the notebook's heading, not its file name
+    assert re.search(r"<p>Demo report · generated [^<]+ UTC · growthkit [^<]+</p>", html)
+    # Each chart is described by the Markdown cell that introduces it.
+    assert 'alt="The orders must have the column we ask for."' in html
 
 
 @pytest.mark.notebooks
@@ -156,7 +162,9 @@ def test_credentials_never_reach_html_json_or_index(built: Built) -> None:
         assert SECRET.encode() not in content, name
     html = (built.out / "demo.html").read_text(encoding="utf-8")
     assert f"source: {MASKED_URL}" in html
-    assert repr(MASKED_URL) in html  # the parameters table in the header
+    # The parameters table in the header shows values as written, without Python quotes.
+    assert f"<code>{html_module.escape(MASKED_URL)}</code>" in html
+    assert repr(MASKED_URL) not in html
 
 
 @pytest.mark.notebooks
