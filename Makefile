@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test reports lab bench lock clean
+.PHONY: help setup test reports lab bench catalogs lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,11 +22,16 @@ test: $(STAMP) ## Lint with ruff, then run the whole pytest suite (notebooks inc
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
-reports: $(STAMP) ## Run every notebook on its built-in data into reports/ (HTML, JSON, index.html)
+reports: $(STAMP) ## Run every notebook on its built-in data into reports/ (English) and reports/ar/ (Arabic)
 	$(BIN)/growthkit run --all --out $(OUT)
+	$(BIN)/growthkit run --all -p language ar --out $(OUT)/ar
 
+# Jupyter refuses to start as root (containers, many cloud notebooks) without --allow-root.
 lab: $(STAMP) ## Open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+
+catalogs: $(STAMP) ## Extract report messages into growthkit/locale, merge into each language, compile
+	$(BIN)/python -m growthkit.i18n.catalogs
 
 bench: $(STAMP) ## Benchmark the CLV pipeline (vs lifetimes), cohorts and MRR (vs pandas), each vs one SQL query
 	$(BIN)/python benchmarks/run.py
@@ -42,4 +47,4 @@ lock: ## Re-pin requirements.lock from a fresh resolve of pyproject.toml
 	rm -rf .lockenv
 
 clean: ## Remove .venv and generated reports
-	rm -rf $(VENV) $(OUT)/*.html $(OUT)/*.json $(OUT)/*.csv
+	rm -rf $(VENV) $(OUT)/*.html $(OUT)/*.json $(OUT)/*.csv $(OUT)/ar

@@ -76,13 +76,17 @@ dir="auto">{{ o.name }}</a>{% if not loop.last %} &middot; {% endif %}{% endfor 
 """
 
 
-def write_index(out_dir: str | Path) -> Path:
+def write_index(out_dir: str | Path, *, linked: bool = True) -> Path:
     """Rebuild ``index.html`` in a report folder from the ``NAME.json`` files beside the HTML.
 
     Parameters
     ----------
     out_dir : str or Path
         The folder the runner writes ``NAME.html`` and ``NAME.json`` into.
+    linked : bool, default True
+        Also rebuild the landing page of the same reports in another language, so each links to
+        the other: ``OUT/index.html`` when ``out_dir`` is ``OUT/ar``, and ``OUT/ar/index.html``
+        (and other languages' folders) when it is ``OUT``.
 
     Returns
     -------
@@ -109,6 +113,13 @@ def write_index(out_dir: str | Path) -> Path:
     )
     index = out / "index.html"
     _write_atomic(index, page)
+    if linked:
+        others = [out / code for code in LANGUAGES]
+        if out.name in LANGUAGES:
+            others.append(out.parent)
+        for other in others:
+            if other != out and (other / "index.html").exists():
+                write_index(other, linked=False)
     return index
 
 
