@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ibis
@@ -172,8 +173,8 @@ def as_date(value: object, name: str) -> _dt.date | None:
     text = str(value).strip()
     if isinstance(value, str) and not re.fullmatch(r"\d{8}|\d{4}-\d{1,2}-\d{1,2}([T ].*)?", text):
         raise GrowthkitError(
-            f"{name}={value!r} is not a date; expected 'YYYY-MM-DD' or YYYYMMDD such as "
-            "'1997-09-30' or 19970930"
+            f"{name}={value!r} is not a date{date_readings(text)}; expected 'YYYY-MM-DD' or "
+            "YYYYMMDD such as '1997-09-30' or 19970930"
         )
     if isinstance(value, int) or re.fullmatch(r"\d{8}", text):
         if not re.fullmatch(r"\d{8}", text):
@@ -191,3 +192,76 @@ def as_date(value: object, name: str) -> _dt.date | None:
     if pd.isna(stamp):
         return None
     return stamp.date()
+
+
+def check_day_month_order(con: Any, path: str) -> None:
+    """Stop on a CSV whose dates read both day-first and month-first (``01/06/2024``).
+
+    DuckDB's CSV sniffer picks one order without a word. When every value of a date column it
+    read as ``DD/MM`` or ``MM/DD`` would also parse the other way (no day above 12 on either
+    side), the dates are ambiguous and this raises, showing both readings of one value.
+
+    Parameters
+    ----------
+    con : duckdb connection or Ibis DuckDB backend
+        The engine that read the file (``.raw_sql`` or ``.sql`` returning rows).
+    path : str
+        The CSV file or glob.
+
+    Raises
+    ------
+    GrowthkitError
+        Naming the column, a value, its two readings and what to do.
+    """
+    quoted = path.replace("'", "''")
+    sniffed = _rows(con, f"SELECT DateFormat, TimestampFormat, Columns FROM sniff_csv('{quoted}')")
+    formats = [f for f in sniffed[0][:2] if f] if sniffed else []
+    order = next((f for f in formats if re.search(r"%[dm]\W%[dm]", f)), None)
+    if order is None:
+        return
+    columns = [c["name"] for c in sniffed[0][2] if c["type"] in ("DATE", "TIMESTAMP")]
+    sep = re.search(r"%[dm](\W)%[dm]", order).group(1)
+    for column in columns:
+        name = '"' + column.replace('"', '""') + '"'
+        first = f"TRY_CAST(split_part({name}, '{sep}', 1) AS INTEGER)"
+        second = f"TRY_CAST(split_part({name}, '{sep}', 2) AS INTEGER)"
+        found = _rows(con, (
+            f"SELECT max({first}), max({second}), any_value({name}) FILTER "
+            f"(WHERE {first} <> {second}) FROM read_csv('{quoted}', all_varchar = true)"
+        ))
+        high_first, high_second, example = found[0]
+        if high_first is None or high_first > 12 or high_second > 12 or example is None:
+            continue
+        a, b, rest = example.split(sep, 2)
+        year = rest[:4]
+        raise GrowthkitError(
+            f"date column {column!r} is ambiguous: {example!r} reads as {year}-{a:0>2}-{b:0>2} "
+            f"(month first) or {year}-{b:0>2}-{a:0>2} (day first), and no value settles it; "
+            "expected ISO dates (YYYY-MM-DD): convert the column, e.g. in pandas "
+            "pd.to_datetime(df[col], dayfirst=True).dt.date"
+        )
+
+
+def _rows(con: Any, sql: str) -> list[tuple]:
+    """Rows of a SQL query on DuckDB, through Ibis's backend or a duckdb connection."""
+    raw = getattr(con, "con", con)  # the Ibis DuckDB backend wraps its duckdb connection
+    return raw.sql(sql).fetchall()
+
+
+def date_readings(text: object) -> str:
+    """For ``01/06/2024``: `` (it reads as 2024-01-06 month first or 2024-06-01 day first)``.
+
+    Empty for text that is not a day and month in either order, so it can end any message about
+    a date that is not ISO.
+    """
+    found = re.fullmatch(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\s*", str(text))
+    if not found:
+        return ""
+    a, _sep, b, year = found.groups()
+    readings = []
+    for label, month, day in (("month first", a, b), ("day first", b, a)):
+        try:
+            readings.append(f"{_dt.date(int(year), int(month), int(day)).isoformat()} {label}")
+        except ValueError:
+            continue
+    return f" (it reads as {' or '.join(readings)})" if readings else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from glob import glob
 from pathlib import Path
 
@@ -15,11 +16,14 @@ import ibis
 import ibis.backends.duckdb  # the embedded engine; imported here, not on the first query
 import pandas as pd
 
-from growthkit.data.urls import parse_url, redact, reveal
+from growthkit.data.dates import check_day_month_order
+from growthkit.data.spark import read as read_spark
+from growthkit.data.urls import SPARK_PREFIX, parse_url, redact, reveal
 from growthkit.errors import GrowthkitError
 from growthkit.samples import load_sample
 
-__all__ = ["FILE_READERS", "Source", "engine", "load"]
+__all__ = ["ENGINE_ENV", "FILE_READERS", "MEMORY_SHARE", "Source", "engine", "engine_settings",
+           "load"]
 
 Source = pd.DataFrame | str | os.PathLike | ibis.Table
 
@@ -34,14 +38,84 @@ FILE_READERS = {
 }
 
 
+#: Environment variables that size the embedded engine, read when it starts: worker threads
+#: (default: every core), memory limit (a DuckDB size such as ``8GB``; default
+#: :data:`MEMORY_SHARE` of the machine's memory) and the folder it spills to beyond that limit
+#: (default: ``growthkit-duckdb`` in the system's temporary folder).
+ENGINE_ENV = {
+    "threads": "GROWTHKIT_DUCKDB_THREADS",
+    "memory_limit": "GROWTHKIT_DUCKDB_MEMORY_LIMIT",
+    "temp_directory": "GROWTHKIT_DUCKDB_TEMP_DIRECTORY",
+}
+#: Share of physical memory the engine may hold before spilling to disk. DuckDB's own default
+#: is 80%; half leaves the rest to pandas, which receives the one-row-per-customer results.
+MEMORY_SHARE = 0.5
+
+
+def engine_settings() -> dict[str, str]:
+    """The settings the embedded engine starts with: the :data:`ENGINE_ENV` variables where
+    set, else the defaults.
+
+    Returns
+    -------
+    dict
+        ``threads``, ``memory_limit``, ``temp_directory`` and ``preserve_insertion_order``
+        (always ``false``: growthkit orders every result itself, and DuckDB needs less memory
+        for large results without it), as DuckDB ``SET`` values.
+
+    Raises
+    ------
+    GrowthkitError
+        When ``GROWTHKIT_DUCKDB_THREADS`` is not a whole number of at least 1.
+    """
+    threads = os.environ.get(ENGINE_ENV["threads"], "").strip() or str(os.cpu_count() or 1)
+    if not threads.isdigit() or int(threads) < 1:
+        raise GrowthkitError(
+            f"{ENGINE_ENV['threads']}={threads!r}; expected a whole number of threads >= 1"
+        )
+    memory = os.environ.get(ENGINE_ENV["memory_limit"], "").strip()
+    if not memory:
+        memory = f"{int(_physical_memory() * MEMORY_SHARE / 2**20)}MiB"
+    temp = os.environ.get(ENGINE_ENV["temp_directory"], "").strip()
+    return {
+        "threads": threads,
+        "memory_limit": memory,
+        "temp_directory": temp or os.path.join(tempfile.gettempdir(), "growthkit-duckdb"),
+        "preserve_insertion_order": "false",
+    }
+
+
+def _physical_memory() -> int:
+    """Bytes of physical memory (4 GiB where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return 4 * 2**30
+
+
 @functools.cache
 def engine() -> ibis.BaseBackend:
     """The embedded DuckDB connection that files and DataFrames are queried with.
 
+    Sized by :func:`engine_settings` (threads, memory limit, spill folder) when first used.
     Its session time zone is never read or changed: time-zone conversion is part of each
     expression (see :mod:`growthkit.data.dates`), so tables stay independent of one another.
+
+    Raises
+    ------
+    GrowthkitError
+        When a setting from the environment is not one DuckDB accepts.
     """
-    return ibis.duckdb.connect()
+    con = ibis.duckdb.connect()
+    for name, value in engine_settings().items():
+        try:
+            con.raw_sql(f"SET {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+        except Exception as exc:  # DuckDB raises its own types
+            env = ENGINE_ENV.get(name, name)
+            reason = " ".join(str(exc).split())[:160]
+            raise GrowthkitError(f"{env}={value!r} is not a valid DuckDB {name}: {reason}"
+                                 ) from None
+    return con
 
 
 def load(source: Source, *, table: str | None = None) -> ibis.Table:
@@ -52,8 +126,10 @@ def load(source: Source, *, table: str | None = None) -> ibis.Table:
     source : DataFrame, str, path or ibis.Table
         A pandas DataFrame; a CSV/TSV/Parquet path or glob; a database URL
         (``duckdb:///f.duckdb?table=orders``, ``sqlite:///f.db?table=orders``, any URL
-        :func:`ibis.connect` understands); an Ibis table; or ``"sample:NAME"`` (see
-        :data:`growthkit.samples.SAMPLES`).
+        :func:`ibis.connect` understands); a Spark path or table
+        (``spark:/data/orders.parquet?master=spark://head:7077``, see
+        :mod:`growthkit.data.spark`); an Ibis table (DuckDB, Spark, a warehouse); or
+        ``"sample:NAME"`` (see :data:`growthkit.samples.SAMPLES`).
     table : str, optional
         The table to read from a database URL, when the URL has no ``?table=``.
 
@@ -82,6 +158,8 @@ def load(source: Source, *, table: str | None = None) -> ibis.Table:
     text = reveal(os.fspath(source))
     if text.startswith("sample:"):
         return ibis.memtable(load_sample(text.removeprefix("sample:")))
+    if text.startswith(SPARK_PREFIX):
+        return read_spark(text)
     url = parse_url(text)
     if url is not None and url.scheme.lower() != "file":
         return _load_url(text, table)
@@ -102,11 +180,15 @@ def _load_file(path: str) -> ibis.Table:
     empty = [f for f in files if Path(f).is_file() and Path(f).stat().st_size == 0]
     if empty:
         raise GrowthkitError(f"data file {empty[0]!r} is empty (0 bytes); expected orders")
-    reader = getattr(engine(), FILE_READERS[ext])
+    con = engine()
+    reader = getattr(con, FILE_READERS[ext])
     try:
-        return reader(path)
+        table = reader(path)
     except Exception as exc:  # DuckDB raises its own types, with long messages
         raise GrowthkitError(_read_error(path, exc)) from None
+    if FILE_READERS[ext] == "read_csv":
+        check_day_month_order(con, files[0])  # DuckDB sniffs the first file of a glob
+    return table
 
 
 def _read_error(path: str, exc: Exception) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from papermill.cli import _resolve_type  # papermill's own -p typing, for parameters without one
 
+from growthkit.data.dates import date_readings
 from growthkit.errors import GrowthkitError
 
 __all__ = ["DATE_SUFFIXES", "check_names", "from_text", "is_date_parameter", "normalised"]
@@ -171,7 +172,7 @@ def _day(text: str | None, shown: str) -> str | None:
             return date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
         except ValueError:
             raise GrowthkitError(f"{shown}: not a calendar day; {_DATE_EXPECTED}") from None
-    raise GrowthkitError(f"{shown}: {_DATE_EXPECTED}")
+    raise GrowthkitError(f"{shown} is not ISO{date_readings(text)}: {_DATE_EXPECTED}")
 
 
 def _literal(source: str) -> Any:

@@ -84,17 +84,17 @@ def test_date_parameters_take_iso_or_compact_days(default: str, text: str, expec
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("2025-02-30", "not a calendar day; "),
-        ("20251301", "not a calendar day; "),
-        ("31/03/2025", ""),
-        ("2025-3-31", ""),
-        ("2025-03", ""),
-        ("yesterday", ""),
+        ("2025-02-30", ": not a calendar day; "),
+        ("20251301", ": not a calendar day; "),
+        ("31/03/2025", " is not ISO (it reads as 2025-03-31 day first): "),
+        ("2025-3-31", " is not ISO: "),
+        ("2025-03", " is not ISO: "),
+        ("yesterday", " is not ISO: "),
     ],
 )
 def test_anything_else_in_a_date_parameter_says_what_was_expected(text: str, why: str) -> None:
     expected = (
-        f"clv: -p observation_end {text}: {why}expected a date as YYYY-MM-DD or YYYYMMDD "
+        f"clv: -p observation_end {text}{why}expected a date as YYYY-MM-DD or YYYYMMDD "
         "(such as 2025-03-31), or None"
     )
     with pytest.raises(GrowthkitError, match=f"^{re.escape(expected)}$"):
@@ -141,3 +141,11 @@ def test_unknown_names_list_the_parameters_the_report_takes() -> None:
         GrowthkitError, match=r"^abtest: unknown parameter 'beta'; abtest takes: data, alpha$"
     ):
         check_names("abtest", declared, ["alpha", "beta"])
+
+
+def test_an_ambiguous_date_parameter_stops_with_both_readings() -> None:
+    from growthkit.report.parameters import from_text
+
+    with pytest.raises(GrowthkitError) as caught:
+        from_text("clv", "calibration_end", "01/06/2024", "None")
+    assert "2024-01-06 month first or 2024-06-01 day first" in str(caught.value)
