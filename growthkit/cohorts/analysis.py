@@ -30,6 +30,7 @@ from growthkit.cohorts.segments import cohort_rows, summarize
 from growthkit.cohorts.table import Cohorts, CohortTable, build_cohorts, parse_segments
 from growthkit.data import DataQuality, Source, as_date, redact, validate_orders
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import Language, check_currency, get_language
 from growthkit.result import ReportAnalysis
 from growthkit.samples import sample_parameters
 
@@ -78,8 +79,14 @@ class CohortAnalysis(ReportAnalysis):
     backtest : Backtest or None
         The projection models scored at an earlier cut-off; None when the data are too short.
     currency : str
+        The ISO 4217 code amounts are in.
+    lang : Language
+        The report's language and digits, with the ``cohorts`` catalog: every word and
+        formatted number of the report comes from it.
     notes : list of str
-        Skipped sections and caveats, plain text.
+        Skipped sections and caveats, plain text in the report's language.
+    no_projection : str
+        Why there is no projection (plain text), empty when there is one.
     """
 
     parameters: dict[str, Any]
@@ -96,7 +103,9 @@ class CohortAnalysis(ReportAnalysis):
     segment_projections: dict[tuple[str, str], Projection]
     backtest: Backtest | None
     currency: str
+    lang: Language = field(default_factory=lambda: get_language(domain="cohorts"))
     notes: list[str] = field(default_factory=list)
+    no_projection: str = ""
 
     # -- the report's shape ------------------------------------------------------------------
 
@@ -121,10 +130,11 @@ class CohortAnalysis(ReportAnalysis):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """LTV:CAC, payback by segment and the cohort table, formatted."""
-        out = {"LTV:CAC": self.ltv_cac_table()}
+        lang = self.lang
+        out = {lang.gettext("LTV:CAC"): self.ltv_cac_table()}
         if len(self.segments):
-            out["Payback by segment"] = self.segments_table()
-        out["Cohorts"] = self.cohorts_table()
+            out[lang.gettext("Payback by segment")] = self.segments_table()
+        out[lang.gettext("Cohorts")] = self.cohorts_table()
         return out
 
     # -- sections (words and formatted tables in narrative.py) --------------------------------
@@ -286,6 +296,8 @@ def analyze(
     horizon: int = HORIZON,
     backtest_cutoff: str | _dt.date | None = None,
     level: float = LEVEL,
+    language: str = "en",
+    digits: str = "locale",
 ) -> CohortAnalysis:
     """Run the cohort profitability analysis end to end.
 
@@ -326,7 +338,8 @@ def analyze(
         other data, None skips the segments with a note. A column that does not exist is an
         error naming it.
     currency : str, default "USD"
-        Label of money amounts.
+        ISO 4217 code of the amounts (USD, EUR, SAR, AED, EGP, ...), formatted for the
+        report's language.
     timezone : str, default "UTC"
         Time zone whose calendar days and periods orders fall in.
     cohorts_csv : str or path, optional
@@ -341,6 +354,10 @@ def analyze(
         the last complete one (:func:`growthkit.cohorts.backtest.default_cutoff`).
     level : float, default 0.9
         Coverage of the projection intervals.
+    language : str, default "en"
+        The report's language: ``"en"`` or ``"ar"`` (optionally with a region, ``"ar_SA"``).
+    digits : {"locale", "latin", "arabic"}, default "locale"
+        The digits numbers are written with.
 
     Returns
     -------
@@ -358,6 +375,8 @@ def analyze(
     "Counting your customers" the easy way. Marketing Science 24(2), 275-284.
     """
     check_period(period)
+    lang = get_language(language, digits=digits, domain="cohorts")
+    currency = check_currency(currency)
     export = _export_path(cohorts_csv)
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < max(HORIZONS):
         raise GrowthkitError(f"horizon={horizon!r}; expected a whole number >= {max(HORIZONS)}")
@@ -376,11 +395,11 @@ def analyze(
     segments = parse_segments(segment_col)
     notes: list[str] = []
     if margin_col is None and gross_margin is None:
-        notes.append(narrative.NO_MARGIN)
+        notes.append(lang.gettext(narrative.NO_MARGIN))
     if spend_data is None and cac is None:
-        notes.append(narrative.NO_CAC)
+        notes.append(lang.gettext(narrative.NO_CAC))
     if not segments:
-        notes.append(narrative.NO_SEGMENTS)
+        notes.append(lang.gettext(narrative.NO_SEGMENTS))
 
     keep = list(dict.fromkeys([*segments, *([margin_col] if margin_col else [])]))
     orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep)
@@ -389,20 +408,21 @@ def analyze(
         margin_col=margin_col, segment_col=segments,
     )
     cohorts, folded = cohorts.top_values(MAX_SEGMENT_VALUES)
-    notes.extend(narrative.folded_note(col, MAX_SEGMENT_VALUES) for col in folded)
+    notes.extend(narrative.folded_note(col, MAX_SEGMENT_VALUES, lang) for col in folded)
     table = cohorts.table()
     if not table.complete.any():
         raise GrowthkitError(
             f"observation_end={cohorts.observation_end}: no {period} has ended by then, so no "
             f"cohort is complete; expected data covering at least one whole {period}"
         )
-    notes.extend(narrative.unassigned_notes(cohorts))
+    notes.extend(narrative.unassigned_notes(cohorts, lang, currency))
 
     costs = None
     if spend_data is not None:
-        costs = cac_table(cohorts, load_spend(spend_data, period, timezone))
+        costs = cac_table(cohorts, load_spend(spend_data, period, timezone), language=lang,
+                          currency=currency)
     elif cac is not None:
-        costs = cac_table(cohorts, cac=cac)
+        costs = cac_table(cohorts, cac=cac, language=lang, currency=currency)
     if costs is not None:
         notes.extend(costs.notes)
 
@@ -418,11 +438,15 @@ def analyze(
     test = backtest(table, cutoff, models, histories=histories, level=level)
     chosen = test.chosen if test is not None else "curve"
     if test is None:
-        notes.append(narrative.no_backtest_note(period))
+        notes.append(narrative.no_backtest_note(period, lang))
     elif test.failures:
-        notes.extend(f"The {m} model could not be backtested: {why}"
-                     for m, why in test.failures.items())
+        notes.extend(
+            lang.gettext("The {model} model could not be backtested: {reason}").format(
+                model=narrative.model_label(lang, m), reason=lang.isolate(why))
+            for m, why in test.failures.items()
+        )
     projection, fitted, hist = None, None, None
+    no_projection = ""
     band = test.band(chosen) if test is not None else None
     try:
         if chosen == "bgnbd":
@@ -433,7 +457,8 @@ def analyze(
         projection = project(table, chosen, horizon, histories=hist, band=band, level=level,
                              fitted=fitted)
     except GrowthkitError as exc:
-        notes.append(f"No projection: {exc}")
+        no_projection = lang.isolate(str(exc))
+        notes.append(lang.gettext("No projection: {reason}").format(reason=no_projection))
 
     overall_cac = costs.for_cohorts(table.cohorts) if costs is not None else None
     basis = (costs.overall["basis"].reindex(table.cohorts).tolist()
@@ -461,10 +486,11 @@ def analyze(
             rows.append({"segment_column": col, "segment": value,
                          **summarize(t, seg_cac, proj)})
     if failed:
-        notes.append(
-            f"No projection for {len(failed)} segment value(s) with too little history "
-            f"(e.g. {failed[0]})."
-        )
+        notes.append(lang.ngettext(
+            "No projection for {n} segment value with too little history (e.g. {example}).",
+            "No projection for {n} segment values with too little history (e.g. {example}).",
+            len(failed),
+        ).format(n=lang.number(len(failed)), example=lang.isolate(failed[0])))
     segments_frame = (
         pd.DataFrame(rows).set_index(["segment_column", "segment"]) if rows else pd.DataFrame()
     )
@@ -491,6 +517,8 @@ def analyze(
         "models": list(models), "horizon": horizon,
         "backtest_cutoff": test.cutoff.isoformat() if test is not None else None,
         "level": level,
+        "language": language,
+        "digits": digits,
     }
     analysis = CohortAnalysis(
         parameters=parameters,
@@ -507,7 +535,9 @@ def analyze(
         segment_projections=seg_proj,
         backtest=test,
         currency=currency,
+        lang=lang,
         notes=notes,
+        no_projection=no_projection,
     )
     analysis.export_cohorts(export)
     return analysis

@@ -27,6 +27,7 @@ from growthkit.cohorts.table import Cohorts
 from growthkit.data import Source, load, parse_dates, redact
 from growthkit.data.dates import DATE_EXAMPLES
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import Language, get_language
 from growthkit.progress import step
 
 __all__ = ["SPEND_COLUMNS", "CACTable", "Spend", "cac_table", "load_spend"]
@@ -224,8 +225,8 @@ def _check_flat(cac: object) -> float:
     return float(cac)
 
 
-def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = None
-              ) -> CACTable:
+def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = None, *,
+              language: Language | str = "en", currency: str = "USD") -> CACTable:
     """CAC per cohort and per segment value, from spend or a flat CAC.
 
     Parameters
@@ -236,6 +237,10 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
         From :func:`load_spend` (in the same period as ``cohorts``).
     cac : float, optional
         One cost per customer for every cohort; instead of ``spend``.
+    language : Language or str, default "en"
+        The language of the notes (a report language, see :func:`growthkit.i18n.get_language`).
+    currency : str, default "USD"
+        The ISO code amounts in the notes are written in.
 
     Returns
     -------
@@ -252,6 +257,7 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             "spend_data and cac: expected exactly one (a spend table, or one cost per customer); "
             f"found {'both' if spend is not None else 'neither'}"
         )
+    lang = get_language(language, domain="cohorts")
     sizes = cohorts.sizes
     forming = {c for c in sizes["cohort"].unique() if c > _last_complete(cohorts)}
     notes: list[str] = []
@@ -277,31 +283,36 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
     inside = (total.index >= size.index.min()) & (total.index <= cohorts.last_period)
     unused = total[inside & ~total.index.isin(size.index)]
     if unused.sum() > 0:
-        notes.append(
-            f"Spend of {unused.sum():,.2f} in {len(unused)} period(s) without new customers "
-            f"(e.g. {period_label(int(unused.index[0]), cohorts.period)}) is in no cohort's CAC."
-        )
+        notes.append(lang.ngettext(
+            "Spend of {amount} in {n} period without new customers (e.g. {example}) is in no "
+            "cohort's CAC.",
+            "Spend of {amount} in {n} periods without new customers (e.g. {example}) is in no "
+            "cohort's CAC.", len(unused),
+        ).format(amount=lang.money(unused.sum(), currency), n=lang.number(len(unused)),
+                 example=lang.isolate(period_label(int(unused.index[0]), cohorts.period))))
     outside = total[~inside]
     if outside.sum() > 0:
-        notes.append(
-            f"Spend of {outside.sum():,.2f} dated outside the orders' periods (before the first "
-            "cohort or after the observation end) is left out."
-        )
+        notes.append(lang.gettext(
+            "Spend of {amount} dated outside the orders' periods (before the first cohort or "
+            "after the observation end) is left out."
+        ).format(amount=lang.money(outside.sum(), currency)))
     no_spend = overall.index[(overall["basis"] == "no spend")]
     if len(no_spend):
-        notes.append(
-            f"{len(no_spend)} cohort(s) acquired customers with no spend recorded (e.g. "
-            f"{period_label(int(no_spend[0]), cohorts.period)}): their CAC is 0."
-        )
+        notes.append(lang.ngettext(
+            "{n} cohort acquired customers with no spend recorded (e.g. {example}): its CAC is "
+            "0.",
+            "{n} cohorts acquired customers with no spend recorded (e.g. {example}): their CAC "
+            "is 0.", len(no_spend),
+        ).format(n=lang.number(len(no_spend)),
+                 example=lang.isolate(period_label(int(no_spend[0]), cohorts.period))))
     channel_col = _channel_column(cohorts, spend)
     segments: dict[str, pd.DataFrame] = {}
     if channel_col is None:
         if cohorts.segment_cols and spend.by_channel:
-            notes.append(
-                "The spend table's channels match no value of the segment columns "
-                f"({', '.join(cohorts.segment_cols)}), so every segment carries its cohort's "
-                "overall CAC."
-            )
+            notes.append(lang.gettext(
+                "The spend table's channels match no value of the segment columns ({columns}), "
+                "so every segment carries its cohort's overall CAC."
+            ).format(columns=lang.join([lang.isolate(c) for c in cohorts.segment_cols])))
         for col in cohorts.segment_cols:
             n = sizes.groupby([col, "cohort"])["customers"].sum()
             frame = n.to_frame("customers")
@@ -321,10 +332,11 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
     orphan = orphan[orphan.index.get_level_values("cohort").isin(size.index)]
     if orphan.sum() > 0:
         names = sorted(set(orphan.index.get_level_values(0)))
-        notes.append(
-            f"Spend of {orphan.sum():,.2f} on {', '.join(names)} acquired no customer in its "
-            "period: it counts in the cohorts' overall CAC but in no channel's."
-        )
+        notes.append(lang.gettext(
+            "Spend of {amount} on {channels} acquired no customer in its period: it counts in "
+            "the cohorts' overall CAC but in no channel's."
+        ).format(amount=lang.money(orphan.sum(), currency),
+                 channels=lang.join([lang.isolate(n) for n in names])))
     cost = channel["cac"].fillna(0.0)
     for col in cohorts.segment_cols:
         if col == channel_col:

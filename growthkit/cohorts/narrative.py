@@ -2,9 +2,12 @@
 
 Each function takes a :class:`~growthkit.cohorts.analysis.CohortAnalysis`, whose numbers stay
 unformatted; every sentence is built from the numbers it states, and a sentence whose fact does
-not hold is not shown. Data-derived strings (segment values and column names, the currency,
-the source, notes) pass :func:`growthkit.formatting.escape` on their way into Markdown; tables
-are DataFrames, which pandas escapes.
+not hold is not shown. Every word goes through the analysis' :class:`~growthkit.i18n.Language`
+(``a.lang``, the ``cohorts`` catalog): messages are ``gettext`` ids with ``str.format``
+placeholders, numbers, shares, money and dates are formatted by Babel for the report's locale
+and digits. Data-derived strings (segment values and column names, the source, the time zone)
+pass ``a.lang.data`` (escaped and bidi-isolated) on their way into Markdown and
+``a.lang.isolate`` into table cells; tables are DataFrames, which pandas escapes.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from growthkit.cohorts.payback import (
 )
 from growthkit.cohorts.periods import last_complete, period_end, period_label, period_of
 from growthkit.cohorts.table import Cohorts
-from growthkit.formatting import escape, money, package_versions, percent
+from growthkit.formatting import escape, package_versions
+from growthkit.i18n import N_, Language, get_language, strip_isolates
 
 if TYPE_CHECKING:
     from growthkit.cohorts.analysis import CohortAnalysis
 
 __all__ = [
+    "BASIS_LABELS",
     "CLOSE",
     "MODEL_LABELS",
     "NO_CAC",
@@ -45,68 +50,95 @@ __all__ = [
     "ltv_cac_table",
     "margin_markdown",
     "metrics",
+    "model_label",
     "no_backtest_note",
     "overview_table",
     "projection_markdown",
+    "ratio",
     "retention_markdown",
     "segments_markdown",
     "segments_table",
     "summary_markdown",
     "unassigned_notes",
+    "units",
     "when",
 ]
 
 #: A backtest bias within this share reads as "close".
 CLOSE = 0.05
-#: How the report names each projection model.
-MODEL_LABELS = {"curve": "margin-curve", "bgnbd": "BG/NBD"}
+#: How the report names each projection model (translated where shown: :func:`model_label`).
+MODEL_LABELS = {"curve": N_("margin curve"), "bgnbd": N_("BG/NBD")}
+#: How each cohort's CAC was found (``cac_basis``), for readers.
+BASIS_LABELS = {
+    "spend": N_("spend"),
+    "no spend": N_("no spend recorded"),
+    "flat": N_("flat CAC"),
+    "forming": N_("still forming"),
+    "blended": N_("cohort's overall CAC"),
+}
 #: Note when neither gross_margin nor margin_col is given on the user's data.
-NO_MARGIN = (
+NO_MARGIN = N_(
     "No margin was given (gross_margin or margin_col), so margin is the whole revenue (100%) "
     "and payback and LTV:CAC are overstated; set gross_margin (e.g. 0.4) or margin_col."
 )
 #: Note when neither spend_data nor cac is given on the user's data.
-NO_CAC = (
+NO_CAC = N_(
     "Payback and LTV:CAC are skipped: no acquisition cost was given (set spend_data to a table "
     "of period, channel and spend, or cac to one cost per customer)."
 )
 #: Note when no segment column is given on the user's data.
-NO_SEGMENTS = (
+NO_SEGMENTS = N_(
     "The segment breakdown is skipped: no segment column was given (set segment_col to "
     "columns such as channel, first product category or a discounted-first-order flag, "
     "comma-separated)."
 )
+#: Note when the data are too short for a backtest, per period.
+_NO_BACKTEST = {
+    "month": N_(
+        "The data are too short to backtest the projection (it needs at least four complete "
+        "months after the first cohort's), so the projection has no interval."
+    ),
+    "week": N_(
+        "The data are too short to backtest the projection (it needs at least four complete "
+        "weeks after the first cohort's), so the projection has no interval."
+    ),
+}
 
 
-def folded_note(column: str, limit: int) -> str:
-    """Note for a segment column with too many values to show each."""
-    return (
-        f"Segment column {column!r} has more than {limit} values: the {limit - 1} with most "
-        "customers are shown and the rest are folded into (other)."
-    )
+def _lang(language: Language | str) -> Language:
+    return get_language(language, domain="cohorts")
 
 
-def no_backtest_note(period: str) -> str:
-    """Note when the data are too short to hold a backtest."""
-    return (
-        f"The data are too short to backtest the projection (it needs at least four complete "
-        f"{period}s after the first cohort's), so the projection has no interval."
-    )
+def folded_note(column: str, limit: int, language: Language | str = "en") -> str:
+    """Note for a segment column with too many values to show each (plain text)."""
+    lang = _lang(language)
+    return lang.gettext(
+        "Segment column {column} has more than {limit} values: the {shown} with most customers "
+        "are shown and the rest are folded into one value, (other)."
+    ).format(column=lang.isolate(column), limit=lang.number(limit),
+             shown=lang.number(limit - 1))
 
 
-def unassigned_notes(cohorts: Cohorts) -> list[str]:
-    """Notes on refunds that belong to no cohort."""
+def no_backtest_note(period: str, language: Language | str = "en") -> str:
+    """Note when the data are too short to hold a backtest (plain text)."""
+    return _lang(language).gettext(_NO_BACKTEST[period])
+
+
+def unassigned_notes(cohorts: Cohorts, language: Language | str = "en",
+                     currency: str = "USD") -> list[str]:
+    """Notes on refunds that belong to no cohort (plain text)."""
+    lang = _lang(language)
     u, out = cohorts.unassigned, []
     if u.get("refund_only_amount"):
-        out.append(
-            f"Refunds of {u['refund_only_amount']:,.2f} come from customers with no purchase "
-            "in the data; they belong to no cohort and are left out."
-        )
+        out.append(lang.gettext(
+            "Refunds of {amount} come from customers with no purchase in the data; they belong "
+            "to no cohort and are left out."
+        ).format(amount=lang.money(u["refund_only_amount"], currency)))
     if u.get("early_refund_amount"):
-        out.append(
-            f"Refunds of {u['early_refund_amount']:,.2f} are dated before their customer's "
-            "first purchase; they belong to no cohort's period and are left out."
-        )
+        out.append(lang.gettext(
+            "Refunds of {amount} are dated before their customer's first purchase; they belong "
+            "to no cohort's period and are left out."
+        ).format(amount=lang.money(u["early_refund_amount"], currency)))
     return out
 
 
@@ -114,25 +146,49 @@ def unassigned_notes(cohorts: Cohorts) -> list[str]:
 
 
 def _money(a: CohortAnalysis, value: float) -> str:
-    """Money for Markdown: the currency escaped."""
-    return money(value, escape(a.currency))
+    """Money in the report's locale (the currency is a validated ISO code)."""
+    return a.lang.money(value, a.currency)
 
 
-def _units(period: str, n: float) -> str:
-    return f"{n:,.0f} {period}{'' if n == 1 else 's'}"
+def units(lang: Language, period: str, n: float) -> str:
+    """``1 month``, ``12 months``, ``3 weeks`` in the report's language."""
+    count = int(np.rint(n))
+    if period == "week":
+        text = lang.ngettext("{n} week", "{n} weeks", count)
+    else:
+        text = lang.ngettext("{n} month", "{n} months", count)
+    return text.format(n=lang.number(count))
 
 
-def when(k: float, period: str) -> str:
-    """``"in the month of acquisition"``, ``"1 month after acquisition"``, ...; plain text."""
+def _period_word(lang: Language, period: str) -> str:
+    """``month`` or ``week``, the noun."""
+    return lang.pgettext("period", "week") if period == "week" else lang.pgettext(
+        "period", "month")
+
+
+def when(k: float, period: str, language: Language | str = "en") -> str:
+    """``in the month of acquisition``, ``1 month after acquisition``, ... (plain text)."""
+    lang = _lang(language)
     if k is None or not math.isfinite(k):
-        return "not yet"
+        return lang.gettext("not yet")
     if k == 0:
-        return f"in the {period} of acquisition"
-    return f"{_units(period, k)} after acquisition"
+        if period == "week":
+            return lang.gettext("in the week of acquisition")
+        return lang.gettext("in the month of acquisition")
+    return lang.gettext("{span} after acquisition").format(span=units(lang, period, k))
 
 
-def _ratio(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.1f}:1"
+def ratio(lang: Language, value: float | None, decimals: int = 1) -> str:
+    """An LTV:CAC ratio such as ``3.2:1`` in the report's digits; ``n/a`` when undefined."""
+    if value is None or not math.isfinite(value):
+        return lang.gettext("n/a")
+    text = f"{strip_isolates(lang.number(value, decimals))}:{strip_isolates(lang.number(1))}"
+    return lang.isolate(text) if lang.rtl else text
+
+
+def model_label(lang: Language, model: str) -> str:
+    """A projection model's name for readers."""
+    return lang.gettext(MODEL_LABELS[model]) if model in MODEL_LABELS else lang.isolate(model)
 
 
 def _finite(value: Any) -> bool:
@@ -148,18 +204,20 @@ def _observed_periods(a: CohortAnalysis) -> int:
 
 
 def _payback_phrase(a: CohortAnalysis, row: dict[str, Any] | pd.Series) -> str:
-    """``3 months after acquisition`` or ``not yet after 22 months (projected: 30)``."""
+    """``3 months after acquisition`` or ``not yet after 22 months of data (projected: ...)``."""
+    L, p = a.lang, a.period
     k = row["payback_period"]
     if _finite(k):
-        return when(k, a.period)
+        return when(k, p, L)
     projected = row.get("projected_payback_period", np.nan)
-    seen = _units(a.period, _observed_periods(a))
+    seen = units(L, p, _observed_periods(a))
     if _finite(projected):
-        return f"not yet after {seen} of data (projected: {when(projected, a.period)})"
+        return L.gettext("not yet after {span} of data (projected: {when})").format(
+            span=seen, when=when(projected, p, L))
     if a.projection is not None:
-        return (f"not yet after {seen} of data, nor within the {a.projection.horizon} "
-                f"{a.period}s projected")
-    return f"not yet after {seen} of data"
+        return L.gettext("not yet after {span} of data, nor within the {horizon} projected"
+                         ).format(span=seen, horizon=units(L, p, a.projection.horizon))
+    return L.gettext("not yet after {span} of data").format(span=seen)
 
 
 def _payback_key(row: pd.Series) -> float:
@@ -196,111 +254,147 @@ def summary_markdown(a: CohortAnalysis) -> str:
     Returns
     -------
     str
-        Markdown paragraphs.
+        Markdown paragraphs in the report's language.
     """
+    L = a.lang
     parts = [_payback_paragraph(a)]
     if a.cac is not None:
         parts.append(ltv_cac_markdown(a))
-    parts.append(f"**How far to trust the projection.** {_trust_sentences(a)}")
+    parts.append(L.gettext("**How far to trust the projection.** {text}").format(
+        text=_trust_sentences(a)))
     parts.append(_edge_sentence(a))
-    parts.extend(f"*Note:* {escape(note)}" for note in a.notes)
+    parts.extend(L.gettext("*Note:* {note}").format(note=escape(note)) for note in a.notes)
     return "\n\n".join(parts)
 
 
 def _payback_paragraph(a: CohortAnalysis) -> str:
-    o, p = a.overall, a.period
+    o, p, L = a.overall, a.period, a.lang
     if a.cac is None:
+        text = L.gettext("**Payback.** No acquisition cost was given, so payback is not shown.")
         h = 12 if _finite(o["ltv_12"]) else 6
         if not _finite(o[f"ltv_{h}"]):
-            return "**Payback.** No acquisition cost was given, so payback is not shown."
-        return (
-            f"**Payback.** No acquisition cost was given, so payback is not shown. A customer "
-            f"brings {_money(a, o[f'ltv_{h}'])} of gross margin in their first {h} {p}s on "
-            f"average ({o[f'cohorts_{h}']} cohorts observed that long)."
-        )
-    text = (
-        f"**Payback.** Across all customers, the average one earns back its acquisition cost "
-        f"({_money(a, o['cac'])}) {_payback_phrase(a, o)}."
-    )
+            return text
+        n = int(o[f"cohorts_{h}"])
+        return text + " " + L.ngettext(
+            "A customer brings {amount} of gross margin in their first {span} on average "
+            "({n} cohort observed that long).",
+            "A customer brings {amount} of gross margin in their first {span} on average "
+            "({n} cohorts observed that long).", n,
+        ).format(amount=_money(a, o[f"ltv_{h}"]), span=units(L, p, h), n=L.number(n))
+    parts = [L.gettext(
+        "**Payback.** Across all customers, the average one earns back its acquisition cost "
+        "({cac}) {when}."
+    ).format(cac=_money(a, o["cac"]), when=_payback_phrase(a, o))]
     column = _summary_column(a)
     if column is None:
-        return text
+        return parts[0]
     paid, free = _ranked(a, column)
     if len(paid):
-        first = paid.index[0]
-        text += (
-            f" By {escape(column)}, **{escape(first)}** customers pay back fastest: "
-            f"{_payback_phrase(a, paid.iloc[0])} (CAC {_money(a, paid.iloc[0]['cac'])})"
-        )
-        rest = [f"{escape(v)} {_payback_phrase(a, paid.loc[v])}" for v in paid.index[1:]]
-        text += f"; then {'; '.join(rest)}." if rest else "."
+        parts.append(L.gettext(
+            "By {column}, **{value}** customers pay back fastest: {when} (CAC {cac})."
+        ).format(column=L.data(column), value=L.data(paid.index[0]),
+                 when=_payback_phrase(a, paid.iloc[0]), cac=_money(a, paid.iloc[0]["cac"])))
+        rest = [L.gettext("{value} {when}").format(value=L.data(v),
+                                                   when=_payback_phrase(a, paid.loc[v]))
+                for v in paid.index[1:]]
+        if rest:
+            separator = L.pgettext("list", "; ")
+            parts.append(L.gettext("Then: {rest}.").format(rest=separator.join(rest)))
     if free:
-        text += (
-            f" Customers from {', '.join(escape(v) for v in free)} came with no recorded spend "
-            "(CAC 0)."
-        )
+        parts.append(L.gettext("Customers from {names} came with no recorded spend (CAC 0)."
+                               ).format(names=L.join([L.data(v) for v in free])))
     for other in a.cohorts.segment_cols:
         if other == column:
             continue
         ranked, _ = _ranked(a, other)
         if len(ranked) >= 2:
-            text += (
-                f" By {escape(other)}: {escape(ranked.index[0])} pays back fastest "
-                f"({_payback_phrase(a, ranked.iloc[0])}), {escape(ranked.index[-1])} "
-                f"slowest ({_payback_phrase(a, ranked.iloc[-1])})."
-            )
-    return text
+            parts.append(_fastest_slowest(a, other, ranked, L.gettext(
+                "By {column}: {fast} pays back fastest ({fast_when}), {slow} slowest "
+                "({slow_when}).")))
+    return " ".join(parts)
+
+
+def _fastest_slowest(a: CohortAnalysis, column: str, ranked: pd.DataFrame, message: str) -> str:
+    L = a.lang
+    return message.format(
+        column=L.data(column), fast=L.data(ranked.index[0]),
+        fast_when=_payback_phrase(a, ranked.iloc[0]), slow=L.data(ranked.index[-1]),
+        slow_when=_payback_phrase(a, ranked.iloc[-1]),
+    )
 
 
 def ltv_cac_markdown(a: CohortAnalysis) -> str:
     """LTV:CAC at 12 (or 6) periods and projected at 24, against the 3:1 rule of thumb."""
-    o, p = a.overall, a.period
+    o, p, L = a.overall, a.period, a.lang
     if a.cac is None:
-        return "LTV:CAC is not shown: no acquisition cost was given."
+        return L.gettext("LTV:CAC is not shown: no acquisition cost was given.")
+    rule = ratio(L, RULE_OF_THUMB, 0)
     parts = []
     h = 12 if _finite(o["ltv_cac_12"]) else 6
     if _finite(o[f"ltv_cac_{h}"]):
-        r = o[f"ltv_cac_{h}"]
-        side = "above" if r >= RULE_OF_THUMB else "below"
-        parts.append(
-            f"**LTV:CAC.** At {h} {p}s, LTV:CAC is **{_ratio(r)}** over the "
-            f"{o[f'cohorts_{h}']} cohorts observed that long, {side} the "
-            f"{RULE_OF_THUMB:.0f}:1 rule of thumb."
-        )
+        r, n = o[f"ltv_cac_{h}"], int(o[f"cohorts_{h}"])
+        if r >= RULE_OF_THUMB:
+            message = L.ngettext(
+                "**LTV:CAC.** At {span}, LTV:CAC is **{ratio}** over the {n} cohort observed "
+                "that long, above the {rule} rule of thumb.",
+                "**LTV:CAC.** At {span}, LTV:CAC is **{ratio}** over the {n} cohorts observed "
+                "that long, above the {rule} rule of thumb.", n)
+        else:
+            message = L.ngettext(
+                "**LTV:CAC.** At {span}, LTV:CAC is **{ratio}** over the {n} cohort observed "
+                "that long, below the {rule} rule of thumb.",
+                "**LTV:CAC.** At {span}, LTV:CAC is **{ratio}** over the {n} cohorts observed "
+                "that long, below the {rule} rule of thumb.", n)
+        parts.append(message.format(span=units(L, p, h), ratio=ratio(L, r), n=L.number(n),
+                                    rule=rule))
     elif o["cac"] == 0:
-        parts.append("**LTV:CAC.** No spend was recorded, so LTV:CAC has no finite value.")
+        parts.append(L.gettext(
+            "**LTV:CAC.** No spend was recorded, so LTV:CAC has no finite value."))
     else:
-        parts.append(f"**LTV:CAC.** No cohort has been observed for 6 {p}s yet.")
+        parts.append(L.gettext("**LTV:CAC.** No cohort has been observed for {span} yet."
+                               ).format(span=units(L, p, 6)))
     r24 = o["projected_ltv_cac_24"]
     if _finite(r24):
-        text = f"Projected to 24 {p}s for all {o['cohorts']} complete cohorts it is {_ratio(r24)}"
         band = _projected_ratio_interval(a, 24)
-        if band is not None:
-            text += (f" ({percent(a.projection.level, 0)} interval {_ratio(band[0])} to "
-                     f"{_ratio(band[1])}")
+        values = {"span": units(L, p, 24), "n": L.number(o["cohorts"]), "ratio": ratio(L, r24)}
+        if band is None:
+            message = L.gettext("Projected to {span} for all complete cohorts ({n}), it is "
+                                "{ratio}.")
+        else:
+            values.update(level=L.percent(a.projection.level, 0), low=ratio(L, band[0]),
+                          high=ratio(L, band[1]))
             if band[1] < r24:
-                text += ", below the projection itself: in the backtest the projections ran high"
+                message = L.gettext(
+                    "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
+                    "interval {low} to {high}, below the projection itself: in the backtest the "
+                    "projections ran high).")
             elif band[0] > r24:
-                text += ", above the projection itself: in the backtest the projections ran low"
-            text += ")"
-        parts.append(text + ".")
+                message = L.gettext(
+                    "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
+                    "interval {low} to {high}, above the projection itself: in the backtest the "
+                    "projections ran low).")
+            else:
+                message = L.gettext(
+                    "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
+                    "interval {low} to {high}).")
+        parts.append(message.format(**values))
     column = _summary_column(a)
     if column is not None and _finite(r24):
         rows = a.segments.xs(column, level="segment_column")
         rows = rows[rows["cac"] > 0]
         ratios = rows["projected_ltv_cac_24"]
         above = [str(v) for v in ratios.index[ratios >= RULE_OF_THUMB]]
-        if len(ratios) and not above:
-            parts.append(
-                f"No {escape(column)} value clears {RULE_OF_THUMB:.0f}:1 at 24 {p}s (best: "
-                f"{escape(ratios.idxmax())} at {_ratio(ratios.max())})."
-            )
+        span = units(L, p, 24)
+        if ratios.notna().any() and not above:
+            parts.append(L.gettext(
+                "No {column} value clears {rule} at {span} (best: {value} at {ratio})."
+            ).format(column=L.data(column), rule=rule, span=span,
+                     value=L.data(ratios.idxmax()), ratio=ratio(L, ratios.max())))
         elif above:
-            only = "Only " if len(above) == 1 else ""
-            parts.append(
-                f"{only}{', '.join(f'{escape(v)} ({_ratio(ratios[v])})' for v in above)} "
-                f"clear{'s' if len(above) == 1 else ''} {RULE_OF_THUMB:.0f}:1 at 24 {p}s."
-            )
+            items = L.join([f"{L.data(v)} ({ratio(L, ratios[v])})" for v in above])
+            message = (L.gettext("Only {items} clears {rule} at {span}.") if len(above) == 1
+                       else L.gettext("{items} clear {rule} at {span}."))
+            parts.append(message.format(items=items, rule=rule, span=span))
     return " ".join(parts)
 
 
@@ -324,130 +418,197 @@ def _projected_ratio_interval(a: CohortAnalysis, h: int) -> tuple[float, float] 
 
 
 def _trust_sentences(a: CohortAnalysis) -> str:
-    b = a.backtest
+    L, b = a.lang, a.backtest
     if b is None:
-        return (
+        return L.gettext(
             "The data are too short to test the projection on periods it did not see, so it "
             "has no interval: treat it as a rough guide."
         )
     m = b.models.loc[b.chosen]
-    label = MODEL_LABELS[b.chosen]
     bias = m["bias"]
-    direction = "over" if bias > 0 else "under"
-    text = (
-        f"Fitted on data up to {b.cutoff.isoformat()} and compared with the "
-        f"{_units(a.period, m['max_ahead'])} that followed, the {label} projection of "
-        f"cumulative margin per customer was off by **{percent(m['mape'])}** on average "
-        f"(size-weighted over {int(m['cohorts'])} cohorts), {direction}-projecting by "
-        f"{percent(abs(bias))} in total"
-    )
-    if _finite(m["ltv_mape"]):
-        text += f"; its 12-{a.period} LTV was off by {percent(m['ltv_mape'])}"
-    text += ". "
-    if bias > CLOSE:
-        text += "Read the projections as optimistic by about that much."
-    elif bias < -CLOSE:
-        text += "Read the projections as conservative by about that much."
+    if bias > 0:
+        message = L.ngettext(
+            "Fitted on data up to {date} and compared with the {span} that followed, the "
+            "{model} projection of cumulative margin per customer was off by **{error}** on "
+            "average (size-weighted over {n} cohort), over-projecting by {bias} in total.",
+            "Fitted on data up to {date} and compared with the {span} that followed, the "
+            "{model} projection of cumulative margin per customer was off by **{error}** on "
+            "average (size-weighted over {n} cohorts), over-projecting by {bias} in total.",
+            int(m["cohorts"]))
     else:
-        text += "It tracked what happened closely."
+        message = L.ngettext(
+            "Fitted on data up to {date} and compared with the {span} that followed, the "
+            "{model} projection of cumulative margin per customer was off by **{error}** on "
+            "average (size-weighted over {n} cohort), under-projecting by {bias} in total.",
+            "Fitted on data up to {date} and compared with the {span} that followed, the "
+            "{model} projection of cumulative margin per customer was off by **{error}** on "
+            "average (size-weighted over {n} cohorts), under-projecting by {bias} in total.",
+            int(m["cohorts"]))
+    parts = [message.format(
+        date=L.date(b.cutoff), span=units(L, a.period, m["max_ahead"]),
+        model=model_label(L, b.chosen), error=L.percent(m["mape"]),
+        n=L.number(m["cohorts"]), bias=L.percent(abs(bias)),
+    )]
+    if _finite(m["ltv_mape"]):
+        parts.append(L.gettext("Its LTV over {span} was off by {error}.").format(
+            span=units(L, a.period, 12), error=L.percent(m["ltv_mape"])))
+    if bias > CLOSE:
+        parts.append(L.gettext("Read the projections as optimistic by about that much."))
+    elif bias < -CLOSE:
+        parts.append(L.gettext("Read the projections as conservative by about that much."))
+    else:
+        parts.append(L.gettext("It tracked what happened closely."))
     others = b.models.drop(index=b.chosen)
     if len(others):
-        versus = ", ".join(f"the {MODEL_LABELS[name]} model's {percent(r['mape'])}"
-                           for name, r in others.iterrows())
-        text += f" It was chosen for the lower backtest error (against {versus})."
-    return text
+        versus = L.join([
+            L.gettext("the {model} model's {error}").format(model=model_label(L, name),
+                                                            error=L.percent(r["mape"]))
+            for name, r in others.iterrows()
+        ])
+        parts.append(L.gettext("It was chosen for the lower backtest error (against {versus})."
+                               ).format(versus=versus))
+    return " ".join(parts)
 
 
 def _edge_sentence(a: CohortAnalysis) -> str:
-    end, p = a.observation_end, a.period
+    L, end, p = a.lang, a.observation_end, a.period
     current = period_of(end, p)
     if period_end(current, p) == end:
-        return (
-            f"**Right edge.** Data end on {end.isoformat()}, the last day of a {p}: every "
-            "period up to it is complete."
-        )
-    label = period_label(current, p)
-    return (
-        f"**Right edge.** Data end on {end.isoformat()}, before the {p} {label} ended: its "
-        f"cells are unobserved (null, not 0) and the {label} cohort is still forming, so they "
-        "are left out of every average."
-    )
+        if p == "week":
+            message = L.gettext("**Right edge.** Data end on {date}, the last day of a week: "
+                                "every period up to it is complete.")
+        else:
+            message = L.gettext("**Right edge.** Data end on {date}, the last day of a month: "
+                                "every period up to it is complete.")
+        return message.format(date=L.date(end))
+    if p == "week":
+        message = L.gettext(
+            "**Right edge.** Data end on {date}, before the week {label} ended: its cells are "
+            "unobserved (null, not 0) and the {label} cohort is still forming, so they are "
+            "left out of every average.")
+    else:
+        message = L.gettext(
+            "**Right edge.** Data end on {date}, before the month {label} ended: its cells are "
+            "unobserved (null, not 0) and the {label} cohort is still forming, so they are "
+            "left out of every average.")
+    return message.format(date=L.date(end), label=L.isolate(period_label(current, p)))
 
 
 def data_markdown(a: CohortAnalysis) -> str:
     """Where the orders came from, the rules applied, and what to check in the data."""
-    o, q = a.overview, a.data_quality
-    margin = (
-        f"each order's margin from column {escape(a.parameters['margin_col'])}"
-        if a.cohorts.margin_basis == "column"
-        else f"a gross margin of {percent(a.cohorts.gross_margin, 0)} of revenue"
-    )
-    text = (
-        f"{o['orders']:,} orders of {o['customers']:,} customers from "
-        f"{escape(o['first_date'])} to {escape(o['last_date'])}, read from "
-        f"{escape(a.parameters['data'])}, in calendar {a.period}s of time zone "
-        f"{escape(a.parameters['timezone'])}, with {margin}. A customer's cohort is the "
-        f"{a.period} of their first purchase. Refunds (negative amounts) net within the "
-        f"{a.period} they are dated in; a {a.period} with refunds only does not count as "
-        "activity."
-    )
+    L, o, q = a.lang, a.overview, a.data_quality
+    if a.cohorts.margin_basis == "column":
+        margin = L.gettext("each order's margin from column {column}").format(
+            column=L.data(a.parameters["margin_col"]))
+    elif a.parameters.get("gross_margin") is None:
+        margin = L.gettext("no margin given, so margin is taken as the whole revenue")
+    else:
+        margin = L.gettext("a gross margin of {share} of revenue").format(
+            share=L.percent(a.cohorts.gross_margin, 0))
+    if a.period == "week":
+        message = L.gettext(
+            "{orders} orders of {customers} customers from {first} to {last}, read from "
+            "{source}, in calendar weeks (ISO, Monday to Sunday) of time zone {timezone}, with "
+            "{margin}. A customer's cohort is the week of their first purchase. Refunds "
+            "(negative amounts) net within the week they are dated in; a week with refunds "
+            "only does not count as activity.")
+    else:
+        message = L.gettext(
+            "{orders} orders of {customers} customers from {first} to {last}, read from "
+            "{source}, in calendar months of time zone {timezone}, with {margin}. A customer's "
+            "cohort is the month of their first purchase. Refunds (negative amounts) net "
+            "within the month they are dated in; a month with refunds only does not count as "
+            "activity.")
+    parts = [message.format(
+        orders=L.number(o["orders"]), customers=L.number(o["customers"]),
+        first=L.date(o["first_date"]), last=L.date(o["last_date"]),
+        source=L.data(a.parameters["data"]), timezone=L.data(a.parameters["timezone"]),
+        margin=margin,
+    )]
     if o["orders_after_observation_end"]:
-        text += f" Orders after the observation end ({a.observation_end}) are left out."
+        parts.append(L.gettext("Orders after the observation end ({date}) are left out."
+                               ).format(date=L.date(a.observation_end)))
     if q.refunds:
-        text += (
-            f" {q.refunds:,} orders are refunds ({escape(money(q.refund_total, a.currency))} "
-            f"in total)."
-        )
+        parts.append(L.ngettext(
+            "{n} order is a refund ({amount} in total).",
+            "{n} orders are refunds ({amount} in total).", int(q.refunds),
+        ).format(n=L.number(q.refunds), amount=_money(a, q.refund_total)))
+    text = " ".join(parts)
     # The validation's refund finding states the day rule of purchase counts; here the
     # period rule above applies, so that finding is replaced by the sentence above.
     warnings = [w for w in q.warnings() if "negative amount" not in w]
     if not warnings:
         return text
     items = "\n".join(f"- {escape(w)}" for w in warnings)
-    return f"{text}\n\n**Data quality:**\n\n{items}"
+    return f"{text}\n\n{L.gettext('**Data quality:**')}\n\n{items}"
 
 
 def overview_table(a: CohortAnalysis) -> pd.DataFrame:
     """The data at a glance, one formatted value per row."""
-    o, t = a.overview, a.table
+    L, o, t = a.lang, a.overview, a.table
+    q = a.data_quality
     rows = {
-        "Source": a.parameters["data"],
-        "Orders": f"{o['orders']:,}",
-        "Customers in cohorts": f"{o['customers']:,}",
-        "First order": o["first_date"],
-        "Observation end": a.observation_end.isoformat(),
-        "Cohorts (complete)": f"{len(t.cohorts)} ({int(t.complete.sum())})",
-        "Revenue (refunds netted)": money(o["revenue"], a.currency),
-        "Gross margin": money(o["margin"], a.currency),
-        "Refunds": f"{a.data_quality.refunds:,} ({money(a.data_quality.refund_total, a.currency)})",
+        L.gettext("Source"): L.isolate(a.parameters["data"]),
+        L.gettext("Orders"): L.number(o["orders"]),
+        L.gettext("Customers in cohorts"): L.number(o["customers"]),
+        L.gettext("First order"): L.date(o["first_date"]),
+        L.gettext("Observation end"): L.date(a.observation_end),
+        L.gettext("Cohorts (complete)"): L.gettext("{n} ({complete})").format(
+            n=L.number(len(t.cohorts)), complete=L.number(int(t.complete.sum()))),
+        L.gettext("Revenue (refunds netted)"): _money(a, o["revenue"]),
+        L.gettext("Gross margin"): _money(a, o["margin"]),
+        L.gettext("Refunds"): L.gettext("{n} ({amount})").format(
+            n=L.number(q.refunds), amount=_money(a, q.refund_total)),
     }
     if a.cac is not None:
-        rows["Acquisition cost"] = (
-            f"spend table {a.parameters['spend_data']}" if a.cac.source == "spend"
-            else f"flat {money(a.parameters['cac'], a.currency)} per customer"
+        rows[L.gettext("Acquisition cost")] = (
+            L.gettext("spend table {source}").format(
+                source=L.isolate(a.parameters["spend_data"]))
+            if a.cac.source == "spend"
+            else L.gettext("flat {amount} per customer").format(
+                amount=_money(a, a.parameters["cac"]))
         )
-    return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name=""))
+    return pd.DataFrame({L.gettext("Value"): list(rows.values())},
+                        index=pd.Index(list(rows), name=""))
 
 
 def retention_markdown(a: CohortAnalysis) -> str:
     """Under the heatmap: what a cell is, the unobserved cells, and the averages."""
-    t, p = a.table, a.period
+    L, t, p = a.lang, a.table, a.period
     avg = t.average(t.retention())
     unobserved = int((~t.observed).sum() - _beyond(t))
-    text = (
-        f"A cell is the share of the cohort's customers who bought in that {p} (k {p}s after "
-        f"the {p} of their first purchase; k = 0 is 100%). **Hatched cells are unobserved**: "
-        f"their {p} had not ended by {a.observation_end.isoformat()}, so they are null, not "
-        "0, and are left out of every average. Averages weight each cohort by its size, over "
-        "the cohorts observed at that k."
-    )
+    if p == "week":
+        message = L.gettext(
+            "A cell is the share of the cohort's customers who bought in that week (k weeks "
+            "after the week of their first purchase; k = 0 is 100%).")
+    else:
+        message = L.gettext(
+            "A cell is the share of the cohort's customers who bought in that month (k months "
+            "after the month of their first purchase; k = 0 is 100%).")
+    parts = [message]
     if unobserved:
-        text += f" {unobserved} cell(s) at the right edge are unobserved."
+        parts.append(L.ngettext(
+            "**Hatched cells are unobserved**: {n} cell at the right edge, whose period had "
+            "not ended by {date}, so it is null, not 0, and is left out of every average.",
+            "**Hatched cells are unobserved**: {n} cells at the right edge, whose period had "
+            "not ended by {date}, so they are null, not 0, and are left out of every average.",
+            unobserved,
+        ).format(n=L.number(unobserved), date=L.date(a.observation_end)))
+    else:
+        parts.append(L.gettext(
+            "Every cell up to {date} is observed: its period had ended by then."
+        ).format(date=L.date(a.observation_end)))
+    parts.append(L.gettext("Averages weight each cohort by its size, over the cohorts "
+                           "observed at that k."))
     shown = [k for k in (1, 6, 12) if k < t.ages and _finite(avg[k])]
     if shown:
-        items = ", ".join(f"{percent(avg[k])} after {_units(p, k)}" for k in shown)
-        text += f" Average retention: {items}."
-    return text
+        items = L.join([
+            L.gettext("{share} after {span}").format(share=L.percent(avg[k]),
+                                                     span=units(L, p, k))
+            for k in shown
+        ])
+        parts.append(L.gettext("Average retention: {items}.").format(items=items))
+    return " ".join(parts)
 
 
 def _beyond(t: Any) -> int:
@@ -458,220 +619,278 @@ def _beyond(t: Any) -> int:
 
 def margin_markdown(a: CohortAnalysis) -> str:
     """Cumulative margin per acquired customer against CAC, in words."""
-    t, p = a.table, a.period
+    L, t, p = a.lang, a.table, a.period
     if a.cac is None:
         cum = t.average(t.cumulative_margin_per_customer())
-        k = min(11, len(cum) - 1)
-        return (
-            f"Cumulative gross margin per acquired customer (divided by everyone acquired, not "
-            f"by those still buying): {_money(a, cum[k])} after {_units(p, k + 1)} on average. "
-            "No acquisition cost was given, so there is no CAC line."
-        )
+        seen = [k for k in range(min(12, len(cum))) if _finite(cum[k])]
+        text = L.gettext(
+            "Cumulative gross margin per acquired customer (divided by everyone acquired, not "
+            "by those still buying). No acquisition cost was given, so there is no CAC line.")
+        if not seen:
+            return text
+        k = seen[-1]
+        return text + " " + L.gettext("On average it reaches {amount} after {span}.").format(
+            amount=_money(a, cum[k]), span=units(L, p, k + 1))
     cac = a.cac.for_cohorts(t.cohorts)
     k, curve = average_payback(t, cac)
-    text = (
+    text = L.gettext(
         "Cumulative gross margin per acquired customer, divided by everyone the cohort "
         "acquired (never by those still buying, which would inflate it), against what a "
-        "customer cost to acquire. "
-    )
+        "customer cost to acquire.")
     if _finite(k):
-        text += (
-            f"The average customer's curve crosses its CAC line {when(k, p)} "
-            f"({_money(a, curve.loc[int(k), 'cumulative_margin_per_customer'])} against "
-            f"{_money(a, curve.loc[int(k), 'cac'])})."
-        )
-    else:
-        last = curve.dropna().index.max()
-        text += (
-            f"The average customer's curve has not crossed its CAC line after {_units(p, last)}"
-            f" ({_money(a, curve.loc[last, 'cumulative_margin_per_customer'])} against "
-            f"{_money(a, curve.loc[last, 'cac'])})."
-        )
-    return text
+        return text + " " + L.gettext(
+            "The average customer's curve crosses its CAC line {when} ({amount} against {cac})."
+        ).format(when=when(k, p, L),
+                 amount=_money(a, curve.loc[int(k), "cumulative_margin_per_customer"]),
+                 cac=_money(a, curve.loc[int(k), "cac"]))
+    seen = curve.dropna()
+    if seen.empty:
+        return text
+    last = seen.index.max()
+    return text + " " + L.gettext(
+        "The average customer's curve has not crossed its CAC line after {span} ({amount} "
+        "against {cac})."
+    ).format(span=units(L, p, last + 1),
+             amount=_money(a, curve.loc[last, "cumulative_margin_per_customer"]),
+             cac=_money(a, curve.loc[last, "cac"]))
 
 
-def _period_cell(value: float) -> str:
-    return f"{value:.0f}" if _finite(value) else "not yet"
+def _period_cell(lang: Language, value: float) -> str:
+    return lang.number(value) if _finite(value) else lang.gettext("not yet")
+
+
+def _money_cells(a: CohortAnalysis, values: Any) -> list[str]:
+    return [_money(a, v) if _finite(v) else "–" for v in values]
+
+
+def _payback_header(lang: Language, period: str) -> str:
+    if period == "week":
+        return lang.gettext("Payback (weeks)")
+    return lang.gettext("Payback (months)")
+
+
+def _projected_payback_cells(lang: Language, s: pd.DataFrame) -> list[str]:
+    return ["–" if _finite(v) else _period_cell(lang, pp)
+            for v, pp in zip(s["payback_period"], s["projected_payback_period"], strict=True)]
+
+
+def _at(lang: Language, message: str, period: str, h: int) -> str:
+    """A header such as ``LTV:CAC at 12 months`` from its message."""
+    return lang.gettext(message).format(span=units(lang, period, h))
 
 
 def cohorts_table(a: CohortAnalysis) -> pd.DataFrame:
     """Per cohort: customers, CAC, payback and LTV:CAC (actual, then projected), formatted."""
-    s = a.cohort_summary
-    p = a.period
-    out = pd.DataFrame(index=s.index)
-    out["Customers"] = s["customers"].map("{:,}".format)
-    out.loc[~s["complete"], "Customers"] += " (forming)"
+    L, s, p = a.lang, a.cohort_summary, a.period
+    out = pd.DataFrame(index=pd.Index(s.index, name=L.gettext("Cohort")))
+    customers = L.gettext("Customers")
+    out[customers] = [
+        L.number(n) if done else L.gettext("{n} (forming)").format(n=L.number(n))
+        for n, done in zip(s["customers"], s["complete"], strict=True)
+    ]
     if a.cac is not None:
-        out["CAC"] = [money(v, a.currency) if _finite(v) else "–" for v in s["cac"]]
-        out["CAC from"] = s["cac_basis"]
-        out[f"Payback ({p}s)"] = [_period_cell(v) for v in s["payback_period"]]
-        out["Projected payback"] = [
-            "–" if _finite(v) else _period_cell(pp)
-            for v, pp in zip(s["payback_period"], s["projected_payback_period"], strict=True)
+        out[L.gettext("CAC")] = _money_cells(a, s["cac"])
+        out[L.gettext("CAC from")] = [
+            L.gettext(BASIS_LABELS[b]) if b in BASIS_LABELS else L.isolate(b)
+            for b in s["cac_basis"]
         ]
+        out[_payback_header(L, p)] = [_period_cell(L, v) for v in s["payback_period"]]
+        out[L.gettext("Projected payback")] = _projected_payback_cells(L, s)
         for h in HORIZONS:
-            out[f"LTV:CAC {h}"] = [_ratio(v) for v in s[f"ltv_cac_{h}"]]
+            out[_at(L, N_("LTV:CAC at {span}"), p, h)] = [ratio(L, v) for v in s[f"ltv_cac_{h}"]]
     for h in HORIZONS:
-        out[f"LTV {h}"] = [money(v, a.currency) if _finite(v) else "–" for v in s[f"ltv_{h}"]]
-    out["Projected LTV 24"] = [money(v, a.currency) if _finite(v) else "–"
-                               for v in s["projected_ltv_24"]]
+        out[_at(L, N_("LTV at {span}"), p, h)] = _money_cells(a, s[f"ltv_{h}"])
+    out[_at(L, N_("Projected LTV at {span}"), p, 24)] = _money_cells(a, s["projected_ltv_24"])
     return out
 
 
 def segments_markdown(a: CohortAnalysis) -> str:
     """Per segment column: the fastest and the slowest payback (or the best LTV)."""
+    L = a.lang
     if not len(a.segments):
-        return escape(next((n for n in a.notes if n == NO_SEGMENTS), NO_SEGMENTS))
+        return escape(L.gettext(NO_SEGMENTS))
     lines = []
     for column in a.cohorts.segment_cols:
         if a.cac is not None:
             ranked, free = _ranked(a, column)
             if len(ranked) >= 2:
-                lines.append(
-                    f"- **{escape(column)}**: {escape(ranked.index[0])} pays back fastest "
-                    f"({_payback_phrase(a, ranked.iloc[0])}), "
-                    f"{escape(ranked.index[-1])} slowest "
-                    f"({_payback_phrase(a, ranked.iloc[-1])})."
-                )
+                lines.append("- " + _fastest_slowest(a, column, ranked, L.gettext(
+                    "**{column}**: {fast} pays back fastest ({fast_when}), {slow} slowest "
+                    "({slow_when}).")))
             elif len(ranked) == 1:
-                lines.append(
-                    f"- **{escape(column)}**: {escape(ranked.index[0])} pays back "
-                    f"{_payback_phrase(a, ranked.iloc[0])}."
-                )
+                lines.append("- " + L.gettext("**{column}**: {value} pays back {when}.").format(
+                    column=L.data(column), value=L.data(ranked.index[0]),
+                    when=_payback_phrase(a, ranked.iloc[0])))
             if free:
-                lines.append(f"  {', '.join(escape(v) for v in free)}: no recorded spend.")
+                lines.append("  " + L.gettext("{names}: no recorded spend.").format(
+                    names=L.join([L.data(v) for v in free])))
             continue
         rows = a.segments.xs(column, level="segment_column")
-        key = "ltv_12" if rows["ltv_12"].notna().any() else "ltv_6"
+        h = 12 if rows["ltv_12"].notna().any() else 6
+        key = f"ltv_{h}"
         if rows[key].notna().sum() >= 2:
             best, worst = rows[key].idxmax(), rows[key].idxmin()
-            lines.append(
-                f"- **{escape(column)}**: {escape(best)} customers bring the most margin in "
-                f"their first {key.split('_')[1]} {a.period}s ({_money(a, rows.loc[best, key])}"
-                f"), {escape(worst)} the least ({_money(a, rows.loc[worst, key])})."
-            )
-    return "\n".join(lines) or "Each segment column has a single value."
+            lines.append("- " + L.gettext(
+                "**{column}**: {best} customers bring the most margin in their first {span} "
+                "({best_amount}), {worst} the least ({worst_amount})."
+            ).format(column=L.data(column), best=L.data(best), worst=L.data(worst),
+                     span=units(L, a.period, h), best_amount=_money(a, rows.loc[best, key]),
+                     worst_amount=_money(a, rows.loc[worst, key])))
+    return "\n".join(lines) or L.gettext(
+        "No segment column has two values to compare.")
+
+
+def _segment_index(a: CohortAnalysis, keys: list[tuple[str, str]]) -> pd.MultiIndex:
+    L = a.lang
+    return pd.MultiIndex.from_tuples(
+        [(L.isolate(c) if c else "", L.isolate(v) if v else "") for c, v in keys],
+        names=[L.gettext("Segment column"), L.gettext("Segment")],
+    )
 
 
 def segments_table(a: CohortAnalysis) -> pd.DataFrame:
     """Per segment value: customers, CAC, payback, retention and LTV:CAC, formatted."""
-    s = a.segments
-    p = a.period
-    out = pd.DataFrame(index=s.index.set_names(["Segment column", "Segment"]))
-    out["Customers"] = s["customers"].map("{:,.0f}".format).to_numpy()
-    out[f"Retention after 1 {p}"] = [percent(v) for v in s["retention_1"]]
+    L, s, p = a.lang, a.segments, a.period
+    out = pd.DataFrame(index=_segment_index(a, list(s.index)))
+    out[L.gettext("Customers")] = [L.number(v) for v in s["customers"]]
+    out[_at(L, N_("Retention after {span}"), p, 1)] = [L.percent(v) for v in s["retention_1"]]
     if a.cac is not None:
-        out["CAC"] = [money(v, a.currency) for v in s["cac"]]
-        out[f"Payback ({p}s)"] = [_period_cell(v) for v in s["payback_period"]]
-        out["Projected payback"] = [
-            "–" if _finite(v) else _period_cell(pp)
-            for v, pp in zip(s["payback_period"], s["projected_payback_period"], strict=True)
-        ]
-        out["LTV:CAC 12"] = [_ratio(v) for v in s["ltv_cac_12"]]
-        out["Projected LTV:CAC 24"] = [_ratio(v) for v in s["projected_ltv_cac_24"]]
-    out["LTV 12"] = [money(v, a.currency) if _finite(v) else "–" for v in s["ltv_12"]]
-    out["Projected LTV 24"] = [money(v, a.currency) if _finite(v) else "–"
-                               for v in s["projected_ltv_24"]]
+        out[L.gettext("CAC")] = _money_cells(a, s["cac"])
+        out[_payback_header(L, p)] = [_period_cell(L, v) for v in s["payback_period"]]
+        out[L.gettext("Projected payback")] = _projected_payback_cells(L, s)
+        out[_at(L, N_("LTV:CAC at {span}"), p, 12)] = [ratio(L, v) for v in s["ltv_cac_12"]]
+        out[_at(L, N_("Projected LTV:CAC at {span}"), p, 24)] = [
+            ratio(L, v) for v in s["projected_ltv_cac_24"]]
+    out[_at(L, N_("LTV at {span}"), p, 12)] = _money_cells(a, s["ltv_12"])
+    out[_at(L, N_("Projected LTV at {span}"), p, 24)] = _money_cells(a, s["projected_ltv_24"])
     return out
 
 
 def projection_markdown(a: CohortAnalysis) -> str:
     """What the projection says, which model made it and what its interval means."""
-    proj, p = a.projection, a.period
+    L, proj, p = a.lang, a.projection, a.period
     if proj is None:
-        return "There is no projection: " + escape(
-            next((n for n in a.notes if n.startswith("No projection")), "see the notes.")
-        )
+        reason = a.no_projection or L.gettext("see the notes.")
+        return L.gettext("There is no projection: {reason}").format(reason=escape(reason))
     o = a.overall
-    text = (
-        f"Each cohort's cumulative margin per customer, actual to {proj.start.isoformat()} "
-        f"(solid) and projected by the {MODEL_LABELS[proj.model]} model to {proj.horizon} "
-        f"{p}s (dashed). Averaged over the {o['cohorts']} complete cohorts, a customer is "
-        f"projected to bring {_money(a, o['projected_ltv_12'])} of margin in 12 {p}s and "
-        f"{_money(a, o['projected_ltv_24'])} in 24."
-    )
+    text = L.gettext(
+        "Each cohort's cumulative margin per customer, actual to {date} (solid) and projected "
+        "by the {model} model to {span} (dashed)."
+    ).format(date=L.date(proj.start), model=model_label(L, proj.model),
+             span=units(L, p, proj.horizon))
+    if _finite(o["projected_ltv_12"]) and _finite(o["projected_ltv_24"]):
+        text += " " + L.gettext(
+            "Averaged over the {n} complete cohorts, a customer is projected to bring {ltv_12} "
+            "of margin in {span_12} and {ltv_24} in {span_24}."
+        ).format(n=L.number(o["cohorts"]), ltv_12=_money(a, o["projected_ltv_12"]),
+                 span_12=units(L, p, 12), ltv_24=_money(a, o["projected_ltv_24"]),
+                 span_24=units(L, p, 24))
+    if proj.model == "curve":
+        if proj.details.get("season"):
+            text += " " + L.gettext("The margin curve includes a month-of-year season.")
+        else:
+            text += " " + L.gettext(
+                "The margin curve has no season: the data span too little time to tell one "
+                "from a trend.")
     if proj.level is not None:
-        text += (
-            f" The shaded band is a {percent(proj.level, 0)} interval from the backtest: the "
-            "spread of actual over projected values the same number of periods ahead. Beyond "
-            "the backtest's reach it is widened by the square root of the distance and is "
-            "itself a projection."
-        )
+        text += " " + L.gettext(
+            "The shaded band is a {level} interval from the backtest: the spread of actual over "
+            "projected values the same number of periods ahead. Beyond the backtest's reach it "
+            "is widened by the square root of the distance and is itself a projection."
+        ).format(level=L.percent(proj.level, 0))
     return text
 
 
 def backtest_markdown(a: CohortAnalysis) -> str:
     """The backtest in a few sentences (or why there is none)."""
-    b = a.backtest
+    L, b = a.lang, a.backtest
     if b is None:
-        return escape(no_backtest_note(a.period))
-    return (
-        f"The models were fitted on the data up to {b.cutoff.isoformat()} only, then their "
-        "projections were compared with what the cohorts actually earned after it. "
-        + _trust_sentences(a)
-    )
+        return escape(no_backtest_note(a.period, L))
+    if len(b.models) > 1:
+        message = L.gettext(
+            "The models were fitted on the data up to {date} only, then their projections were "
+            "compared with what the cohorts actually earned after it.")
+    else:
+        message = L.gettext(
+            "The model was fitted on the data up to {date} only, then its projections were "
+            "compared with what the cohorts actually earned after it.")
+    return message.format(date=L.date(b.cutoff)) + " " + _trust_sentences(a)
 
 
 def backtest_table(a: CohortAnalysis) -> pd.DataFrame | None:
     """Per model: error over all test cells, at each cohort's furthest period, at 12 periods."""
-    b = a.backtest
+    L, b = a.lang, a.backtest
     if b is None:
         return None
     m = b.models
-    out = pd.DataFrame(index=pd.Index([MODEL_LABELS[i] for i in m.index], name="model"))
-    out["Used"] = ["yes" if i == b.chosen else "" for i in m.index]
-    out["Cohorts"] = m["cohorts"].to_numpy()
-    out["Cells"] = m["cells"].to_numpy()
-    out["Mean abs. error"] = [percent(v) for v in m["mape"]]
-    out["Bias (total)"] = [percent(v, signed=True) for v in m["bias"]]
-    out["Error at furthest point"] = [percent(v) for v in m["last_mape"]]
-    out[f"Error of 12-{a.period} LTV"] = [percent(v) for v in m["ltv_mape"]]
-    out["Periods ahead (max)"] = m["max_ahead"].to_numpy()
+    out = pd.DataFrame(index=pd.Index([model_label(L, i) for i in m.index],
+                                      name=L.gettext("Model")))
+    out[L.gettext("Used")] = [L.gettext("yes") if i == b.chosen else "" for i in m.index]
+    out[L.gettext("Cohorts")] = [L.number(v) for v in m["cohorts"]]
+    out[L.gettext("Cells")] = [L.number(v) for v in m["cells"]]
+    out[L.gettext("Mean absolute error")] = [L.percent(v) for v in m["mape"]]
+    out[L.gettext("Bias (total)")] = [L.percent(v, signed=True) for v in m["bias"]]
+    out[L.gettext("Error at the furthest point")] = [L.percent(v) for v in m["last_mape"]]
+    out[_at(L, N_("Error of LTV at {span}"), a.period, 12)] = [
+        L.percent(v) for v in m["ltv_mape"]]
+    out[L.gettext("Periods ahead (max)")] = [L.number(v) for v in m["max_ahead"]]
     return out
 
 
 def ltv_cac_table(a: CohortAnalysis) -> pd.DataFrame:
     """LTV and LTV:CAC at 6, 12 and 24 periods: actual (cohorts observed that long) and
     projected (every complete cohort), overall and per segment value."""
-    rows = {("all customers", ""): a.overall}
+    L, p = a.lang, a.period
+    rows: dict[tuple[str, str], Any] = {(L.gettext("all customers"), ""): a.overall}
     for key, row in a.segments.iterrows():
-        rows[key] = row.to_dict()
+        rows[(L.isolate(key[0]), L.isolate(key[1]))] = row.to_dict()
+    rule = ratio(L, RULE_OF_THUMB, 0)
+    verdict = L.gettext("Against {rule} (projected at {span_24}, else at {span_12})").format(
+        rule=rule, span_24=units(L, p, 24), span_12=units(L, p, 12))
     out = []
-    for (column, value), r in rows.items():
-        item: dict[str, Any] = {"Segment column": column, "Segment": value}
+    for r in rows.values():
+        item: dict[str, Any] = {}
         if a.cac is not None:
-            item["CAC"] = money(r["cac"], a.currency)
+            item[L.gettext("CAC")] = _money(a, r["cac"])
         for h in HORIZONS:
-            item[f"LTV {h}"] = money(r[f"ltv_{h}"], a.currency)
+            item[_at(L, N_("LTV at {span}"), p, h)] = _money(a, r[f"ltv_{h}"])
             if a.cac is not None:
-                item[f"LTV:CAC {h}"] = _ratio(r[f"ltv_cac_{h}"])
-            item[f"Cohorts {h}"] = int(r[f"cohorts_{h}"])
+                item[_at(L, N_("LTV:CAC at {span}"), p, h)] = ratio(L, r[f"ltv_cac_{h}"])
+            item[_at(L, N_("Cohorts observed for {span}"), p, h)] = L.number(r[f"cohorts_{h}"])
         for h in (12, 24):
-            item[f"Projected LTV {h}"] = money(r[f"projected_ltv_{h}"], a.currency)
+            item[_at(L, N_("Projected LTV at {span}"), p, h)] = _money(a, r[f"projected_ltv_{h}"])
             if a.cac is not None:
-                item[f"Projected LTV:CAC {h}"] = _ratio(r[f"projected_ltv_cac_{h}"])
+                item[_at(L, N_("Projected LTV:CAC at {span}"), p, h)] = ratio(
+                    L, r[f"projected_ltv_cac_{h}"])
         if a.cac is not None:
             best = r["projected_ltv_cac_24"] if _finite(r["projected_ltv_cac_24"]) else (
                 r["ltv_cac_12"])
-            item[f"vs {RULE_OF_THUMB:.0f}:1 (projected 24, else 12)"] = (
-                "n/a" if not _finite(best) else "above" if best >= RULE_OF_THUMB else "below"
+            item[verdict] = (
+                L.gettext("n/a") if not _finite(best)
+                else L.gettext("above") if best >= RULE_OF_THUMB else L.gettext("below")
             )
         out.append(item)
-    return pd.DataFrame(out).set_index(["Segment column", "Segment"])
+    index = pd.MultiIndex.from_tuples(list(rows), names=[L.gettext("Segment column"),
+                                                         L.gettext("Segment")])
+    return pd.DataFrame(out, index=index)
 
 
 def export_markdown(a: CohortAnalysis) -> str:
     """Where the cohort table's CSV was written (next to the report), or that none was."""
+    L = a.lang
     path = a.parameters.get("cohorts_csv")
     if not path:
-        return "No CSV was written (cohorts_csv is None)."
+        return L.gettext("No CSV was written (cohorts_csv is None).")
     rows = len(a.table.long()) + sum(len(t.long()) for t in a.segment_tables.values())
-    return (
-        f"The cohort table is in **{escape(path)}**, next to this report: {rows:,} rows, one "
-        "per observed cell, for all customers (empty segment columns) and then for each "
-        "segment value, with retention, revenue, margin, cumulative margin per customer and "
-        "the cohort's CAC."
-    )
+    return L.ngettext(
+        "The cohort table is in **{path}**, next to this report: {n} row, one per observed "
+        "cell, for all customers (empty segment columns) and then for each segment value, "
+        "with retention, revenue, margin, cumulative margin per customer and the cohort's CAC.",
+        "The cohort table is in **{path}**, next to this report: {n} rows, one per observed "
+        "cell, for all customers (empty segment columns) and then for each segment value, "
+        "with retention, revenue, margin, cumulative margin per customer and the cohort's CAC.",
+        rows,
+    ).format(path=L.data(path), n=L.number(rows))
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -704,27 +923,30 @@ def _figures(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
 
 
 def headline(a: CohortAnalysis) -> dict[str, str]:
-    """Label -> formatted value, for the landing page."""
-    o, p = a.overall, a.period
-    out: dict[str, str] = {"Customers": f"{o['customers']:,.0f}"}
+    """Label -> formatted value, for the landing page (both in the report's language)."""
+    L, o, p = a.lang, a.overall, a.period
+    out: dict[str, str] = {L.gettext("Customers"): L.number(o["customers"])}
     if a.cac is not None:
-        out["Payback (average customer)"] = (
-            _payback_phrase(a, o).replace(" after acquisition", "")
+        k = o["payback_period"]
+        out[L.gettext("Payback (average customer)")] = (
+            units(L, p, k) if _finite(k) and k > 0 else _payback_phrase(a, o)
         )
         column = _summary_column(a)
         if column is not None:
             paid, _ = _ranked(a, column)
             if len(paid):
-                out[f"Fastest payback ({column})"] = str(paid.index[0])
+                out[L.gettext("Fastest payback ({column})").format(
+                    column=L.isolate(column))] = L.isolate(paid.index[0])
         if _finite(o["ltv_cac_12"]):
-            out[f"LTV:CAC 12 {p}s"] = _ratio(o["ltv_cac_12"])
+            out[_at(L, N_("LTV:CAC at {span}"), p, 12)] = ratio(L, o["ltv_cac_12"])
         if _finite(o["projected_ltv_cac_24"]):
-            out[f"LTV:CAC 24 {p}s (projected)"] = _ratio(o["projected_ltv_cac_24"])
+            out[_at(L, N_("Projected LTV:CAC at {span}"), p, 24)] = ratio(
+                L, o["projected_ltv_cac_24"])
     elif _finite(o["ltv_12"]):
-        out[f"Margin per customer, 12 {p}s"] = money(o["ltv_12"], a.currency)
+        out[_at(L, N_("Margin per customer over {span}"), p, 12)] = _money(a, o["ltv_12"])
     if a.backtest is not None:
-        out["Projection error (backtest)"] = percent(a.backtest.models.loc[a.backtest.chosen,
-                                                                           "mape"])
+        out[L.gettext("Projection error (backtest)")] = L.percent(
+            a.backtest.models.loc[a.backtest.chosen, "mape"])
     return out
 
 

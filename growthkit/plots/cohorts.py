@@ -2,8 +2,11 @@
 
 Every helper takes ``ax=None`` and returns the Axes. Unobserved cells (their period had not
 ended by the observation end) are drawn hatched and grey, never as zeros; projections are
-dashed and kept apart from actuals. Data-derived text (cohort labels, segment values, the
-currency) passes :func:`growthkit.formatting.plain_label`.
+dashed and kept apart from actuals. Every text is in the report's language (``language``: a
+:class:`~growthkit.i18n.Language` such as ``analysis.lang``, or a code; the analysis' own for
+helpers that take one), shaped for matplotlib by :func:`growthkit.plots._theme.label`, and
+data-derived text (cohort labels, segment values) is bidi-isolated first; tick labels use the
+language's digits and separators.
 """
 
 from __future__ import annotations
@@ -14,16 +17,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
 from growthkit.cohorts.backtest import Backtest
+from growthkit.cohorts.narrative import model_label
 from growthkit.cohorts.payback import average_payback
 from growthkit.cohorts.periods import period_of
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
 from growthkit.errors import GrowthkitError
-from growthkit.formatting import plain_label
-from growthkit.plots._theme import PALETTE, currency_formatter, new_ax
+from growthkit.i18n import Language, get_language
+from growthkit.plots._theme import (
+    PALETTE,
+    currency_formatter,
+    label,
+    new_ax,
+    number_formatter,
+    percent_formatter,
+)
 
 if TYPE_CHECKING:
     from growthkit.cohorts.analysis import CohortAnalysis
@@ -38,8 +49,29 @@ __all__ = [
 ]
 
 _UNOBSERVED = "#d0d4d9"
-_MODEL_LABELS = {"curve": "margin curve", "bgnbd": "BG/NBD"}
 _ANNOTATE_MAX = 30  # cells per side up to which the heatmap prints its values
+
+
+def _lang(language: Language | str) -> Language:
+    return get_language(language, domain="cohorts")
+
+
+def _since(lang: Language, period: str) -> str:
+    """The x-axis label of periods since acquisition."""
+    if period == "week":
+        return label(lang.gettext("weeks since acquisition (k)"), lang)
+    return label(lang.gettext("months since acquisition (k)"), lang)
+
+
+def _to_payback(lang: Language, period: str) -> str:
+    if period == "week":
+        return lang.gettext("weeks from acquisition to payback")
+    return lang.gettext("months from acquisition to payback")
+
+
+def _integer_axis(axis: object, lang: Language) -> None:
+    axis.set_major_locator(MaxNLocator(integer=True))  # type: ignore[attr-defined]
+    axis.set_major_formatter(number_formatter(lang))  # type: ignore[attr-defined]
 
 
 def _window(table: CohortTable) -> np.ndarray:
@@ -49,7 +81,7 @@ def _window(table: CohortTable) -> np.ndarray:
 
 
 def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
-                           ax: Axes | None = None) -> Axes:
+                           language: Language | str = "en", ax: Axes | None = None) -> Axes:
     """Retention by cohort and period since acquisition; unobserved cells hatched.
 
     Parameters
@@ -57,6 +89,8 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     table : CohortTable
     average : bool, default True
         Add a last row with the size-weighted average over the cohorts observed at each k.
+    language : Language or str, default "en"
+        The report's language (``analysis.lang``).
     ax : matplotlib Axes, optional
 
     Returns
@@ -66,13 +100,14 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     n, ages = table.active.shape
     if n == 0:
         raise GrowthkitError("the cohort table is empty; expected at least one cohort")
+    lang = _lang(language)
     values = table.retention()
     window = _window(table)
-    labels = [plain_label(x) for x in table.labels]
+    labels = [label(lang.isolate(x), lang) for x in table.labels]
     if average:
         values = np.vstack([values, table.average(table.retention())])
         window = np.vstack([window, np.ones(ages, bool)])
-        labels.append("average")
+        labels.append(label(lang.gettext("average"), lang))
     rows = values.shape[0]
     ax = new_ax(ax, figsize=(min(3 + 0.42 * ages, 15), min(1.8 + 0.3 * rows, 14)))
     shown = np.ma.masked_invalid(values)
@@ -87,23 +122,27 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     if rows <= _ANNOTATE_MAX and ages <= _ANNOTATE_MAX:
         for i, k in zip(*np.nonzero(np.isfinite(values)), strict=True):
             v = values[i, k]
-            ax.text(k, i, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
+            ax.text(k, i, label(lang.percent(v, 0), lang), ha="center", va="center", fontsize=6.5,
                     color="white" if v > 0.6 * top else "#1f2328")
     if average:
         ax.axhline(rows - 1.5, color="#1f2328", linewidth=1)
     ax.set_yticks(range(rows), labels, fontsize=7 if rows > 20 else 9)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"{table.period}s since acquisition (k)")
-    ax.set_ylabel("cohort (first purchase)")
+    _integer_axis(ax.xaxis, lang)
+    ax.set_xlabel(_since(lang, table.period))
+    ax.set_ylabel(label(lang.gettext("cohort (first purchase)"), lang))
     ax.grid(False)
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
-    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    bar.set_label("share of the cohort buying (k ≥ 1)")
+    bar.ax.yaxis.set_major_formatter(percent_formatter(lang))
+    bar.set_label(label(lang.gettext("share of the cohort buying (k ≥ 1)"), lang))
+    if table.period == "week":
+        unobserved = lang.gettext("unobserved: week not ended by {date}")
+    else:
+        unobserved = lang.gettext("unobserved: month not ended by {date}")
     ax.legend(handles=[Patch(facecolor=_UNOBSERVED, edgecolor="#8c959f", hatch="///",
-                             label=f"unobserved: {table.period} not ended by "
-                                   f"{table.observation_end}")],
+                             label=label(unobserved.format(
+                                 date=lang.date(table.observation_end)), lang))],
               loc="upper right", fontsize=8, framealpha=0.95)
-    ax.set_title("Retention by cohort")
+    ax.set_title(label(lang.gettext("Retention by cohort"), lang))
     return ax
 
 
@@ -127,38 +166,42 @@ def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, 
     matplotlib.axes.Axes
     """
     ax = new_ax(ax, figsize=(8.5, 4.8))
+    lang = analysis.lang
     column = column or analysis.channel_col
     groups: list[tuple[str, CohortTable, np.ndarray | None]] = []
     cac = analysis.cac
     t = analysis.table
-    groups.append(("all customers", t, cac.for_cohorts(t.cohorts) if cac else None))
+    groups.append((lang.gettext("all customers"), t, cac.for_cohorts(t.cohorts) if cac else None))
     if column is not None:
         for value in analysis.cohorts.segment_values(column):
             seg = analysis.segment_tables[(column, value)]
-            groups.append((str(value), seg,
+            groups.append((lang.isolate(value), seg,
                            cac.for_cohorts(seg.cohorts, column, value) if cac else None))
     for i, (name, table, cost) in enumerate(groups):
         color = "#1f2328" if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
         width = 2.6 if i == 0 else 1.6
         if cost is None:
             curve = table.average(table.cumulative_margin_per_customer())
-            ax.plot(np.arange(len(curve)), curve, color=color, lw=width, label=plain_label(name))
+            ax.plot(np.arange(len(curve)), curve, color=color, lw=width, label=label(name, lang))
             continue
         k, frame = average_payback(table, cost)
         ax.plot(frame.index, frame["cumulative_margin_per_customer"], color=color, lw=width,
-                label=plain_label(name))
+                label=label(name, lang))
         ax.plot(frame.index, frame["cac"], color=color, lw=1, ls="--")
         if np.isfinite(k):
             ax.plot([k], [frame.loc[int(k), "cumulative_margin_per_customer"]], "o",
                     color=color, ms=6, zorder=5)
-    ax.yaxis.set_major_formatter(currency_formatter(analysis.currency))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"{analysis.period}s since acquisition (k)")
-    ax.set_ylabel(f"cumulative margin per acquired customer ({plain_label(analysis.currency)})")
-    title = "Cumulative margin per customer"
+    ax.yaxis.set_major_formatter(currency_formatter(analysis.currency, lang))
+    _integer_axis(ax.xaxis, lang)
+    ax.set_xlabel(_since(lang, analysis.period))
+    ax.set_ylabel(label(lang.gettext("cumulative margin per acquired customer ({currency})"
+                                     ).format(currency=lang.isolate(analysis.currency)), lang))
     if cac is not None:
-        title += " against CAC (dashed); dots mark payback"
-    ax.set_title(title)
+        title = lang.gettext("Cumulative margin per customer against CAC (dashed); dots mark "
+                             "payback")
+    else:
+        title = lang.gettext("Cumulative margin per customer")
+    ax.set_title(label(title, lang))
     ax.legend(fontsize=8, ncols=2 if len(groups) > 4 else 1)
     return ax
 
@@ -177,24 +220,26 @@ def plot_payback(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
     """
     if analysis.cac is None:
         raise GrowthkitError("payback needs a CAC; expected spend_data or cac")
+    lang = analysis.lang
     s = analysis.cohort_summary[analysis.cohort_summary["complete"]]
     ax = new_ax(ax, figsize=(max(6.0, 0.32 * len(s) + 2), 4.2))
     x = np.arange(len(s))
     actual = s["payback_period"].to_numpy(dtype="float64")
     projected = s["projected_payback_period"].to_numpy(dtype="float64")
-    ax.bar(x, np.nan_to_num(actual), color=PALETTE[0], label="paid back")
+    ax.bar(x, np.nan_to_num(actual), color=PALETTE[0],
+           label=label(lang.gettext("paid back"), lang))
     only = np.isnan(actual) & np.isfinite(projected)
     ax.bar(x[only], projected[only], facecolor="white", edgecolor=PALETTE[0], hatch="///",
-           label="projected")
+           label=label(lang.gettext("projected"), lang))
     top = np.nanmax(np.concatenate([actual, projected, [1.0]]))
     never = np.isnan(actual) & np.isnan(projected)
     if never.any():
         ax.plot(x[never], np.full(never.sum(), top * 1.05), "x", color="#a40e26", ms=7,
-                label="not within the data or the projection")
-    ax.set_xticks(x, [plain_label(v) for v in s.index], rotation=90, fontsize=8)
-    ax.set_ylabel(f"{analysis.period}s from acquisition to payback")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("CAC payback by cohort")
+                label=label(lang.gettext("not within the data or the projection"), lang))
+    ax.set_xticks(x, [label(lang.isolate(v), lang) for v in s.index], rotation=90, fontsize=8)
+    ax.set_ylabel(label(_to_payback(lang, analysis.period), lang))
+    _integer_axis(ax.yaxis, lang)
+    ax.set_title(label(lang.gettext("CAC payback by cohort"), lang))
     ax.legend(fontsize=8)
     return ax
 
@@ -213,6 +258,7 @@ def plot_payback_by_segment(analysis: CohortAnalysis, *, ax: Axes | None = None)
     """
     if analysis.cac is None or not len(analysis.segments):
         raise GrowthkitError("payback by segment needs a CAC and a segment_col")
+    lang = analysis.lang
     s = analysis.segments
     ax = new_ax(ax, figsize=(7.5, 1.2 + 0.32 * len(s)))
     y = np.arange(len(s))[::-1]
@@ -229,17 +275,20 @@ def plot_payback_by_segment(analysis: CohortAnalysis, *, ax: Axes | None = None)
     ax.plot(np.full(never.sum(), top * 1.03), y[never], "x", color="#a40e26", ms=7)
     free = s["cac"].to_numpy() == 0
     for yy in y[free]:
-        ax.text(0.1, yy, "no spend (CAC 0)", va="center", fontsize=8, color="#59636e")
-    ax.set_yticks(y, [f"{plain_label(c)}: {plain_label(v)}" for c, v in s.index], fontsize=8)
-    ax.set_xlabel(f"{analysis.period}s from acquisition to payback (hatched: projected; "
-                  "×: not within the projection)")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Payback of the average customer, by segment")
+        ax.text(0.1, yy, label(lang.gettext("no spend (CAC 0)"), lang), va="center",
+                fontsize=8, color="#59636e")
+    ax.set_yticks(y, [label(f"{lang.isolate(c)}: {lang.isolate(v)}", lang) for c, v in s.index],
+                  fontsize=8)
+    ax.set_xlabel(label(lang.gettext("{axis} (hatched: projected; ×: not within the "
+                                     "projection)").format(
+        axis=_to_payback(lang, analysis.period)), lang))
+    _integer_axis(ax.xaxis, lang)
+    ax.set_title(label(lang.gettext("Payback of the average customer, by segment"), lang))
     return ax
 
 
 def plot_projection(projection: Projection, currency: str, *, cac: float | None = None,
-                    ax: Axes | None = None) -> Axes:
+                    language: Language | str = "en", ax: Axes | None = None) -> Axes:
     """Each cohort's cumulative margin per customer: actual (solid), projected (dashed), with
     the backtest interval shaded.
 
@@ -247,9 +296,11 @@ def plot_projection(projection: Projection, currency: str, *, cac: float | None 
     ----------
     projection : Projection
     currency : str
-        Label of the money axis.
+        The ISO code of the money axis.
     cac : float, optional
         Draw the average CAC as a horizontal line.
+    language : Language or str, default "en"
+        The report's language (``analysis.lang``).
     ax : matplotlib Axes, optional
 
     Returns
@@ -257,6 +308,7 @@ def plot_projection(projection: Projection, currency: str, *, cac: float | None 
     matplotlib.axes.Axes
     """
     ax = new_ax(ax, figsize=(8.5, 4.8))
+    lang = _lang(language)
     t = projection.table
     cmap = plt.get_cmap("viridis")
     n = len(t.cohorts)
@@ -278,20 +330,23 @@ def plot_projection(projection: Projection, currency: str, *, cac: float | None 
                 ax.fill_between(k[proj], low[proj], high[proj], color=color, alpha=0.08,
                                 linewidth=0)
     if cac is not None and np.isfinite(cac):
-        ax.axhline(cac, color="#a40e26", lw=1, ls=":", label=f"average CAC ({cac:,.2f})")
+        ax.axhline(cac, color="#a40e26", lw=1, ls=":",
+                   label=label(lang.gettext("average CAC ({amount})").format(
+                       amount=lang.money(cac, currency)), lang))
         ax.legend(fontsize=8, loc="upper left")
-    ax.yaxis.set_major_formatter(currency_formatter(currency))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"{t.period}s since acquisition (k)")
-    ax.set_ylabel(f"cumulative margin per customer ({plain_label(currency)})")
-    label = _MODEL_LABELS.get(projection.model, projection.model)
-    ax.set_title(f"Actual (solid) and projected ({label}, dashed) by cohort, "
-                 "older cohorts darker")
+    ax.yaxis.set_major_formatter(currency_formatter(currency, lang))
+    _integer_axis(ax.xaxis, lang)
+    ax.set_xlabel(_since(lang, t.period))
+    ax.set_ylabel(label(lang.gettext("cumulative margin per customer ({currency})").format(
+        currency=lang.isolate(currency)), lang))
+    ax.set_title(label(lang.gettext(
+        "Actual (solid) and projected ({model}, dashed) by cohort, older cohorts darker"
+    ).format(model=model_label(lang, projection.model)), lang))
     return ax
 
 
 def plot_backtest(backtest: Backtest, period: str = "month", *,
-                  ax: Axes | None = None) -> Axes:
+                  language: Language | str = "en", ax: Axes | None = None) -> Axes:
     """Backtest error by periods ahead: mean absolute error (solid) and bias (dashed) per model.
 
     Parameters
@@ -299,6 +354,8 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
     backtest : Backtest
     period : str, default "month"
         For the axis label.
+    language : Language or str, default "en"
+        The report's language (``analysis.lang``).
     ax : matplotlib Axes, optional
 
     Returns
@@ -306,20 +363,29 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
     matplotlib.axes.Axes
     """
     ax = new_ax(ax)
+    lang = _lang(language)
     for i, model in enumerate(backtest.models.index):
         errors = backtest.by_horizon(model)
         color = PALETTE[i % len(PALETTE)]
         chosen = model == backtest.chosen
-        name = _MODEL_LABELS.get(model, model) + (" (used)" if chosen else "")
+        name = model_label(lang, model)
+        if chosen:
+            name = lang.gettext("{model} (used)").format(model=name)
         ax.plot(errors.index, errors["mape"], color=color, lw=2.4 if chosen else 1.4,
-                marker="o", ms=3, label=f"{name}: mean absolute error")
+                marker="o", ms=3, label=label(lang.gettext("{model}: mean absolute error"
+                                                           ).format(model=name), lang))
         ax.plot(errors.index, errors["bias"], color=color, lw=1.2, ls="--",
-                label=f"{name}: bias (+ = projected too high)")
+                label=label(lang.gettext("{model}: bias (+ = projected too high)"
+                                         ).format(model=name), lang))
     ax.axhline(0, color="#59636e", lw=0.8)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(f"{period}s after the cut-off ({backtest.cutoff})")
-    ax.set_ylabel("error of cumulative margin per customer")
-    ax.set_title("Backtest: projected against actual")
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _integer_axis(ax.xaxis, lang)
+    if period == "week":
+        axis = lang.gettext("weeks after the cut-off ({date})")
+    else:
+        axis = lang.gettext("months after the cut-off ({date})")
+    ax.set_xlabel(label(axis.format(date=lang.date(backtest.cutoff)), lang))
+    ax.set_ylabel(label(lang.gettext("error of cumulative margin per customer"), lang))
+    ax.set_title(label(lang.gettext("Backtest: projected against actual"), lang))
     ax.legend(fontsize=8)
     return ax

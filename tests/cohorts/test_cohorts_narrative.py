@@ -16,10 +16,17 @@ import pytest
 from html_safety import HOSTILE, live_markup
 
 from growthkit.cohorts import analyze, narrative
+from growthkit.errors import GrowthkitError
+from growthkit.i18n import strip_isolates
 
 
 def _with(a, **overall):
     return dataclasses.replace(a, overall={**a.overall, **overall})
+
+
+def _plain(text: str) -> str:
+    """Visible text: without the bidi isolates around data-derived strings."""
+    return strip_isolates(text)
 
 
 def test_ltv_cac_is_said_to_be_above_or_below_three_to_one(small):
@@ -40,36 +47,38 @@ def test_which_segment_values_clear_three_to_one(small):
     seg = small.segments.copy()
     ratios = seg.loc["channel", "projected_ltv_cac_24"]
     assert (ratios >= 3).sum() == 1  # referral only, in this shop
-    assert "Only referral (" in narrative.ltv_cac_markdown(small)
+    assert "Only referral (" in _plain(narrative.ltv_cac_markdown(small))
     seg.loc[("channel", "email"), "projected_ltv_cac_24"] = 3.4
-    both = narrative.ltv_cac_markdown(dataclasses.replace(small, segments=seg))
+    both = _plain(narrative.ltv_cac_markdown(dataclasses.replace(small, segments=seg)))
     assert "Only" not in both and "email (3.4:1)" in both and "clear 3:1" in both
     seg.loc["channel", "projected_ltv_cac_24"] = 1.0
-    none = narrative.ltv_cac_markdown(dataclasses.replace(small, segments=seg))
+    none = _plain(narrative.ltv_cac_markdown(dataclasses.replace(small, segments=seg)))
     assert "No channel value clears 3:1 at 24 months" in none
 
 
 def test_the_fastest_channel_is_the_one_with_the_shortest_payback(small):
-    text = narrative.summary_markdown(small)
+    text = _plain(narrative.summary_markdown(small))
     assert "**referral** customers pay back fastest: 1 month after acquisition" in text
     seg = small.segments.copy()
     seg.loc[("channel", "referral"), "payback_period"] = 9.0
     seg.loc[("channel", "email"), "payback_period"] = 0.0
-    swapped = narrative.summary_markdown(dataclasses.replace(small, segments=seg))
+    swapped = _plain(narrative.summary_markdown(dataclasses.replace(small, segments=seg)))
     assert "**email** customers pay back fastest: in the month of acquisition" in swapped
+    assert "referral 9 months after acquisition" in swapped
 
 
 def test_a_segment_not_paid_back_says_so_with_its_projection(small):
     seg = small.segments.copy()
     seg.loc[("channel", "email"), ["payback_period", "projected_payback_period"]] = [
         np.nan, 27.0]
-    text = narrative.summary_markdown(dataclasses.replace(small, segments=seg))
+    text = _plain(narrative.summary_markdown(dataclasses.replace(small, segments=seg)))
     assert "email not yet after 22 months of data (projected: 27 months after acquisition)" in (
         text)
 
 
 def test_channels_without_spend_are_named_only_when_there_are_some(small):
-    assert "Customers from organic came with no recorded spend (CAC 0)" in small.summary()
+    assert "Customers from organic came with no recorded spend (CAC 0)" in _plain(
+        small.summary())
     seg = small.segments.copy()
     seg.loc[("channel", "organic"), "cac"] = 5.0
     text = narrative.summary_markdown(dataclasses.replace(small, segments=seg))
@@ -103,12 +112,14 @@ def test_the_chosen_model_is_the_one_named_with_its_rival(small):
 
 
 def test_the_right_edge_sentence_depends_on_where_the_data_end(small):
-    mid = narrative.summary_markdown(small)  # the shop's data end on 2024-12-15
-    assert "before the month 2024-12 ended: its cells are unobserved (null, not 0)" in mid
+    mid = _plain(narrative.summary_markdown(small))  # the shop's data end on 2024-12-15
+    assert "Data end on December 15, 2024, before the month 2024-12 ended: its cells are " \
+        "unobserved (null, not 0)" in mid
     ended = dataclasses.replace(small, cohorts=dataclasses.replace(
         small.cohorts, observation_end=dt.date(2024, 11, 30)))
-    text = narrative.summary_markdown(ended)
-    assert "the last day of a month: every period up to it is complete" in text
+    text = _plain(narrative.summary_markdown(ended))
+    assert "Data end on November 30, 2024, the last day of a month: every period up to it is " \
+        "complete" in text
     assert "still forming" not in text
 
 
@@ -141,8 +152,7 @@ def test_hostile_strings_in_segment_values_and_currency_stay_text(small_shop):
              "referral": HOSTILE[3], "email": HOSTILE[4]}
     frame["channel"] = frame["channel"].map(names)
     spend = spend.assign(channel=spend["channel"].map(names))
-    a = analyze(frame, margin_col="margin", spend_data=spend, segment_col="channel",
-                currency="<b>$</b>")
+    a = analyze(frame, margin_col="margin", spend_data=spend, segment_col="channel")
     for text in (a.summary(), a.segments_markdown(), a.data_markdown(),
                  a.retention_markdown(), a.margin_markdown(), a.ltv_cac_markdown(),
                  a.projection_markdown(), a.backtest_markdown(), a.export_markdown()):
@@ -151,12 +161,22 @@ def test_hostile_strings_in_segment_values_and_currency_stay_text(small_shop):
     assert any(v in a.segments.index.get_level_values(1) for v in HOSTILE)
 
 
+def test_the_currency_must_be_an_iso_code(small_shop):
+    frame, _ = small_shop
+    with pytest.raises(GrowthkitError, match="currency='<b>\\$</b>' is not an ISO 4217"):
+        analyze(frame.head(100), currency="<b>$</b>")
+
+
 def test_tables_are_formatted_frames(small):
     tables = small.tables()
     assert list(tables) == ["LTV:CAC", "Payback by segment", "Cohorts"]
     ltv = tables["LTV:CAC"]
-    assert ltv.loc[("all customers", ""), "LTV:CAC 12"] == f"{small.overall['ltv_cac_12']:.1f}:1"
-    assert ltv.loc[("all customers", ""), "vs 3:1 (projected 24, else 12)"] == "below"
+    overall = ltv.loc[("all customers", "")]
+    assert overall["LTV:CAC at 12 months"] == f"{small.overall['ltv_cac_12']:.1f}:1"
+    assert overall["Against 3:1 (projected at 24 months, else at 12 months)"] == "below"
+    assert overall["Cohorts observed for 6 months"] == f"{small.overall['cohorts_6']:,}"
     cohorts = tables["Cohorts"]
     assert cohorts.loc["2024-12", "Customers"].endswith("(forming)")
+    assert cohorts.loc["2023-01", "CAC"].startswith("$")  # "$42.14": money, never a raw float
+    assert cohorts.loc["2023-01", "CAC from"] == "spend"
     assert isinstance(small.backtest_table(), pd.DataFrame)
