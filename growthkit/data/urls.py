@@ -4,7 +4,8 @@ Every rule about source URLs lives here: :func:`redact` masks credentials for di
 :func:`conceal` hides them from files a report run writes (the real URL travels to the kernel
 in an environment variable, never in the notebook), :func:`reveal` is the one place that turns a
 concealed URL back into the real one, and :func:`absolute_source` makes relative file sources
-absolute for a kernel that runs in another folder.
+absolute for a kernel that runs in another folder. Spark sources
+(``spark:PATH_OR_TABLE?master=URL``) follow the same rules: :func:`parse_spark`.
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ __all__ = [
     "CREDENTIALS_ENV",
     "FILE_DATABASES",
     "MASK",
+    "SPARK_FORMATS",
+    "SPARK_PREFIX",
     "DatabaseURL",
+    "SparkSource",
     "absolute_source",
     "conceal",
     "credentials_env",
+    "parse_spark",
     "parse_url",
     "redact",
     "reveal",
@@ -42,6 +47,13 @@ _SECRET_KEYS = re.compile(
     r"pass|pwd|secret|token|key|credential|auth|signature|sig$|session", re.IGNORECASE
 )
 _QUERY_IN_USERINFO = re.compile(r"\?[^@]*=")
+#: What a Spark source starts with: ``spark:PATH_OR_TABLE[?master=URL&spark.KEY=VALUE...]``.
+SPARK_PREFIX = "spark:"
+#: File endings a Spark source reads, and the format of each; a path without one of them is a
+#: folder of Parquet files (as Spark writes them).
+SPARK_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".csv.gz": "csv",
+                 ".tsv": "tsv"}
+_SPARK_TABLE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}")
 
 
 @dataclass(frozen=True)
@@ -91,10 +103,7 @@ class DatabaseURL:
         if self.userinfo is not None:
             name, sep, _ = self.userinfo.partition(":")
             user = f"{name}:{MASK}@" if sep else f"{MASK}@"
-        query = "&".join(
-            f"{k}={MASK if _SECRET_KEYS.search(k) and v else v}" if v else k
-            for k, v in self.query
-        )
+        query = "&".join(f"{k}={_mask_value(k, v)}" if v else k for k, v in self.query)
         return f"{self.scheme}://{user}{self.location}" + (f"?{query}" if query else "")
 
 
@@ -123,6 +132,96 @@ def parse_url(text: str) -> DatabaseURL | None:
     return DatabaseURL(scheme, userinfo, location, query)
 
 
+@dataclass(frozen=True)
+class SparkSource:
+    """A Spark source taken apart: ``spark:PATH_OR_TABLE[?master=URL&spark.KEY=VALUE...]``.
+
+    The target is a table of the session's catalog when it is a bare (dotted) name such as
+    ``orders`` or ``sales.orders``; anything else (``/data/orders.parquet``, ``./orders``,
+    ``hdfs:///warehouse/orders/``, ``s3a://bucket/orders.parquet``) is a path Spark reads.
+
+    Attributes
+    ----------
+    target : str
+        The path or table name, as written.
+    query : list of (str, str)
+        ``master`` (the Spark master URL: ``local[4]``, ``spark://head:7077``, ``yarn``, ...)
+        and Spark settings (``spark.executor.memory=4g``), as written.
+    """
+
+    target: str
+    query: list[tuple[str, str]]
+
+    @property
+    def master(self) -> str | None:
+        """The ``?master=`` value, if any."""
+        return next((v for k, v in self.query if k == "master"), None)
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The Spark settings of the query (``spark.*`` keys)."""
+        return {k: v for k, v in self.query if k.startswith("spark.")}
+
+    @property
+    def unknown(self) -> list[str]:
+        """Query keys that are neither ``master`` nor a ``spark.*`` setting."""
+        return [k for k, _ in self.query if k != "master" and not k.startswith("spark.")]
+
+    @property
+    def format(self) -> str | None:
+        """``parquet``, ``csv`` or ``tsv`` for a path (by its ending; a folder is Parquet);
+        None for a table name."""
+        lower = self.target.lower()
+        ending = next((e for e in sorted(SPARK_FORMATS, key=len, reverse=True)
+                       if lower.endswith(e)), None)
+        if ending is not None:
+            return SPARK_FORMATS[ending]
+        return None if _SPARK_TABLE.fullmatch(self.target) else "parquet"
+
+    def text(self, target: str | None = None) -> str:
+        """The source as written (with ``target`` in place of the target, if given)."""
+        query = "&".join(f"{k}={v}" if v else k for k, v in self.query)
+        return f"{SPARK_PREFIX}{target or self.target}" + (f"?{query}" if query else "")
+
+    def redacted(self) -> str:
+        """The source with credentials masked: a password in the target or the master URL,
+        and secret settings (``spark.hadoop.fs.s3a.secret.key=***``)."""
+        target = _redact_text(self.target)
+        query = "&".join(
+            f"{k}={_redact_text(v) if k == 'master' else _mask_value(k, v)}" if v else k
+            for k, v in self.query
+        )
+        return f"{SPARK_PREFIX}{target}" + (f"?{query}" if query else "")
+
+
+def parse_spark(text: str) -> SparkSource | None:
+    """Split ``spark:PATH_OR_TABLE[?query]``; None when ``text`` is not a Spark source.
+
+    A target that is a URL (``s3a://user:pa?ss@bucket/x.parquet``) is split as
+    :func:`parse_url` splits it, so a password holding ``?`` stays in the target. A Spark
+    master URL (``spark://host:7077``) is not a Spark source: it names no data.
+    """
+    if not text.startswith(SPARK_PREFIX) or text.startswith(SPARK_PREFIX + "//"):
+        return None
+    body = text[len(SPARK_PREFIX):]
+    url = parse_url(body)
+    if url is not None:
+        user = f"{url.userinfo}@" if url.userinfo is not None else ""
+        return SparkSource(f"{url.scheme}://{user}{url.location}", url.query)
+    target, _, query_text = body.partition("?")
+    query = [(k, v) for k, _, v in (p.partition("=") for p in query_text.split("&") if p)]
+    return SparkSource(target, query)
+
+
+def _mask_value(key: str, value: str) -> str:
+    return MASK if _SECRET_KEYS.search(key) and value else value
+
+
+def _redact_text(text: str) -> str:
+    url = parse_url(text)
+    return text if url is None else url.redacted()
+
+
 def redact(source: object) -> str:
     """Describe a source for display, with any credential masked.
 
@@ -137,13 +236,17 @@ def redact(source: object) -> str:
         ``postgresql://analyst:***@db/shop?table=orders`` for a URL with a password (also when
         the password holds ``/`` or ``#``), ``?token=***`` (and ``password``, ``pwd``,
         ``secret``, ``api_key``, ``access_key``, ...) for secret query values, the path for a
-        file, ``"sample:cdnow"`` for a sample, ``"DataFrame (69,659 rows)"`` for a DataFrame.
+        file, ``"sample:cdnow"`` for a sample, ``"DataFrame (69,659 rows)"`` for a DataFrame,
+        and Spark sources with the same rules (:meth:`SparkSource.redacted`).
     """
     if isinstance(source, pd.DataFrame):
         return f"DataFrame ({len(source):,} rows)"
     if type(source).__name__ == "Table" and type(source).__module__.startswith("ibis"):
         return "Ibis table"
     text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    spark = parse_spark(text)
+    if spark is not None:
+        return spark.redacted()
     url = parse_url(text)
     return text if url is None else url.redacted()
 
@@ -188,13 +291,20 @@ def reveal(text: str) -> str:
 def absolute_source(value: object) -> object:
     """Make a relative file path, glob or database file absolute.
 
-    A report's kernel runs in another folder, so ``orders.csv`` and ``duckdb://shop.duckdb``
-    (relative, as ibis reads it) become ``/abs/orders.csv`` and ``duckdb:///abs/shop.duckdb``.
+    A report's kernel runs in another folder, so ``orders.csv``, ``duckdb://shop.duckdb``
+    (relative, as ibis reads it) and ``spark:orders.parquet`` become ``/abs/orders.csv``,
+    ``duckdb:///abs/shop.duckdb`` and ``spark:/abs/orders.parquet``.
     Anything else is returned unchanged.
     """
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if not isinstance(value, str):
+        return value
+    spark = parse_spark(value)
+    if spark is not None:
+        local = spark.format is not None and parse_url(spark.target) is None
+        if local and not os.path.isabs(spark.target) and os.path.exists(spark.target):
+            return spark.text(os.path.abspath(spark.target))
         return value
     url = parse_url(value)
     if url is None:
