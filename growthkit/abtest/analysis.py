@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
 
-from growthkit.abtest import narrative
+from growthkit.abtest import narrative, tables
 from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios, _parse_weights
 from growthkit.abtest.aggregates import _as_table, aggregate, overall
 from growthkit.abtest.bayesian import bayesian_view
 from growthkit.abtest.comparison import _check_settings, _compare
 from growthkit.abtest.decision import Decision, decide
+from growthkit.abtest.export import check_export_path, results_frame
+from growthkit.abtest.formats import interval_name
 from growthkit.abtest.health import srm, srm_table
 from growthkit.abtest.planning import power_table
 from growthkit.abtest.sequential import DEFAULT_TAU, sequential_results
 from growthkit.data import redact
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
+from growthkit.i18n import Language, check_currency, get_language
 from growthkit.result import ReportAnalysis, records
 from growthkit.samples import sample_parameters
 
@@ -61,7 +66,11 @@ class ABTestAnalysis(ReportAnalysis):
     parameters : dict
         The settings as resolved (sample defaults filled in, the data source display-safe).
     notes : tuple of str
-        One plain-text line per skipped section or metric without a test.
+        One plain-text line per skipped section or metric without a test (English, for the
+        JSON; the report shows them in its language).
+    lang : Language
+        The report's language (``language`` and ``digits``), for every reader-facing word and
+        number.
     """
 
     results: pd.DataFrame
@@ -73,6 +82,7 @@ class ABTestAnalysis(ReportAnalysis):
     decision: Decision
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    lang: Language = field(default_factory=lambda: get_language(domain="abtest"))
     # What code written for the old ``analyze`` (a DataFrame) reads: "segments" when it asked
     # for a segment column, as the old function then returned the segmented rows.
     _legacy_frame: str = field(default="results", repr=False, compare=False)
@@ -96,22 +106,26 @@ class ABTestAnalysis(ReportAnalysis):
             ``variance_reduction`` (CUPED, per metric and arm); ``headline`` (for the landing
             page); ``parameters`` and ``versions``. Added since: ``notes`` (plain-text lines:
             skipped sections, comparisons without a test) and ``untestable`` (``metric``,
-            ``variant``, ``reason`` of every comparison with no test).
+            ``variant``, ``reason`` of every comparison with no test). Reasons and notes are
+            plain English text whatever the report's language; ``headline`` is in the report's
+            language, for the landing page.
         """
         results = self.results
         cuped = results[results["method"].str.startswith("cuped")]
         primary = results.iloc[0]
+        lang = self.lang
         untestable = [
             {"metric": r["metric"], "variant": r["variant"],
-             "reason": narrative.untestable_reason(r)}
+             "reason": narrative.english_reason(r)}
             for _, r in results.iterrows() if not narrative.testable(r)
         ]
+        english = self.decision if lang.code == "en" else self._decide("en")
         return {
             "srm": dict(self.srm),
             "results": records(results),
             "decision": self.decision.verdict,
             "decision_arm": self.decision.arm,
-            "decision_reasons": list(self.decision.reasons),
+            "decision_reasons": [narrative.plain(r) for r in english.reasons],
             "power": records(self.power),
             "bayesian": records(self.bayesian),
             "segments": records(self.segments),
@@ -120,11 +134,12 @@ class ABTestAnalysis(ReportAnalysis):
                 for r in cuped.itertuples()
             },
             "headline": {
-                "Decision": self.decision.headline,
-                f"{primary['metric']} lift ({primary['variant']})": narrative.lift_text(
-                    primary, self.parameters.get("currency")
-                ),
-                "SRM": "failed" if self.srm["flag"] else "ok",
+                lang.gettext("Decision"): self.decision.headline,
+                lang.gettext("{metric} lift ({arm})").format(
+                    metric=lang.isolate(primary["metric"]), arm=lang.isolate(primary["variant"])
+                ): narrative.lift_text(primary, lang, self.parameters.get("currency")),
+                lang.gettext("SRM"): lang.gettext("failed") if self.srm["flag"]
+                else lang.gettext("ok"),
             },
             "notes": list(self.notes),
             "untestable": untestable,
@@ -134,11 +149,12 @@ class ABTestAnalysis(ReportAnalysis):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Results, users per arm, power and the Bayesian view, formatted."""
+        lang = self.lang
         return {
-            "Results": self.results_table(),
-            "Users per arm (sample ratio check)": self.srm_table(),
-            "Power": self.power_table(),
-            "Bayesian view": self.bayesian_table(),
+            lang.gettext("Results"): self.results_table(),
+            lang.gettext("Users per arm (sample ratio check)"): self.srm_table(),
+            lang.gettext("Power"): self.power_table(),
+            lang.gettext("Bayesian view"): self.bayesian_table(),
         }
 
     # ------------------------------------------------------------------ sections
@@ -149,19 +165,53 @@ class ABTestAnalysis(ReportAnalysis):
 
     def srm_markdown(self) -> str:
         """One sentence on the sample-ratio check."""
-        return narrative.srm_markdown(self.srm)
+        return narrative.srm_markdown(self.srm, self.lang)
 
     def srm_table(self) -> pd.DataFrame:
         """Users per arm against the planned split, formatted."""
-        return narrative.srm_table(self.srm_detail)
+        return tables.srm_table(self.srm_detail, self.lang)
 
     def results_table(self) -> pd.DataFrame:
         """The overall results, formatted for reading (rates in %, money in the currency)."""
         return self._effects(self.results)
 
     def results_markdown(self) -> str:
-        """Below the results: metrics with no test, and what CUPED did (or that it is off)."""
+        """Below the results: metrics with no test, how the p-values were adjusted, and what
+        CUPED did (or that it is off)."""
         return narrative.results_markdown(self)
+
+    def export_results(self, path: str | os.PathLike | None) -> Path | None:
+        """Write the results table, unrounded, to CSV (``None``: skip).
+
+        One row per metric and arm with the user's names as given (the arm column is named as
+        ``variant_col``), every figure of :func:`growthkit.abtest.compare` and the test in
+        words.
+
+        Parameters
+        ----------
+        path : str, Path or None
+            Where to write; relative paths resolve against the working directory, which the
+            report runner sets to the report folder so the CSV lands next to the HTML.
+
+        Returns
+        -------
+        Path or None
+            The file written.
+
+        Raises
+        ------
+        GrowthkitError
+            When the folder does not exist or ``path`` is a folder.
+        """
+        out = check_export_path(path, "results_csv", "abtest_results.csv")
+        if out is not None:
+            frame = results_frame(self.results, str(self.parameters["variant_col"]), self.lang)
+            frame.to_csv(out, index=False)
+        return out
+
+    def export_markdown(self, path: Path | None) -> str:
+        """Where :meth:`export_results` wrote the table, or how to get it."""
+        return narrative.export_markdown(path, self.lang)
 
     def cuped_markdown(self) -> str:
         """One sentence per CUPED-adjusted metric: how much variance the pre-period removed."""
@@ -177,16 +227,33 @@ class ABTestAnalysis(ReportAnalysis):
 
     def power_table(self) -> pd.DataFrame:
         """Power figures, formatted: what the test could detect and what it would need."""
-        return narrative.power_table(self.power, self.parameters.get("min_lift", 0.05))
+        return tables.power_table(self.power, self.parameters.get("min_lift", 0.05), self.lang)
+
+    def power_markdown(self) -> str:
+        """What the power table's columns mean, with this report's power and lift."""
+        return narrative.power_markdown(self)
+
+    def power_curve_markdown(self) -> str:
+        """The sentence above the primary metric's power curve (why there is none, if so)."""
+        return narrative.power_curve_markdown(self)
 
     def bayesian_table(self) -> pd.DataFrame:
         """Chance to beat control and expected loss of shipping, formatted."""
-        return narrative.bayesian_table(self.bayesian)
+        return tables.bayesian_table(self.bayesian, self.lang)
 
     def _effects(self, frame: pd.DataFrame) -> pd.DataFrame:
         p = self.parameters
-        return narrative.effects_table(
-            frame, p.get("alpha", 0.05), p.get("currency"), bool(p.get("sequential"))
+        return tables.effects_table(
+            frame, p.get("alpha", 0.05), self.lang, p.get("currency"), bool(p.get("sequential"))
+        )
+
+    def _decide(self, language: Language | str) -> Decision:
+        """The decision with its reasons in ``language``."""
+        p = self.parameters
+        lang = get_language(language, domain="abtest")
+        return decide(
+            self.results, self.srm, self.power, alpha=p["alpha"], min_lift=p["min_lift"],
+            level=interval_name(p["alpha"], bool(p["sequential"]), lang), language=lang,
         )
 
     # ------------------------------------------------------------------ deprecated
@@ -315,6 +382,9 @@ def analyze(
     currency: str | None = None,
     min_lift: float = 0.05,
     tau: float = DEFAULT_TAU,
+    results_csv: str | os.PathLike | None = None,
+    language: str = "en",
+    digits: str = "locale",
 ) -> ABTestAnalysis:
     """Run the whole A/B-test report: SRM, effects, segments, power, Bayes and the decision.
 
@@ -349,12 +419,20 @@ def analyze(
     sequential : bool, default False
         Report always-valid confidence sequences and p-values (for teams that peek).
     currency : str, optional
-        Label for money metrics (every non-binary metric) in the formatted tables.
+        ISO 4217 code (``"USD"``, ``"SAR"``...) of money metrics (every non-binary metric),
+        formatted for the report's language; None shows them as plain numbers.
     min_lift : float, default 0.05
         Smallest relative lift of the primary metric worth shipping for (see
         :func:`growthkit.abtest.decide`).
     tau : float, default 5000
         Tuning parameter of the confidence sequences.
+    results_csv : str or path, optional
+        Where :meth:`ABTestAnalysis.export_results` (the notebook) writes the results table;
+        checked here, before any work.
+    language : str, default "en"
+        The report's language, ``"en"`` or ``"ar"`` (optionally with a region, ``"ar_SA"``).
+    digits : {"locale", "latin", "arabic"}, default "locale"
+        The digits numbers are written with.
 
     Returns
     -------
@@ -364,6 +442,7 @@ def analyze(
     ------
     GrowthkitError
         ``metrics`` not given on data other than a sample, a missing or non-numeric column,
+        an unknown language, digits or currency, a ``results_csv`` in a missing folder,
         and everything :func:`growthkit.abtest.compare` and :func:`growthkit.abtest.srm`
         refuse.
 
@@ -382,6 +461,10 @@ def analyze(
     University Press.
     """
     _check_settings(alpha, correction)
+    lang = get_language(language, digits=digits, domain="abtest")
+    if currency is not None:
+        currency = check_currency(currency)
+    check_export_path(results_csv, "results_csv", "abtest_results.csv")
     legacy = "segments" if segment_col else "results"
     table, defaults = _table_and_defaults(data)
     metrics, cuped, segment_col, notes = _resolve(
@@ -409,9 +492,9 @@ def analyze(
     power = power_table(results, alpha, min_lift=min_lift)
     decision = decide(
         results, srm_result, power, alpha=alpha, min_lift=min_lift,
-        level=narrative.interval_name(alpha, sequential),
+        level=interval_name(alpha, sequential, lang), language=lang,
     )
-    notes += [narrative.untestable_note(r) for _, r in results.iterrows()
+    notes += [narrative.english_note(r) for _, r in results.iterrows()
               if not narrative.testable(r)]
     parameters = {
         "data": redact(data), "variant_col": variant_col, "control": control,
@@ -419,6 +502,8 @@ def analyze(
         "alpha": alpha, "correction": correction, "segment_col": segment_col,
         "expected_weights": weights, "sequential": sequential, "currency": currency,
         "min_lift": min_lift,
+        "results_csv": None if results_csv is None else str(results_csv),
+        "language": language, "digits": digits,
     }
     return ABTestAnalysis(
         results=results,
@@ -430,6 +515,7 @@ def analyze(
         decision=decision,
         parameters=parameters,
         notes=tuple(notes),
+        lang=lang,
         _legacy_frame=legacy,
     )
 

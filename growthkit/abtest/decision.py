@@ -6,13 +6,16 @@ The rules are here; the words are in :mod:`growthkit.abtest.narrative`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from growthkit.abtest import narrative
+from growthkit.abtest.formats import interval_name
+from growthkit.abtest.formats import language as report_language
 from growthkit.abtest.narrative import testable
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import Language
 
 __all__ = ["VERDICTS", "Decision", "decide"]
 
@@ -32,18 +35,22 @@ class Decision:
     arm : str or None
         The arm to ship (for ``"ship"``), else None.
     reasons : tuple of str
-        One plain-text sentence per finding that led to the verdict, most important first
-        (escape them before putting them into Markdown, as :meth:`to_markdown` does).
+        One plain-text sentence per finding that led to the verdict, most important first, in
+        the decision's language with data-derived names bidi-isolated (escape them before
+        putting them into Markdown, as :meth:`to_markdown` does).
+    lang : Language, optional
+        The language of the headline and the reasons; English when None.
     """
 
     verdict: str
     arm: str | None
     reasons: tuple[str, ...]
+    lang: Language | None = field(default=None, repr=False, compare=False)
 
     @property
     def headline(self) -> str:
         """One plain sentence: what to do."""
-        return narrative.headline(self.verdict, self.arm)
+        return narrative.headline(self.verdict, self.arm, self.lang)
 
     def to_markdown(self) -> str:
         """The headline in bold followed by the reasons as a bullet list, escaped."""
@@ -58,6 +65,7 @@ def decide(
     alpha: float = 0.05,
     min_lift: float = 0.05,
     level: str | None = None,
+    language: Language | str = "en",
 ) -> Decision:
     """Decide whether to ship, and say why.
 
@@ -95,6 +103,8 @@ def decide(
         cannot detect it with the planned power has "too little power".
     level : str, optional
         How the reasons name the intervals; ``"95% CI"`` (from ``alpha``) by default.
+    language : Language or str, default "en"
+        The language of the reasons (``"en"`` or ``"ar"``); the verdict is the same in all.
 
     Returns
     -------
@@ -111,9 +121,11 @@ def decide(
     primary = metrics[0] if primary is None else primary
     if primary not in metrics:
         raise GrowthkitError(f"primary={primary!r} is not a metric; metrics found: {metrics}")
-    level = narrative.interval_name(alpha) if level is None else level
+    lang = report_language(language)
+    level = interval_name(alpha, lang=lang) if level is None else level
     if srm_result["flag"]:
-        return Decision("no decision", None, (narrative.srm_reason(dict(srm_result)),))
+        return Decision("no decision", None, (narrative.srm_reason(dict(srm_result), lang),),
+                        lang)
     significant = results["p_value_adjusted"] < alpha
     prim = results[results["metric"] == primary]
     winners, reasons, regressions, unknowns, underpowered, untested = [], [], [], [], [], []
@@ -121,30 +133,30 @@ def decide(
     for _, row in prim.sort_values("abs_diff", ascending=False, na_position="last").iterrows():
         arm = row["variant"]
         if not testable(row):
-            reasons.append(narrative.untestable_primary_reason(arm, primary, row))
+            reasons.append(narrative.untestable_primary_reason(arm, primary, row, lang))
             untested.append(arm)
         elif significant[row.name] and row["abs_diff"] > 0:
             guards = results[(results["variant"] == arm) & (results["metric"] != primary)]
             worse = guards[significant[guards.index] & (guards["abs_diff"] < 0)]
             unknown = guards[[not testable(g) for _, g in guards.iterrows()]]
             regressions += [
-                narrative.regression_reason(arm, primary, row, g, level)
+                narrative.regression_reason(arm, primary, row, g, level, lang)
                 for _, g in worse.iterrows()
             ]
             unknowns += [
-                narrative.unknown_guardrail_reason(arm, primary, row, g, level)
+                narrative.unknown_guardrail_reason(arm, primary, row, g, level, lang)
                 for _, g in unknown.iterrows()
             ]
             if worse.empty and unknown.empty:
                 winners.append(arm)
-                reasons.append(narrative.improves_reason(arm, primary, row, level))
+                reasons.append(narrative.improves_reason(arm, primary, row, level, lang))
         elif significant[row.name]:
-            reasons.append(narrative.worse_reason(arm, primary, row, level))
+            reasons.append(narrative.worse_reason(arm, primary, row, level, lang))
         else:
             pw = power_table[
                 (power_table["metric"] == primary) & (power_table["variant"] == arm)
             ].iloc[0]
-            reason, weak = narrative.no_change_reason(row, pw, level, min_lift)
+            reason, weak = narrative.no_change_reason(row, pw, level, min_lift, lang)
             reasons.append(reason)
             if weak:
                 underpowered.append(arm)
@@ -155,12 +167,12 @@ def decide(
                         "metric"]
         ))
         if guards:
-            reasons.append(narrative.guardrails_fine_reason(winners[0], guards))
-        return Decision("ship", winners[0], tuple(reasons + blocked))
+            reasons.append(narrative.guardrails_fine_reason(winners[0], guards, lang))
+        return Decision("ship", winners[0], tuple(reasons + blocked), lang)
     if regressions:
-        return Decision("don't ship", None, tuple(blocked + reasons))
+        return Decision("don't ship", None, tuple(blocked + reasons), lang)
     if unknowns or len(untested) == len(prim):
-        return Decision("no decision", None, tuple(blocked + reasons))
+        return Decision("no decision", None, tuple(blocked + reasons), lang)
     if underpowered:
-        return Decision("keep running", None, tuple(reasons))
-    return Decision("don't ship", None, tuple(reasons))
+        return Decision("keep running", None, tuple(reasons), lang)
+    return Decision("don't ship", None, tuple(reasons), lang)

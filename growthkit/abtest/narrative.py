@@ -1,23 +1,37 @@
-"""The A/B-test report's words: the summary, the section sentences and the formatted tables.
+"""The A/B-test report's sentences: the summary, the decision's reasons and each section.
 
-Every sentence is computed from the numbers it states. Text that goes into the JSON (the
-decision's reasons, the notes) is plain; text that goes into Markdown passes
-:func:`growthkit.formatting.escape` (an arm named ``<script>`` shows as typed), and the
-formatted tables are DataFrames, which pandas escapes. Numbers are formatted by
-:mod:`growthkit.formatting`.
+Every sentence is computed from the numbers it states, in the report's language
+(:class:`growthkit.i18n.Language`, catalog ``abtest``). Data-derived strings (arm, metric,
+segment and column names) are bidi-isolated in every language, so an Arabic arm name cannot
+reorder an English sentence. Plain text (the decision's reasons, the notes) isolates them with
+:func:`growthkit.i18n.isolate`; Markdown escapes them first (:func:`markdown_data`), so an arm
+named ``<script>`` shows as typed. The formatted tables are in :mod:`growthkit.abtest.tables`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from growthkit.abtest._specs import _parse_cuped
+from growthkit.abtest.formats import (
+    CORRECTIONS,
+    binary,
+    effect_text,
+    english,
+    finite,
+    interval_name,
+    language,
+    lift_text,
+    p_text,
+)
+from growthkit.abtest.formats import ci_text as _ci_text
 from growthkit.abtest.health import SRM_THRESHOLD
-from growthkit.formatting import escape, money, percent, probability, small_share
+from growthkit.formatting import escape
+from growthkit.i18n import N_, Language, isolate, strip_isolates
 
 if TYPE_CHECKING:
     from growthkit.abtest.analysis import ABTestAnalysis
@@ -26,19 +40,24 @@ if TYPE_CHECKING:
 __all__ = [
     "CUPED_SKIPPED",
     "SEGMENTS_SKIPPED",
-    "bayesian_table",
+    "adjustment_markdown",
     "cuped_markdown",
     "decision_markdown",
-    "effect_text",
-    "effects_table",
+    "english_note",
+    "english_reason",
+    "export_markdown",
     "headline",
     "interval_name",
     "lift_text",
-    "power_table",
+    "markdown",
+    "markdown_data",
+    "plain",
+    "power_curve_markdown",
+    "power_curve_problem",
+    "power_markdown",
     "results_markdown",
     "segments_markdown",
     "srm_markdown",
-    "srm_table",
     "summary_markdown",
     "testable",
     "untestable_note",
@@ -46,216 +65,208 @@ __all__ = [
 ]
 
 #: Note when CUPED is off because no pre-period column was given.
-CUPED_SKIPPED = (
+CUPED_SKIPPED = N_(
     "CUPED is off: no pre-period column was given (set cuped to metric:pre_period_column, "
     "e.g. revenue:pre_revenue, to cut the noise with each user's behaviour before the test)."
 )
 #: Note when the segment breakdown is skipped because no segment column was given.
-SEGMENTS_SKIPPED = (
+SEGMENTS_SKIPPED = N_(
     "The segment breakdown is skipped: no segment column was given (set segment_col to a "
     "column such as device or country to see the results within each of its values)."
 )
+#: What the report calls each verdict of :func:`growthkit.abtest.decide`.
+_HEADLINES = {
+    "ship": N_("Ship {arm}."),
+    "don't ship": N_("Don't ship: keep the control."),
+    "keep running": N_("Keep running: there is not enough data to decide yet."),
+    "no decision": N_("No decision: these data cannot support one."),
+}
 
 
-# ----------------------------------------------------------------------------- numbers
+# ----------------------------------------------------------------------------- Markdown
 
 
-def _finite(x: object) -> bool:
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+def markdown(text: str) -> str:
+    """Plain text made safe for Markdown: escaped, and ``$`` kept from starting math."""
+    return escape(text).replace("$", r"\$")
 
 
-def _binary(row: pd.Series) -> bool:
-    return str(row["method"]).startswith("ztest")
+def markdown_data(value: object) -> str:
+    """A data-derived value for Markdown: escaped (``$`` too), then bidi-isolated."""
+    return isolate(markdown(str(value)))
+
+
+# ----------------------------------------------------------------------------- no test
 
 
 def testable(row: pd.Series) -> bool:
     """Whether a results row has a test: a p-value (NaN when no test is possible)."""
-    return _finite(row["p_value"])
+    return finite(row["p_value"])
 
 
-def interval_name(alpha: float, sequential: bool = False) -> str:
-    """``"95% CI"``, or ``"95% always-valid CI"`` for confidence sequences."""
-    return f"{1 - alpha:.0%} {'always-valid ' if sequential else ''}CI"
-
-
-def _p(x: float, digits: int = 2) -> str:
-    return f"{x:.{digits}g}" if _finite(x) else "n/a"
-
-
-def _value(row: pd.Series, x: float, currency: str | None) -> str:
-    """A mean: a rate for 0/1 metrics, an amount (in the currency when given) otherwise."""
-    if not _finite(x):
-        return "n/a"
-    if _binary(row):
-        return percent(x, 2)
-    return money(x, currency) if currency else f"{x:,.3f}"
-
-
-def _difference(row: pd.Series, x: float, currency: str | None) -> str:
-    """A signed absolute difference: percentage points for rates, else the metric's units."""
-    if not _finite(x):
-        return "n/a"
-    if _binary(row):
-        return f"{x * 100:+.2f} pp"
-    return f"{currency} {x:+,.2f}" if currency else f"{x:+,.4g}"
-
-
-def _relative(row: pd.Series) -> bool:
-    """Whether the row's effect reads as a relative lift (else as an absolute difference)."""
-    return _finite(row["rel_lift"])
-
-
-def lift_text(row: pd.Series, currency: str | None = None) -> str:
-    """``+25.9%``; the absolute difference when there is no relative lift; ``n/a`` if neither."""
-    if _relative(row):
-        return percent(row["rel_lift"], signed=True)
-    return _difference(row, row["abs_diff"], currency)
-
-
-def _ci(row: pd.Series, currency: str | None = None) -> str:
-    """``+16.7% to +35.0%`` on the scale :func:`lift_text` uses; ``n/a`` without a test."""
-    if _relative(row):
-        low, high = row["rel_ci_low"], row["rel_ci_high"]
-        if _finite(low) and _finite(high):
-            return f"{percent(low, signed=True)} to {percent(high, signed=True)}"
-        return "n/a"
-    low, high = row["abs_ci_low"], row["abs_ci_high"]
-    if _finite(low) and _finite(high):
-        return f"{_difference(row, low, currency)} to {_difference(row, high, currency)}"
-    return "n/a"
-
-
-def effect_text(row: pd.Series, level: str) -> str:
-    """``+25.9% (95% CI +16.7% to +35.0%, adjusted p = 1.1e-09)``, plain text.
-
-    The relative lift when there is one; with a control mean of 0, the absolute difference.
-    """
-    if _relative(row):
-        text = f"{lift_text(row)} ({level} {_ci(row)}"
-    else:
-        text = f"an absolute {lift_text(row)} ({level} {_ci(row)}"
-    return f"{text}, adjusted p = {_p(row['p_value_adjusted'])})"
-
-
-def untestable_reason(row: pd.Series) -> str:
+def untestable_reason(row: pd.Series, lang: Language | None = None) -> str:
     """Why a results row has no test, in plain words (for a row where :func:`testable` fails)."""
+    lang = language(lang)
     method = str(row["method"]).split("-")[0]
     n, n_c = row["n"], row["control_n"]
-    if not (_finite(n) and _finite(n_c)) or min(n, n_c) < 2:
-        return "an arm has fewer than 2 users"
+    if not (finite(n) and finite(n_c)) or min(n, n_c) < 2:
+        return lang.gettext("an arm has fewer than 2 users")
     mean, control = row["mean"], row["control_mean"]
     if method == "ztest" and mean == control == 0:
-        return "no user converted in either arm"
+        return lang.gettext("no user converted in either arm")
     if method == "ztest" and mean == control == 1:
-        return "every user converted in both arms"
-    if method == "delta" and not (_finite(mean) or _finite(control)):
-        return "its denominator sums to 0 in both arms"
-    if method == "delta" and not _finite(mean):
-        return f"its denominator sums to 0 in {row['variant']}"
-    if method == "delta" and not _finite(control):
-        return "its denominator sums to 0 in the control"
-    return "its standard error is undefined"
+        return lang.gettext("every user converted in both arms")
+    if method == "delta" and not (finite(mean) or finite(control)):
+        return lang.gettext("its denominator sums to 0 in both arms")
+    if method == "delta" and not finite(mean):
+        return lang.gettext("its denominator sums to 0 in {arm}").format(
+            arm=isolate(row["variant"])
+        )
+    if method == "delta" and not finite(control):
+        return lang.gettext("its denominator sums to 0 in the control")
+    return lang.gettext("its standard error is undefined")
 
 
-def untestable_note(row: pd.Series) -> str:
+def untestable_note(row: pd.Series, lang: Language | None = None) -> str:
     """The plain-text note for a metric × arm with no test."""
-    return (
-        f"No test is possible for {row['metric']} ({row['variant']}): "
-        f"{untestable_reason(row)}. It shows as n/a and the decision does not rest on it."
-    )
+    lang = language(lang)
+    return lang.gettext(
+        "No test is possible for {metric} ({arm}): {reason}. It shows as n/a and the decision "
+        "does not rest on it."
+    ).format(metric=isolate(row["metric"]), arm=isolate(row["variant"]),
+             reason=untestable_reason(row, lang))
 
 
 # ----------------------------------------------------------------------------- decision
 
 
-def headline(verdict: str, arm: str | None) -> str:
+def headline(verdict: str, arm: str | None, lang: Language | None = None) -> str:
     """One plain sentence: what to do."""
-    return {
-        "ship": f"Ship {arm}.",
-        "don't ship": "Don't ship: keep the control.",
-        "keep running": "Keep running: there is not enough data to decide yet.",
-        "no decision": "No decision: these data cannot support one.",
-    }[verdict]
+    lang = language(lang)
+    return lang.gettext(_HEADLINES[verdict]).format(arm=isolate(arm))
 
 
-def srm_reason(srm_result: dict[str, Any]) -> str:
+def srm_reason(srm_result: dict[str, Any], lang: Language | None = None) -> str:
     """Why a sample ratio mismatch stops the decision."""
-    return (
-        f"Sample ratio mismatch (χ² = {srm_result['chi2']:.1f}, p = "
-        f"{srm_result['p_value']:.2g}): the arms are not the sizes the split should give, so "
-        "assignment or logging is broken and the effects cannot be trusted. Find and fix the "
-        "cause, then rerun the experiment."
+    lang = language(lang)
+    return lang.gettext(
+        "Sample ratio mismatch (χ² = {chi2}, {p}): the arms are not the sizes the split should "
+        "give, so assignment or logging is broken and the effects cannot be trusted. Find and "
+        "fix the cause, then rerun the experiment."
+    ).format(chi2=lang.number(srm_result["chi2"], 1), p=p_text(srm_result["p_value"], lang))
+
+
+def improves_reason(
+    arm: str, metric: str, row: pd.Series, level: str, lang: Language | None = None
+) -> str:
+    """A winning arm: ``B improves converted by +25.9% (95% CI ...)``."""
+    lang = language(lang)
+    return lang.gettext("{arm} improves {metric} by {effect}.").format(
+        arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang)
     )
-
-
-def improves_reason(arm: str, metric: str, row: pd.Series, level: str) -> str:
-    return f"{arm} improves {metric} by {effect_text(row, level)}."
 
 
 def regression_reason(
-    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str
+    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str,
+    lang: Language | None = None,
 ) -> str:
-    return (
-        f"{arm} improves {metric} by {effect_text(row, level)}, but guardrail "
-        f"{guard['metric']} regresses by {effect_text(guard, level)}."
-    )
+    """A winning arm that makes a guardrail significantly worse."""
+    lang = language(lang)
+    return lang.gettext(
+        "{arm} improves {metric} by {effect}, but guardrail {guardrail} regresses by "
+        "{guardrail_effect}."
+    ).format(arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang),
+             guardrail=isolate(guard["metric"]),
+             guardrail_effect=effect_text(guard, level, lang))
 
 
 def unknown_guardrail_reason(
-    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str
+    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str,
+    lang: Language | None = None,
 ) -> str:
-    return (
-        f"{arm} improves {metric} by {effect_text(row, level)}, but guardrail "
-        f"{guard['metric']} cannot be evaluated ({untestable_reason(guard)}), so whether {arm} "
-        "harms it is unknown. Fix the data behind it and rerun before shipping."
+    """A winning arm with a guardrail that cannot be evaluated."""
+    lang = language(lang)
+    return lang.gettext(
+        "{arm} improves {metric} by {effect}, but guardrail {guardrail} cannot be evaluated "
+        "({reason}), so whether {arm} harms it is unknown. Fix the data behind it and rerun "
+        "before shipping."
+    ).format(arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang),
+             guardrail=isolate(guard["metric"]), reason=untestable_reason(guard, lang))
+
+
+def worse_reason(
+    arm: str, metric: str, row: pd.Series, level: str, lang: Language | None = None
+) -> str:
+    """An arm that makes the primary metric significantly worse."""
+    lang = language(lang)
+    return lang.gettext("{arm} makes {metric} worse: {effect}.").format(
+        arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang)
     )
 
 
-def worse_reason(arm: str, metric: str, row: pd.Series, level: str) -> str:
-    return f"{arm} makes {metric} worse: {effect_text(row, level)}."
+def untestable_primary_reason(
+    arm: str, metric: str, row: pd.Series, lang: Language | None = None
+) -> str:
+    """An arm whose primary metric has no test."""
+    lang = language(lang)
+    return lang.gettext(
+        "{metric} cannot be tested for {arm}: {reason}, so it gives no basis for a decision."
+    ).format(metric=isolate(metric), arm=isolate(arm), reason=untestable_reason(row, lang))
 
 
-def untestable_primary_reason(arm: str, metric: str, row: pd.Series) -> str:
-    return (
-        f"{metric} cannot be tested for {arm}: {untestable_reason(row)}, so it gives no basis "
-        "for a decision."
+def guardrails_fine_reason(
+    arm: str, guardrails: Sequence[str], lang: Language | None = None
+) -> str:
+    """The shipped arm's guardrails: none significantly worse."""
+    lang = language(lang)
+    return lang.gettext("No guardrail ({guardrails}) is significantly worse in {arm}.").format(
+        guardrails=lang.join([isolate(g) for g in guardrails]), arm=isolate(arm)
     )
-
-
-def guardrails_fine_reason(arm: str, guardrails: Sequence[str]) -> str:
-    return f"No guardrail ({', '.join(guardrails)}) is significantly worse in {arm}."
 
 
 def no_change_reason(
-    row: pd.Series, pw: pd.Series, level: str, min_lift: float
+    row: pd.Series, pw: pd.Series, level: str, min_lift: float, lang: Language | None = None
 ) -> tuple[str, bool]:
     """The reason for a non-significant primary metric, and whether the test was too small."""
-    text = (
-        f"{row['variant']} shows no significant change in {row['metric']}: "
-        f"{effect_text(row, level)}."
+    lang = language(lang)
+    text = lang.gettext("{arm} shows no significant change in {metric}: {effect}.").format(
+        arm=isolate(row["variant"]), metric=isolate(row["metric"]),
+        effect=effect_text(row, level, lang),
     )
-    if _finite(pw["mde_rel"]) and pw["mde_rel"] <= min_lift:
-        return (f"{text} The test could detect a {min_lift:.0%} lift, so a lift worth shipping "
-                "for is unlikely."), False
+    target = lang.percent(min_lift, 0)
+    if finite(pw["mde_rel"]) and pw["mde_rel"] <= min_lift:
+        more = lang.gettext(
+            "The test could detect a {lift} lift, so a lift worth shipping for is unlikely."
+        ).format(lift=target)
+        return f"{text} {more}", False
     need = pw["n_for_min_lift"]
-    size = f"about {need:,.0f} users per arm" if _finite(need) else "far more data"
-    detectable = (
-        f"the smallest lift detectable with {pw['target_power']:.0%} power is "
-        f"{pw['mde_rel']:.1%}" if _finite(pw["mde_rel"]) else "no lift can be sized yet"
+    control_n = int(row["control_n"])
+    users = lang.ngettext(
+        "with {n} user in the control", "with {n} users in the control", control_n
+    ).format(n=lang.number(control_n))
+    size = (
+        lang.gettext("about {n} users per arm").format(n=lang.number(need))
+        if finite(need) else lang.gettext("far more data")
     )
-    return (f"{text} Too little power: with {int(row['control_n']):,} users in the control "
-            f"{detectable}; detecting {min_lift:.0%} needs {size}."), True
+    if finite(pw["mde_rel"]):
+        more = lang.gettext(
+            "Too little power: {users}, the smallest lift detectable with {power} power is "
+            "{mde}; detecting {lift} needs {size}."
+        ).format(users=users, power=lang.percent(pw["target_power"], 0),
+                 mde=lang.percent(pw["mde_rel"]), lift=target, size=size)
+    else:
+        more = lang.gettext(
+            "Too little power: {users}, no lift can be sized yet; detecting {lift} needs {size}."
+        ).format(users=users, lift=target, size=size)
+    return f"{text} {more}", True
 
 
 def decision_markdown(decision: Decision) -> str:
     """The headline in bold, then the reasons as a bullet list; every sentence escaped."""
     return "\n".join([
-        f"**{escape(decision.headline)}**",
+        f"**{markdown(decision.headline)}**",
         "",
-        *(f"- {escape(reason)}" for reason in decision.reasons),
+        *(f"- {markdown(reason)}" for reason in decision.reasons),
     ])
 
 
@@ -263,202 +274,289 @@ def decision_markdown(decision: Decision) -> str:
 
 
 def _primary_sentence(row: pd.Series, control: str, level: str, alpha: float,
-                      currency: str | None) -> str:
-    arm, metric = escape(row["variant"]), escape(row["metric"])
+                      currency: str | None, lang: Language) -> str:
+    names = {"arm": markdown_data(row["variant"]), "metric": markdown_data(row["metric"])}
     if not testable(row):
-        return f"In {arm}, {metric} cannot be tested: {escape(untestable_reason(row))}."
-    lift = escape(lift_text(row, currency))
-    interval = f"({level} {escape(_ci(row, currency))})"
-    if row["p_value_adjusted"] < alpha and row["abs_diff"] != 0:
-        verb = "rose" if row["abs_diff"] > 0 else "fell"
-        return f"In {arm}, {metric} {verb} by {lift} against {escape(control)} {interval}."
-    return (
-        f"In {arm}, {metric} did not change significantly: {lift} against {escape(control)} "
-        f"{interval}."
-    )
-
-
-def _srm_sentence(srm_result: dict[str, Any]) -> str:
-    if srm_result["flag"]:
-        return (
-            "The users are **not** split between the arms as planned (sample ratio mismatch, "
-            f"p = {srm_result['p_value']:.2g}), so none of these effects can be trusted."
+        return lang.gettext("In {arm}, {metric} cannot be tested: {reason}.").format(
+            **names, reason=markdown(untestable_reason(row, lang))
         )
-    return (
-        "The users are split between the arms as planned (sample-ratio check "
-        f"p = {srm_result['p_value']:.3g})."
-    )
+    names |= {
+        "lift": markdown(lift_text(row, lang, currency)), "control": markdown_data(control),
+        "interval": markdown(
+            lang.gettext("({level} {interval})").format(
+                level=level, interval=_ci_text(row, lang, currency)
+            )
+        ),
+    }
+    if row["p_value_adjusted"] < alpha and row["abs_diff"] > 0:
+        return lang.gettext("In {arm}, {metric} rose by {lift} against {control} {interval}."
+                            ).format(**names)
+    if row["p_value_adjusted"] < alpha and row["abs_diff"] < 0:
+        return lang.gettext("In {arm}, {metric} fell by {lift} against {control} {interval}."
+                            ).format(**names)
+    return lang.gettext(
+        "In {arm}, {metric} did not change significantly: {lift} against {control} {interval}."
+    ).format(**names)
 
 
-def _guardrail_sentences(results: pd.DataFrame, primary: str, alpha: float) -> list[str]:
+def _srm_sentence(srm_result: dict[str, Any], lang: Language) -> str:
+    p = markdown(p_text(srm_result["p_value"], lang))
+    if srm_result["flag"]:
+        return lang.gettext(
+            "The users are **not** split between the arms as planned (sample ratio mismatch, "
+            "{p}), so none of these effects can be trusted."
+        ).format(p=p)
+    return lang.gettext(
+        "The users are split between the arms as planned (sample-ratio check {p})."
+    ).format(p=p)
+
+
+def _guardrail_sentences(results: pd.DataFrame, primary: str, alpha: float,
+                         lang: Language) -> list[str]:
     guards = results[results["metric"] != primary]
     if guards.empty:
         return []
     out = []
     for _, g in guards.iterrows():
-        name, arm = escape(g["metric"]), escape(g["variant"])
+        names = {"guardrail": markdown_data(g["metric"]), "arm": markdown_data(g["variant"])}
         if not testable(g):
-            out.append(
-                f"Guardrail {name} cannot be evaluated in {arm}: "
-                f"{escape(untestable_reason(g))}."
-            )
+            out.append(lang.gettext(
+                "Guardrail {guardrail} cannot be evaluated in {arm}: {reason}."
+            ).format(**names, reason=markdown(untestable_reason(g, lang))))
         elif g["p_value_adjusted"] < alpha and g["abs_diff"] < 0:
-            out.append(
-                f"Guardrail {name} is significantly worse in {arm} ({escape(lift_text(g))})."
-            )
+            out.append(lang.gettext(
+                "Guardrail {guardrail} is significantly worse in {arm} ({lift})."
+            ).format(**names, lift=markdown(lift_text(g, lang))))
     if out:
         return out
-    names = ", ".join(escape(m) for m in dict.fromkeys(guards["metric"]))
+    names = lang.join([markdown_data(m) for m in dict.fromkeys(guards["metric"])])
     arms = list(dict.fromkeys(guards["variant"]))
-    where = escape(arms[0]) if len(arms) == 1 else "any arm"
-    return [f"No guardrail ({names}) is significantly worse in {where}."]
+    if len(arms) == 1:
+        return [lang.gettext("No guardrail ({guardrails}) is significantly worse in {arm}."
+                             ).format(guardrails=names, arm=markdown_data(arms[0]))]
+    return [lang.gettext("No guardrail ({guardrails}) is significantly worse in any arm."
+                         ).format(guardrails=names)]
 
 
 def summary_markdown(a: ABTestAnalysis) -> str:
     """The paragraph at the top of the report: decision, primary lift, split and guardrails."""
-    p = a.parameters
+    p, lang = a.parameters, a.lang
     alpha, currency = p["alpha"], p.get("currency")
-    level = interval_name(alpha, p.get("sequential", False))
+    level = interval_name(alpha, p.get("sequential", False), lang)
     primary = a.results["metric"].iloc[0]
-    sentences = [f"**{escape(a.decision.headline)}**"]
+    sentences = [f"**{markdown(a.decision.headline)}**"]
     for _, row in a.results[a.results["metric"] == primary].iterrows():
-        sentences.append(_primary_sentence(row, str(p["control"]), level, alpha, currency))
-    sentences.append(_srm_sentence(a.srm))
-    sentences += _guardrail_sentences(a.results, primary, alpha)
+        sentences.append(_primary_sentence(row, str(p["control"]), level, alpha, currency, lang))
+    sentences.append(_srm_sentence(a.srm, lang))
+    sentences += _guardrail_sentences(a.results, primary, alpha, lang)
     return " ".join(sentences)
 
 
 # ----------------------------------------------------------------------------- sections
 
 
-def srm_markdown(srm_result: dict[str, Any]) -> str:
+def srm_markdown(srm_result: dict[str, Any], lang: Language | None = None) -> str:
     """One sentence on the sample-ratio check."""
-    verdict = (
-        "**Sample ratio mismatch**: the split is broken, so no decision is given."
-        if srm_result["flag"] else "The split matches the plan (no sample ratio mismatch)."
+    lang = language(lang)
+    if srm_result["flag"]:
+        verdict = lang.gettext(
+            "**Sample ratio mismatch**: the split is broken, so no decision is given."
+        )
+    else:
+        verdict = lang.gettext("The split matches the plan (no sample ratio mismatch).")
+    figures = lang.gettext("χ² = {chi2}, {p} (flagged below {threshold}).").format(
+        chi2=lang.number(srm_result["chi2"], 2), p=p_text(srm_result["p_value"], lang),
+        threshold=lang.number(SRM_THRESHOLD, 3),
     )
-    return (
-        f"{verdict} χ² = {srm_result['chi2']:.2f}, p = {srm_result['p_value']:.3g} "
-        f"(flagged below {SRM_THRESHOLD:g})."
-    )
+    return f"{verdict} {markdown(figures)}"
 
 
 def cuped_markdown(a: ABTestAnalysis) -> str:
     """One sentence per CUPED-adjusted metric and arm, or the note that CUPED is off."""
+    lang = a.lang
     covariates = _parse_cuped(a.parameters.get("cuped"))
     if not covariates:
-        return escape(CUPED_SKIPPED)
+        return markdown(lang.gettext(CUPED_SKIPPED))
     rows = a.results[a.results["method"].str.startswith("cuped")]
     sentences = []
     for r in rows.itertuples():
         vr = r.variance_reduction
-        if not _finite(vr):
+        if not finite(vr):
             continue
-        what = (
-            f"CUPED on {escape(r.metric)} ({escape(r.variant)}, pre-period column "
-            f"“{escape(covariates.get(r.metric, '?'))}”)"
-        )
-        if vr > 0:
-            gain = f": as good as {1 / (1 - vr) - 1:.0%} more users" if vr < 1 else ""
-            sentences.append(f"{what} removed {vr:.0%} of the variance of the difference{gain}.")
+        names = {"metric": markdown_data(r.metric), "arm": markdown_data(r.variant),
+                 "column": markdown_data(covariates.get(r.metric, "?"))}
+        if 0 < vr < 1:
+            sentences.append(lang.gettext(
+                "CUPED on {metric} ({arm}, pre-period column “{column}”) removed {share} of the "
+                "variance of the difference: as good as {more} more users."
+            ).format(**names, share=lang.percent(vr, 0), more=lang.percent(1 / (1 - vr) - 1, 0)))
+        elif vr >= 1:
+            sentences.append(lang.gettext(
+                "CUPED on {metric} ({arm}, pre-period column “{column}”) removed {share} of the "
+                "variance of the difference."
+            ).format(**names, share=lang.percent(vr, 0)))
         else:
-            sentences.append(
-                f"{what} did not reduce the variance of the difference (it changed by "
-                f"{-vr:+.0%}): the pre-period column does not predict the metric."
-            )
+            sentences.append(lang.gettext(
+                "CUPED on {metric} ({arm}, pre-period column “{column}”) did not reduce the "
+                "variance of the difference (it changed by {change}): the pre-period column "
+                "does not predict the metric well enough to help."
+            ).format(**names, change=lang.percent(-vr, 0, signed=True)))
     return " ".join(sentences)
 
 
+def adjustment_markdown(a: ABTestAnalysis) -> str:
+    """How the p-values were adjusted for testing several metrics and arms at once."""
+    lang, p = a.lang, a.parameters
+    tested = int(a.results["p_value"].notna().sum())
+    correction = p.get("correction", "holm")
+    if tested <= 1:
+        text = lang.gettext("One comparison is tested, so its p-value needs no adjustment.")
+    elif correction not in CORRECTIONS:
+        text = lang.ngettext(
+            "The p-values of the {n} comparison are not adjusted for multiple testing "
+            "(correction is none): with several comparisons some look significant by chance.",
+            "The p-values of the {n} comparisons are not adjusted for multiple testing "
+            "(correction is none): with several comparisons some look significant by chance.",
+            tested,
+        ).format(n=lang.number(tested))
+    else:
+        text = lang.ngettext(
+            "The p-values are adjusted with {method} for the {n} comparison tested together "
+            "(metrics × arms).",
+            "The p-values are adjusted with {method} for the {n} comparisons tested together "
+            "(metrics × arms).",
+            tested,
+        ).format(method=lang.gettext(CORRECTIONS[correction]), n=lang.number(tested))
+    if p.get("sequential"):
+        text += " " + lang.gettext(
+            "Intervals and p-values are always valid: they stay correct however often the "
+            "results are looked at."
+        )
+    return markdown(text)
+
+
 def results_markdown(a: ABTestAnalysis) -> str:
-    """Below the results table: metrics with no test, then CUPED."""
+    """Below the results table: metrics with no test, the adjustment, then CUPED."""
     notes = [
-        escape(untestable_note(row)) for _, row in a.results.iterrows() if not testable(row)
+        markdown(untestable_note(row, a.lang))
+        for _, row in a.results.iterrows() if not testable(row)
     ]
-    return "\n\n".join([*notes, cuped_markdown(a)])
+    return "\n\n".join([*notes, adjustment_markdown(a), cuped_markdown(a)])
 
 
 def segments_markdown(a: ABTestAnalysis) -> str:
     """What the segment breakdown holds, or the note that it was skipped."""
+    lang = a.lang
     column = a.parameters.get("segment_col")
     if a.segments is None or not column:
-        return escape(SEGMENTS_SKIPPED)
+        return markdown(lang.gettext(SEGMENTS_SKIPPED))
     seg = a.segments
     values = list(dict.fromkeys(seg["segment"]))
     alpha = a.parameters["alpha"]
     significant = int((seg["p_value_adjusted"] < alpha).sum())
     tested = int(seg["p_value"].notna().sum())
-    text = (
-        f"Results within each of the {len(values)} values of {escape(column)} "
-        f"({', '.join(escape(v) for v in values)}): {significant} of {tested} comparisons "
-        "are significant after adjustment."
-    )
+    names = {"column": markdown_data(column),
+             "values": lang.join([markdown_data(v) for v in values]),
+             "k": lang.number(len(values))}
+    text = lang.ngettext(
+        "Results within the {k} value of {column} ({values}).",
+        "Results within each of the {k} values of {column} ({values}).", len(values),
+    ).format(**names)
+    counts = {"significant": lang.number(significant), "tested": lang.number(tested)}
+    if a.parameters.get("correction", "holm") in CORRECTIONS and tested > 1:
+        text += " " + lang.ngettext(
+            "{significant} of {tested} comparison is significant after adjusting the p-values "
+            "across all segment comparisons.",
+            "{significant} of {tested} comparisons are significant after adjusting the p-values "
+            "across all segment comparisons.", tested,
+        ).format(**counts)
+    else:
+        text += " " + lang.ngettext(
+            "{significant} of {tested} comparison is significant, without adjustment for "
+            "multiple testing.",
+            "{significant} of {tested} comparisons are significant, without adjustment for "
+            "multiple testing.", tested,
+        ).format(**counts)
     if tested < len(seg):
-        text += f" {len(seg) - tested} have no test (too few users or no conversions) and show n/a."
+        text += " " + lang.ngettext(
+            "{n} comparison has no possible test and shows n/a.",
+            "{n} comparisons have no possible test and show n/a.", len(seg) - tested,
+        ).format(n=lang.number(len(seg) - tested))
     return text
 
 
-# ----------------------------------------------------------------------------- tables
+def power_markdown(a: ABTestAnalysis) -> str:
+    """What the power table's columns mean, with this report's target power and lift."""
+    lang = a.lang
+    target = a.power["target_power"].iloc[0] if len(a.power) else 0.8
+    return markdown(lang.gettext(
+        "Detectable lift is the smallest lift the test finds {power} of the time with the users "
+        "it has. The last columns give the users per arm a {lift} lift, or the lift observed "
+        "here, would need."
+    ).format(power=lang.percent(target, 0), lift=lang.percent(a.parameters["min_lift"], 0)))
 
 
-def effects_table(
-    frame: pd.DataFrame, alpha: float, currency: str | None = None, sequential: bool = False
-) -> pd.DataFrame:
-    """Results rows formatted for reading: rates in %, money in the currency, n/a for no test."""
-    level = interval_name(alpha, sequential)
-    rows = []
-    for _, r in frame.iterrows():
-        row = {"Metric": r["metric"], "Arm": r["variant"]}
-        if "segment" in r:
-            row["Segment"] = r["segment"]
-        row |= {
-            "Users": f"{r['n']:,}",
-            "Control users": f"{r['control_n']:,.0f}" if _finite(r["control_n"]) else "0",
-            "Arm mean": _value(r, r["mean"], currency),
-            "Control mean": _value(r, r["control_mean"], currency),
-            "Lift": lift_text(r, currency),
-            f"{level} of the lift": _ci(r, currency),
-            "p (adjusted)": _p(r["p_value_adjusted"], 3),
-            "Method": r["method"],
-        }
-        rows.append(row)
-    keys = ["Metric", "Arm", "Segment"] if "segment" in frame else ["Metric", "Arm"]
-    return pd.DataFrame(rows).set_index(keys)
+def power_curve_problem(row: pd.Series, lang: Language | None = None) -> str | None:
+    """Why no power curve can be drawn for a results row (None when one can)."""
+    lang = language(lang)
+    baseline, n_now = float(row["control_mean"]), float(row["control_n"])
+    sd = float(row["control_std"]) if "control_std" in row else float("nan")
+    rate = binary(row)
+    usable = (
+        finite(baseline) and baseline != 0 and finite(n_now) and n_now >= 2
+        and ((0 < baseline < 1) if rate else (finite(sd) and sd > 0))
+    )
+    if usable:
+        return None
+    if rate and finite(baseline):
+        return lang.gettext("No power curve for {metric}: a control rate of {rate}.").format(
+            metric=isolate(row["metric"]), rate=lang.percent(baseline, 0)
+        )
+    return lang.gettext(
+        "No power curve for {metric}: no spread or no baseline in the control."
+    ).format(metric=isolate(row["metric"]))
 
 
-def srm_table(detail: pd.DataFrame) -> pd.DataFrame:
-    """Users per arm against the planned split, formatted."""
-    return pd.DataFrame({
-        "Users": detail["users"].map("{:,}".format),
-        "Share": detail["share"].map(lambda x: percent(x, 2)),
-        "Planned share": detail["expected_share"].map(lambda x: percent(x, 2)),
-        "Expected users": detail["expected_users"].map("{:,.0f}".format),
-    })
+def power_curve_markdown(a: ABTestAnalysis) -> str:
+    """The sentence above the power curve of the primary metric (its reason when none)."""
+    lang = a.lang
+    row = a.results.iloc[0]
+    problem = power_curve_problem(row, lang)
+    if problem is not None:
+        return markdown(problem)
+    return lang.ngettext(
+        "The chance of detecting a lift in {metric} grows with the number of users per arm; the "
+        "vertical line marks this test's size ({n} user in the control).",
+        "The chance of detecting a lift in {metric} grows with the number of users per arm; the "
+        "vertical line marks this test's size ({n} users in the control).",
+        int(row["control_n"]),
+    ).format(metric=markdown_data(row["metric"]), n=markdown(lang.number(row["control_n"])))
 
 
-def _users(x: float) -> str:
-    return f"{x:,.0f}" if _finite(x) else "n/a"
+def export_markdown(path: Path | None, lang: Language | None = None) -> str:
+    """Where the results table was exported, or how to export it."""
+    lang = language(lang)
+    if path is None:
+        return markdown(lang.gettext(
+            "The results table was not exported (set results_csv to a file name, such as "
+            "abtest_results.csv, to get it as a CSV file)."
+        ))
+    return lang.gettext(
+        "The results table, with unrounded figures, is in the CSV file {file} next to this "
+        "report."
+    ).format(file=markdown_data(Path(path).name))
 
 
-def power_table(power: pd.DataFrame, min_lift: float) -> pd.DataFrame:
-    """Power figures, formatted: what the test could detect and what it would need."""
-    target = percent(power["target_power"].iloc[0], 0) if len(power) else ""
-    return pd.DataFrame({
-        "Metric": power["metric"],
-        "Arm": power["variant"],
-        "Control users": power["control_n"].map(_users),
-        "Observed lift": power["rel_lift"].map(lambda x: percent(x, signed=True)),
-        f"Detectable lift ({target} power)": power["mde_rel"].map(percent),
-        f"Users per arm for a {min_lift:.0%} lift": power["n_for_min_lift"].map(_users),
-        "Users per arm for the observed lift": power["n_for_observed"].map(_users),
-    }).set_index(["Metric", "Arm"])
+def plain(text: str) -> str:
+    """Plain text without bidi isolates, as the JSON keeps it."""
+    return strip_isolates(text)
 
 
-def bayesian_table(bayes: pd.DataFrame) -> pd.DataFrame:
-    """Chance to beat control and expected loss of shipping, formatted."""
-    return pd.DataFrame({
-        "Metric": bayes["metric"],
-        "Arm": bayes["variant"],
-        "Chance to beat control": bayes["chance_to_beat_control"].map(probability),
-        "Expected loss if shipped (% of control)": bayes["rel_expected_loss"].map(small_share),
-        "Posterior": bayes["method"],
-    }).set_index(["Metric", "Arm"])
+def english_reason(row: pd.Series) -> str:
+    """:func:`untestable_reason` in English without isolates, for the JSON."""
+    return plain(untestable_reason(row, english()))
+
+
+def english_note(row: pd.Series) -> str:
+    """:func:`untestable_note` in English without isolates, for the JSON."""
+    return plain(untestable_note(row, english()))

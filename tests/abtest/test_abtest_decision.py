@@ -7,6 +7,7 @@ import pytest
 
 from growthkit.abtest import VERDICTS, analyze_summary, decide, power_table, sample_size, srm
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import strip_isolates
 
 
 def _conv(metric: str, c: int, t: int, n: int = 10_000) -> list[dict]:
@@ -27,6 +28,11 @@ def _ratio(metric: str, n: int = 10_000, den: float = 0.0) -> list[dict]:
             for arm in ("control", "treatment")]
 
 
+def _reasons(d) -> tuple[str, ...]:
+    """The reasons as a reader sees them (the names' bidi isolates are invisible)."""
+    return tuple(strip_isolates(r) for r in d.reasons)
+
+
 def _decide(rows: list[dict], counts=(10_000, 10_000)):
     res = analyze_summary(rows, control="control")
     health = srm({"control": counts[0], "treatment": counts[1]})
@@ -36,33 +42,33 @@ def _decide(rows: list[dict], counts=(10_000, 10_000)):
 def test_decision_ships_a_clear_winner():
     d = _decide(_conv("conv", 1000, 1200))
     assert (d.verdict, d.arm) == ("ship", "treatment")
-    assert "improves conv by +20.0%" in d.reasons[0]
-    assert d.to_markdown().startswith(r"**Ship treatment\.**")
+    assert "improves conv by +20.0%" in _reasons(d)[0]
+    assert strip_isolates(d.to_markdown()).startswith(r"**Ship treatment\.**")
 
 
 def test_decision_refuses_on_srm():
     d = _decide(_conv("conv", 1000, 1200), counts=(10_000, 10_500))
     assert d.verdict == "no decision" and d.arm is None
-    assert "Sample ratio mismatch" in d.reasons[0]
+    assert "Sample ratio mismatch" in _reasons(d)[0]
 
 
 def test_decision_blocks_a_winner_with_a_guardrail_regression():
     d = _decide(_conv("conv", 1000, 1200) + _conv("retained", 5000, 4700))
     assert d.verdict == "don't ship"
-    assert "guardrail retained regresses" in d.reasons[0]
+    assert "guardrail retained regresses" in _reasons(d)[0]
 
 
 def test_decision_keeps_running_when_underpowered():
     d = _decide(_conv("conv", 100, 104, n=1000))
     assert d.verdict == "keep running"
-    assert "Too little power" in d.reasons[0]
-    assert f"{sample_size(0.1, 0.05, relative=True):,}" in d.reasons[0]
+    assert "Too little power" in _reasons(d)[0]
+    assert f"{sample_size(0.1, 0.05, relative=True):,}" in _reasons(d)[0]
 
 
 def test_decision_does_not_ship_a_well_powered_null_or_a_loser():
     assert _decide(_conv("conv", 30_000, 30_050, n=300_000)).verdict == "don't ship"
     loser = _decide(_conv("conv", 1200, 1000))
-    assert loser.verdict == "don't ship" and "makes conv worse" in loser.reasons[0]
+    assert loser.verdict == "don't ship" and "makes conv worse" in _reasons(loser)[0]
 
 
 def test_a_guardrail_that_cannot_be_evaluated_blocks_ship():
@@ -70,23 +76,23 @@ def test_a_guardrail_that_cannot_be_evaluated_blocks_ship():
     # Before, a NaN p-value was "not significantly worse" and the treatment shipped.
     d = _decide(_conv("conv", 1000, 1200) + _ratio("revenue/sessions"))
     assert d.verdict == "no decision" and d.arm is None
-    assert d.reasons[0].startswith("treatment improves conv by +20.0%")
-    assert "guardrail revenue/sessions cannot be evaluated" in d.reasons[0]
-    assert "its denominator sums to 0 in both arms" in d.reasons[0]
+    assert _reasons(d)[0].startswith("treatment improves conv by +20.0%")
+    assert "guardrail revenue/sessions cannot be evaluated" in _reasons(d)[0]
+    assert "its denominator sums to 0 in both arms" in _reasons(d)[0]
 
 
 def test_the_same_guardrail_with_sessions_does_not_block():
     # Control for the test above: with a denominator the guardrail is testable and flat.
     d = _decide(_conv("conv", 1000, 1200) + _ratio("revenue/sessions", den=20_000.0))
     assert (d.verdict, d.arm) == ("ship", "treatment")
-    assert d.reasons[-1] == "No guardrail (revenue/sessions) is significantly worse in treatment."
+    assert _reasons(d)[-1] == "No guardrail (revenue/sessions) is significantly worse in treatment."
 
 
 def test_a_regression_outranks_a_guardrail_without_a_test():
     d = _decide(_conv("conv", 1000, 1200) + _conv("retained", 5000, 4700) + _ratio("rps"))
     assert d.verdict == "don't ship"
-    assert any("guardrail retained regresses" in r for r in d.reasons)
-    assert any("guardrail rps cannot be evaluated" in r for r in d.reasons)
+    assert any("guardrail retained regresses" in r for r in _reasons(d))
+    assert any("guardrail rps cannot be evaluated" in r for r in _reasons(d))
 
 
 @pytest.mark.parametrize(("conversions", "why"), [
@@ -96,7 +102,7 @@ def test_a_regression_outranks_a_guardrail_without_a_test():
 def test_a_primary_metric_without_a_test_gives_no_decision(conversions, why):
     d = _decide(_conv("conv", conversions, conversions) + _conv("retained", 5000, 5100))
     assert d.verdict == "no decision" and d.arm is None
-    assert d.reasons == (f"conv cannot be tested for treatment: {why}, so it gives no basis "
+    assert _reasons(d) == (f"conv cannot be tested for treatment: {why}, so it gives no basis "
                          "for a decision.",)
 
 
@@ -106,16 +112,16 @@ def test_a_less_negative_profit_is_an_improvement():
     # as −45/−50 − 1 = −10% and the reason read "makes profit worse".
     d = _decide(_mean("profit", -50.0, -45.0))
     assert (d.verdict, d.arm) == ("ship", "treatment")
-    assert d.reasons[0].startswith("treatment improves profit by +10.0% (95% CI +")
+    assert _reasons(d)[0].startswith("treatment improves profit by +10.0% (95% CI +")
     worse = _decide(_mean("profit", -50.0, -55.0))
     assert worse.verdict == "don't ship"
-    assert worse.reasons[0].startswith("treatment makes profit worse: -10.0% (95% CI -")
+    assert _reasons(worse)[0].startswith("treatment makes profit worse: -10.0% (95% CI -")
 
 
 def test_a_zero_baseline_reads_as_an_absolute_difference():
     d = _decide(_mean("refunds", 0.0, 3.0, sd=10.0))
     assert d.verdict == "ship"
-    assert d.reasons[0].startswith("treatment improves refunds by an absolute +3 (95% CI +")
+    assert _reasons(d)[0].startswith("treatment improves refunds by an absolute +3.00 (95% CI +")
 
 
 def test_every_verdict_is_listed_and_segmented_results_are_refused():
