@@ -20,6 +20,23 @@ from growthkit.validation import check_option
 __all__ = ["TIME_UNITS", "rfm_summary"]
 
 
+@ibis.udf.agg.builtin(name="arg_min")
+def _duckdb_arg_min(arg: float, key: _dt.date) -> float:  # type: ignore[empty-body]
+    """DuckDB's ``arg_min``: ``arg`` on the row with the smallest ``key``."""
+
+
+def _first_spend(amount: ibis.ir.FloatingColumn, day: ibis.ir.DateColumn) -> ibis.ir.Scalar:
+    """The spend of a customer's first purchase day (the days of a customer are distinct).
+
+    Ibis translates ``argmin`` for DuckDB as ``first(amount ORDER BY day)``, an ordered
+    aggregate that sorts within every customer; DuckDB's own ``arg_min`` gives the same value
+    without the sort. Other backends get Ibis's ``argmin``.
+    """
+    if ibis.get_backend(amount).name == "duckdb":
+        return _duckdb_arg_min(amount, day)
+    return amount.argmin(day)
+
+
 def rfm_summary(
     source: Source | Orders,
     customer_col: str = "customer_id",
@@ -98,7 +115,8 @@ def rfm_summary(
         )
     period_end = cal_end or obs_end
 
-    daily = t.filter(t.order_date <= ibis.literal(obs_end))
+    # Filters that would keep every row are left out of the query: they cost a comparison each.
+    daily = t.filter(t.order_date <= ibis.literal(obs_end)) if obs_end < valid.last_day else t
     if amount_col is not None and valid.quality.refunds:
         # A purchase day has at least one order that is not a refund; refunds net within it.
         daily = daily.group_by(["customer_id", "order_date"]).aggregate(
@@ -109,7 +127,7 @@ def rfm_summary(
         daily = daily.group_by(["customer_id", "order_date"]).aggregate(amount=daily.amount.sum())
     else:
         daily = daily.group_by(["customer_id", "order_date"]).aggregate()
-    calib = daily.filter(daily.order_date <= ibis.literal(period_end))
+    calib = daily.filter(daily.order_date <= ibis.literal(period_end)) if cal_end else daily
     first_day = calib.order_date.min()
     aggs: dict[str, ibis.Value] = {
         "days": calib.count(),
@@ -119,7 +137,7 @@ def rfm_summary(
     if amount_col is not None:
         # Repeat spend = all spend less the first day's, without a window over the days.
         aggs["spend"] = calib.amount.sum()
-        aggs["first_spend"] = calib.amount.argmin(calib.order_date)
+        aggs["first_spend"] = _first_spend(calib.amount, calib.order_date)
     per_customer = calib.group_by("customer_id").aggregate(**aggs)
 
     if cal_end is not None:

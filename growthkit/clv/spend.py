@@ -38,25 +38,52 @@ class SpendCorrelationWarning(UserWarning):
 
 @dataclass(frozen=True)
 class _SpendData:
+    """Repeat buyers' frequency ``x`` and mean spend ``m``, with what the likelihood needs of
+    them precomputed: the distinct frequencies and their counts (the Gamma-function terms depend
+    on x alone), each customer's total repeat spend ``y = x·m``, and the sums that do not depend
+    on the parameters."""
+
     x: np.ndarray
     m: np.ndarray
+    x_values: np.ndarray
+    x_counts: np.ndarray
+    y: np.ndarray
+    sum_x_log_m: float
+    sum_log_m: float
+    sum_x_log_x: float
+
+    @classmethod
+    def of(cls, x: np.ndarray, m: np.ndarray) -> _SpendData:
+        values, counts = np.unique(x, return_counts=True)
+        log_m = np.log(m)
+        return cls(x, m, values, counts.astype("float64"), x * m, float(x @ log_m),
+                   float(log_m.sum()), float(x @ np.log(x)))
 
 
 def _loglik(params: np.ndarray, data: _SpendData) -> tuple[float, np.ndarray]:
     """Note 025 eq. 1a, the density of a customer's mean spend m over x purchases, and its
-    gradient in log-parameters: Γ(px+q)/(Γ(px)Γ(q)) · γ^q m^(px-1) x^(px) / (γ + mx)^(px+q)."""
+    gradient in log-parameters: Γ(px+q)/(Γ(px)Γ(q)) · γ^q m^(px-1) x^(px) / (γ + mx)^(px+q).
+
+    Summed over customers: the Gamma-function terms once per distinct x (weighted by its count)
+    and the terms in log m and log x from sums computed once, so each evaluation takes one
+    logarithm and one division per customer, for log(γ + mx) and its derivative.
+    """
     p, q, gamma = params
-    x, m = data.x, data.m
-    px = p * x
-    log_xm_g = np.log(x * m + gamma)
+    xv, c, x = data.x_values, data.x_counts, data.x
+    n = float(x.size)
+    pxv = p * xv
+    log_yg = np.log(data.y + gamma)
+    sum_log_yg, sum_x_log_yg = float(log_yg.sum()), float(x @ log_yg)
     ll = (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-        + (px - 1.0) * np.log(m) + px * np.log(x) - (px + q) * log_xm_g
-    ).sum()
-    psi = digamma(px + q)
-    g_p = (x * (psi - digamma(px) + np.log(m) + np.log(x) - log_xm_g)).sum()
-    g_q = (psi - digamma(q) + np.log(gamma) - log_xm_g).sum()
-    g_gamma = (q / gamma - (px + q) / (x * m + gamma)).sum()
+        c @ (gammaln(pxv + q) - gammaln(pxv)) + n * (q * np.log(gamma) - gammaln(q))
+        + p * data.sum_x_log_m - data.sum_log_m + p * data.sum_x_log_x
+        - p * sum_x_log_yg - q * sum_log_yg
+    )
+    psi = digamma(pxv + q)
+    inv_yg = 1.0 / (data.y + gamma)
+    g_p = (c * xv) @ (psi - digamma(pxv)) + data.sum_x_log_m + data.sum_x_log_x - sum_x_log_yg
+    g_q = c @ psi - n * digamma(q) + n * np.log(gamma) - sum_log_yg
+    g_gamma = n * q / gamma - p * float(x @ inv_yg) - q * float(inv_yg.sum())
     return float(ll), params * np.array([g_p, g_q, g_gamma])
 
 
@@ -133,12 +160,12 @@ class GammaGammaModel(_MaximumLikelihoodModel):
                 f"only {used.sum()} customer(s) have repeat purchases with positive spend; "
                 f"expected at least {MIN_CUSTOMERS} to fit the Gamma-Gamma spend model"
             )
-        data = _SpendData(x[used], m[used])
+        data = _SpendData.of(x[used], m[used])
         n = float(used.sum())
         # Optimise with money in units of the mean spend (γ is a money scale), as lifetimes'
         # start of exp(0.1) for every parameter suits spends near 1; then move γ back.
         scale = float(data.m.mean())
-        scaled = _SpendData(data.x, data.m / scale)
+        scaled = _SpendData.of(data.x, data.m / scale)
         with step(f"fitted {self.label}") as progress:
             progress["detail"] = f"{n:,.0f} repeat buyers"
             log_params = _maximize(

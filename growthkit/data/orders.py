@@ -9,6 +9,7 @@ learn them.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from growthkit.data.dates import DATE_EXAMPLES, check_timezone, parse_dates
 from growthkit.data.sources import Source, load
 from growthkit.data.urls import redact
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import Language, get_language
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
@@ -82,36 +84,56 @@ class DataQuality:
         """Orders left out of every calculation."""
         return self.future_orders + self.stray_orders
 
-    def warnings(self) -> list[str]:
-        """One plain sentence per finding, for the report's data overview (empty when clean)."""
+    def warnings(self, language: Language | str | None = None) -> list[str]:
+        """One plain sentence per finding, for the report's data overview (empty when clean).
+
+        Parameters
+        ----------
+        language : Language or str, optional
+            The report language; English by default. Numbers are formatted for it; the
+            example dates are ISO dates, shown isolated.
+        """
+        lang = get_language(language or "en")
+        example = lang.isolate(self.excluded_example)
         out = []
         if self.future_orders:
-            out.append(
-                f"{self.future_orders:,} order(s) are dated after today ({self.today}), e.g. "
-                f"{self.excluded_example}; they were left out."
-            )
+            out.append(lang.ngettext(
+                "{n} order is dated after today ({today}), e.g. {example}; it was left out.",
+                "{n} orders are dated after today ({today}), e.g. {example}; they were left "
+                "out.", self.future_orders,
+            ).format(n=lang.number(self.future_orders), today=lang.date(self.today),
+                     example=example))
         if self.stray_orders:
-            out.append(
-                f"{self.stray_orders:,} order(s) are dated more than a year after 99% of the "
-                f"orders, e.g. {self.excluded_example}, most likely typos; they were left out."
-            )
+            out.append(lang.ngettext(
+                "{n} order is dated more than a year after 99% of the orders, e.g. {example}, "
+                "most likely a typo; it was left out.",
+                "{n} orders are dated more than a year after 99% of the orders, e.g. {example}, "
+                "most likely typos; they were left out.", self.stray_orders,
+            ).format(n=lang.number(self.stray_orders), example=example))
         if self.duplicate_rows:  # None (not counted) or 0: nothing to say
-            out.append(
-                f"{self.duplicate_rows:,} row(s) repeat another row exactly "
-                f"({self.duplicate_rows / self.rows:.1%} of rows); they were kept. If they are "
-                "double-loaded data, remove them: they inflate purchases and value."
-            )
+            out.append(lang.ngettext(
+                "{n} row repeats another row exactly ({share} of rows); it was kept. If it is "
+                "double-loaded data, remove it: it inflates purchases and value.",
+                "{n} rows repeat another row exactly ({share} of rows); they were kept. If they "
+                "are double-loaded data, remove them: they inflate purchases and value.",
+                self.duplicate_rows,
+            ).format(n=lang.number(self.duplicate_rows),
+                     share=lang.percent(self.duplicate_rows / self.rows)))
         if self.refunds:
-            out.append(
-                f"{self.refunds:,} order(s) have a negative amount (refunds, "
-                f"{self.refund_total:,.2f} in total); each nets against the purchases of its "
-                "customer's day, and a day of refunds only is not counted as a purchase."
-            )
+            out.append(lang.ngettext(
+                "{n} order has a negative amount (a refund, {total} in total); it nets against "
+                "the purchases of its customer's day, and a day of refunds only is not counted "
+                "as a purchase.",
+                "{n} orders have a negative amount (refunds, {total} in total); each nets "
+                "against the purchases of its customer's day, and a day of refunds only is not "
+                "counted as a purchase.", self.refunds,
+            ).format(n=lang.number(self.refunds), total=lang.number(self.refund_total, 2)))
         if self.zero_amount_orders:
-            out.append(
-                f"{self.zero_amount_orders:,} order(s) have an amount of 0; they count as "
-                "purchases."
-            )
+            out.append(lang.ngettext(
+                "{n} order has an amount of 0; it counts as a purchase.",
+                "{n} orders have an amount of 0; they count as purchases.",
+                self.zero_amount_orders,
+            ).format(n=lang.number(self.zero_amount_orders)))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -270,7 +292,8 @@ def validate_orders(
             else None
         )
         mapped = t.select(**columns)
-        mapped = mapped.filter(mapped.order_date <= ibis.literal(today))
+        if _number(found, "future"):  # else the filter would keep every row
+            mapped = mapped.filter(mapped.order_date <= ibis.literal(today))
         stray, stray_example = 0, None
         if stray_after is not None and last_day > stray_after:  # rare: one more query
             late = mapped.filter(mapped.order_date > stray_after)
@@ -326,6 +349,11 @@ def _number(found: pd.Series, key: str) -> float:
     return 0.0 if value is None or pd.isna(value) else float(value)
 
 
+def _float(value: Any) -> float:
+    """An aggregate as a float, NaN when absent or null."""
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
 def _iso(value: Any) -> str | None:
     if value is None or (not isinstance(value, _dt.date) and pd.isna(value)):
         return None
@@ -341,52 +369,112 @@ def _validation_pass(
     today: _dt.date | None,
     quality: bool,
 ) -> tuple[pd.Series, dict[str, ibis.Value], dict[str, ibis.Value], _dt.date]:
-    """One query: every problem counted, and the facts about the orders kept."""
+    """One query: every problem counted, and the facts about the orders kept.
+
+    The facts are aggregated over every row, without a filter on each aggregate; only when
+    some order turns out to be dated after today (rare) does a second query count those orders
+    and aggregate the facts again over the orders kept. Checks that cannot fail for the
+    column's type (a date or timestamp that is not a day, a number that is not numeric) are
+    left out of the query.
+    """
     today = today or _dt.datetime.now(ZoneInfo(timezone)).date()
     columns: dict[str, ibis.Value] = {
         "customer_id": t[customer_col],
         "order_date": parse_dates(t, date_col, timezone),
     }
-    bad: dict[str, ibis.Value] = {
-        "bad_date": columns["order_date"].isnull() & t[date_col].notnull(),
-    }
+    bad: dict[str, ibis.Value] = {}
+    date_type = t[date_col].type()
+    if not (date_type.is_date() or date_type.is_timestamp()):
+        bad["bad_date"] = columns["order_date"].isnull() & t[date_col].notnull()
     if amount_col is not None:
         columns["amount"] = _parse_amounts(t, amount_col)
-        bad["bad_amount"] = columns["amount"].isnull() & t[amount_col].notnull()
+        if t[amount_col].type().is_string():
+            bad["bad_amount"] = columns["amount"].isnull() & t[amount_col].notnull()
         bad["nonfinite_amount"] = _non_finite(t, columns["amount"])
-    date = columns["order_date"]
-    kept = date <= ibis.literal(today)
     checks: dict[str, ibis.Value] = {
         "rows": t.count(),
-        "future": (date > ibis.literal(today)).sum(),
-        "future_example": date.min(where=date > ibis.literal(today)),
-        "kept_rows": kept.sum(),
-        "first_day": date.min(where=kept),
-        "last_day": date.max(where=kept),
+        **_facts(t, columns, quality, kept=None, raw_dates=t[date_col]),
     }
-    if quality:
-        checks["customers"] = columns["customer_id"].nunique(where=kept)
-        days = date.delta(ibis.literal(_EPOCH), unit="day")
-        checks["q99"] = (
-            days.approx_quantile(0.99, where=kept)
-            if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
-            else ibis.null("float64")
-        )
     for col in {customer_col, date_col, amount_col} - {None}:
-        checks[f"null:{col}"] = t[col].isnull().sum()
+        checks[f"null:{col}"] = t.count() - t[col].count()  # counts of values: from metadata
     for name, flag in bad.items():
-        checks[name] = flag.sum()
+        if name != "nonfinite_amount":
+            checks[name] = flag.sum()
     if amount_col is not None:
-        amount = columns["amount"]
-        checks["revenue"] = amount.sum(where=kept)
-        checks["zero"] = (amount == 0).sum(where=kept)
-        checks["refunds"] = (amount < 0).sum(where=kept)
-        checks["refund_total"] = amount.sum(where=kept & (amount < 0))
+        checks["largest_amount"] = columns["amount"].abs().max()
     stats = t.aggregate(**checks)
     if quality:
         stats = stats.cross_join(t.distinct().aggregate(distinct_rows=ibis._.count()))
-    found = stats.execute().iloc[0]
+    found = stats.execute().iloc[0].copy()
+    if amount_col is not None:
+        # A NaN or infinite amount makes the sum of all amounts NaN or infinite, so the rows
+        # are counted only when the sum or the largest amount says some are there.
+        # (Pandas shows NULL as NaN too: then the count finds none, and the NULLs are reported.)
+        total, largest = (_float(found.get(key)) for key in ("revenue", "largest_amount"))
+        suspect = not (math.isfinite(total) and largest <= MAX_AMOUNT)
+        found["nonfinite_amount"] = (
+            int(t.aggregate(n=bad["nonfinite_amount"].sum()).execute().iloc[0]["n"] or 0)
+            if suspect else 0
+        )
+    found["future"], found["future_example"] = 0, None
+    last_day = found["last_day"]
+    if last_day is not None and pd.notna(last_day) and pd.Timestamp(last_day).date() > today:
+        date = columns["order_date"]
+        kept = date <= ibis.literal(today)
+        again = t.aggregate(
+            future=(date > ibis.literal(today)).sum(),
+            future_example=date.min(where=date > ibis.literal(today)),
+            **_facts(t, columns, quality, kept=kept),
+        ).execute().iloc[0]
+        for key, value in again.items():
+            found[key] = value
     return found, columns, bad, today
+
+
+def _facts(
+    t: ibis.Table,
+    columns: dict[str, ibis.Value],
+    quality: bool,
+    kept: ibis.Value | None,
+    raw_dates: ibis.Value | None = None,
+) -> dict[str, ibis.Value]:
+    """Aggregates of the orders kept: of every row with a date when ``kept`` is None.
+
+    With ``raw_dates`` (the date column as stored), the first and last day of a date or
+    time-zone-free timestamp column are the days of its smallest and largest value, so the
+    days are taken of those two values instead of every row's.
+    """
+    date = columns["order_date"]
+    where = {} if kept is None else {"where": kept}
+    dtype = None if raw_dates is None else raw_dates.type()
+    if kept is None and dtype is not None and (
+        dtype.is_date() or (dtype.is_timestamp() and dtype.timezone is None)
+    ):
+        first, last = raw_dates.min().cast("date"), raw_dates.max().cast("date")
+        counted = raw_dates  # a date or timestamp is a day whenever it is not null
+    else:
+        first, last = date.min(**where), date.max(**where)
+        counted = date
+    facts: dict[str, ibis.Value] = {
+        "kept_rows": counted.count() if kept is None else kept.sum(),
+        "first_day": first,
+        "last_day": last,
+    }
+    if quality:
+        facts["customers"] = columns["customer_id"].nunique(**where)
+        days = date.delta(ibis.literal(_EPOCH), unit="day")
+        facts["q99"] = (
+            days.approx_quantile(0.99, **where)
+            if ibis.get_backend(t).has_operation(ops.ApproxQuantile)
+            else ibis.null("float64")
+        )
+    if "amount" in columns:
+        amount = columns["amount"]
+        facts["revenue"] = amount.sum(**where)
+        facts["zero"] = (amount == 0).sum(**where)
+        facts["refunds"] = (amount < 0).sum(**where)
+        facts["refund_total"] = (amount < 0).ifelse(amount, 0.0).sum(**where)
+    return facts
 
 
 def _kept_facts(mapped: ibis.Table, amount_col: str | None) -> pd.Series:
@@ -450,14 +538,14 @@ def _raise_on_bad_values(
             raise GrowthkitError(
                 f"column {col!r} has {n:,} empty value(s); expected a value on every order"
             )
-    if n := int(found["bad_date"] or 0):
+    if n := int(_number(found, "bad_date")):
         raise GrowthkitError(
             f"date column {date_col!r} has {n:,} value(s) that are not dates, e.g. "
             f"{_first_bad(t, bad['bad_date'], date_col)!r}; expected {DATE_EXAMPLES}"
         )
     if amount_col is None:
         return
-    if n := int(found["bad_amount"] or 0):
+    if n := int(_number(found, "bad_amount")):
         raise GrowthkitError(
             f"amount column {amount_col!r} has {n:,} non-numeric value(s), e.g. "
             f"{_first_bad(t, bad['bad_amount'], amount_col)!r}; expected numbers such as 12.50"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from growthkit import data, rfm_summary
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import strip_isolates
 
 
 class QueryCounter:
@@ -67,7 +71,7 @@ def test_validated_orders_carry_what_the_pass_found():
     assert found.revenue == pytest.approx(42.5, abs=1e-12)
     assert found.quality.zero_amount_orders == 1
     assert found.quality.warnings() == [
-        "1 order(s) have an amount of 0; they count as purchases."
+        "1 order has an amount of 0; it counts as a purchase."
     ]
     assert found.describe() == data.describe_orders(found.table)
 
@@ -102,7 +106,7 @@ def test_future_and_stray_dates_are_excluded_and_reported():
     assert found.orders == 3000
     assert found.last_day == days.max().date()
     assert found.table.order_date.max().execute() == days.max()
-    assert any("dated after today (2026-11-23)" in w for w in found.quality.warnings())
+    assert any("dated after today (November 23, 2026)" in w for w in found.quality.warnings())
 
 
 def test_stray_rule_leaves_a_normal_tail_alone():
@@ -192,3 +196,59 @@ def test_kept_columns_travel_with_the_orders():
         data.validate_orders(found, keep=["region"])
     with pytest.raises(GrowthkitError, match=r"Required column 'region' missing"):
         data.validate_orders(df, keep=["region"])
+
+
+def test_data_quality_warnings_are_written_in_the_report_language() -> None:
+    from growthkit.data.orders import DataQuality
+
+    quality = DataQuality(
+        rows=100, future_orders=3, stray_orders=0, excluded_example="2205-01-01",
+        duplicate_rows=2, refunds=1, refund_total=-5.0, zero_amount_orders=0,
+        today="2026-11-23",
+    )
+    english, arabic = quality.warnings(), quality.warnings("ar")
+    assert english[0].startswith("3 orders are dated after today (November 23, 2026)")
+    assert english[2].startswith("1 order has a negative amount (a refund, -5.00 in total)")
+    assert len(arabic) == len(english) == 3
+    assert all(re.search("[\u0600-\u06ff]", w) for w in arabic)
+    assert not any(re.search("[A-Za-z]{3,}", strip_isolates(w)) for w in arabic)
+    assert "\u20682205-01-01\u2069" in arabic[0]  # the data's date, isolated
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, 2e15])
+def test_non_finite_numeric_amounts_are_rejected(bad):
+    # Numeric amounts are checked through their sum and largest size; the rows are then counted.
+    # Numeric amounts are checked through their sum and largest size; the rows are then counted.
+    df = _orders()
+    table = ibis.memtable(pa.table({  # NaN stays NaN here: pandas would make it a missing value
+        "customer_id": df["customer_id"].tolist(), "date": df["date"].tolist(),
+        "amount": pa.array(np.array([10.0, bad, 7.5, 0.0, 20.0])),
+    }))
+    match = r"amount column 'amount' has 1 value\(s\) that are not finite or beyond"
+    with pytest.raises(GrowthkitError, match=match):
+        data.validate_orders(table, amount_col="amount", quality=False)
+
+
+def test_timestamp_columns_take_the_days_of_their_extremes():
+    df = _orders(date=pd.to_datetime(["2024-01-01 23:59", "2024-01-02 00:01", "2024-03-05 12:00",
+                                      "2024-03-05 18:00", "2024-02-01 08:00"]))
+    found = data.validate_orders(df, amount_col="amount", today=dt.date(2024, 6, 1))
+    assert (found.first_day, found.last_day) == (dt.date(2024, 1, 1), dt.date(2024, 3, 5))
+    assert found.orders == 5 and found.quality.future_orders == 0
+
+
+def test_future_orders_are_counted_by_a_second_query_only_when_present(monkeypatch):
+    df = _orders(date=pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-05", "2024-09-01",
+                                      "2024-02-01"]), amount=[10.0, -4.0, 7.5, 100.0, 0.0])
+    queries = QueryCounter(monkeypatch)
+    found = data.validate_orders(df, amount_col="amount", today=dt.date(2024, 6, 1),
+                                 quality=False)
+    assert queries.count == 2
+    assert found.quality.future_orders == 1 and found.quality.excluded_example == "2024-09-01"
+    assert (found.orders, found.last_day, found.revenue) == (4, dt.date(2024, 3, 5), 13.5)
+    assert (found.quality.refunds, found.quality.refund_total) == (1, -4.0)
+    assert found.quality.zero_amount_orders == 1
+    assert sorted(found.table.order_date.execute().dt.month) == [1, 1, 2, 3]
+    queries.count = 0
+    data.validate_orders(df, amount_col="amount", today=dt.date(2025, 1, 1), quality=False)
+    assert queries.count == 1
