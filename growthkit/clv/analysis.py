@@ -14,6 +14,11 @@ import pandas as pd
 
 from growthkit.clv import narrative
 from growthkit.clv._base import TransactionModel
+from growthkit.clv.calibration import (
+    auto_calibration_end,
+    calibration_notes,
+    check_calibration_end,
+)
 from growthkit.clv.fitting import MODELS, fit
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
 from growthkit.clv.segments import AT_RISK, segment_customers, summarize_segments
@@ -22,8 +27,9 @@ from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
 from growthkit.clv.value import CLVSettings, predict
 from growthkit.data import DataQuality, Source, as_date, describe_orders, validate_orders
-from growthkit.errors import GrowthkitError
+from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.formatting import package_versions
+from growthkit.i18n import Language, check_currency, get_language
 from growthkit.result import ReportAnalysis, records
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
@@ -36,7 +42,6 @@ EXPORT_COLUMNS = (
     "segment", "value_tier", "status", "p_alive", "expected_purchases", "expected_spend",
     "clv_revenue", "clv_profit", "frequency", "recency", "T", "monetary_value",
 )
-
 
 @dataclass(frozen=True, repr=False, eq=False)
 class CLVAnalysis(ReportAnalysis):
@@ -57,22 +62,24 @@ class CLVAnalysis(ReportAnalysis):
         What validating the orders found: duplicate rows, orders left out (dates after today
         or typos), refunds and zero amounts.
     rfm : pandas.DataFrame
-        The RFM summary the models were fitted on: the calibration period (with holdout columns)
+        The RFM summary of the holdout check: the calibration period (with holdout columns)
         when there is a ``calibration_end``, else the whole period. (This attribute was called
         ``summary`` before :meth:`summary` became the plain-language summary of every report.)
     current : pandas.DataFrame
-        The RFM summary up to ``observation_end``: the histories forecasts start from.
+        The RFM summary up to ``observation_end``: the histories the forecast models are fitted
+        on and forecasts start from.
     model : TransactionModel
-        The fitted transaction model.
+        The transaction model of the forecast, fitted on all orders up to ``observation_end``.
     spend_model : GammaGammaModel
-        The fitted spend model.
+        The spend model of the forecast, fitted on all orders up to ``observation_end``.
     predictions : pandas.DataFrame
         :func:`growthkit.clv.predict` on ``current``, with segments (``segment``, ``value_tier``,
         ``status`` in front).
     holdout : HoldoutValidation or None
-        The holdout check, when there is a ``calibration_end``.
+        The holdout check of ``calibration_model``, when there is a ``calibration_end``.
     tracking : pandas.DataFrame
-        Weekly cumulative repeat purchases of the fitted cohort, actual and expected.
+        Weekly cumulative repeat purchases of the fitted cohort, actual and expected by
+        ``calibration_model`` (by ``model`` without a holdout).
     intervals : CLVIntervals
         Intervals of total and per-segment CLV.
     segments : pandas.DataFrame
@@ -80,17 +87,28 @@ class CLVAnalysis(ReportAnalysis):
     settings : CLVSettings
         Horizon, discount rate, gross margin and time unit.
     currency : str
-        Currency of the amounts, for labels.
+        ISO 4217 code of the amounts' currency.
     calibration_end : str or None
-        The last day of the calibration period (ISO), or None when the models were fitted on
-        all orders.
+        The last day of the calibration period (ISO), or None without a holdout check.
     observation_end : str
         The day the forecast starts from (ISO).
     orders : ibis.Table
         The validated orders (``customer_id``, ``order_date``, ``amount``), for per-customer
         look-ups.
     notes : list of str
-        Caveats found on the way, e.g. a frequency-spend correlation or a missing holdout.
+        Caveats found on the way, e.g. a frequency-spend correlation or a missing holdout
+        (English, for the JSON; the report states them through its language).
+    calibration_model : TransactionModel or None
+        The transaction model fitted on the calibration period only, which the holdout numbers
+        come from; None without a holdout.
+    calibration : str
+        How ``calibration_end`` was set: ``"given"``, ``"sample"`` (the sample's own),
+        ``"auto"`` (the last 25% of the data's date range), ``"none"`` (None: no holdout asked
+        for), ``"too short"`` (``"auto"`` on data spanning less than half a year) or
+        ``"too few repeat buyers"`` (``"auto"`` with a calibration period too thin to fit); see
+        :mod:`growthkit.clv.calibration`.
+    lang : Language
+        The report language (words from the ``clv`` catalog, formats, digits).
     """
 
     parameters: dict[str, Any]
@@ -111,6 +129,9 @@ class CLVAnalysis(ReportAnalysis):
     observation_end: str
     orders: ibis.Table
     notes: list[str] = field(default_factory=list)
+    calibration_model: TransactionModel | None = None
+    calibration: str = "given"
+    lang: Language = field(default_factory=lambda: get_language("en", domain="clv"))
 
     # -- the report's shape (growthkit.result.ReportAnalysis) -------------------------------------
 
@@ -129,11 +150,7 @@ class CLVAnalysis(ReportAnalysis):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The key tables, formatted: customer lifetime value, segments and the model fit."""
-        return {
-            "Customer lifetime value": self.clv_table(),
-            "Segments for action": self.segments_table(),
-            f"Model fit: {self.model.label}": self.model_table(),
-        }
+        return narrative.tables(self)
 
     # -- what the notebook shows, section by section ----------------------------------------
 
@@ -145,6 +162,10 @@ class CLVAnalysis(ReportAnalysis):
         """Section 2: the data at a glance."""
         return narrative.overview_table(self)
 
+    def rfm_markdown(self) -> str:
+        """Section 3: how many customers came back, in a sentence."""
+        return narrative.rfm_markdown(self)
+
     def rfm_table(self) -> pd.DataFrame:
         """Section 3: how frequency, recency, T and spend are distributed."""
         return narrative.rfm_table(self)
@@ -154,8 +175,8 @@ class CLVAnalysis(ReportAnalysis):
         return narrative.model_table(self)
 
     def holdout_markdown(self) -> str:
-        """Section 5: the holdout result in words (or why there is none)."""
-        return narrative.holdout_markdown(self)
+        """Section 5: what the holdout test is and how it went (or why there is none)."""
+        return narrative.holdout_section(self)
 
     def holdout_table(self) -> pd.DataFrame | None:
         """Section 5: holdout purchases by calibration frequency, with a total row."""
@@ -165,13 +186,33 @@ class CLVAnalysis(ReportAnalysis):
         """Section 6: the spend model's estimates and checks."""
         return narrative.spend_table(self)
 
+    def tracking_markdown(self) -> str:
+        """Section 4: what the tracking chart compares, in a sentence."""
+        return narrative.tracking_markdown(self)
+
+    def clv_markdown(self) -> str:
+        """Section 7: what the amounts are (revenue, or profit at the gross margin)."""
+        return narrative.clv_markdown(self)
+
     def clv_table(self) -> pd.DataFrame:
-        """Section 7: total, mean and median CLV, revenue and profit, with the interval."""
+        """Section 7: total, mean and median CLV (profit too with a gross margin below 1)."""
         return narrative.clv_table(self)
+
+    def segments_markdown(self) -> str:
+        """Section 8: how the segments are made and where the per-customer file is."""
+        return narrative.segments_markdown(self)
 
     def segments_table(self) -> pd.DataFrame:
         """Section 8: segments, their value with intervals, and what to do."""
         return narrative.segments_table(self)
+
+    def segments_view(self) -> Any:
+        """Section 8: :meth:`segments_table` as a Styler that shows the advice whole.
+
+        pandas cuts text cells at ``display.max_colwidth`` (50) characters in a DataFrame's
+        HTML; a Styler's HTML does not, in papermill's output and in JupyterLab alike.
+        """
+        return narrative.full_table(self.segments_table(), wrap=[self.lang.gettext("what to do")])
 
     def example_markdown(self) -> str:
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
@@ -184,13 +225,17 @@ class CLVAnalysis(ReportAnalysis):
     # -- per customer ------------------------------------------------------------------------------
 
     def export_segments(self, path: str | os.PathLike | None) -> Path | None:
-        """Write one row per customer with segment and predictions to CSV (``None``: skip).
+        """Write one row per customer with segment and predictions (``None``: skip).
+
+        The first column is named as the data's customer column (``customer_col``); then
+        :data:`EXPORT_COLUMNS`. A path ending in ``.parquet`` writes Parquet (for millions of
+        customers), anything else CSV.
 
         Parameters
         ----------
         path : str, Path or None
             Where to write; relative paths resolve against the working directory, which the
-            report runner sets to the report folder so the CSV lands next to the HTML.
+            report runner sets to the report folder so the file lands next to the HTML.
 
         Returns
         -------
@@ -203,8 +248,15 @@ class CLVAnalysis(ReportAnalysis):
             When the folder does not exist or ``path`` is a folder.
         """
         out = _export_path(path)
-        if out is not None:
-            self.predictions[list(EXPORT_COLUMNS)].to_csv(out, float_format="%.6g")
+        if out is None:
+            return None
+        table = self.predictions[list(EXPORT_COLUMNS)].rename_axis(
+            self.parameters.get("customer_col") or "customer_id"
+        )
+        if out.suffix.lower() == ".parquet":
+            table.astype({"segment": str}).reset_index().to_parquet(out, index=False)
+        else:
+            table.to_csv(out, float_format="%.6g")
         return out
 
     def example_customer(self) -> Any:
@@ -233,14 +285,18 @@ class CLVAnalysis(ReportAnalysis):
         -------
         dict
             ``customers``, ``orders``, ``transaction_model`` {name, label, params,
-            log_likelihood, aic, customers, selection_reason}, ``spend_model`` {name, params,
-            excluded_customers, log_likelihood, customers, population_mean_spend,
+            log_likelihood, aic, customers, selection_reason} (the forecast's fit, on all
+            orders), ``calibration_model`` {the same keys} (the fit on the calibration period
+            the holdout numbers come from; only with a calibration_end), ``spend_model``
+            {name, params, excluded_customers, log_likelihood, customers, population_mean_spend,
             frequency_spend_correlation, correlation_warning}, ``holdout`` {actual_purchases,
             predicted_purchases, mae, duration, customers, by_frequency} (only with a
             calibration_end), ``clv`` {horizon_months, total, mean, median, total_interval,
             interval_level, profit_total, profit_total_interval, expected_purchases,
             active_customers, customers, forecast_from, annual_discount_rate, gross_margin,
-            currency}, ``segments``, ``data_quality`` (:meth:`DataQuality.to_dict`), ``notes``,
+            currency}, ``segments`` (every segment of :data:`growthkit.clv.SEGMENTS`),
+            ``calibration`` (how calibration_end was set), ``data_quality``
+            (:meth:`DataQuality.to_dict`), ``notes``,
             ``headline``, ``parameters`` and ``versions``.
         """
         m, g, p, t = self.model, self.spend_model, self.predictions, self.intervals
@@ -249,11 +305,11 @@ class CLVAnalysis(ReportAnalysis):
         out: dict[str, Any] = {
             "customers": self.overview["customers"],
             "orders": self.overview["orders"],
-            "transaction_model": {
-                "name": m.name, "label": m.label, "params": m.params,
-                "log_likelihood": m.log_likelihood, "aic": m.aic, "customers": m.n_customers,
-                "selection_reason": m.selection_reason,
-            },
+            "transaction_model": _model_metrics(m),
+        }
+        if self.calibration_model is not None:
+            out["calibration_model"] = _model_metrics(self.calibration_model)
+        out |= {
             "spend_model": {
                 "name": g.name, "params": g.params, "excluded_customers": g.excluded_customers,
                 "log_likelihood": g.log_likelihood, "customers": g.n_customers,
@@ -262,6 +318,7 @@ class CLVAnalysis(ReportAnalysis):
                 "correlation_warning": g.correlation_warning,
             },
         }
+        out["calibration"] = self.calibration
         if self.holdout is not None:
             h = self.holdout
             out["holdout"] = {
@@ -301,6 +358,15 @@ class CLVAnalysis(ReportAnalysis):
         return out
 
 
+def _model_metrics(m: TransactionModel) -> dict[str, Any]:
+    """A transaction model's fit for the JSON."""
+    return {
+        "name": m.name, "label": m.label, "params": m.params,
+        "log_likelihood": m.log_likelihood, "aic": m.aic, "customers": m.n_customers,
+        "selection_reason": m.selection_reason,
+    }
+
+
 def _export_path(path: str | os.PathLike | None) -> Path | None:
     """``segments_csv`` as a Path whose folder exists, checked before any work is done."""
     if path is None:
@@ -328,7 +394,7 @@ def analyze(
     date_col: str = "date",
     amount_col: str = "amount",
     time_unit: str = "weeks",
-    calibration_end: str | None = None,
+    calibration_end: str | datetime.date | None = "auto",
     observation_end: str | None = None,
     model: str = "bgnbd",
     horizon_months: int = 12,
@@ -337,6 +403,8 @@ def analyze(
     currency: str = "USD",
     segments_csv: str | os.PathLike | None = None,
     seed: int = 0,
+    language: str = "en",
+    digits: str = "locale",
     *,
     n_draws: int = 200,
     timezone: str = "UTC",
@@ -345,10 +413,11 @@ def analyze(
 
     The parameters are the CLV notebook's, one to one. The orders are validated once
     (:func:`growthkit.data.validate_orders`); the summaries, the holdout and the tracking
-    counts reuse that validation. With a ``calibration_end`` the models are fitted on the
-    calibration period and checked on the holdout period after it; the forecast then starts
-    from ``observation_end`` using every customer's full history with those estimates. Without
-    one the models are fitted on all data, and a note says there is no holdout.
+    counts reuse that validation. With a ``calibration_end`` the transaction model is first
+    fitted on the calibration period and checked on the holdout period after it (the holdout
+    numbers); then both models are fitted again on all orders up to ``observation_end``, and
+    the forecast starts from there with every customer's full history. Without one the models
+    are fitted on all data once, and the report says the forecast is untested.
 
     Parameters
     ----------
@@ -358,10 +427,13 @@ def analyze(
         The columns holding the customer, the order date and the order value.
     time_unit : {"days", "weeks", "months"}, default "weeks"
         Time unit of the models.
-    calibration_end : date-like, optional
-        Last day of the calibration period. None: the sample's own (1997-09-30 on
-        ``sample:cdnow``) when ``data`` is a built-in sample
-        (:func:`growthkit.samples.sample_parameters`), otherwise no holdout.
+    calibration_end : date-like, "auto" or None, default "auto"
+        Last day of the calibration period, on or after the first order and before the
+        observation end. ``"auto"``: the sample's own (1997-09-30 on ``sample:cdnow``) when
+        ``data`` is a built-in sample (:func:`growthkit.samples.sample_parameters`); otherwise
+        the last 25% of the data's date range is held out when the data span at least 182
+        days and the calibration period has repeat buyers to fit, else there is no holdout
+        (:mod:`growthkit.clv.calibration`). None: no holdout.
     observation_end : date-like, optional
         Last day of data used; defaults to the last order's day.
     model : {"bgnbd", "mbgnbd", "paretonbd", "auto"}, default "bgnbd"
@@ -373,12 +445,16 @@ def analyze(
     gross_margin : float, default 1.0
         Share of revenue that is profit.
     currency : str, default "USD"
-        Currency of the amounts, for labels.
+        ISO 4217 code of the amounts' currency (USD, EUR, SAR, AED, EGP, ...).
     segments_csv : str or path, optional
         Where to write the per-customer segments (:meth:`CLVAnalysis.export_segments`); its
         folder is checked before any work is done. None: no file.
     seed : int, default 0
         Seed of the interval bootstrap.
+    language : str, default "en"
+        Report language: ``"en"`` or ``"ar"`` (:func:`growthkit.i18n.get_language`).
+    digits : {"locale", "latin", "arabic"}, default "locale"
+        The digits numbers are written with.
     n_draws : int, default 200
         Parameter draws for the intervals.
     timezone : str, default "UTC"
@@ -404,35 +480,48 @@ def analyze(
     """
     settings = CLVSettings(horizon_months, annual_discount_rate, gross_margin, time_unit)
     check_option("model", model, [*MODELS, "auto"])
+    lang = get_language(language, digits=digits, domain="clv")
+    currency = check_currency(currency)
     if amount_col is None:
         raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
     export = _export_path(segments_csv)
-    if calibration_end is None:
-        calibration_end = sample_parameters(data).get("calibration_end")
-    cal_end = as_date(calibration_end, "calibration_end")
+    auto = isinstance(calibration_end, str) and calibration_end.strip().lower() == "auto"
+    sample_end = sample_parameters(data).get("calibration_end") if auto else None
+    cal_end = None if auto else as_date(calibration_end, "calibration_end")
     obs_given = as_date(observation_end, "observation_end")
 
     orders = validate_orders(data, customer_col, date_col, amount_col, timezone=timezone)
     obs_end = obs_given or orders.last_day
-    current = rfm_summary(orders, time_unit=time_unit, observation_end=obs_end)
-    rfm = (
-        rfm_summary(orders, time_unit=time_unit, observation_end=obs_end,
-                    calibration_end=cal_end)
-        if cal_end is not None
-        else current
-    )
-    notes = []
-    if cal_end is None:
-        notes.append(
-            "No calibration_end was given, so the models are fitted on all orders up to "
-            f"{obs_end.isoformat()} and there is no holdout period to test them on; set "
-            f"calibration_end (e.g. {_suggested_calibration_end(orders.first_day, obs_end)}) "
-            "to check the forecast against purchases the model did not see."
+    if auto:
+        cal_end, calibration = auto_calibration_end(
+            as_date(sample_end, "calibration_end"), orders.first_day, obs_end
         )
-    transaction_model = fit(rfm, model, time_unit=time_unit)
+    else:
+        calibration = "none" if cal_end is None else "given"
+        check_calibration_end(cal_end, orders.first_day, obs_end)
+    current = rfm_summary(orders, time_unit=time_unit, observation_end=obs_end)
+    calibration_model = rfm = None
+    if cal_end is not None:
+        rfm = rfm_summary(orders, time_unit=time_unit, observation_end=obs_end,
+                          calibration_end=cal_end)
+        try:
+            calibration_model = fit(rfm, model, time_unit=time_unit)
+        except GrowthkitError as exc:
+            if calibration != "auto" or isinstance(exc, ConvergenceError):
+                raise
+            cal_end, calibration, rfm = None, "too few repeat buyers", None
+    if rfm is None:
+        rfm = current
+    notes = calibration_notes(calibration, cal_end, orders.first_day, obs_end)
+    if calibration_model is None:
+        transaction_model = fit(current, model, time_unit=time_unit)
+    else:  # validated on the holdout; the forecast uses every order, with the same model
+        transaction_model = fit(current, calibration_model.name, time_unit=time_unit)
+        transaction_model.selection_reason = calibration_model.selection_reason
+        transaction_model.candidates = calibration_model.candidates
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpendCorrelationWarning)
-        spend_model = fit_spend(rfm)
+        spend_model = fit_spend(current)
     for w in caught:  # the correlation caveat goes into the report; anything else is re-raised
         if issubclass(w.category, SpendCorrelationWarning):
             notes.append(str(w.message))
@@ -459,6 +548,7 @@ def analyze(
             "horizon_months": horizon_months, "annual_discount_rate": annual_discount_rate,
             "gross_margin": gross_margin, "currency": currency,
             "segments_csv": None if segments_csv is None else str(segments_csv), "seed": seed,
+            "language": lang.locale_id, "digits": digits,
         },
         overview=overview,
         data_quality=orders.quality,
@@ -467,10 +557,12 @@ def analyze(
         model=transaction_model,
         spend_model=spend_model,
         predictions=predictions,
-        holdout=validate_holdout(transaction_model, rfm) if cal_end is not None else None,
+        holdout=(
+            validate_holdout(calibration_model, rfm) if calibration_model is not None else None
+        ),
         tracking=tracking_data(
-            transaction_model, orders, time_unit=time_unit, calibration_end=cal_end,
-            observation_end=obs_end,
+            calibration_model or transaction_model, orders, time_unit=time_unit,
+            calibration_end=cal_end, observation_end=obs_end,
         ),
         intervals=intervals,
         segments=summarize_segments(predictions, intervals),
@@ -480,11 +572,9 @@ def analyze(
         observation_end=obs_end.isoformat(),
         orders=orders.table,
         notes=notes,
+        calibration_model=calibration_model,
+        calibration=calibration,
+        lang=lang,
     )
     analysis.export_segments(export)
     return analysis
-
-
-def _suggested_calibration_end(first: datetime.date, last: datetime.date) -> str:
-    """A calibration end two thirds of the way through the data, as ISO text."""
-    return (first + (last - first) * 2 / 3).isoformat()

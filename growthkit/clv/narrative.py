@@ -1,57 +1,97 @@
 """The words of the CLV report: the summary, section sentences and formatted tables.
 
-Written for a marketing or finance reader. Each function takes a
-:class:`~growthkit.clv.analysis.CLVAnalysis`, whose numbers stay unformatted; every sentence is
-built from the numbers it states. Data- and parameter-derived strings (the currency, customer
-ids, the source, notes, data-quality findings) pass :func:`growthkit.formatting.escape` on their
-way into Markdown; tables are DataFrames, which pandas escapes.
+Written for a marketing or finance reader, in the report's language
+(:attr:`CLVAnalysis.lang <growthkit.clv.analysis.CLVAnalysis>`: words from the ``clv`` gettext
+catalog, numbers, money and dates from Babel). Each function takes a
+:class:`~growthkit.clv.analysis.CLVAnalysis`, whose numbers stay unformatted; every sentence
+that states a fact is built from the number it states, or not shown. Data-derived strings (the
+source, customer ids) pass ``lang.data`` on their way into Markdown (escaped and
+bidi-isolated) and ``lang.isolate`` into table cells; tables are DataFrames of formatted
+text, which pandas escapes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from growthkit.clv.segments import AT_RISK, SEGMENTS
-from growthkit.formatting import escape, money, package_versions, percent, probability
+from growthkit.clv.calibration import MIN_HOLDOUT_SPAN_DAYS, suggested_calibration_end
+from growthkit.clv.segments import AT_RISK, BOUGHT_ONCE, SEGMENTS
+from growthkit.clv.spend import CORRELATION_LIMIT
+from growthkit.formatting import package_versions
+from growthkit.i18n import N_, Language
 
 if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
     from growthkit.clv.analysis import CLVAnalysis
 
 __all__ = [
+    "CLOSE",
+    "clv_markdown",
     "clv_table",
     "data_markdown",
     "example_markdown",
     "fit_table",
+    "full_table",
     "headline",
     "holdout_markdown",
+    "holdout_section",
     "holdout_table",
     "model_table",
     "overview_table",
+    "rfm_markdown",
     "rfm_table",
     "run_info",
+    "segments_markdown",
     "segments_table",
     "spend_table",
     "summary_markdown",
+    "tables",
+    "tracking_markdown",
 ]
 
 #: A holdout error within this share of the actual purchases reads as "close".
 CLOSE = 0.05
 
+#: Time units as readers see them (the plural noun after a number).
+UNIT_WORDS = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months")}
+#: Model names for readers (the parameter ``model`` takes the codes).
+MODEL_WORDS = {
+    "bgnbd": N_("BG/NBD"),
+    "mbgnbd": N_("MBG/NBD"),
+    "paretonbd": N_("Pareto/NBD"),
+    "auto": N_("chosen automatically"),
+}
+
+
+def _unit(a: CLVAnalysis) -> str:
+    return a.lang.gettext(UNIT_WORDS[a.settings.time_unit])
+
 
 def _money(a: CLVAnalysis, value: float) -> str:
-    """Money for Markdown: the currency escaped (the number holds no markup)."""
-    return money(value, escape(a.currency))
+    """Money for Markdown: ``$`` escaped, so no renderer starts math between two amounts."""
+    return a.lang.money(value, a.currency).replace("$", r"\$")
 
 
-def _holdout_verdict(error: float) -> str:
-    if error < -CLOSE:
-        return "It **under-predicts**, so read the forecast below as conservative."
-    if error > CLOSE:
-        return "It **over-predicts**, so read the forecast below as optimistic."
-    return "It tracks what happened closely."
+def _cell_money(a: CLVAnalysis, value: float) -> str:
+    return a.lang.money(value, a.currency)
+
+
+def _range(a: CLVAnalysis, low: float, high: float, *, markdown: bool = False) -> str:
+    show = _money if markdown else _cell_money
+    return a.lang.gettext("{low} to {high}").format(low=show(a, low), high=show(a, high))
+
+
+def _has_margin(a: CLVAnalysis) -> bool:
+    """Whether profit differs from revenue (a gross margin below 100%)."""
+    return a.settings.gross_margin != 1.0
+
+
+# -- the summary ---------------------------------------------------------------------------------
 
 
 def summary_markdown(a: CLVAnalysis) -> str:
@@ -66,229 +106,599 @@ def summary_markdown(a: CLVAnalysis) -> str:
     str
         Markdown paragraphs.
     """
-    s, p = a.settings, a.predictions
+    lang, s, p = a.lang, a.settings, a.predictions
+    _ = lang.gettext
     n = len(p)
     total, low, high = a.intervals.total
-    active = int((p["p_alive"] >= 0.5).sum())
+    repeat = p["frequency"] > 0
+    active = int((repeat & (p["p_alive"] >= 0.5)).sum())
     value = p["clv_revenue"]
     top = value.nlargest(max(n // 5, 1)).sum() / max(value.sum(), 1e-12)
-    caveat = ""
-    once = int((p["frequency"] == 0).sum())
-    if a.model.name == "bgnbd" and once:  # BG/NBD: drop-out happens only after a repeat purchase
-        caveat = (f" (BG/NBD counts the {once:,} who never came back as active, buying rarely; "
-                  "MBG/NBD does not)")
-    lines = [
-        f"**Outlook for the {s.horizon_months} months after {a.observation_end}.** Of "
-        f"{n:,} customers, {active:,} ({percent(active / n, 0)}) are probably still "
-        f"active{caveat}. Together they are expected to make "
-        f"{p['expected_purchases'].sum():,.0f} more purchases, worth **{_money(a, total)}** in "
-        f"revenue in today's money ({percent(a.intervals.level, 0)} interval "
-        f"{_money(a, low)} to {_money(a, high)}, discounted at "
-        f"{percent(s.annual_discount_rate, 0)} a year) and "
-        f"{_money(a, a.intervals.total_profit[0])} in profit at a "
-        f"{percent(s.gross_margin, 0)} gross margin. The top 20% of customers hold "
-        f"{percent(top, 0)} of that value; the average customer is worth "
-        f"{_money(a, value.mean())} and the median one {_money(a, value.median())}."
-    ]
-    lines.append(f"**How good is the model?** {holdout_markdown(a)}")
-    if a.model.selection_reason:  # model names and numbers only
-        lines.append(a.model.selection_reason)
-    risk = a.segments.loc[AT_RISK]
-    if risk["customers"]:
-        lines.append(
-            f"**Act on:** {int(risk['customers']):,} customers are *high value but at risk* "
-            f"(worth {_money(a, risk['clv_revenue'])}). {SEGMENTS[AT_RISK]}"
+    outlook = _(
+        "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+        "bought more than once, and {active} of those ({share}) are probably still active. "
+        "All customers together are expected to make {purchases} more purchases, worth "
+        "**{total}** in revenue in today's money ({level} interval {range}, discounted at "
+        "{rate} a year)."
+    ).format(
+        months=lang.number(s.horizon_months), date=lang.date(a.observation_end),
+        n=lang.number(n), repeat=lang.number(int(repeat.sum())), active=lang.number(active),
+        share=lang.percent(active / max(int(repeat.sum()), 1), 0),
+        purchases=lang.number(p["expected_purchases"].sum()), total=_money(a, total),
+        level=lang.percent(a.intervals.level, 0), range=_range(a, low, high, markdown=True),
+        rate=lang.percent(s.annual_discount_rate, 0),
+    )
+    if _has_margin(a):
+        outlook += " " + _("At a {margin} gross margin that is {profit} in profit.").format(
+            margin=lang.percent(s.gross_margin, 0), profit=_money(a, a.intervals.total_profit[0])
         )
     else:
-        lines.append("**Act on:** no customer is both high value and at risk.")
-    lines.extend(f"*Caveat:* {escape(note)}" for note in a.notes)
+        outlook += " " + _(
+            "These are revenue figures: for profit, rerun with your gross margin, e.g. "
+            "`-p gross_margin 0.3`."
+        )
+    outlook += " " + _(
+        "The top 20% of customers hold {top} of that value; the average customer is worth "
+        "{mean} and the median one {median}."
+    ).format(top=lang.percent(top, 0), mean=_money(a, value.mean()),
+             median=_money(a, value.median()))
+    lines = [outlook]
+    once = bought_once_markdown(a)
+    if once:
+        lines.append(once)
+    lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
+    choice = selection_markdown(a)
+    if choice:
+        lines.append(choice)
+    risk = a.segments.loc[AT_RISK]
+    if risk["customers"]:
+        lines.append(_(
+            "**Act on:** {n} customers are *high value but at risk* (worth {value}). {action}"
+        ).format(n=lang.number(int(risk["customers"])), value=_money(a, risk["clv_revenue"]),
+                 action=_(SEGMENTS[AT_RISK])))
+    else:
+        lines.append(_("**Act on:** no customer is both high value and at risk."))
+    lines.extend(caveats(a))
     return "\n\n".join(lines)
+
+
+def bought_once_markdown(a: CLVAnalysis) -> str:
+    """How many customers bought once, and what the model assumes about them ("" if none)."""
+    lang, p = a.lang, a.predictions
+    _ = lang.gettext
+    once = int((p["frequency"] == 0).sum())
+    if not once:
+        return ""
+    head = _(
+        "**Bought once:** {once} customers ({share}) have bought only once so far."
+    ).format(once=lang.number(once), share=lang.percent(once / len(p), 0))
+    if a.model.name == "bgnbd":
+        words = _(
+            "BG/NBD assumes customers can stop buying only right after a purchase, so it "
+            "treats everyone who bought once as still a customer, however long ago that "
+            "purchase was; what they are worth below rests on that assumption. They form "
+            "their own segment, *bought once*."
+        )
+    else:
+        words = _(
+            "The model lets customers stop buying at any time, so the longer ago their one "
+            "purchase was, the less likely they are to be still active. They form their own "
+            "segment, *bought once*."
+        )
+    return f"{head} {words}"
+
+
+def selection_markdown(a: CLVAnalysis) -> str:
+    """Why ``model="auto"`` chose the model, from the candidates' fit statistics ("" if not)."""
+    table = a.model.candidates
+    if table is None or table.empty:
+        return ""
+    lang = a.lang
+    _ = lang.gettext
+    by_holdout = "holdout_mae" in table.columns
+    column = "holdout_mae" if by_holdout else "aic"
+
+    def stat(value: float) -> str:
+        return lang.number(value, 4) if by_holdout else lang.number(value, 1)
+
+    best, others = table.iloc[0], table.iloc[1:]
+    versus = lang.join(
+        [f"{_(MODEL_WORDS[name])} {stat(r[column])}" for name, r in others.iterrows()]
+    )
+    if by_holdout and versus:
+        text = _("{model} was chosen for the lowest holdout error per customer: {value}, "
+                 "against {others}.")
+    elif by_holdout:
+        text = _("{model} was chosen for the lowest holdout error per customer: {value}.")
+    elif versus:
+        text = _("{model} was chosen for the lowest AIC (the best fit for its size): {value}, "
+                 "against {others}.")
+    else:
+        text = _("{model} was chosen for the lowest AIC (the best fit for its size): {value}.")
+    return text.format(model=_(MODEL_WORDS[table.index[0]]), value=stat(best[column]),
+                       others=versus)
+
+
+def caveats(a: CLVAnalysis) -> list[str]:
+    """Caveats the numbers raise, one Markdown line each."""
+    g = a.spend_model
+    if g.correlation_warning:
+        return [a.lang.gettext(
+            "*Caveat:* among repeat buyers, spend per purchase and the number of purchases "
+            "are correlated ({corr}); the spend model assumes they are not, so read the value "
+            "of frequent buyers with care."
+        ).format(corr=a.lang.number(g.correlation, 2))]
+    return []
 
 
 def holdout_markdown(a: CLVAnalysis) -> str:
     """The holdout result in a sentence or two, or why there is none."""
-    if a.holdout is None:
-        return (
-            "There is no holdout period (no calibration_end), so the forecast is untested; "
-            "rerun with a calibration_end to check it against purchases the model did not see."
+    lang = a.lang
+    _ = lang.gettext
+    h = a.holdout
+    if h is None:
+        return _no_holdout(a)
+    error = h.relative_error
+    if abs(error) < CLOSE:
+        verdict = _("It tracks what happened closely.")
+    elif error < 0:
+        verdict = _("It **under-predicts** by {error}, so read the forecast below as "
+                    "conservative.").format(error=lang.percent(-error, 0))
+    else:
+        verdict = _("It **over-predicts** by {error}, so read the forecast below as "
+                    "optimistic.").format(error=lang.percent(error, 0))
+    how = {
+        "sample": _("(the sample's own calibration end)"),
+        "auto": _("(growthkit holds out the last 25% of the data's dates by default)"),
+    }.get(a.calibration, "")
+    text = _(
+        "Fitted on the orders up to {end} {how} and asked to predict the next {duration} "
+        "{unit}, {model} expected {predicted} repeat purchases; {actual} happened. {verdict} "
+        "Per customer it is off by {mae} purchases on average."
+    ).format(
+        end=lang.date(a.calibration_end), how=how, duration=lang.number(h.duration, 0),
+        unit=_unit(a), model=_(MODEL_WORDS[a.calibration_model.name]),
+        predicted=lang.number(h.predicted_purchases), actual=lang.number(h.actual_purchases),
+        verdict=verdict, mae=lang.number(h.mae, 2),
+    ).replace("  ", " ")
+    return text + " " + _(
+        "The forecast in this report uses the same model fitted again on all orders up to "
+        "{end}, so it starts from everything we know."
+    ).format(end=lang.date(a.observation_end))
+
+
+def _no_holdout(a: CLVAnalysis) -> str:
+    lang = a.lang
+    _ = lang.gettext
+    first, last = a.overview["first_date"], a.observation_end
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days
+    if a.calibration == "too short":
+        why = _(
+            "The orders span only {days} days, too few to hold some back as a test "
+            "(growthkit holds out the last 25% of the dates when the data span at least "
+            "{minimum} days), so the forecast is untested."
+        ).format(days=lang.number(days), minimum=lang.number(MIN_HOLDOUT_SPAN_DAYS))
+    elif a.calibration == "too few repeat buyers":
+        why = _(
+            "Holding out the last 25% of the dates would leave too few repeat purchases to fit "
+            "the model, so it was fitted on all orders and the forecast is untested."
         )
-    h = a.holdout  # numbers, the model's name and the time unit: nothing from the data
-    return f"{h.sentence(a.settings.time_unit)} {_holdout_verdict(h.relative_error)}"
+    else:
+        why = _(
+            "There is no holdout check (calibration_end is None), so the forecast is untested."
+        )
+    return why + " " + _(
+        "To test it on purchases the model did not see, rerun with an earlier "
+        "calibration_end, e.g. `-p calibration_end {date}`."
+    ).format(date=suggested_calibration_end(first, last))
+
+
+# -- the sections --------------------------------------------------------------------------------
 
 
 def data_markdown(a: CLVAnalysis) -> str:
     """Where the orders came from, what was left out, and what to check in the data."""
+    lang = a.lang
+    _ = lang.gettext
     o, q = a.overview, a.data_quality
-    text = (  # the dates are ISO dates the engine computed: no markup can get in
-        f"{o['orders']:,} orders of {o['customers']:,} customers from {o['first_date']} to "
-        f"{o['last_date']}, read from "
-        f"{escape(a.parameters['data'])} ({q.rows:,} rows)."
-    )
-    warnings = q.warnings()
-    if not warnings:
-        return f"{text} No duplicate rows, refunds, zero-value orders or out-of-range dates."
-    items = "\n".join(f"- {escape(w)}" for w in warnings)
-    return f"{text}\n\n**Data quality:**\n\n{items}"
+    text = _(
+        "{orders} orders of {customers} customers from {first} to {last}, read from {source} "
+        "({rows} rows)."
+    ).format(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
+             first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
+             source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    found = quality_findings(a)
+    if not found:
+        return text + " " + _(
+            "No duplicate rows, refunds, zero-value orders or out-of-range dates."
+        )
+    items = "\n".join(f"- {line}" for line in found)
+    heading = _("**Data quality:**")
+    return f"{text}\n\n{heading}\n\n{items}"
+
+
+def quality_findings(a: CLVAnalysis) -> list[str]:
+    """One sentence per data-quality finding (Markdown; empty when the data are clean)."""
+    lang, q = a.lang, a.data_quality
+    _ = lang.gettext
+    example = lang.data(q.excluded_example)
+    out = []
+    if q.future_orders:
+        out.append(_(
+            "{n} orders are dated after today ({today}), e.g. {example}; they were left out."
+        ).format(n=lang.number(q.future_orders), today=lang.date(q.today), example=example))
+    if q.stray_orders:
+        out.append(_(
+            "{n} orders are dated more than a year after 99% of the orders, e.g. {example}, "
+            "most likely typos; they were left out."
+        ).format(n=lang.number(q.stray_orders), example=example))
+    if q.duplicate_rows:
+        out.append(_(
+            "{n} rows repeat another row exactly ({share} of rows); they were kept. If they "
+            "are double-loaded data, remove them: they inflate purchases and value."
+        ).format(n=lang.number(q.duplicate_rows), share=lang.percent(q.duplicate_rows / q.rows)))
+    if q.refunds:
+        out.append(_(
+            "{n} orders have a negative amount (refunds, {total} in total); each nets against "
+            "the purchases of its customer's day, and a day of refunds only is not counted as "
+            "a purchase."
+        ).format(n=lang.number(q.refunds), total=_money(a, q.refund_total)))
+    if q.zero_amount_orders:
+        out.append(_("{n} orders have an amount of 0; they count as purchases.").format(
+            n=lang.number(q.zero_amount_orders)))
+    return out
 
 
 def overview_table(a: CLVAnalysis) -> pd.DataFrame:
     """The data at a glance, one formatted value per row."""
-    o = a.overview
+    lang, o = a.lang, a.overview
+    _ = lang.gettext
+    repeat = int((a.current["frequency"] > 0).sum())
     rows = {
-        "Source": a.parameters["data"],
-        "Customers": f"{o['customers']:,}",
-        "Orders": f"{o['orders']:,}",
-        "First order": o["first_date"],
-        "Last order": o["last_date"],
-        "Revenue": money(o["revenue"], a.currency),
-        "Orders of zero value": f"{o['zero_amount_orders']:,}",
-        "Orders left out (dates after today or typos)": f"{a.data_quality.excluded_orders:,}",
-        "Rows repeating another row exactly": f"{a.data_quality.duplicate_rows:,}",
-        "Customers with repeat purchases (fitting period)": (
-            f"{int((a.rfm['frequency'] > 0).sum()):,} of {len(a.rfm):,}"
-        ),
-        "Models fitted on orders up to": a.calibration_end or a.observation_end,
-        "Forecast starts after": a.observation_end,
+        _("Source"): lang.isolate(a.parameters["data"]),
+        _("Customers"): lang.number(o["customers"]),
+        _("Orders"): lang.number(o["orders"]),
+        _("First order"): lang.date(o["first_date"]),
+        _("Last order"): lang.date(o["last_date"]),
+        _("Revenue"): _cell_money(a, o["revenue"]),
+        _("Orders of zero value"): lang.number(o["zero_amount_orders"]),
+        _("Orders left out (dates after today or typos)"): lang.number(
+            a.data_quality.excluded_orders),
+        _("Rows repeating another row exactly"): lang.number(a.data_quality.duplicate_rows),
+        _("Customers with repeat purchases"): _("{part} of {whole}").format(
+            part=lang.number(repeat), whole=lang.number(len(a.current))),
     }
+    if a.calibration_end is not None:
+        rows[_("Holdout check: model fitted on orders up to")] = lang.date(a.calibration_end)
+    rows[_("Forecast: models fitted on orders up to")] = lang.date(a.observation_end)
     return pd.DataFrame({"": rows})
 
 
+def rfm_markdown(a: CLVAnalysis) -> str:
+    """How many customers never came back, in a sentence computed from the fitted data."""
+    lang = a.lang
+    _ = lang.gettext
+    frequency = a.current["frequency"]
+    n, once = len(frequency), int((frequency == 0).sum())
+    share = once / max(n, 1)
+    if once == 0:
+        return _("Every customer came back at least once after their first purchase.")
+    values = {"once": lang.number(once), "n": lang.number(n), "share": lang.percent(share, 0)}
+    if share > 0.5:
+        text = _("Most customers never came back: {once} of {n} ({share}) bought only once.")
+    elif once * 2 == n:
+        text = _("Half of the customers never came back: {once} of {n} bought only once.")
+    else:
+        text = _("Most customers came back: only {once} of {n} ({share}) bought only once.")
+    return text.format(**values) + " " + _(
+        "The models are built for this mix of one-time and repeat buyers."
+    )
+
+
 def rfm_table(a: CLVAnalysis) -> pd.DataFrame:
-    """How frequency, recency, T and spend are distributed over the fitted customers."""
-    unit = a.settings.time_unit
-    cols = {"frequency": "Repeat purchases (frequency)",
-            "recency": f"First to last purchase (recency, {unit})",
-            "T": f"Customer age (T, {unit})",
-            "monetary_value": f"Mean repeat spend ({a.currency}, 0 without repeats)"}
-    table = a.rfm[list(cols)].describe(percentiles=[0.25, 0.5, 0.75, 0.9]).T
-    return table.drop(columns="count").rename(index=cols).round(2)
+    """How frequency, recency, T and spend are distributed over the customers."""
+    lang = a.lang
+    _ = lang.gettext
+    unit = _unit(a)
+    cols = {
+        "frequency": _("Repeat purchases (frequency)"),
+        "recency": _("First to last purchase (recency, {unit})").format(unit=unit),
+        "T": _("Customer age (T, {unit})").format(unit=unit),
+        "monetary_value": _("Mean repeat spend (0 without repeats)"),
+    }
+    table = a.current[list(cols)].describe(percentiles=[0.25, 0.5, 0.75, 0.9]).T
+    stats = {"mean": _("mean"), "std": _("std. deviation"), "min": _("min"),
+             "25%": lang.percent(0.25, 0), "50%": _("median"), "75%": lang.percent(0.75, 0),
+             "90%": lang.percent(0.9, 0), "max": _("max")}
+    out = pd.DataFrame(index=[cols[c] for c in table.index])
+    for stat, header in stats.items():
+        values = table[stat].to_numpy()
+        out[header] = [
+            _cell_money(a, v) if col == "monetary_value" else lang.number(v, 1)
+            for col, v in zip(table.index, values, strict=True)
+        ]
+    return out
 
 
-def fit_table(summary: pd.DataFrame) -> pd.DataFrame:
+def fit_table(summary: pd.DataFrame, language: Language | None = None) -> pd.DataFrame:
     """A fitted model's ``summary()`` formatted: estimates to 4 significant digits, standard
     errors to 3, the fit statistics with thousands separators."""
+    lang = language or Language(domain="clv")
+    _ = lang.gettext
+    names = {"customers": _("customers"), "log-likelihood": _("log-likelihood"),
+             "AIC": _("AIC")}
     rows = {}
     for name, (estimate, error) in summary.iterrows():
         if name == "customers":
-            value = f"{estimate:,.0f}"
+            value = lang.number(estimate)
         elif name in ("log-likelihood", "AIC"):
-            value = f"{estimate:,.2f}"
+            value = lang.number(estimate, 1)
         else:
-            value = f"{estimate:.4g}"
-        rows[name] = {"estimate": value, "std. error": "" if np.isnan(error) else f"{error:.3g}"}
-    return pd.DataFrame(rows).T.rename_axis(summary.index.name)
+            value = lang.significant(estimate, 4)
+        rows[names.get(name, name)] = {
+            _("estimate"): value,
+            _("std. error"): "" if np.isnan(error) else lang.significant(error, 3),
+        }
+    return pd.DataFrame(rows).T.rename_axis(_("parameter"))
 
 
 def model_table(a: CLVAnalysis) -> pd.DataFrame:
-    """The transaction model's estimates with standard errors, log-likelihood and AIC."""
-    return fit_table(a.model.summary())
+    """The forecast model's estimates with standard errors, log-likelihood and AIC."""
+    return fit_table(a.model.summary(), a.lang)
+
+
+def tracking_markdown(a: CLVAnalysis) -> str:
+    """What the tracking chart compares: with a holdout, the model's out-of-sample period."""
+    _ = a.lang.gettext
+    if a.calibration_end is None:
+        return _(
+            "Tracking: cumulative repeat purchases of the customers over time, against what the "
+            "model expects. The model saw all of these purchases, so this shows the fit, not a "
+            "test."
+        )
+    return _(
+        "Tracking: cumulative repeat purchases of the customers acquired by {end}, against "
+        "what the model fitted on orders up to {end} expects. After the dotted line the model "
+        "saw no data, so the gap there is an honest test."
+    ).format(end=a.lang.date(a.calibration_end))
 
 
 def holdout_table(a: CLVAnalysis) -> pd.DataFrame | None:
     """Holdout purchases by calibration frequency, with a total row (None without holdout)."""
     if a.holdout is None:
         return None
-    h = a.holdout
-    table = h.by_frequency.copy()
-    table.loc["all"] = [h.customers, h.actual_purchases / h.customers,
-                        h.predicted_purchases / h.customers, h.actual_purchases,
-                        h.predicted_purchases]
-    table["customers"] = table["customers"].astype(int)
-    return table.round(3).rename(columns={
-        "actual": "actual per customer", "predicted": "predicted per customer",
-        "actual_total": "actual total", "predicted_total": "predicted total"})
+    lang, h = a.lang, a.holdout
+    _ = lang.gettext
+    table = h.by_frequency
+    rows = list(table.itertuples())
+    out = pd.DataFrame({
+        _("customers"): [lang.number(r.customers) for r in rows] + [lang.number(h.customers)],
+        _("actual per customer"): [lang.number(r.actual, 2) for r in rows]
+        + [lang.number(h.actual_purchases / h.customers, 2)],
+        _("predicted per customer"): [lang.number(r.predicted, 2) for r in rows]
+        + [lang.number(h.predicted_purchases / h.customers, 2)],
+        _("actual total"): [lang.number(r.actual_total) for r in rows]
+        + [lang.number(h.actual_purchases)],
+        _("predicted total"): [lang.number(r.predicted_total, 1) for r in rows]
+        + [lang.number(h.predicted_purchases, 1)],
+    }, index=[_label_bucket(lang, str(b)) for b in table.index] + [_("all")])
+    out.index.name = _("repeat purchases in the calibration period")
+    return out
+
+
+def _label_bucket(lang: Language, bucket: str) -> str:
+    if bucket.endswith("+"):
+        return lang.gettext("{n} or more").format(n=lang.number(int(bucket[:-1])))
+    return lang.number(int(bucket))
+
+
+def holdout_section(a: CLVAnalysis) -> str:
+    """Section 5: what the holdout test is and how it went (with the table's caption), or
+    why there is none."""
+    _ = a.lang.gettext
+    if a.holdout is None:
+        return holdout_markdown(a)
+    return "\n\n".join([
+        _("The real test: the model is fitted on the orders up to the calibration end only and "
+          "asked to predict each customer's purchases in the period after it."),
+        holdout_markdown(a),
+        _("The table and the chart show purchases per customer in the holdout, grouped by how "
+          "many repeat purchases customers made in the calibration period."),
+    ])
 
 
 def spend_table(a: CLVAnalysis) -> pd.DataFrame:
     """The spend model's estimates and the checks of its assumptions."""
-    g = a.spend_model
-    flag = " (above 0.3: the model's assumption is doubtful)" if g.correlation_warning else " (ok)"
+    lang, g = a.lang, a.spend_model
+    _ = lang.gettext
+    if g.correlation_warning:
+        flag = _("above {limit}: the model's assumption is doubtful")
+    else:
+        flag = _("below {limit}: fine")
     rows = {
-        **{k: f"{v:.4g}" for k, v in g.params.items()},
-        "log-likelihood": f"{g.log_likelihood:,.2f}",
-        "customers fitted": f"{g.n_customers:,}",
-        "customers excluded": f"{g.excluded_customers:,} ({g.excluded_one_time:,} without "
-        "repeat purchases)",
-        "mean spend per purchase": money(g.population_mean, a.currency),
-        "frequency-spend correlation": f"{g.correlation:.3f}{flag}",
+        **{k: lang.significant(v, 4) for k, v in g.params.items()},
+        _("log-likelihood"): lang.number(g.log_likelihood, 1),
+        _("customers fitted"): lang.number(g.n_customers),
+        _("customers excluded"): _("{n} ({once} without repeat purchases)").format(
+            n=lang.number(g.excluded_customers), once=lang.number(g.excluded_one_time)),
+        _("mean spend per purchase"): _cell_money(a, g.population_mean),
+        _("frequency-spend correlation"): _("{corr} ({flag})").format(
+            corr=lang.number(g.correlation, 3),
+            flag=flag.format(limit=lang.number(CORRELATION_LIMIT, 1))),
     }
-    return pd.DataFrame({g.label: rows})
+    return pd.DataFrame({_("Gamma-Gamma spend model"): rows})
+
+
+def clv_markdown(a: CLVAnalysis) -> str:
+    """What the CLV amounts are: revenue only, or profit too at the gross margin."""
+    _ = a.lang.gettext
+    if _has_margin(a):
+        return _("*Profit CLV* is revenue CLV times the gross margin ({margin}).").format(
+            margin=a.lang.percent(a.settings.gross_margin, 0))
+    return _(
+        "The amounts are revenue: no gross margin was given. For profit, rerun with your "
+        "margin, e.g. `-p gross_margin 0.3`."
+    )
 
 
 def clv_table(a: CLVAnalysis) -> pd.DataFrame:
-    """Total, mean and median CLV, revenue and profit, with the interval of the total."""
-    p, t, cur = a.predictions, a.intervals, a.currency
+    """Total, mean and median CLV with the interval of the total; profit too with a margin."""
+    lang, p, t = a.lang, a.predictions, a.intervals
+    _ = lang.gettext
+    kinds = [(_("Revenue CLV"), "clv_revenue", t.total)]
+    if _has_margin(a):
+        kinds.append((_("Profit CLV"), "clv_profit", t.total_profit))
     rows = {}
-    for kind, col, (point, low, high) in (
-        ("Revenue CLV", "clv_revenue", t.total), ("Profit CLV", "clv_profit", t.total_profit)
-    ):
+    for kind, col, (point, low, high) in kinds:
         rows[kind] = {
-            "total": money(point, cur),
-            f"{percent(t.level, 0)} interval": f"{money(low, cur)} to {money(high, cur)}",
-            "mean per customer": money(p[col].mean(), cur),
-            "median per customer": money(p[col].median(), cur),
-            "top 1% of customers from": money(p[col].quantile(0.99), cur),
+            _("total"): _cell_money(a, point),
+            _("{level} interval").format(level=lang.percent(t.level, 0)): _range(a, low, high),
+            _("mean per customer"): _cell_money(a, p[col].mean()),
+            _("median per customer"): _cell_money(a, p[col].median()),
+            _("top 1% of customers from"): _cell_money(a, p[col].quantile(0.99)),
         }
     return pd.DataFrame(rows).T
 
 
+def segments_markdown(a: CLVAnalysis) -> str:
+    """Where the per-customer segments are (the file), or that none was written."""
+    _ = a.lang.gettext
+    path = a.parameters.get("segments_csv")
+    if path is None:
+        return _("The per-customer segments were not exported (segments_csv is None).")
+    return _(
+        "The segment of every customer is in the file {file} next to this report (parameter "
+        "segments_csv), one row per customer."
+    ).format(file=a.lang.data(path))
+
+
 def segments_table(a: CLVAnalysis) -> pd.DataFrame:
     """Segments, their value with intervals, and what to do."""
-    s, cur = a.segments, a.currency
-    return pd.DataFrame({
-        "customers": s["customers"].map("{:,}".format),
-        "share": s["share"].map(percent),
-        "mean P(alive)": s["mean_p_alive"].map(probability),
-        "expected purchases": s["expected_purchases"].map("{:,.0f}".format),
-        "total CLV": s["clv_revenue"].map(lambda v: money(v, cur)),
-        f"{percent(a.intervals.level, 0)} interval": [
-            f"{money(lo, cur)} to {money(hi, cur)}"
-            for lo, hi in zip(s["revenue_low"], s["revenue_high"], strict=True)
+    lang, s = a.lang, a.segments
+    _ = lang.gettext
+    money = [_cell_money(a, v) for v in s["clv_revenue"]]
+    return pd.DataFrame({  # lists, not Series: the index is translated
+        _("customers"): [lang.number(v) for v in s["customers"]],
+        _("share"): [lang.percent(v) for v in s["share"]],
+        _("mean P(alive)"): [
+            _("n/a") if name == BOUGHT_ONCE and a.model.name == "bgnbd" else lang.probability(v)
+            for name, v in s["mean_p_alive"].items()
         ],
-        "mean CLV": s["mean_clv"].map(lambda v: money(v, cur)),
-        "what to do": s["action"],
-    })
+        _("expected purchases"): [lang.number(v) for v in s["expected_purchases"]],
+        _("total CLV"): money,
+        _("{level} interval").format(level=lang.percent(a.intervals.level, 0)): [
+            _range(a, lo, hi) for lo, hi in zip(s["revenue_low"], s["revenue_high"], strict=True)
+        ],
+        _("mean CLV"): [_cell_money(a, v) for v in s["mean_clv"]],
+        _("what to do"): [_(SEGMENTS[name]) for name in s.index],
+    }, index=pd.Index([_(name) for name in s.index], name=_("segment")))
+
+
+def full_table(table: pd.DataFrame, wrap: list[str] | None = None) -> Styler:
+    """``table`` as a Styler: every cell whole (no "..."), escaped, only ``wrap`` may wrap.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Formatted text cells.
+    wrap : list of str, optional
+        Columns whose text may wrap (long advice); the others stay on one line.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    keep = [c for c in table.columns if c not in set(wrap or ())]
+    styler = table.style.format(escape="html").format_index(escape="html", axis=0)
+    styler = styler.format_index(escape="html", axis=1)
+    if keep:
+        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
+    return styler.set_table_styles([{"selector": "th", "props": "text-align: start;"}])
 
 
 def example_markdown(a: CLVAnalysis) -> str:
-    """The customer the P(alive) history chart follows, in a sentence."""
+    """The customer the P(alive) history chart follows, in a sentence or two."""
+    lang = a.lang
+    _ = lang.gettext
     customer = a.example_customer()
     row = a.predictions.loc[customer]
-    unit = a.settings.time_unit
-    who = f"Customer **{escape(customer)}**"
+    who = lang.data(customer)
     if row["segment"] == AT_RISK:
-        intro = f"{who} is the most valuable of the *high value, at risk* customers"
+        intro = _("Customer **{who}** is the most valuable of the *high value, at risk* "
+                  "customers")
     else:
-        intro = f"No customer is both high value and at risk; {who} is the most valuable one"
+        intro = _("No customer is both high value and at risk; customer **{who}** is the most "
+                  "valuable one")
     if row["frequency"] > 0:
-        history = (
-            f"{row['frequency']:,.0f} repeat purchase(s), the last "
-            f"{row['T'] - row['recency']:,.1f} {unit} before the forecast starts"
-        )
+        history = _(
+            "{n} repeat purchases, the last {ago} {unit} before the forecast starts"
+        ).format(n=lang.number(row["frequency"]), ago=lang.number(row["T"] - row["recency"], 1),
+                 unit=_unit(a))
+        shape = _("P(alive) jumps at each purchase and fades during the silences in between.")
     else:
-        history = f"no repeat purchase since the first, {row['T']:,.1f} {unit} before"
-    return (
-        f"{intro}: {history}. P(alive) is now {probability(row['p_alive'])} and the expected "
-        f"CLV {_money(a, row['clv_revenue'])}."
-    )
+        history = _("no repeat purchase since the first, {ago} {unit} before").format(
+            ago=lang.number(row["T"], 1), unit=_unit(a))
+        shape = ""
+    text = _("{intro}: {history}. P(alive) is now {p} and the expected CLV {value}.").format(
+        intro=intro.format(who=who), history=history, p=lang.probability(row["p_alive"]),
+        value=_money(a, row["clv_revenue"]))
+    return f"{text} {shape}".strip()
 
 
 def headline(a: CLVAnalysis) -> dict[str, str]:
     """The landing page's key figures, formatted (plain text, for JSON)."""
-    months = a.settings.horizon_months
+    lang = a.lang
+    _ = lang.gettext
     out = {
-        f"CLV, next {months} months": money(a.intervals.total[0], a.currency),
-        "Customers": f"{len(a.predictions):,}",
+        _("CLV, next {months} months").format(months=lang.number(a.settings.horizon_months)):
+            _cell_money(a, a.intervals.total[0]),
+        _("Customers"): lang.number(len(a.predictions)),
     }
     if a.holdout is not None:
-        out["Holdout purchases (predicted / actual)"] = (
-            f"{a.holdout.predicted_purchases:,.0f} / {a.holdout.actual_purchases:,.0f}"
-        )
+        out[_("Holdout purchases (predicted / actual)")] = _("{predicted} / {actual}").format(
+            predicted=lang.number(a.holdout.predicted_purchases),
+            actual=lang.number(a.holdout.actual_purchases))
     return out
+
+
+def tables(a: CLVAnalysis) -> dict[str, pd.DataFrame]:
+    """The key tables by their translated titles: CLV, segments and the model fit."""
+    _ = a.lang.gettext
+    return {
+        _("Customer lifetime value"): clv_table(a),
+        _("Segments for action"): segments_table(a),
+        _("Model fit: {model}").format(model=_(MODEL_WORDS[a.model.name])): model_table(a),
+    }
+
+
+def _plain(lang: Language, name: str, value: Any) -> str:
+    """A parameter value as a reader reads it: no quotes, words for codes and None."""
+    _ = lang.gettext
+    if value is None:
+        return _("none")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "model" and value in MODEL_WORDS:
+        return _(MODEL_WORDS[value])
+    if name == "time_unit" and value in UNIT_WORDS:
+        return _(UNIT_WORDS[value])
+    if isinstance(value, float) and math.isfinite(value):
+        return lang.number(value, 2) if value != int(value) else lang.number(value)
+    if isinstance(value, int):
+        return str(value) if name == "seed" else lang.number(value)
+    return lang.isolate(value)
 
 
 def run_info(a: CLVAnalysis) -> pd.DataFrame:
     """Parameters (as resolved) and package versions, for the last cell of the report."""
-    rows = {f"parameter: {k}": repr(v) for k, v in a.parameters.items()}
-    rows |= {f"version: {k}": v for k, v in package_versions().items()}
-    return pd.DataFrame({"value": rows})
+    lang = a.lang
+    _ = lang.gettext
+    rows = {
+        _("parameter: {name}").format(name=lang.isolate(k)): _plain(lang, k, v)
+        for k, v in a.parameters.items()
+    }
+    rows |= {
+        _("version: {name}").format(name=lang.isolate(k)): lang.isolate(v)
+        for k, v in package_versions().items()
+    }
+    return pd.DataFrame({_("value"): rows})

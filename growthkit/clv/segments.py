@@ -7,10 +7,13 @@ import pandas as pd
 
 from growthkit.clv.uncertainty import CLVIntervals
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import N_
 from growthkit.validation import require_columns
 
 __all__ = [
     "AT_RISK",
+    "BOUGHT_ONCE",
+    "ONCE",
     "SEGMENTS",
     "SEGMENT_LABELS",
     "STATUSES",
@@ -21,27 +24,54 @@ __all__ = [
 
 #: Value tiers, from the most valuable.
 TIERS = ("High", "Medium", "Low")
-#: Activity statuses: P(alive) at or above the threshold, or below it.
+#: Activity statuses of repeat buyers: P(alive) at or above the threshold, or below it.
 STATUSES = ("active", "at risk")
-#: (value tier, status) -> the segment's label, in display order. Every label is defined here.
+#: The status of a customer with no repeat purchase yet (frequency 0), whatever the model's
+#: P(alive) says: BG/NBD counts every such customer as alive, which tells a marketer nothing.
+ONCE = "bought once"
+#: (value tier, status) -> the segment's label, in display order. Every label is defined here
+#: (English, the keys of the JSON and the CSV; reports translate them).
 SEGMENT_LABELS: dict[tuple[str, str], str] = {
-    (tier, status): f"{tier} value, {status}" for tier in TIERS for status in STATUSES
+    ("High", "active"): N_("High value, active"),
+    ("High", "at risk"): N_("High value, at risk"),
+    ("Medium", "active"): N_("Medium value, active"),
+    ("Medium", "at risk"): N_("Medium value, at risk"),
+    ("Low", "active"): N_("Low value, active"),
+    ("Low", "at risk"): N_("Low value, at risk"),
 }
+#: The segment of customers who have bought only once so far.
+BOUGHT_ONCE = N_("Bought once")
 #: The segment a win-back effort pays most in.
 AT_RISK = SEGMENT_LABELS["High", "at risk"]
 
 #: Each segment, in display order, with the action it suggests.
 SEGMENTS: dict[str, str] = {
-    SEGMENT_LABELS["High", "active"]: "Keep them close: service, loyalty perks and early "
-    "access; no blanket discounts.",
-    AT_RISK: "Win back first: personal outreach or a targeted offer before they lapse.",
-    SEGMENT_LABELS["Medium", "active"]: "Grow them: cross-sell and bundles to raise spend per "
-    "order.",
-    SEGMENT_LABELS["Medium", "at risk"]: "Reactivate with a timely reminder or a modest "
-    "incentive.",
-    SEGMENT_LABELS["Low", "active"]: "Nurture cheaply with automated email; no costly "
-    "incentives.",
-    SEGMENT_LABELS["Low", "at risk"]: "Lowest priority: low-cost campaigns only.",
+    SEGMENT_LABELS["High", "active"]: N_(
+        "Keep them close: service, loyalty perks and early "
+        "access; no blanket discounts."
+    ),
+    AT_RISK: N_(
+        "Win back first: personal outreach or a targeted offer before they lapse."
+    ),
+    SEGMENT_LABELS["Medium", "active"]: N_(
+        "Grow them: cross-sell and bundles to raise spend per "
+        "order."
+    ),
+    SEGMENT_LABELS["Medium", "at risk"]: N_(
+        "Reactivate with a timely reminder or a modest "
+        "incentive."
+    ),
+    SEGMENT_LABELS["Low", "active"]: N_(
+        "Nurture cheaply with automated email; no costly "
+        "incentives."
+    ),
+    SEGMENT_LABELS["Low", "at risk"]: N_(
+        "Lowest priority: low-cost campaigns only."
+    ),
+    BOUGHT_ONCE: N_(
+        "Earn the second purchase: a welcome series and a reason to come back soon "
+        "after the first order."
+    ),
 }
 
 
@@ -50,12 +80,16 @@ def segment_customers(
     *,
     value_quantiles: tuple[float, float] = (0.5, 0.8),
     at_risk_below: float = 0.5,
+    bought_once: bool = True,
 ) -> pd.DataFrame:
     """Put each customer in a value tier and an activity status.
 
     The value tier comes from the customer's predicted revenue CLV: *High* from the upper
     quantile up (top 20% by default), *Medium* from the lower quantile, *Low* below. A customer
-    is *at risk* when P(alive) is below ``at_risk_below``.
+    is *at risk* when P(alive) is below ``at_risk_below``. A customer with no repeat purchase
+    yet (``frequency`` 0) is in the *Bought once* segment, status ``"bought once"``: BG/NBD
+    gives every such customer P(alive) 1 (it lets customers drop out only right after a
+    repeat purchase), so their activity status would say nothing.
 
     Parameters
     ----------
@@ -65,6 +99,9 @@ def segment_customers(
         CLV quantiles separating Low from Medium and Medium from High.
     at_risk_below : float, default 0.5
         P(alive) under which a customer counts as at risk.
+    bought_once : bool, default True
+        Put customers without a repeat purchase in the *Bought once* segment (needs a
+        ``frequency`` column); False keeps them in the value × status grid.
 
     Returns
     -------
@@ -90,10 +127,14 @@ def segment_customers(
     active, at_risk = STATUSES
     tier = np.select([clv >= hi, clv >= lo], [high, medium], low)
     status = np.where(predictions["p_alive"].to_numpy() < at_risk_below, at_risk, active)
-    segment = pd.Categorical(
-        [SEGMENT_LABELS[t, s] for t, s in zip(tier, status, strict=True)],
-        categories=list(SEGMENTS),
-    )
+    labels = np.array([SEGMENT_LABELS[t, s] for t, s in zip(tier, status, strict=True)],
+                      dtype=object)
+    if bought_once:
+        require_columns(predictions.columns, ["frequency"], where="the predictions")
+        once = predictions["frequency"].to_numpy() == 0
+        status = np.where(once, ONCE, status)
+        labels[once] = BOUGHT_ONCE
+    segment = pd.Categorical(labels, categories=list(SEGMENTS))
     front = pd.DataFrame(
         {"segment": segment, "value_tier": tier, "status": status}, index=predictions.index
     )
@@ -116,8 +157,8 @@ def summarize_segments(
     Returns
     -------
     pandas.DataFrame
-        Indexed by segment (all six, empty ones with zeros): ``customers``, ``share``,
-        ``mean_p_alive``, ``expected_purchases``, ``clv_revenue`` (total), ``mean_clv``,
+        Indexed by segment (all of :data:`SEGMENTS`, empty ones with zeros): ``customers``,
+        ``share``, ``mean_p_alive``, ``expected_purchases``, ``clv_revenue`` (total), ``mean_clv``,
         ``clv_profit`` (total), optionally the interval, and ``action``.
     """
     require_columns(segmented.columns, ["segment", "clv_revenue"], where="the segments")

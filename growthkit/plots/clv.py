@@ -14,12 +14,20 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.ticker import MaxNLocator, NullFormatter, PercentFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from growthkit.clv import SEGMENT_LABELS, CLVAnalysis, HoldoutValidation, TransactionModel
+from growthkit.clv.narrative import MODEL_WORDS, UNIT_WORDS
 from growthkit.errors import GrowthkitError
-from growthkit.formatting import plain_label
-from growthkit.plots._theme import PALETTE, currency_formatter, new_ax
+from growthkit.i18n import Language, get_language
+from growthkit.plots._theme import (
+    PALETTE,
+    currency_formatter,
+    label,
+    new_ax,
+    number_formatter,
+    percent_formatter,
+)
 from growthkit.units import TIME_UNITS, check_time_unit
 
 __all__ = [
@@ -35,8 +43,25 @@ __all__ = [
 ]
 
 
-def _unit(model: TransactionModel, time_unit: str | None) -> str:
-    return time_unit or model.time_unit or "time units"
+def _lang(language: Language | str | None) -> Language:
+    """The report language with the clv catalog (English when None)."""
+    return get_language(language or "en", domain="clv")
+
+
+def _unit(model: TransactionModel, time_unit: str | None, lang: Language) -> str:
+    unit = time_unit or model.time_unit
+    return lang.gettext(UNIT_WORDS[unit]) if unit in UNIT_WORDS else lang.gettext("time units")
+
+
+def _model(name: str, lang: Language) -> str:
+    return lang.gettext(MODEL_WORDS[name]) if name in MODEL_WORDS else lang.isolate(name)
+
+
+def _labels(ax: Axes, lang: Language, *, title: str, x: str, y: str) -> None:
+    """Title and axis labels, shaped for the language."""
+    ax.set_title(label(title, lang))
+    ax.set_xlabel(label(x, lang))
+    ax.set_ylabel(label(y, lang))
 
 
 def plot_period_transactions(
@@ -46,6 +71,7 @@ def plot_period_transactions(
     max_frequency: int = 7,
     replicates: int = 10,
     seed: int = 0,
+    language: Language | str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Customers by number of repeat purchases in the fitted period: actual against the model.
@@ -65,12 +91,16 @@ def plot_period_transactions(
         Simulations averaged for the model's bars.
     seed : int, default 0
         Seed of the simulations.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     T = np.tile(summary["T"].to_numpy(dtype="float64"), replicates)
     simulated = model.simulate_frequency(T, seed=seed)
@@ -79,13 +109,15 @@ def plot_period_transactions(
                          minlength=max_frequency + 1)
     expected = np.bincount(np.minimum(simulated, max_frequency), minlength=max_frequency + 1)
     width = 0.4
-    ax.bar(bins - width / 2, actual, width, color=PALETTE[0], label="Actual")
+    ax.bar(bins - width / 2, actual, width, color=PALETTE[0], label=label(_("Actual"), lang))
     ax.bar(bins + width / 2, expected / replicates, width, color=PALETTE[1],
-           label=f"{model.label} (simulated)")
-    ax.set_xticks(bins, [*map(str, bins[:-1]), f"{max_frequency}+"])
-    ax.set_xlabel("Repeat purchases in the fitted period")
-    ax.set_ylabel("Customers")
-    ax.set_title("Customers by number of repeat purchases: actual vs model")
+           label=label(_("{model} (simulated)").format(model=_model(model.name, lang)), lang))
+    ticks = [label(lang.number(b), lang) for b in bins[:-1]]
+    ticks.append(label(_("{n} or more").format(n=lang.number(max_frequency)), lang))
+    ax.set_xticks(bins, ticks)
+    ax.yaxis.set_major_formatter(number_formatter(lang))
+    _labels(ax, lang, title=_("Customers by number of repeat purchases: actual vs model"),
+            x=_("Repeat purchases in the fitted period"), y=_("Customers"))
     ax.legend()
     return ax
 
@@ -95,19 +127,26 @@ def _matrix_plot(
     matrix: pd.DataFrame,
     model: TransactionModel,
     time_unit: str | None,
-    label: str,
+    bar_label: str,
     title: str,
     cmap: str,
+    lang: Language,
     norm: Normalize | None = None,
 ) -> Axes:
     """A (recency × frequency) matrix of a model's predictions as a heatmap."""
+    _ = lang.gettext
     ax = new_ax(ax, figsize=(7.5, 5.0))
     image = ax.imshow(matrix.to_numpy(), origin="lower", aspect="auto", cmap=cmap, norm=norm,
                       interpolation="nearest")
-    ax.figure.colorbar(image, ax=ax, label=label)
-    ax.set_xlabel("Repeat purchases so far (frequency)")
-    ax.set_ylabel(f"Age at last purchase (recency, {_unit(model, time_unit)})")
-    ax.set_title(title)
+    bar = ax.figure.colorbar(image, ax=ax, label=label(bar_label, lang))
+    bar.formatter = (percent_formatter(lang) if norm is not None
+                     else number_formatter(lang, 1))
+    bar.update_ticks()
+    ax.xaxis.set_major_formatter(number_formatter(lang))
+    ax.yaxis.set_major_formatter(number_formatter(lang))
+    _labels(ax, lang, title=title, x=_("Repeat purchases so far (frequency)"),
+            y=_("Age at last purchase (recency, {unit})").format(
+                unit=_unit(model, time_unit, lang)))
     ax.grid(False)
     return ax
 
@@ -119,6 +158,8 @@ def plot_frequency_recency_matrix(
     max_frequency: int | None = None,
     max_recency: int | None = None,
     time_unit: str | None = None,
+    horizon_months: int | None = None,
+    language: Language | str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Expected purchases in the next ``t`` units for every (frequency, recency) history.
@@ -136,18 +177,29 @@ def plot_frequency_recency_matrix(
         Grid size; by default the 99th percentile of frequency (at least 5) and the longest T.
     time_unit : str, optional
         For the labels; defaults to the model's.
+    horizon_months : int, optional
+        When ``t`` is a horizon in months (``CLVSettings.horizon``), the labels say
+        "12 months" instead of "52.2 weeks".
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     matrix = model.expected_purchases_matrix(t, max_frequency=max_frequency,
                                              max_recency=max_recency)
-    unit = _unit(model, time_unit)
+    if horizon_months is not None:
+        span = _("{n} months").format(n=lang.number(horizon_months))
+    else:
+        span = f"{lang.significant(t, 3)} {_unit(model, time_unit, lang)}"
     return _matrix_plot(ax, matrix, model, time_unit,
-                        f"Expected purchases in the next {t:.3g} {unit}",
-                        f"Who will buy: expected purchases in the next {t:.3g} {unit}", "viridis")
+                        _("Expected purchases in the next {span}").format(span=span),
+                        _("Who will buy: expected purchases in the next {span}").format(span=span),
+                        "viridis", lang)
 
 
 def plot_probability_alive_matrix(
@@ -156,6 +208,7 @@ def plot_probability_alive_matrix(
     max_frequency: int | None = None,
     max_recency: int | None = None,
     time_unit: str | None = None,
+    language: Language | str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """P(alive) for every (frequency, recency) history, observed for ``max_recency`` units
@@ -169,15 +222,20 @@ def plot_probability_alive_matrix(
         Grid size; by default the 99th percentile of frequency (at least 5) and the longest T.
     time_unit : str, optional
         For the labels; defaults to the model's.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     matrix = model.p_alive_matrix(max_frequency=max_frequency, max_recency=max_recency)
-    return _matrix_plot(ax, matrix, model, time_unit, "P(alive)",
-                        "Who is still active: P(alive) by history", "magma", Normalize(0, 1))
+    return _matrix_plot(ax, matrix, model, time_unit, _("P(alive)"),
+                        _("Who is still active: P(alive) by history"), "magma", lang,
+                        Normalize(0, 1))
 
 
 def plot_tracking(
@@ -185,6 +243,7 @@ def plot_tracking(
     *,
     calibration_end: Any = None,
     cumulative: bool = True,
+    language: Language | str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Repeat purchases over calendar time, actual against the model (FHL 2005, Figure 3).
@@ -197,32 +256,52 @@ def plot_tracking(
         Marked with a vertical line: the model saw nothing after it.
     cumulative : bool, default True
         Cumulative totals, or purchases per period.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     cols = ("actual", "predicted") if cumulative else ("actual_in_period", "predicted_in_period")
-    ax.plot(tracking.index, tracking[cols[0]], color=PALETTE[0], label="Actual")
-    ax.plot(tracking.index, tracking[cols[1]], color=PALETTE[1], linestyle="--", label="Model")
+    ax.plot(tracking.index, tracking[cols[0]], color=PALETTE[0], label=label(_("Actual"), lang))
+    ax.plot(tracking.index, tracking[cols[1]], color=PALETTE[1], linestyle="--",
+            label=label(_("Model"), lang))
     if calibration_end is not None:
         ax.axvline(pd.Timestamp(calibration_end), color="grey", linestyle=":",
-                   label="End of calibration")
-    locator = AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.set_xlabel("Period ending")
-    ax.set_ylabel("Cumulative repeat purchases" if cumulative else "Repeat purchases per period")
-    ax.set_title("Tracking: repeat purchases of the fitted customers over time")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+                   label=label(_("End of calibration"), lang))
+    _date_axis(ax, lang)
+    _labels(ax, lang, title=_("Tracking: repeat purchases of the customers over time"),
+            x=_("Period ending"),
+            y=_("Cumulative repeat purchases") if cumulative else _("Repeat purchases per period"))
+    ax.yaxis.set_major_formatter(number_formatter(lang))
     ax.legend()
     return ax
 
 
+def _date_axis(ax: Axes, lang: Language) -> None:
+    """Dates on the x axis: matplotlib's concise labels in English, the locale's otherwise."""
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    if lang.code == "en":
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        return
+    from matplotlib.dates import num2date
+
+    ax.xaxis.set_major_formatter(lambda v, _pos: label(
+        lang.date(num2date(v).date(), format="MMM y"), lang))
+
+
 def plot_holdout_by_frequency(
-    holdout: HoldoutValidation | None, *, time_unit: str | None = None, ax: Axes | None = None
+    holdout: HoldoutValidation | None,
+    *,
+    time_unit: str | None = None,
+    language: Language | str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Mean holdout purchases per customer by calibration purchases (FHL 2005, Figure 4).
 
@@ -233,76 +312,110 @@ def plot_holdout_by_frequency(
         note instead of the chart, so a report can call this unconditionally.
     time_unit : str, optional
         Unit of the holdout's duration, for the label.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     if holdout is None:
         ax = new_ax(ax, figsize=(7.5, 0.8))
         ax.axis("off")
-        ax.text(0.0, 0.5, "No holdout period: set calibration_end to test the model on "
-                "purchases it did not see.", va="center", fontsize="medium")
+        ax.text(0.0, 0.5, label(_("No holdout period: set calibration_end to test the model on "
+                                  "purchases it did not see."), lang),
+                va="center", fontsize="medium")
         return ax
     ax = new_ax(ax)
     table = holdout.by_frequency
     x = np.arange(len(table))
-    ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label="Actual")
+    ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label=label(_("Actual"), lang))
+    name = next((code for code, word in MODEL_WORDS.items() if word == holdout.model),
+                holdout.model)
     ax.plot(x, table["predicted"], marker="s", linestyle="--", color=PALETTE[1],
-            label=holdout.model)
-    ax.set_xticks(x, table.index)
-    ax.set_xlabel("Repeat purchases in the calibration period")
-    unit = time_unit or "time units"
-    ax.set_ylabel(f"Purchases per customer in the holdout ({holdout.duration:g} {unit})")
-    ax.set_title("Holdout check: actual vs predicted purchases per customer")
+            label=label(_model(name, lang), lang))
+    ticks = [label(_("{n} or more").format(n=lang.number(int(b[:-1]))) if b.endswith("+")
+                   else lang.number(int(b)), lang) for b in table.index]
+    ax.set_xticks(x, ticks)
+    ax.yaxis.set_major_formatter(number_formatter(lang, 1))
+    unit = lang.gettext(UNIT_WORDS[time_unit]) if time_unit in UNIT_WORDS else _("time units")
+    _labels(ax, lang, title=_("Holdout check: actual vs predicted purchases per customer"),
+            x=_("Repeat purchases in the calibration period"),
+            y=_("Purchases per customer in the holdout ({duration} {unit})").format(
+                duration=lang.number(holdout.duration), unit=unit))
     ax.legend()
     return ax
 
 
 def plot_clv_distribution(
-    predictions: pd.DataFrame, *, currency: str = "USD", ax: Axes | None = None
+    predictions: pd.DataFrame,
+    *,
+    currency: str = "USD",
+    profit: bool | None = None,
+    language: Language | str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
-    """Distribution of revenue and profit CLV across customers, on a log scale.
+    """Distribution of revenue CLV (and profit CLV) across customers, on a log scale.
 
     Parameters
     ----------
     predictions : pandas.DataFrame
         :func:`growthkit.clv.predict` output with ``clv_revenue`` and ``clv_profit``.
     currency : str, default "USD"
+        ISO 4217 code, for the axis.
+    profit : bool, optional
+        Draw profit CLV too. None: when it differs from revenue (a gross margin below 100%).
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     revenue = predictions["clv_revenue"].to_numpy()
-    profit = predictions["clv_profit"].to_numpy()
-    positive = np.concatenate([revenue, profit])
+    profit_values = predictions["clv_profit"].to_numpy()
+    if profit is None:
+        profit = not np.allclose(revenue, profit_values)
+    series = [(revenue, PALETTE[0], _("Revenue CLV"), _("Median revenue: {value}"))]
+    if profit:
+        series.append((profit_values, PALETTE[3], _("Profit CLV"), _("Median profit: {value}")))
+    positive = np.concatenate([values for values, *_rest in series])
     positive = positive[positive > 0]
     if positive.size == 0:
         raise GrowthkitError("every predicted CLV is 0; there is no distribution to plot")
     bins = np.geomspace(max(positive.min(), positive.max() * 1e-4), positive.max(), 40)
-    ax.hist(revenue, bins=bins, color=PALETTE[0], alpha=0.6, label="Revenue CLV")
-    ax.hist(profit, bins=bins, histtype="step", linewidth=2, color=PALETTE[3],
-            label="Profit CLV")
-    label = plain_label(currency)
-    for values, colour, name in ((revenue, PALETTE[0], "revenue"), (profit, PALETTE[3], "profit")):
-        ax.axvline(np.median(values), color=colour, linestyle=":",
-                   label=f"Median {name}: {label} {np.median(values):,.2f}")
+    for i, (values, colour, name, _median) in enumerate(series):
+        if i == 0:
+            ax.hist(values, bins=bins, color=colour, alpha=0.6, label=label(name, lang))
+        else:
+            ax.hist(values, bins=bins, histtype="step", linewidth=2, color=colour,
+                    label=label(name, lang))
+    for values, colour, _name, median in series:
+        ax.axvline(np.median(values), color=colour, linestyle=":", label=label(
+            median.format(value=lang.money(float(np.median(values)), currency)), lang))
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(currency_formatter(currency))
+    ax.xaxis.set_major_formatter(currency_formatter(currency, lang))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel(f"Customer lifetime value ({label}, log scale)")
-    ax.set_ylabel("Customers")
-    ax.set_title("How value is spread across customers")
+    ax.yaxis.set_major_formatter(number_formatter(lang))
+    _labels(ax, lang, title=_("How value is spread across customers"),
+            x=_("Customer lifetime value (log scale)"), y=_("Customers"))
     ax.legend(fontsize="small")
     return ax
 
 
 def plot_segments(
-    segments: pd.DataFrame, *, currency: str = "USD", ax: Axes | None = None
+    segments: pd.DataFrame,
+    *,
+    currency: str = "USD",
+    language: Language | str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Total CLV per segment with its interval, labelled with the number of customers.
 
@@ -311,16 +424,21 @@ def plot_segments(
     segments : pandas.DataFrame
         :func:`growthkit.clv.summarize_segments` output (with intervals when available).
     currency : str, default "USD"
+        ISO 4217 code, for the axis.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     y = np.arange(len(segments))[::-1]
     values = segments["clv_revenue"].fillna(0).to_numpy()
-    at_risk = {label for (_, status), label in SEGMENT_LABELS.items() if status == "at risk"}
+    at_risk = {name for (_tier, status), name in SEGMENT_LABELS.items() if status == "at risk"}
     colours = [PALETTE[3] if name in at_risk else PALETTE[0] for name in segments.index]
     ax.barh(y, values, color=colours)
     high = values
@@ -328,15 +446,16 @@ def plot_segments(
         low = segments["revenue_low"].fillna(0).to_numpy()
         high = segments["revenue_high"].fillna(0).to_numpy()
         ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", color="black",
-                    capsize=3, label="90% interval")
+                    capsize=3, label=label(_("90% interval"), lang))
         ax.legend(loc="lower right")
     for yi, end, n in zip(y, high, segments["customers"], strict=True):
-        ax.annotate(f"  {n:,} customers", (end, yi), va="center", fontsize="small")
-    ax.set_yticks(y, [plain_label(name) for name in segments.index])
+        ax.annotate(label(_("{n} customers").format(n=lang.number(n)), lang), (end, yi),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize="small")
+    ax.set_yticks(y, [label(_(str(name)), lang) for name in segments.index])
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.xaxis.set_major_formatter(currency_formatter(currency))
-    ax.set_xlabel(f"Total predicted CLV ({plain_label(currency)})")
-    ax.set_title("Value by segment (orange: at risk)")
+    ax.xaxis.set_major_formatter(currency_formatter(currency, lang))
+    ax.set_xlabel(label(_("Total predicted CLV"), lang))
+    ax.set_title(label(_("Value by segment (orange: at risk)"), lang))
     ax.set_xlim(0, max(values.max(), 1) * 1.35)
     return ax
 
@@ -347,6 +466,7 @@ def plot_history_alive(
     *,
     time_unit: str | None = None,
     end: Any = None,
+    language: Language | str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """One customer's P(alive) day by day from their first purchase, with their purchases.
@@ -365,6 +485,8 @@ def plot_history_alive(
         The model's time unit; defaults to the one it was fitted with.
     end : date-like, optional
         Last day of the path; defaults to the last purchase.
+    language : Language or str, optional
+        The report language (English by default).
     ax : matplotlib Axes, optional
 
     Returns
@@ -397,15 +519,16 @@ def plot_history_alive(
         "recency": purchase_age[bought - 1] / per_unit,
         "T": age / per_unit,
     })).to_numpy()
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
-    ax.plot(grid, p_alive, color=PALETTE[0], label="P(alive)")
+    ax.plot(grid, p_alive, color=PALETTE[0], label=label(_("P(alive)"), lang))
     ax.vlines(days[days <= last_day], 0, 1, colors=PALETTE[3], linestyles="dashed",
-              label="Purchases")
+              label=label(_("Purchases"), lang))
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("Date")
-    ax.set_ylabel("P(alive)")
-    ax.set_title("P(alive) over time")
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _date_axis(ax, lang)
+    _labels(ax, lang, title=_("P(alive) over time"), x=_("Date"), y=_("P(alive)"))
     ax.legend(loc="lower left")
     return ax
 
@@ -423,11 +546,14 @@ def plot_at_risk_example(analysis: CLVAnalysis, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
     """
+    lang = analysis.lang
+    _ = lang.gettext
     customer = analysis.example_customer()
     ax = plot_history_alive(
         analysis.model, analysis.purchase_dates(customer), time_unit=analysis.settings.time_unit,
-        end=analysis.observation_end, ax=ax,
+        end=analysis.observation_end, language=lang, ax=ax,
     )
-    ax.set_title(f"P(alive) over time of customer {plain_label(customer)} "
-                 f"({plain_label(analysis.segment_of(customer))})")
+    title = _("P(alive) over time of customer {customer} ({segment})").format(
+        customer=lang.isolate(customer), segment=_(analysis.segment_of(customer)))
+    ax.set_title(label(title, lang))
     return ax

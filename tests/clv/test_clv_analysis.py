@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from growthkit.clv import analyze, fit, predict
+from growthkit.clv import analyze, fit, fit_spend, predict
 from growthkit.errors import GrowthkitError
-from growthkit.formatting import escape
 from growthkit.result import ReportAnalysis
 from growthkit.samples.cdnow import cdnow_sample
 from growthkit.samples.simulate import simulate_btyd_orders
@@ -62,7 +61,7 @@ def test_metrics_follow_the_json_contract(analysis):
 
 def test_the_result_has_the_report_shape(analysis):
     assert isinstance(analysis, ReportAnalysis)
-    assert analysis.summary().startswith("**Outlook for the 12 months after 1998-06-30.**")
+    assert analysis.summary().startswith("**Outlook for the 12 months after June 30, 1998.**")
     tables = analysis.tables()
     assert list(tables) == ["Customer lifetime value", "Segments for action",
                             "Model fit: BG/NBD"]
@@ -74,27 +73,35 @@ def test_the_result_has_the_report_shape(analysis):
 
 
 def test_models_are_fitted_on_calibration_and_checked_on_holdout(analysis, cdnow):
-    # The calibration summary is the paper's, so the fits are the paper's. (Two fits of the
-    # same data agree to the optimiser's tolerance, not to the last bit: BLAS sums can round
-    # differently with memory alignment, and the likelihood is flat near its maximum.)
+    # The calibration summary is the paper's, so the calibration fit is the paper's. (Two fits
+    # of the same data agree to the optimiser's tolerance, not to the last bit: BLAS sums can
+    # round differently with memory alignment, and the likelihood is flat near its maximum.)
     m = analysis.metrics()
-    assert m["transaction_model"]["params"] == pytest.approx(fit(cdnow).params, rel=1e-5)
-    assert m["transaction_model"]["log_likelihood"] == pytest.approx(-9582.43, abs=5e-3)
-    assert m["spend_model"]["excluded_customers"] == 1411
+    assert m["calibration_model"]["params"] == pytest.approx(fit(cdnow).params, rel=1e-5)
+    assert m["calibration_model"]["log_likelihood"] == pytest.approx(-9582.43, abs=5e-3)
+    # The forecast's models are fitted again on all orders up to the observation end.
+    assert m["transaction_model"]["params"] == pytest.approx(
+        fit(analysis.current).params, rel=1e-5)
+    assert m["transaction_model"]["customers"] == 2357
+    assert m["spend_model"]["excluded_customers"] == 1218  # no repeat purchase by 1998-06-30
     assert m["holdout"]["actual_purchases"] == 1882
     assert m["holdout"]["predicted_purchases"] == pytest.approx(1653.4, abs=0.05)
     assert analysis.rfm["frequency"].sum() == 2457  # docs/REFERENCES.md: calibration Σx
 
 
 def test_clv_starts_from_the_full_history(analysis, bgnbd, gamma_gamma):
-    # Forecasts use every customer's history up to the observation end with the calibration
-    # estimates: 78 weeks of T for a customer first seen on 1997-01-01.
+    # Forecasts use every customer's history up to the observation end with estimates refitted
+    # on it: 78 weeks of T for a customer first seen on 1997-01-01.
     current = analysis.current
     assert current["T"].max() == pytest.approx((pd.Timestamp("1998-06-30")
                                                 - pd.Timestamp("1997-01-01")).days / 7)
-    expected = predict(bgnbd, current, gamma_gamma, gross_margin=0.3)
-    np.testing.assert_allclose(analysis.predictions["clv_revenue"], expected["clv_revenue"],
-                               rtol=1e-5)
+    refit = predict(fit(current, time_unit="weeks"), current, fit_spend(current),
+                    gross_margin=0.3)
+    np.testing.assert_allclose(analysis.predictions["clv_revenue"], refit["clv_revenue"],
+                               rtol=1e-4)
+    calibration_only = predict(bgnbd, current, gamma_gamma, gross_margin=0.3)
+    assert not np.allclose(analysis.predictions["clv_revenue"], calibration_only["clv_revenue"],
+                           rtol=1e-2)
     own = predict(analysis.model, current, analysis.spend_model, gross_margin=0.3)
     m = analysis.metrics()["clv"]
     assert m["total"] == pytest.approx(own["clv_revenue"].sum(), rel=1e-12)
@@ -104,10 +111,11 @@ def test_clv_starts_from_the_full_history(analysis, bgnbd, gamma_gamma):
 
 def test_summary_says_who_buys_what_they_are_worth_and_how_good_the_model_is(analysis):
     text = analysis.summary()
-    assert "1,653.4 repeat purchases against 1,882" in text
-    assert "under-predicts" in text
+    assert "BG/NBD expected 1,653 repeat purchases; 1,882 happened" in text
+    assert "under-predicts** by 12%" in text
+    assert "fitted again on all orders up to June 30, 1998" in text
     total = analysis.intervals.total[0]
-    assert f"USD {total / 1e3:,.3g}k" in text
+    assert f"\\${total / 1e3:,.3g}K" in text
     assert "high value but at risk" in text
 
 
@@ -116,8 +124,10 @@ def test_tables_render_for_every_section(analysis):
                   analysis.holdout_table(), analysis.spend_table(), analysis.clv_table(),
                   analysis.segments_table(), analysis.run_info()):
         assert isinstance(table, pd.DataFrame) and not table.empty
-    assert analysis.holdout_table().loc["all", "actual total"] == 1882
-    assert analysis.overview_table().loc["Models fitted on orders up to", ""] == "1997-09-30"
+    assert analysis.holdout_table().loc["all", "actual total"] == "1,882"
+    overview = analysis.overview_table()[""]
+    assert overview["Holdout check: model fitted on orders up to"] == "September 30, 1997"
+    assert overview["Forecast: models fitted on orders up to"] == "June 30, 1998"
 
 
 def test_customer_lookups_for_the_at_risk_example(analysis):
@@ -134,8 +144,9 @@ def test_a_spend_correlation_becomes_a_caveat_in_the_summary(monkeypatch):
     monkeypatch.setattr("growthkit.clv.spend.CORRELATION_LIMIT", 0.05)
     a = analyze("sample:cdnow-2357", n_draws=20)
     assert a.spend_model.correlation_warning is True
-    assert len(a.notes) == 1 and "(r = 0.11, above 0.05)" in a.notes[0]
-    assert "*Caveat:* frequency and spend per purchase are correlated" in a.summary()
+    assert len(a.notes) == 1 and "above 0.05)" in a.notes[0]
+    assert "*Caveat:* among repeat buyers, spend per purchase and the number of purchases " \
+        "are correlated" in a.summary()
     assert a.metrics()["spend_model"]["correlation_warning"] is True
 
 
@@ -149,21 +160,37 @@ def test_the_samples_calibration_end_fills_in_for_the_sample():
     assert a.notes == []
 
 
-def test_without_calibration_end_user_data_has_no_holdout_and_says_so():
-    # The same orders as a DataFrame are the user's data: the sample's date does not apply.
+def test_user_data_get_the_last_quarter_of_their_dates_as_holdout():
+    # The same orders as a DataFrame are the user's data: the sample's date does not apply;
+    # "auto" holds out the last 25% of 1997-01-01..1998-06-30 (545 days: 409 + 136).
     a = analyze(cdnow_sample(), model="auto", n_draws=50)
     m = a.metrics()
-    assert "holdout" not in m and a.calibration_end is None
+    assert a.calibration == m["calibration"] == "auto"
+    assert a.calibration_end == m["parameters"]["calibration_end"] == "1998-02-14"
+    assert m["holdout"]["customers"] == 2357 and a.notes == []
+    assert "lowest holdout error" in m["transaction_model"]["selection_reason"]
+    assert "holds out the last 25% of the data's dates by default" in a.summary()
+
+
+def test_calibration_end_none_means_no_holdout_and_says_so():
+    a = analyze(cdnow_sample(), calibration_end=None, model="auto", n_draws=50)
+    m = a.metrics()
+    assert "holdout" not in m and a.calibration_end is None and a.calibration == "none"
     assert m["parameters"]["calibration_end"] is None
-    assert "no holdout period" in a.summary()
+    assert "There is no holdout check (calibration_end is None)" in a.summary()
+    assert "`-p calibration_end 1998-02-14`" in a.summary()
     assert "lowest AIC" in m["transaction_model"]["selection_reason"]
-    assert a.holdout_table() is None
+    assert a.holdout_table() is None and "calibration_model" not in m
     [note] = a.notes
-    assert note.startswith("No calibration_end was given, so the models are fitted on all "
-                           "orders up to 1998-06-30")
-    # The suggestion is two thirds of the way from the first order (1997-01-01) to the last.
-    assert "set calibration_end (e.g. 1997-12-30) to check the forecast" in note
-    assert m["notes"] == [note] and f"*Caveat:* {escape(note)}" in a.summary()
+    assert note.startswith("No holdout (calibration_end is None), so the models are fitted on "
+                           "all orders up to 1998-06-30")
+    # The suggestion holds out the last quarter of 1997-01-01..1998-06-30.
+    assert "set calibration_end (e.g. 1998-02-14) to check it" in note
+    assert m["notes"] == [note]
+    # The holdout section says why there is none, with no caption for a missing table.
+    section = a.holdout_markdown()
+    assert "There is no holdout check" in section and "The table and the chart" not in section
+    assert "After the dotted line" not in a.tracking_markdown()
 
 
 def test_analyze_runs_on_user_data_with_other_column_names():
@@ -172,7 +199,8 @@ def test_analyze_runs_on_user_data_with_other_column_names():
     m = a.metrics()
     assert m["orders"] == len(data) and m["customers"] == data["user_id"].nunique()
     assert a.current.index.name == "user_id"
-    assert a.holdout is None and "No calibration_end was given" in a.notes[0]
+    # 545 days of orders: the last 25% is the holdout.
+    assert a.calibration == "auto" and a.holdout is not None and a.notes == []
     last = data["created_at"].max().date().isoformat()
     assert a.observation_end == m["clv"]["forecast_from"] == last
     assert m["parameters"]["customer_col"] == "user_id"
@@ -286,18 +314,19 @@ def test_duplicates_refunds_and_a_date_typo_are_reported_not_forecast_from():
     assert a.overview["last_date"] == last.date().isoformat()
     assert a.overview["orders"] == len(data) + 4
     text = a.data_markdown()
-    assert len(q["warnings"]) == 3
-    for warning in q["warnings"]:
-        assert f"- {escape(warning)}" in text
-    assert "2205" in q["warnings"][0] and "repeat another row" in q["warnings"][1]
+    assert len(q["warnings"]) == 3 and text.count("\n- ") == 3
+    assert "1 orders are dated after today" in text
+    assert "⁨2205\\-01\\-01⁩" in text
+    assert "3 rows repeat another row exactly" in text
+    assert "1 orders have a negative amount (refunds, -\\$5.00 in total)" in text
 
 
 def test_the_data_section_lists_what_to_check_or_says_the_data_are_clean(analysis):
     text = analysis.data_markdown()
-    assert text.startswith("6,919 orders of 2,357 customers from 1997-01-01 to 1998-06-30, "
-                           "read from sample\\:cdnow\\-2357 (6,919 rows).")
-    assert "21 row\\(s\\) repeat another row exactly" in text
-    assert "8 order\\(s\\) have an amount of 0" in text
+    assert text.startswith("6,919 orders of 2,357 customers from January 1, 1997 to June 30, "
+                           "1998, read from ⁨sample\\:cdnow\\-2357⁩ (6,919 rows).")
+    assert "21 rows repeat another row exactly" in text
+    assert "8 orders have an amount of 0" in text
     clean = analyze(user_orders(), **USER_COLUMNS, n_draws=20)
     assert clean.data_quality.warnings() == []
     assert "No duplicate rows, refunds, zero-value orders" in clean.data_markdown()
