@@ -1,24 +1,37 @@
 """Charts for the subscriptions report: MRR waterfall, rate trends, sBG survival by plan, plan
 migration, the funnel, NPS and DAU/MAU.
 
-Each helper takes the unformatted data the analysis holds, ``ax=None`` and returns the Axes.
-Text from the data (plans, channels, steps, currency) passes
-:func:`growthkit.formatting.plain_label`, so a ``$`` in a name is drawn as typed.
+Each helper takes the unformatted data the analysis holds, ``language`` (the report's
+:class:`~growthkit.i18n.Language` or ``"en"``/``"ar"``; ``a.lang`` in the notebook) and
+``ax=None``, and returns the Axes. Every text drawn goes through
+:func:`growthkit.plots._theme.label`: the report's words from the ``subscriptions`` catalog,
+data-derived names (plans, channels, steps) bidi-isolated, Arabic shaped for matplotlib, and a
+``$`` drawn as typed. Tick labels use the language's digits, separators and currency format.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
-from growthkit.formatting import plain_label
-from growthkit.plots._theme import PALETTE, currency_formatter, new_ax
+from growthkit.i18n import Language, get_language
+from growthkit.plots._theme import (
+    PALETTE,
+    currency_formatter,
+    label,
+    new_ax,
+    number_formatter,
+    percent_formatter,
+)
 from growthkit.subscriptions.migration import CANCELLED, migration_matrix
+from growthkit.subscriptions.narrative import DOMAIN, group_plain, month_name, state_name
 from growthkit.subscriptions.retention import SBGFit
 
 __all__ = [
@@ -33,21 +46,37 @@ __all__ = [
 ]
 
 
-def _money_axis(ax: Axes, currency: str) -> None:
+def _lang(language: Language | str | None) -> Language:
+    return get_language(language or "en", domain=DOMAIN)
+
+
+def _money_axis(ax: Axes, currency: str, lang: Language) -> None:
     if currency:
-        ax.yaxis.set_major_formatter(currency_formatter(currency))
+        ax.yaxis.set_major_formatter(currency_formatter(currency, lang))
     else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        ax.yaxis.set_major_formatter(number_formatter(lang))
 
 
-def _message(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, wrap=True)
+def _month_axis(ax: Axes, x: pd.Series, lang: Language) -> None:
+    """Month ticks (``Jan 2024``) in the report's language and digits, at most about eight."""
+    span = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month + 1 if len(x) else 1
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(span / 7))))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: label(lang.date(mdates.num2date(v).date(), "MMM y"), lang)))
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(0)
+
+
+def _message(ax: Axes, text: str, lang: Language) -> None:
+    ax.text(0.5, 0.5, label(text, lang), ha="center", va="center", transform=ax.transAxes,
+            wrap=True)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def plot_mrr_waterfall(
-    movements: pd.DataFrame, months: int = 12, currency: str = "", ax: Axes | None = None
+    movements: pd.DataFrame, months: int = 12, currency: str = "",
+    language: Language | str | None = None, ax: Axes | None = None,
 ) -> Axes:
     """MRR at the start of the last ``months`` months, each movement over them, and the end.
 
@@ -58,32 +87,39 @@ def plot_mrr_waterfall(
     months : int, default 12
         How many of the last months the waterfall spans.
     currency : str
-        Label on the money axis.
+        ISO 4217 code of the money axis and bar labels (plain numbers when empty).
+    language : Language or str, optional
+        The report's language; English when omitted.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     recent = movements.tail(months)
     if recent.empty:
-        _message(ax, "No complete month after the first: no movements to show.")
+        _message(ax, _("No complete month after the first: no movements to show."), lang)
         return ax
     steps = [
-        ("New", recent["new"].sum()),
-        ("Expansion", recent["expansion"].sum()),
-        ("Reactivation", recent["reactivation"].sum()),
-        ("Contraction", -recent["contraction"].sum()),
-        ("Churn", -recent["churn"].sum()),
+        (_("New"), recent["new"].sum()),
+        (_("Expansion"), recent["expansion"].sum()),
+        (_("Reactivation"), recent["reactivation"].sum()),
+        (_("Contraction"), -recent["contraction"].sum()),
+        (_("Churn"), -recent["churn"].sum()),
     ]
     start, end = float(recent["start"].iloc[0]), float(recent["end"].iloc[-1])
-    labels = [f"Start\n{plain_label(recent['month'].iloc[0])}"] + [s[0] for s in steps] + [
-        f"End\n{plain_label(recent['month'].iloc[-1])}"
-    ]
+    first, last = recent["month"].iloc[0], recent["month"].iloc[-1]
+    labels = (
+        [_("Start\n{month}").format(month=month_name(first, lang, short=True))]
+        + [s[0] for s in steps]
+        + [_("End\n{month}").format(month=month_name(last, lang, short=True))]
+    )
     bottoms, heights, colours = [0.0], [start], [PALETTE[7]]
     level = start
-    for _, change in steps:
+    for _name, change in steps:
         bottoms.append(level if change >= 0 else level + change)
         heights.append(abs(change))
         colours.append(PALETTE[2] if change >= 0 else PALETTE[3])
@@ -94,56 +130,78 @@ def plot_mrr_waterfall(
     x = np.arange(len(labels))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.65)
     for xi, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
-        sign = "" if xi in (0, len(labels) - 1) else ("+" if colours[xi] == PALETTE[2] else "−")
-        ax.text(xi, b + h, f"{sign}{h:,.0f}", ha="center", va="bottom", fontsize="small")
-    ax.set_xticks(x, labels, fontsize="small")
-    _money_axis(ax, currency)
-    ax.set_ylabel(f"MRR ({plain_label(currency)})" if currency else "MRR")
-    ax.set_title(f"MRR movements over the last {len(recent)} month(s)")
+        ends = xi in (0, len(labels) - 1)
+        value = h if ends or colours[xi] == PALETTE[2] else -h
+        text = lang.money(value, currency) if currency else lang.number(value)
+        if not ends and value > 0:
+            text = "+" + text
+        ax.text(xi, b + h, label(text, lang), ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(x, [label(t, lang) for t in labels], fontsize="small")
+    _money_axis(ax, currency, lang)
+    ax.set_ylabel(label(_("MRR ({currency})").format(currency=lang.isolate(currency))
+                        if currency else _("MRR"), lang))
+    ax.set_title(label(lang.ngettext("MRR movements over the last month",
+                                     "MRR movements over the last {n} months", len(recent))
+                       .format(n=lang.number(len(recent))), lang))
     return ax
 
 
-def plot_churn_trends(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_churn_trends(
+    rates: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
+) -> Axes:
     """Logo churn and gross and net revenue churn, month by month.
 
     Parameters
     ----------
     rates : pandas.DataFrame
         :func:`growthkit.subscriptions.monthly_rates`.
+    language : Language or str, optional
+        The report's language; English when omitted.
+    ax : matplotlib Axes, optional
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
-    for col, label, colour in (
-        ("logo_churn", "Logo churn (customers)", PALETTE[0]),
-        ("gross_revenue_churn", "Gross revenue churn", PALETTE[3]),
-        ("net_revenue_churn", "Net revenue churn", PALETTE[1]),
+    for col, name, colour in (
+        ("logo_churn", _("Logo churn (customers)"), PALETTE[0]),
+        ("gross_revenue_churn", _("Gross revenue churn"), PALETTE[3]),
+        ("net_revenue_churn", _("Net revenue churn"), PALETTE[1]),
     ):
-        ax.plot(x, rates[col], marker=".", label=label, color=colour)
+        ax.plot(x, rates[col], marker=".", label=label(name, lang), color=colour)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("Share of the start of the month (%)")
-    ax.set_title("Churn, month by month")
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _month_axis(ax, pd.Series(x), lang)
+    ax.set_ylabel(label(_("Share of the start of the month"), lang))
+    ax.set_title(label(_("Churn, month by month"), lang))
     ax.legend(frameon=False, fontsize="small")
     return ax
 
 
-def plot_retention_trends(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_retention_trends(
+    rates: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
+) -> Axes:
     """GRR and NRR, month by month, against the 100% line."""
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
-    ax.plot(x, rates["nrr"], marker=".", label="NRR (net revenue retention)", color=PALETTE[2])
-    ax.plot(x, rates["grr"], marker=".", label="GRR (gross revenue retention)",
+    ax.plot(x, rates["nrr"], marker=".", label=label(_("NRR (net revenue retention)"), lang),
+            color=PALETTE[2])
+    ax.plot(x, rates["grr"], marker=".", label=label(_("GRR (gross revenue retention)"), lang),
             color=PALETTE[0])
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("MRR kept from the start of the month (%)")
-    ax.set_title("Revenue retention, month by month")
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _month_axis(ax, pd.Series(x), lang)
+    ax.set_ylabel(label(_("MRR kept from the start of the month"), lang))
+    ax.set_title(label(_("Revenue retention, month by month"), lang))
     ax.legend(frameon=False, fontsize="small")
     return ax
 
 
 def plot_survival(
-    fits: Sequence[SBGFit], horizon: int = 36, level: float = 0.9, ax: Axes | None = None
+    fits: Sequence[SBGFit], horizon: int = 36, level: float = 0.9,
+    language: Language | str | None = None, ax: Axes | None = None,
 ) -> Axes:
     """Observed survival by months since the first payment, and the sBG curve projected.
 
@@ -155,69 +213,87 @@ def plot_survival(
         Months to project to.
     level : float, default 0.9
         Coverage of the shaded interval.
+    language : Language or str, optional
+        The report's language; English when omitted.
+    ax : matplotlib Axes, optional
     """
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     drawn = 0
     for i, fit in enumerate(fits):
         colour = PALETTE[i % len(PALETTE)]
-        name = plain_label(fit.name)
+        name = lang.isolate(group_plain(fit.name, lang))
         obs = fit.observed[fit.observed["starters"] > 0]
         ax.plot(obs["period"], obs["survival"], "o", markersize=3.5, color=colour,
-                label=f"{name}: observed")
+                label=label(_("{name}: observed").format(name=name), lang))
         if fit.model is None:
             continue
         drawn += 1
         t = np.arange(max(horizon, fit.model.periods) + 1)
         s = fit.model.survival(t)
         seen = t <= fit.model.periods
-        ax.plot(t[seen], s[seen], "-", color=colour, label=f"{name}: sBG fit")
+        ax.plot(t[seen], s[seen], "-", color=colour,
+                label=label(_("{name}: sBG fit").format(name=name), lang))
         ax.plot(t[~seen | (t == fit.model.periods)], s[~seen | (t == fit.model.periods)], "--",
-                color=colour, label=f"{name}: projection")
+                color=colour, label=label(_("{name}: projection").format(name=name), lang))
         if fit.model.covariance is not None:
             low, high = fit.model.survival_interval(t, level)
             ax.fill_between(t, low, high, color=colour, alpha=0.15, linewidth=0)
     if not drawn and not len(fits):
-        _message(ax, "No retention model to show.")
+        _message(ax, _("No retention model to show."), lang)
         return ax
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("Months since the first payment")
-    ax.set_ylabel("Still paying (%)")
-    ax.set_title(f"Survival by starting plan, with the sBG projection ({level:.0%} band)")
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    ax.xaxis.set_major_formatter(number_formatter(lang))
+    ax.set_xlabel(label(_("Months since the first payment"), lang))
+    ax.set_ylabel(label(_("Still paying"), lang))
+    ax.set_title(label(_("Survival by starting plan, with the sBG projection ({level} band)")
+                       .format(level=lang.percent(level, 0)), lang))
     ax.legend(frameon=False, fontsize="small", ncol=2)
     return ax
 
 
-def plot_migration(moves: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_migration(
+    moves: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
+) -> Axes:
     """Where each month's customers are the month after, as shares of the row."""
     import seaborn as sns
 
+    lang = _lang(language)
+    _ = lang.gettext
     m = migration_matrix(moves, ["trial"])
     m = m.loc[[s for s in m.index if s != CANCELLED]]
-    longest = max((len(str(s)) for s in m.columns), default=0)
+    names = [state_name(s, lang) for s in m.columns]
+    longest = max((len(s) for s in names), default=0)
     ax = new_ax(ax, figsize=(max(6.5, 3.0 + 0.12 * longest * len(m.columns)),
                               0.7 * len(m) + 1.8 + 0.08 * longest))
     if m.empty:
-        _message(ax, "No plan has a following month to show.")
+        _message(ax, _("No plan has a following month to show."), lang)
         return ax
     shares = m.div(m.sum(axis=1).replace(0, np.nan), axis=0)
-    shares.index = [plain_label(s) for s in shares.index]
-    shares.columns = [plain_label(s) for s in shares.columns]
-    sns.heatmap(shares, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False,
-                ax=ax, linewidths=0.5)
+    annot = shares.map(lambda v: label(lang.percent(v, 0), lang) if np.isfinite(v) else "")
+    shares.index = [label(state_name(s, lang), lang) for s in shares.index]
+    shares.columns = [label(n, lang) for n in names]
+    sns.heatmap(shares, annot=annot.to_numpy(), fmt="", cmap="Blues", vmin=0, vmax=1,
+                cbar=False, ax=ax, linewidths=0.5)
     ax.tick_params(axis="y", rotation=0)
-    ax.set_xlabel("Next month")
-    ax.set_ylabel("This month")
-    ax.set_title("Plan migration (share of each row)")
+    ax.set_xlabel(label(_("Next month"), lang))
+    ax.set_ylabel(label(_("This month"), lang))
+    ax.set_title(label(_("Plan migration (share of each row)"), lang))
     return ax
 
 
-def plot_funnel(funnel: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_funnel(
+    funnel: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
+) -> Axes:
     """People reaching each funnel step, with the conversion from the step before."""
+    lang = _lang(language)
+    _ = lang.gettext
     rows = funnel[funnel["channel"].isna()] if "channel" in funnel else funnel
     ax = new_ax(ax, figsize=(7.5, 0.55 * len(rows) + 1.5))
     if rows.empty:
-        _message(ax, "No funnel to show.")
+        _message(ax, _("No funnel to show."), lang)
         return ax
     y = np.arange(len(rows))[::-1]
     people = rows["people"].to_numpy()
@@ -225,51 +301,74 @@ def plot_funnel(funnel: pd.DataFrame, ax: Axes | None = None) -> Axes:
     top = max(int(people.max()), 1)
     for yi, (n, conv, pos) in enumerate(zip(people, rows["conversion"], rows["position"],
                                             strict=True)):
-        text = f"{n:,}" if pos == 1 else f"{n:,}  ({conv:.0%} of the step before)"
-        ax.text(n + 0.01 * top, y[yi], text, va="center", fontsize="small")
-    ax.set_yticks(y, [plain_label(s) for s in rows["step"]])
+        text = lang.number(n) if pos == 1 else _("{n}  ({share} of the step before)").format(
+            n=lang.number(n), share=lang.percent(conv, 0))
+        ax.text(n + 0.01 * top, y[yi], label(text, lang), va="center", fontsize="small")
+    ax.set_yticks(y, [label(lang.isolate(s), lang) for s in rows["step"]])
     ax.set_xlim(0, top * 1.45)
-    ax.set_xlabel("People")
-    ax.set_title("Funnel: people reaching each step")
+    ax.xaxis.set_major_formatter(number_formatter(lang))
+    ax.set_xlabel(label(_("People"), lang))
+    ax.set_title(label(_("Funnel: people reaching each step"), lang))
     return ax
 
 
-def plot_nps(nps: dict[str, Any], ax: Axes | None = None) -> Axes:
+def plot_nps(
+    nps: dict[str, Any], language: Language | str | None = None, ax: Axes | None = None
+) -> Axes:
     """Detractors to the left, promoters to the right, and the NPS with its interval below."""
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax, figsize=(7.5, 2.6))
-    n = nps["n"]
-    p, d, pa = 100 * nps["promoters"] / n, 100 * nps["detractors"] / n, 100 * nps["passives"] / n
-    ax.barh(1, -d, color=PALETTE[3], height=0.5, label=f"Detractors 0–6 ({d:.0f}%)")
-    ax.barh(1, p, color=PALETTE[2], height=0.5, label=f"Promoters 9–10 ({p:.0f}%)")
+    n, method = nps["n"], nps["method"]
+    p, d, pa = nps["promoters"] / n, nps["detractors"] / n, nps["passives"] / n
+    ax.barh(1, -100 * d, color=PALETTE[3], height=0.5,
+            label=label(_("Detractors 0–6 ({share})").format(share=lang.percent(d, 0)), lang))
+    ax.barh(1, 100 * p, color=PALETTE[2], height=0.5,
+            label=label(_("Promoters 9–10 ({share})").format(share=lang.percent(p, 0)), lang))
     ax.errorbar([nps["score"]], [0], xerr=[[nps["score"] - nps["ci_low"]],
                                            [nps["ci_high"] - nps["score"]]],
                 fmt="o", color="black", capsize=5,
-                label=f"NPS {nps['score']:.0f}, {nps['level']:.0%} CI ({nps['method']})")
+                label=label(_("NPS {score}, {level} CI ({method})").format(
+                    score=lang.number(nps["score"]), level=lang.percent(nps["level"], 0),
+                    method=_(method)), lang))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-100, 100)
-    ax.set_yticks([0, 1], ["NPS", f"Answers\n(passives {pa:.0f}%)"])
+    ax.xaxis.set_major_formatter(number_formatter(lang))
+    ax.set_yticks([0, 1], [label(_("NPS"), lang),
+                           label(_("Answers\n(passives {share})").format(
+                               share=lang.percent(pa, 0)), lang)])
     ax.set_ylim(-0.6, 1.6)
-    ax.set_xlabel("Points (% promoters − % detractors)")
-    ax.set_title(f"Net Promoter Score ({n:,} answers)")
+    ax.set_xlabel(label(_("Points (% promoters − % detractors)"), lang))
+    ax.set_title(label(lang.ngettext("Net Promoter Score ({n} answer)",
+                                     "Net Promoter Score ({n} answers)", n)
+                       .format(n=lang.number(n)), lang))
     ax.legend(frameon=False, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.35),
               ncol=3)
     return ax
 
 
-def plot_stickiness(activity: pd.DataFrame, window_days: int = 28,
-                    ax: Axes | None = None) -> Axes:
+def plot_stickiness(
+    activity: pd.DataFrame, window_days: int = 28, language: Language | str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """DAU/MAU day by day, with its 28-day mean."""
+    lang = _lang(language)
+    _ = lang.gettext
     ax = new_ax(ax)
     if activity is None or activity.empty:
-        _message(ax, "No activity to show.")
+        _message(ax, _("No activity to show."), lang)
         return ax
     x = pd.to_datetime(activity["day"])
-    ax.plot(x, activity["dau_mau"], color=PALETTE[0], linewidth=0.8, label="DAU/MAU, daily")
+    days = lang.number(window_days)
+    ax.plot(x, activity["dau_mau"], color=PALETTE[0], linewidth=0.8,
+            label=label(_("DAU/MAU, daily"), lang))
     ax.plot(x, activity["dau_mau"].rolling(window_days, min_periods=1).mean(),
-            color=PALETTE[1], linewidth=2, label=f"{window_days}-day mean")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+            color=PALETTE[1], linewidth=2,
+            label=label(_("{days}-day mean").format(days=days), lang))
+    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _month_axis(ax, x, lang)
     ax.set_ylim(0, None)
-    ax.set_ylabel(f"DAU / MAU ({window_days}-day window)")
-    ax.set_title("Stickiness: daily active over monthly active customers")
+    ax.set_ylabel(label(_("DAU / MAU ({days}-day window)").format(days=days), lang))
+    ax.set_title(label(_("Stickiness: daily active over monthly active customers"), lang))
     ax.legend(frameon=False, fontsize="small")
     return ax

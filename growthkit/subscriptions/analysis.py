@@ -13,9 +13,10 @@ import pandas as pd
 from growthkit.data import Orders, redact, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
+from growthkit.i18n import Language, check_currency, get_language, strip_isolates
 from growthkit.result import ReportAnalysis, records
 from growthkit.samples import sample_parameters
-from growthkit.subscriptions import narrative
+from growthkit.subscriptions import narrative, tables
 from growthkit.subscriptions.engagement import (
     DEFAULT_STEPS,
     MAU_WINDOW_DAYS,
@@ -107,7 +108,10 @@ class SubscriptionsAnalysis(ReportAnalysis):
     parameters : dict
         The settings as resolved (sample defaults filled in, sources display-safe).
     notes : tuple of str
-        One plain-text line per skipped section or caveat.
+        One plain-text English line per skipped section or caveat (the JSON ``notes``; the
+        sections show them in the report's language).
+    lang : Language
+        The report's language: words, number formats and digits of every reader-facing text.
     """
 
     movements: pd.DataFrame
@@ -128,13 +132,19 @@ class SubscriptionsAnalysis(ReportAnalysis):
     data_quality: dict[str, Any]
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    lang: Language = field(default_factory=narrative.english)
 
     # ------------------------------------------------------------------ derived numbers
 
     @property
     def currency(self) -> str:
-        """The currency label."""
-        return str(self.parameters.get("currency") or "")
+        """The ISO 4217 code money is shown in."""
+        return str(self.parameters.get("currency") or "USD")
+
+    @property
+    def level(self) -> float:
+        """Coverage of the retention model's intervals."""
+        return LEVEL
 
     @property
     def discount_rate(self) -> float:
@@ -275,10 +285,10 @@ class SubscriptionsAnalysis(ReportAnalysis):
     def tables(self) -> dict[str, pd.DataFrame]:
         """The movements, the churn rates, value and retention by plan, formatted."""
         return {
-            "MRR movements": self.movements_table(),
-            "Churn and retention": self.rates_summary_table(),
-            "Customer value": self.value_table(),
-            "Retention by plan (sBG)": self.sbg_plan_table(),
+            self.lang.gettext("MRR movements"): self.movements_table(),
+            self.lang.gettext("Churn and retention"): self.rates_summary_table(),
+            self.lang.gettext("Customer value"): self.value_table(),
+            self.lang.gettext("Retention by plan (sBG)"): self.sbg_plan_table(),
         }
 
     # ------------------------------------------------------------------ sections
@@ -289,7 +299,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def overview_table(self) -> pd.DataFrame:
         """Charges, customers, dates and months observed, formatted."""
-        return narrative.overview_table(self)
+        return tables.overview_table(self)
 
     def movements_markdown(self) -> str:
         """The first month without opening balance, and months without paid charges."""
@@ -297,7 +307,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def movements_table(self) -> pd.DataFrame:
         """The MRR movements, month by month, formatted (money in the currency)."""
-        return narrative.movements_table(self.movements, self.currency)
+        return tables.movements_table(self.movements, self.currency, self.lang)
 
     def rates_markdown(self) -> str:
         """How the rates are made (window, reactivation) and what they say."""
@@ -305,11 +315,11 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def rates_summary_table(self) -> pd.DataFrame:
         """The rates over the window, formatted."""
-        return narrative.rates_summary_table(self)
+        return tables.rates_summary_table(self)
 
     def rates_table(self) -> pd.DataFrame:
         """The rates month by month, formatted."""
-        return narrative.rates_table(self.rates, self.currency)
+        return tables.rates_table(self.rates, self.currency, self.lang)
 
     def value_markdown(self) -> str:
         """ARPA, LTV, LTV:CAC and payback in words, or why they are missing."""
@@ -317,7 +327,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def value_table(self) -> pd.DataFrame:
         """ARPA, margin, churn, LTV, CAC, LTV:CAC and payback, formatted."""
-        return narrative.value_table(self.value, self.currency)
+        return tables.value_table(self.value, self.currency, self.lang)
 
     def sbg_markdown(self) -> str:
         """What the retention model says about the plans, and groups it could not fit."""
@@ -325,11 +335,13 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def sbg_plan_table(self) -> pd.DataFrame:
         """Retention model per plan, formatted."""
-        return narrative.sbg_display(self.sbg_table(), "Plan")
+        return tables.sbg_display(self.sbg_table(), self.lang.gettext("Plan"), self.lang,
+                                     level=LEVEL)
 
     def sbg_cohorts_table(self) -> pd.DataFrame:
         """Retention model per acquisition quarter, formatted."""
-        return narrative.sbg_display(self.sbg_cohort_table(), "Acquired")
+        return tables.sbg_display(self.sbg_cohort_table(), self.lang.gettext("Acquired"),
+                                     self.lang, level=LEVEL, quarters=True)
 
     def migration_markdown(self) -> str:
         """Moves between plans in words, or the note that the section is skipped."""
@@ -337,7 +349,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def migration_table(self) -> pd.DataFrame | None:
         """From × to counts with row shares; None without a plan column."""
-        return narrative.migration_table(self.migration)
+        return tables.migration_table(self.migration, self.lang)
 
     def funnel_markdown(self) -> str:
         """The funnel and trial conversion in words, or the note that they are skipped."""
@@ -345,19 +357,19 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def funnel_table(self) -> pd.DataFrame | None:
         """People per funnel step, with conversion, formatted; None without events."""
-        return narrative.funnel_table(self.funnel)
+        return tables.funnel_table(self.funnel, self.lang)
 
     def trial_table(self) -> pd.DataFrame | None:
         """Trial → paid conversion by channel, formatted; None without it."""
-        return narrative.trial_table(self.trial_conversion())
+        return tables.trial_table(self.trial_conversion(), self.lang)
 
     def nps_markdown(self) -> str:
         """NPS with its interval and the method named, or the note that it is skipped."""
-        return narrative.nps_markdown(self.nps)
+        return narrative.nps_markdown(self.nps, self.lang)
 
     def nps_table(self) -> pd.DataFrame | None:
         """Promoters, passives and detractors, formatted; None without survey data."""
-        return narrative.nps_table(self.nps)
+        return tables.nps_table(self.nps, self.lang)
 
     def engagement_markdown(self) -> str:
         """DAU/MAU in words with the window stated, or the note that it is skipped."""
@@ -407,6 +419,8 @@ def analyze(
     include_reactivation: bool = False,
     annual_discount_rate: float = 0.10,
     timezone: str = "UTC",
+    language: str = "en",
+    digits: str = "locale",
 ) -> SubscriptionsAnalysis:
     """Run the whole subscriptions report: MRR movements, churn, value, sBG, funnel, NPS.
 
@@ -446,13 +460,18 @@ def analyze(
         Cost of acquiring one paying customer. None uses the sample's on the sample; on other
         data LTV:CAC and payback are skipped, with a note.
     currency : str, default "USD"
-        Label for money.
+        ISO 4217 code of the amounts (USD, EUR, SAR, AED, EGP, ...); money is formatted for
+        the report's language.
     include_reactivation : bool, default False
         Count reactivation as a gain in NRR, net revenue churn and the quick ratio.
     annual_discount_rate : float, default 0.10
         For the retention model's discounted expected lifetime.
     timezone : str, default "UTC"
         Time zone whose calendar months charges (and days events) fall in.
+    language : {"en", "ar"}, default "en"
+        The report's language (optionally with a region for the formats, such as ``"ar_SA"``).
+    digits : {"locale", "latin", "arabic"}, default "locale"
+        The digits numbers are written with.
 
     Returns
     -------
@@ -464,6 +483,8 @@ def analyze(
         A missing column or bad value (named), a bad parameter, or fewer than two complete
         months of charges.
     """
+    lang = get_language(language, digits=digits, domain=narrative.DOMAIN)
+    currency = check_currency(currency)
     p = _resolve(data, plan_col=plan_col, months_covered_col=months_covered_col,
                  events_data=events_data, nps_data=nps_data, gross_margin=gross_margin,
                  cac=cac)
@@ -533,7 +554,7 @@ def analyze(
     if not overall:
         overall = [SBGFit(ALL, None, 0, pd.DataFrame({"period": [], "survival": [],
                                                       "starters": []}),
-                          "no customer started paying after the first month of data")]
+                          narrative.NO_STARTERS)]
     for fit in by_plan + overall:
         if fit.model is None:
             notes.append(narrative.unfitted_note(fit, plan_col is not None))
@@ -571,7 +592,9 @@ def analyze(
     else:
         nps = nps_of(nps_data)
 
-    notes = [*narrative.month_notes(months, first, movements), *notes]
+    # JSON notes: plain English text, without the bidi isolates the report shows them with.
+    notes = [strip_isolates(n) for n in (*narrative.month_notes(months, first, movements),
+                                         *notes)]
     parameters = {
         "data": redact(data),
         "customer_col": customer_col, "date_col": date_col, "amount_col": amount_col,
@@ -581,6 +604,7 @@ def analyze(
         "gross_margin": margin, "cac": cac_value, "currency": currency,
         "include_reactivation": bool(include_reactivation),
         "annual_discount_rate": float(annual_discount_rate), "timezone": timezone,
+        "language": lang.locale_id, "digits": lang.digits,
     }
     return SubscriptionsAnalysis(
         movements=movements,
@@ -601,6 +625,7 @@ def analyze(
         data_quality=orders.quality.to_dict(),
         parameters=parameters,
         notes=tuple(notes),
+        lang=lang,
     )
 
 

@@ -22,6 +22,7 @@ from scipy.special import ndtri
 
 from growthkit.data import Source, load, redact
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import N_
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
@@ -30,7 +31,7 @@ __all__ = ["INTERVAL_METHOD", "SCORE_COLUMN", "nps", "nps_from_counts"]
 #: The column holding each response's score, 0 to 10.
 SCORE_COLUMN = "score"
 #: How the interval is made, as the report names it.
-INTERVAL_METHOD = "adjusted Wald (Rocks 2016)"
+INTERVAL_METHOD = N_("adjusted Wald (Rocks 2016)")
 
 
 def nps_from_counts(

@@ -36,6 +36,7 @@ from scipy.special import betaln, digamma, expit, hyp2f1, logit, ndtri
 from statsmodels.tools.numdiff import approx_fprime
 
 from growthkit.errors import ConvergenceError, GrowthkitError
+from growthkit.i18n import N_
 
 __all__ = ["SBGModel", "fit_sbg"]
 
@@ -357,18 +358,21 @@ def fit_sbg(counts: Sequence[float] | Sequence[Sequence[float]]) -> SBGModel:
         raise GrowthkitError("counts: every cohort is empty; expected customers at period 0")
     if len(lost) < 2:
         raise ConvergenceError(
-            "sBG: no cohort was observed beyond its first period; expected counts for at "
-            "least periods 0 and 1"
+            "sBG: " + N_(
+                "no cohort was observed beyond its first period; expected counts for at "
+                "least periods 0 and 1")
         )
     if lost.sum() == 0:
         raise ConvergenceError(
-            "sBG: no customer churned (the counts never fall); the churn rate cannot be "
-            "estimated"
+            "sBG: " + N_(
+                "no customer churned (the counts never fall); the churn rate cannot be "
+                "estimated")
         )
     if (alive[1:].sum() == 0) and np.all(lost[2:] == 0):
         raise ConvergenceError(
-            "sBG: every customer churned in the first period; the model cannot tell their "
-            "churn rates apart"
+            "sBG: " + N_(
+                "every customer churned in the first period; the model cannot tell their "
+                "churn rates apart")
         )
 
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -395,8 +399,9 @@ def fit_sbg(counts: Sequence[float] | Sequence[Sequence[float]]) -> SBGModel:
         x[1] >= _LOG_PHI_MAX - 1e-6
     ):
         raise ConvergenceError(
-            "sBG: the maximum lies on a boundary (alpha or beta near 0); the counts do not "
-            "identify the model"
+            "sBG: " + N_(
+                "the maximum lies on a boundary (alpha or beta near 0); the counts do not "
+                "identify the model")
         )
     grad = objective(x)[1]
     if not homogeneous and np.max(np.abs(grad)) > 1e-5:
