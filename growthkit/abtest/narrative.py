@@ -66,12 +66,12 @@ __all__ = [
 
 #: Note when CUPED is off because no pre-period column was given.
 CUPED_SKIPPED = N_(
-    "CUPED is off: no pre-period column was given (set cuped to metric:pre_period_column, "
-    "e.g. revenue:pre_revenue, to cut the noise with each user's behaviour before the test)."
+    "CUPED is off: no pre-period column was given (set `cuped` to `metric:pre_period_column`, "
+    "e.g. `revenue:pre_revenue`, to cut the noise with each user's behaviour before the test)."
 )
 #: Note when the segment breakdown is skipped because no segment column was given.
 SEGMENTS_SKIPPED = N_(
-    "The segment breakdown is skipped: no segment column was given (set segment_col to a "
+    "The segment breakdown is skipped: no segment column was given (set `segment_col` to a "
     "column such as device or country to see the results within each of its values)."
 )
 #: What the report calls each verdict of :func:`growthkit.abtest.decide`.
@@ -376,7 +376,7 @@ def cuped_markdown(a: ABTestAnalysis) -> str:
     lang = a.lang
     covariates = _parse_cuped(a.parameters.get("cuped"))
     if not covariates:
-        return markdown(lang.gettext(CUPED_SKIPPED))
+        return lang.gettext(CUPED_SKIPPED)  # catalog text, Markdown (code spans) as written
     rows = a.results[a.results["method"].str.startswith("cuped")]
     sentences = []
     for r in rows.itertuples():
@@ -414,9 +414,11 @@ def adjustment_markdown(a: ABTestAnalysis) -> str:
     elif correction not in CORRECTIONS:
         text = lang.ngettext(
             "The p-values of the {n} comparison are not adjusted for multiple testing "
-            "(correction is none): with several comparisons some look significant by chance.",
+            "(`correction` is `none`): with several comparisons some look significant by "
+            "chance.",
             "The p-values of the {n} comparisons are not adjusted for multiple testing "
-            "(correction is none): with several comparisons some look significant by chance.",
+            "(`correction` is `none`): with several comparisons some look significant by "
+            "chance.",
             tested,
         ).format(n=lang.number(tested))
     else:
@@ -432,7 +434,7 @@ def adjustment_markdown(a: ABTestAnalysis) -> str:
             "Intervals and p-values are always valid: they stay correct however often the "
             "results are looked at."
         )
-    return markdown(text)
+    return text  # catalog text (Markdown) with numbers: nothing from the data
 
 
 def results_markdown(a: ABTestAnalysis) -> str:
@@ -449,7 +451,7 @@ def segments_markdown(a: ABTestAnalysis) -> str:
     lang = a.lang
     column = a.parameters.get("segment_col")
     if a.segments is None or not column:
-        return markdown(lang.gettext(SEGMENTS_SKIPPED))
+        return lang.gettext(SEGMENTS_SKIPPED)
     seg = a.segments
     values = list(dict.fromkeys(seg["segment"]))
     alpha = a.parameters["alpha"]
@@ -537,10 +539,10 @@ def export_markdown(path: Path | None, lang: Language | None = None) -> str:
     """Where the results table was exported, or how to export it."""
     lang = language(lang)
     if path is None:
-        return markdown(lang.gettext(
-            "The results table was not exported (set results_csv to a file name, such as "
-            "abtest_results.csv, to get it as a CSV file)."
-        ))
+        return lang.gettext(
+            "The results table was not exported (set `results_csv` to a file name, such as "
+            "`abtest_results.csv`, to get it as a CSV file)."
+        )
     return lang.gettext(
         "The results table, with unrounded figures, is in the CSV file {file} next to this "
         "report."

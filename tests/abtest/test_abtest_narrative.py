@@ -243,3 +243,67 @@ def test_tables_show_n_a_where_there_is_no_test():
     assert row["p (adjusted)"] == "n/a" and row["95% CI of the lift"] == "n/a"
     assert row["Lift"] == "0.00 pp"  # no relative lift from 0%: the absolute difference
     assert a.bayesian_table().loc[key, "Chance to beat control"] == "n/a"
+
+
+# ----------------------------------------------------------------------------- facts moved out
+# of the notebook's Markdown: each sentence on data where it would have been false.
+
+
+def test_the_adjustment_sentence_follows_the_correction_and_the_number_of_tests():
+    df = _experiment()
+    holm = analyze(df, metrics="converted,retained")
+    assert ("The p-values are adjusted with Holm's method for the 2 comparisons tested "
+            "together") in _seen(holm.results_markdown())
+    none = analyze(df, metrics="converted,retained", correction="none")
+    text = _seen(none.results_markdown())
+    assert "are not adjusted for multiple testing (correction is none)" in text
+    assert "Holm" not in text
+    one = _analyze(df, "converted")
+    assert "One comparison is tested, so its p-value needs no adjustment." in _seen(
+        one.results_markdown())
+    assert "always valid" not in _seen(one.results_markdown())
+    sequential = _analyze(df, "converted", sequential=True)
+    assert "Intervals and p-values are always valid" in _seen(sequential.results_markdown())
+
+
+def test_the_segments_sentence_says_whether_the_p_values_were_adjusted():
+    df = _experiment().assign(device=lambda d: np.where(d.index % 2 == 0, "mobile", "desktop"))
+    adjusted = _seen(_analyze(df, "converted", segment_col="device").segments_markdown())
+    assert "after adjusting the p-values across all segment comparisons" in adjusted
+    raw = analyze(df, metrics="converted", segment_col="device", correction="none")
+    text = _seen(raw.segments_markdown())
+    assert "without adjustment for multiple testing" in text and "after adjusting" not in text
+
+
+def test_the_power_sentence_states_this_reports_power_and_lift():
+    a = _analyze(_experiment(), "converted", min_lift=0.1)
+    text = _seen(a.power_markdown())
+    assert "finds 80% of the time" in text and "a 10% lift" in text and "5%" not in text
+    assert "Users per arm for a 10% lift" in a.power_table().columns
+
+
+def test_the_power_curve_sentence_is_the_reason_when_there_is_no_curve():
+    a = _analyze(_experiment(), "converted")
+    n = int(a.results["control_n"][0])
+    assert f"the vertical line marks this test's size ({n:,} users in the control)" in _seen(
+        a.power_curve_markdown())
+    none = _analyze(_experiment().assign(converted=False), "converted")
+    text = _seen(none.power_curve_markdown())
+    assert text == "No power curve for converted: a control rate of 0%."
+    assert "vertical line" not in text
+
+
+def test_no_markdown_cell_states_a_fact_that_depends_on_the_parameters():
+    import json
+    from pathlib import Path
+
+    import growthkit
+
+    path = Path(growthkit.__file__).parent / "notebooks" / "abtest.ipynb"
+    nb = json.loads(path.read_text("utf-8"))
+    cells = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    # The correction, the target power and lift, the segments' adjustment and the power
+    # curve's line are computed now (the sentences tested above).
+    for fact in ("Holm", "80%", "5% lift", "adjusted across all segment", "vertical line",
+                 "a real change"):
+        assert fact not in cells

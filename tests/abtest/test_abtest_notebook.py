@@ -10,17 +10,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from html_safety import HOSTILE, live_markup, visible_text
+from html_safety import HOSTILE, live_markup, render_markdown, visible_text
 
 from growthkit.abtest import analyze, compare, srm
 from growthkit.abtest.narrative import SEGMENTS_SKIPPED
+from growthkit.i18n import strip_isolates
 from growthkit.report import ReportError, run_report
 
 
 @pytest.mark.notebooks
 def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     # tests/html_safety.HOSTILE as the variant column, the control and the other arms, the
-    # metric columns, the CUPED column, the segment column and its values, and the currency.
+    # metric columns, the CUPED column, the segment column and its values (the currency is an
+    # ISO code, checked: tests/abtest/test_abtest_language.py).
     h = HOSTILE
     rng = np.random.default_rng(3)
     n = 900
@@ -37,11 +39,11 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     path = tmp_path / "hostile.csv"
     df.to_csv(path, index=False)
     params = {"variant_col": h[0], "control": h[1], "metrics": [h[2], h[4]],
-              "cuped": {h[4]: h[3]}, "segment_col": h[1], "currency": h[1]}
+              "cuped": {h[4]: h[3]}, "segment_col": h[1], "currency": "EUR"}
     result = run_report("abtest", params, data=path, out_dir=tmp_path / "out", progress=False)
     html = result.html_path.read_text("utf-8")
     assert live_markup(html) == []
-    text = visible_text(html)
+    text = strip_isolates(visible_text(html))
     # Decision, summary, reasons, CUPED and segment sentences: every name shows as typed.
     expected = analyze(df, **params)
     assert expected.decision.verdict == "ship" and expected.decision.arm in (h[0], h[3])
@@ -50,10 +52,14 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     assert f"No guardrail ({h[4]}) is significantly worse in any arm." in text
     assert f"CUPED on {h[4]} ({h[0]}, pre-period column “{h[3]}”) removed" in text
     assert f"values of {h[1]} (" in text
-    assert f"{h[1]} 1" in text or f"{h[1]} 2" in text  # the currency, in the tables
+    assert "€" in text  # the currency, in the tables
     m = result.metrics
-    assert m["decision_reasons"] == list(expected.decision.reasons)
-    assert m["parameters"]["currency"] == h[1] and m["headline"]["Decision"].startswith("Ship ")
+    assert m["decision_reasons"] == [strip_isolates(r) for r in expected.decision.reasons]
+    assert m["parameters"]["currency"] == "EUR" and m["headline"]["Decision"].startswith("Ship ")
+    # The CSV export keeps the user's names as given: the arm column and the arms themselves.
+    exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
+    assert list(exported.columns[:2]) == ["metric", h[0]]
+    assert set(exported[h[0]]) == {h[0], h[3]} and set(exported["metric"]) == {h[2], h[4]}
 
 
 @pytest.fixture(scope="module")
@@ -108,17 +114,26 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     a = analyze(earnings, **SPEC, correction="bh", sequential=True,
                 expected_weights={"control": 1, "treated": 1}, currency="EUR")
     assert m["decision"] == a.decision.verdict == "no decision"
-    assert m["decision_reasons"] == list(a.decision.reasons)
+    assert m["decision_reasons"] == [strip_isolates(r) for r in a.decision.reasons]
     assert m["segments"] is None and m["parameters"]["segment_col"] is None
     assert m["notes"] == list(a.notes) and m["notes"][0] == SEGMENTS_SKIPPED
     assert [u["metric"] for u in m["untestable"]] == ["signed_up", "earnings/visits"]
     power = {p["metric"]: p for p in m["power"]}
     assert power["earnings"]["mde_rel"] == pytest.approx(a.power.loc[1, "mde_rel"], rel=1e-9)
     assert power["signed_up"]["mde_rel"] is None  # nothing to size from a rate of 0%
-    text = visible_text(result.html_path.read_text("utf-8"))
-    assert SEGMENTS_SKIPPED in text
+    text = strip_isolates(visible_text(result.html_path.read_text("utf-8")))
+    assert render_markdown(SEGMENTS_SKIPPED)[1] in text
     assert "In treated, signed_up cannot be tested: no user converted in either arm." in text
-    assert "EUR" in text
+    assert "€" in text
+    # Always-valid intervals (sequential) and Benjamini-Hochberg: said below the results.
+    assert "Intervals and p-values are always valid" in text
+    assert "adjusted with the Benjamini-Hochberg procedure" in text
+    # The results CSV: every comparison, unrounded, the arm column named as the user's.
+    exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
+    assert list(exported["group"]) == ["treated"] * 3
+    assert exported.loc[1, "rel_lift"] == pytest.approx(rows["earnings"]["rel_lift"], rel=1e-12)
+    assert ("The results table, with unrounded figures, is in the CSV file abtest_results.csv"
+            in text)
 
 
 @pytest.mark.notebooks

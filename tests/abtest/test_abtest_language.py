@@ -1,0 +1,184 @@
+"""The A/B report in English and Arabic: words from the abtest catalog, Babel formats, data
+names bidi-isolated in every language, charts shaped, a one-line error for a bad option."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from html_safety import render_markdown
+from i18n_support import glyph_problems, has_arabic, isolated
+
+from growthkit.abtest import analyze
+from growthkit.errors import GrowthkitError
+from growthkit.i18n import isolate, strip_isolates
+from growthkit.i18n.bidi import FSI, PDI
+from growthkit.plots.abtest import plot_forest, plot_power_curve
+
+matplotlib.use("Agg")
+
+#: Arabic data: the arms, the metrics and the segment column and values of a shop's test.
+CONTROL, NEW = "الأصلية", "الجديدة"
+BOUGHT, REVENUE, DEVICE = "اشترى", "الإيراد", "الجهاز"
+
+#: Latin words an Arabic A/B report may show outside isolates: method and format names.
+KEPT_IN_LATIN = {"CUPED", "CSV", "JSON", "HTML", "SAR", "USD"}
+
+
+@functools.cache
+def _arabic_data(n: int = 3000, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    arm = np.where(rng.random(n) < 0.5, CONTROL, NEW)
+    new = arm == NEW
+    pre = rng.gamma(1.0, 20.0, n)
+    bought = (rng.random(n) < np.where(new, 0.15, 0.10)).astype(int)
+    return pd.DataFrame({
+        "المجموعة": arm,
+        BOUGHT: bought,
+        REVENUE: bought * (0.5 * pre + rng.gamma(2.0, 10.0, n)),
+        "قبل": pre,
+        DEVICE: rng.choice(["جوال", "حاسوب"], n),
+    })
+
+
+@functools.cache
+def _analysis(language: str, **kwargs):
+    return analyze(
+        _arabic_data(), variant_col="المجموعة", control=CONTROL, metrics=[BOUGHT, REVENUE],
+        cuped={REVENUE: "قبل"}, segment_col=DEVICE, currency="SAR", language=language,
+        correction="bonferroni", **dict(kwargs),
+    )
+
+
+def _sections(a) -> dict[str, str]:
+    return {
+        "summary": a.summary(), "decision": a.decision_markdown(), "srm": a.srm_markdown(),
+        "results": a.results_markdown(), "segments": a.segments_markdown(),
+        "power": a.power_markdown(), "power curve": a.power_curve_markdown(),
+        "export": a.export_markdown(None),
+    }
+
+
+def _outside_isolates(text: str) -> str:
+    depth, kept = 0, []
+    for char in text:
+        if char == FSI:
+            depth += 1
+        elif char == PDI:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _english_words(html: str) -> set[str]:
+    """Latin words a reader sees outside isolates and code spans (parameter names)."""
+    html = re.sub(r"<code>.*?</code>", " ", html, flags=re.S)
+    text = _outside_isolates(re.sub(r"<[^>]+>", " ", html))
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z'’]+", text)
+            if len(w) > 2 and w not in KEPT_IN_LATIN}
+
+
+def test_arabic_sections_are_arabic_with_no_english_left():
+    a = _analysis("ar")
+    for name, markdown in _sections(a).items():
+        html, text = render_markdown(markdown)
+        assert re.search("[\u0600-\u06ff]", _outside_isolates(text)), name
+        assert _english_words(html) == set(), name
+    for title, table in a.tables().items():
+        assert re.search("[\u0600-\u06ff]", title)
+        html = table.to_html()
+        assert _english_words(html) == set(), title
+        assert "ztest" not in html and "e-" not in html  # test names in words, no 1.1e-09
+
+
+def test_arabic_verdict_reasons_and_headline_are_arabic_but_the_json_keeps_english():
+    a = _analysis("ar")
+    m = a.metrics()
+    assert a.decision.verdict == m["decision"] == "ship"
+    assert a.decision.headline == f"اعتمد {isolate(NEW)}."
+    assert all(re.search("[\u0600-\u06ff]", _outside_isolates(r)) for r in a.decision.reasons)
+    english = _analysis("en").metrics()
+    assert m["decision_reasons"] == english["decision_reasons"]
+    assert m["decision_reasons"][0].startswith(f"{NEW} improves {BOUGHT} by +")
+    assert FSI not in " ".join(m["decision_reasons"])  # plain text in the JSON
+    assert set(m["headline"]) == {"القرار", f"نسبة تغيّر {isolate(BOUGHT)} ({isolate(NEW)})",
+                                  "فحص نسبة العينة"}
+    assert m["results"] == english["results"]  # raw numbers, English keys
+
+
+def test_arabic_names_in_an_english_report_are_isolated():
+    # "rose by +9.3% ... اشترى": without isolates the Arabic name reorders the English around it.
+    a = _analysis("en")
+    for name, markdown in _sections(a).items():
+        text = render_markdown(markdown)[1]
+        for value in (CONTROL, NEW, BOUGHT, REVENUE, DEVICE, "جوال", "حاسوب", "قبل"):
+            if value in text:
+                assert isolated(text, value), (name, value)
+    summary = render_markdown(a.summary())[1]
+    assert f"In {isolate(NEW)}, {isolate(BOUGHT)} rose by +" in summary
+    for table in a.tables().values():
+        for value in table.index.to_flat_index():
+            for part in (value if isinstance(value, tuple) else (value,)):
+                assert part.startswith(FSI) and part.endswith(PDI)
+    assert all(isolated(r, NEW) for r in a.decision.reasons if NEW in r)
+
+
+def test_arabic_digits_and_latin_digits():
+    arabic = analyze(_arabic_data(), variant_col="المجموعة", control=CONTROL, metrics=BOUGHT,
+                     segment_col="", language="ar", digits="arabic")
+    latin = analyze(_arabic_data(), variant_col="المجموعة", control=CONTROL, metrics=BOUGHT,
+                    segment_col="", language="ar", digits="latin")
+    users = arabic.results_table().iloc[0, 0]
+    assert re.search("[٠-٩]", users) and not re.search("[0-9]", users)
+    assert strip_isolates(latin.results_table().iloc[0, 0]) == f"{int(latin.results['n'][0]):,}"
+
+
+def test_money_is_formatted_for_the_language_and_the_currency_is_checked():
+    en = _analysis("en").results_table()
+    mean = en.loc[(isolate(REVENUE), isolate(NEW)), "Arm mean"]
+    assert mean.startswith("SAR\u00a0") and re.fullmatch(r"SAR\u00a0\d+\.\d\d", mean)
+    ar = _analysis("ar").results_table()
+    assert "ر.س." in ar.iloc[1]["متوسط المجموعة"]
+    with pytest.raises(GrowthkitError, match=r"currency='<script>' is not an ISO 4217"):
+        analyze(_arabic_data(), variant_col="المجموعة", control=CONTROL, metrics=BOUGHT,
+                currency="<script>")
+
+
+@pytest.mark.parametrize(("option", "value"), [("language", "fr"), ("digits", "roman")])
+def test_an_unknown_language_or_digits_stops_in_one_line(option, value):
+    with pytest.raises(GrowthkitError) as info:
+        analyze(_arabic_data(), variant_col="المجموعة", control=CONTROL, metrics=BOUGHT,
+                **{option: value})
+    assert "\n" not in str(info.value) and f"{option}={value!r}" in str(info.value)
+
+
+def test_arabic_charts_are_shaped_and_every_glyph_renders():
+    a = _analysis("ar")
+    for ax in (plot_forest(a.segments, language=a.lang),
+               plot_power_curve(a.results.iloc[0], language=a.lang)):
+        figure = ax.figure
+        assert has_arabic(figure)
+        assert glyph_problems(figure) == []
+        ticks = " ".join(t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels())
+        assert "e+" not in ticks and "$" not in ticks  # no raw 1e+04 or mathtext ticks
+        matplotlib.pyplot.close(figure)
+
+
+def test_english_charts_use_words_and_separators():
+    a = _analysis("en")
+    ax = plot_power_curve(a.results.iloc[0], language=a.lang)
+    ax.figure.canvas.draw()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    control_n = int(a.results["control_n"][0])
+    assert f"now: {control_n:,} users in the control" in legend
+    assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", t.get_text()) for t in ax.get_xticklabels())
+    matplotlib.pyplot.close(ax.figure)
+    ax = plot_forest(a.results, language=a.lang)
+    assert ax.get_xlabel() == "Relative lift against the control, 95% CI"
+    assert glyph_problems(ax.figure) == []
+    matplotlib.pyplot.close(ax.figure)
