@@ -100,6 +100,7 @@ def notebook_to_html(
         exclude_input_prompt=not show_code,
         exclude_output_prompt=not show_code,
         embed_images=True,
+        language_code=header["lang"],
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_single_output_tags={METRICS_TAG}), enabled=True
@@ -111,7 +112,6 @@ def notebook_to_html(
         resources={
             "metadata": {"name": header["title"], "path": notebook_dir},
             "growthkit": header,
-            "language_code": header["lang"],
         },
     )
     opening = f'<html lang="{header["lang"]}">'
