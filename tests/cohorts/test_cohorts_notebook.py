@@ -8,7 +8,9 @@ import json
 
 import pandas as pd
 import pytest
-from html_safety import HOSTILE, live_markup
+from html_safety import HOSTILE, live_markup, visible_text
+from i18n_support import isolated
+from test_cohorts_language import leftover_english
 
 from growthkit.cohorts import analyze, narrative
 from growthkit.report import run_report
@@ -99,3 +101,27 @@ def test_weekly_report_with_a_flat_cac_skips_the_segments_with_a_note(tmp_path):
     assert not (tmp_path / "out" / "cohorts.csv").exists()
     html = result.html_path.read_text("utf-8")
     assert "segment breakdown is skipped" in html and "No CSV was written" in html
+
+
+@pytest.mark.notebooks
+def test_the_report_in_arabic_is_right_to_left_with_every_word_arabic(tmp_path):
+    frame, spend = make_shop(seed=14, n_customers=900)
+    frame = frame.assign(channel=frame["channel"].replace({"referral": "إحالة"}))
+    spend = spend.assign(channel=spend["channel"].replace({"referral": "إحالة"}))
+    data, costs = tmp_path / "orders.parquet", tmp_path / "spend.csv"
+    frame.to_parquet(data)
+    spend.to_csv(costs, index=False)
+    result = run_report(
+        "cohorts",
+        {"data": str(data), "spend_data": str(costs), "margin_col": "margin",
+         "segment_col": "channel", "currency": "SAR", "language": "ar", "cohorts_csv": None},
+        out_dir=tmp_path / "out", progress=False,
+    )
+    html = result.html_path.read_text("utf-8")
+    assert live_markup(html) == []
+    body = visible_text(html.split('class="gk-header"', 1)[-1].split("</details>", 1)[-1])
+    assert "تقرير ربحية الأفواج" in body and "الاسترداد" in body
+    assert leftover_english(body) == [], leftover_english(body)
+    assert isolated(result.metrics["summary"], "إحالة")
+    assert result.metrics["parameters"]["language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in html
