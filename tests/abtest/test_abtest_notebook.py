@@ -125,9 +125,11 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     assert render_markdown(SEGMENTS_SKIPPED)[1] in text
     assert "In treated, signed_up cannot be tested: no user converted in either arm." in text
     assert "€" in text
-    # Always-valid intervals (sequential) and Benjamini-Hochberg: said below the results.
+    # Always-valid intervals (sequential), said below the results; one testable comparison,
+    # so no adjustment (the old fixed text said "adjusted (Holm by default)").
     assert "Intervals and p-values are always valid" in text
-    assert "adjusted with the Benjamini-Hochberg procedure" in text
+    assert "One comparison is tested, so its p-value needs no adjustment." in text
+    assert "Benjamini" not in text
     # The results CSV: every comparison, unrounded, the arm column named as the user's.
     exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
     assert list(exported["group"]) == ["treated"] * 3
@@ -147,3 +149,38 @@ def test_user_data_without_metrics_fail_in_one_line_naming_the_parameter(tmp_pat
     assert "\n" not in message
     assert ("metrics: none given; expected the metric columns to compare" in message
             and "numeric columns: 'earnings', 'earnings_before', 'signed_up', 'visits'" in message)
+
+
+@pytest.mark.notebooks
+def test_the_report_in_arabic_on_arabic_names(tmp_path):
+    # Arabic arms, metrics, segment column and values; the report in Arabic with SAR.
+    from i18n_support import isolated
+
+    rng = np.random.default_rng(8)
+    n = 1500
+    arm = rng.choice(["الأصلية", "الجديدة"], n)
+    bought = (rng.random(n) < np.where(arm == "الجديدة", 0.2, 0.12)).astype(int)
+    df = pd.DataFrame({"المجموعة": arm, "اشترى": bought,
+                       "قيمة الطلب": bought * rng.gamma(2.0, 40.0, n),
+                       "الجهاز": rng.choice(["جوال", "حاسوب"], n)})
+    path = tmp_path / "arabic.csv"
+    df.to_csv(path, index=False)
+    params = {"variant_col": "المجموعة", "control": "الأصلية", "metrics": "اشترى,قيمة الطلب",
+              "segment_col": "الجهاز", "currency": "SAR", "language": "ar"}
+    result = run_report("abtest", params, data=path, out_dir=tmp_path / "out", progress=False)
+    html = result.html_path.read_text("utf-8")
+    text = visible_text(html)
+    # Every Markdown cell came from the catalog, every section is in Arabic.
+    for heading in ("1. القرار", "3. النتائج", "7. المنظور البايزي", "تقرير اختبار A/B"):
+        assert heading in text
+    for english in ("The decision", "Ship ", "rose by", "Lift", "Chance to beat control",
+                    "two-proportion", "users in the control", "n/a", "adjusted p"):
+        assert english not in text
+    assert "ر.س." in text and "اعتمد" in text
+    body = text[text.index("هل نجح التغيير"):]  # the report, after the runner's header
+    for name in ("الجديدة", "اشترى", "قيمة الطلب", "الجهاز", "جوال"):
+        assert isolated(body, name), name
+    assert result.metrics["decision"] in ("ship", "keep running", "don't ship")
+    exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
+    assert list(exported.columns[:2]) == ["metric", "المجموعة"]
+    assert list(exported["metric"]) == ["اشترى", "قيمة الطلب"]
