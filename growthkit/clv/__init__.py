@@ -24,6 +24,7 @@ from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
 from growthkit.clv.paretonbd import ParetoNBDModel
 from growthkit.clv.segments import (
     AT_RISK,
+    BOUGHT_ONCE,
     SEGMENT_LABELS,
     SEGMENTS,
     segment_customers,
@@ -36,6 +37,7 @@ from growthkit.clv.value import CLVSettings, predict
 
 __all__ = [
     "AT_RISK",
+    "BOUGHT_ONCE",
     "MODELS",
     "SEGMENTS",
     "SEGMENT_LABELS",

@@ -432,7 +432,7 @@ def fit_table(summary: pd.DataFrame, language: Language | None = None) -> pd.Dat
         if name == "customers":
             value = lang.number(estimate)
         elif name in ("log-likelihood", "AIC"):
-            value = lang.number(estimate, 1)
+            value = lang.number(estimate, 2)
         else:
             value = lang.significant(estimate, 4)
         rows[names.get(name, name)] = {
@@ -517,7 +517,7 @@ def spend_table(a: CLVAnalysis) -> pd.DataFrame:
         flag = _("below {limit}: fine")
     rows = {
         **{k: lang.significant(v, 4) for k, v in g.params.items()},
-        _("log-likelihood"): lang.number(g.log_likelihood, 1),
+        _("log-likelihood"): lang.number(g.log_likelihood, 2),
         _("customers fitted"): lang.number(g.n_customers),
         _("customers excluded"): _("{n} ({once} without repeat purchases)").format(
             n=lang.number(g.excluded_customers), once=lang.number(g.excluded_one_time)),

@@ -22,13 +22,13 @@ def test_clv_notebook_on_the_cdnow_sample_records_the_paper_numbers(tmp_path):
     m = doc["metrics"]
     # Fader, Hardie & Lee (2005): BG/NBD on the 2,357-customer sample, 39-week calibration
     # (docs/REFERENCES.md). The calibration end is the sample's own, filled in for the sample.
-    assert doc["parameters"]["calibration_end"] is None
-    assert m["parameters"]["calibration_end"] == "1997-09-30"
-    params = m["transaction_model"]["params"]
+    assert doc["parameters"]["calibration_end"] == "auto"
+    assert m["parameters"]["calibration_end"] == "1997-09-30" and m["calibration"] == "sample"
+    params = m["calibration_model"]["params"]
     for name, value in {"r": 0.242593, "alpha": 4.413532, "a": 0.792886, "b": 2.425752}.items():
         assert params[name] == pytest.approx(value, rel=1e-4), name
-    assert m["transaction_model"]["log_likelihood"] == pytest.approx(-9582.43, abs=5e-3)
-    assert m["spend_model"]["params"]["p"] == pytest.approx(6.2488, rel=1e-3)  # note 025
+    assert m["calibration_model"]["log_likelihood"] == pytest.approx(-9582.43, abs=5e-3)
+    assert m["transaction_model"]["customers"] == 2357  # the forecast: refitted on all orders
     assert m["holdout"]["actual_purchases"] == 1882
     assert m["holdout"]["predicted_purchases"] == pytest.approx(1653.4, abs=0.05)
     assert (m["customers"], m["orders"]) == (2357, 6919)
@@ -41,10 +41,12 @@ def test_clv_notebook_on_the_cdnow_sample_records_the_paper_numbers(tmp_path):
 
     # The segments CSV lands next to the HTML, one row per customer.
     csv = pd.read_csv(out / "clv_segments.csv", index_col=0)
-    assert len(csv) == 2357 and "High value, at risk" in set(csv["segment"])
+    assert len(csv) == 2357 and {"High value, at risk", "Bought once"} <= set(csv["segment"])
     html = result.html_path.read_text("utf-8")
-    assert "under-predicts" in html and "USD" in html
-    assert "21 row(s) repeat another row exactly" in html
+    assert "under-predicts" in html and "$" in html
+    assert "21 rows repeat another row exactly" in html
+    # The advice is whole in the HTML, not cut at 50 characters.
+    assert "Keep them close: service, loyalty perks and early access; no blanket discounts." in html
 
 
 @pytest.mark.notebooks
@@ -56,22 +58,21 @@ def test_clv_notebook_on_user_data_with_hostile_ids_and_currency(tmp_path):
     orders["user_id"] = [f"{HOSTILE[i % len(HOSTILE)]} #{i}" for i in orders["user_id"]]
     path = tmp_path / "orders.parquet"
     orders.to_parquet(path)
-    currency = "<script>alert(1)</script>"
     params = {"customer_col": "user_id", "date_col": "created_at", "amount_col": "total",
-              "currency": currency, "model": "mbgnbd", "segments_csv": None,
-              "time_unit": "days"}
+              "currency": "EUR", "model": "mbgnbd", "segments_csv": None,
+              "time_unit": "days", "calibration_end": None}
     result = run_report("clv", params, data=str(path), out_dir=tmp_path / "out", progress=False)
     m = result.metrics
     assert "holdout" not in m and m["parameters"]["calibration_end"] is None
     assert m["transaction_model"]["name"] == "mbgnbd"
-    assert m["clv"]["currency"] == currency and m["parameters"]["time_unit"] == "days"
+    assert m["clv"]["currency"] == "EUR" and m["parameters"]["time_unit"] == "days"
     assert (m["customers"], m["orders"]) == (orders["user_id"].nunique(), len(orders))
-    assert m["notes"][0].startswith("No calibration_end was given")
+    assert m["notes"][0].startswith("No holdout (calibration_end is None)")
     assert not (tmp_path / "out" / "clv_segments.csv").exists()
     html = result.html_path.read_text("utf-8")
     assert live_markup(html) == []
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the currency, shown as text
-    assert "No calibration_end was given" in html and "no holdout period" in html
+    assert "There is no holdout check (calibration_end is None)" in html
+    assert "The table and the chart show purchases per customer" not in html
 
 
 @pytest.mark.notebooks
@@ -79,3 +80,13 @@ def test_clv_notebook_fails_in_one_line_naming_the_column(tmp_path):
     with pytest.raises(ReportError, match="'when' missing"):
         run_report("clv", {"data": "sample:cdnow-2357", "date_col": "when"},
                    out_dir=tmp_path, progress=False)
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_in_arabic(tmp_path):
+    result = run_report("clv", {"data": "sample:cdnow-2357", "language": "ar",
+                                "currency": "SAR", "segments_csv": None},
+                        out_dir=tmp_path, progress=False)
+    html = result.html_path.read_text("utf-8")
+    assert "القيمة الدائمة للعميل" in html and "ألف" in html
+    assert result.metrics["parameters"]["language"] == "ar"

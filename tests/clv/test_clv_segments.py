@@ -7,6 +7,7 @@ import pytest
 
 from growthkit.clv import (
     AT_RISK,
+    BOUGHT_ONCE,
     SEGMENT_LABELS,
     SEGMENTS,
     predict,
@@ -31,8 +32,12 @@ def test_tiers_follow_the_clv_quantiles_and_status_the_threshold(segmented):
     at_risk = segmented["status"] == "at risk"
     assert (segmented.loc[at_risk, "p_alive"] < 0.4).all()
     assert (segmented.loc[~at_risk, "p_alive"] >= 0.4).all()
-    assert (segmented["segment"].astype(str)
-            == segmented["value_tier"] + " value, " + segmented["status"]).all()
+    repeat = segmented["frequency"] > 0
+    assert (segmented.loc[repeat, "segment"].astype(str) == segmented.loc[repeat, "value_tier"]
+            + " value, " + segmented.loc[repeat, "status"]).all()
+    # One-time buyers are their own segment, whatever P(alive) says (BG/NBD: 1).
+    assert (segmented.loc[~repeat, "segment"] == BOUGHT_ONCE).all()
+    assert (segmented.loc[~repeat, "status"] == "bought once").all()
 
 
 def test_summary_has_every_segment_in_order_and_adds_up(segmented):
@@ -53,7 +58,16 @@ def test_an_empty_segment_is_kept_with_zero_customers(segmented):
 
 
 def test_segment_labels_are_defined_once_in_display_order(segmented):
-    assert list(SEGMENTS) == list(SEGMENT_LABELS.values())
+    assert list(SEGMENTS) == [*SEGMENT_LABELS.values(), BOUGHT_ONCE]
     assert AT_RISK == SEGMENT_LABELS["High", "at risk"] == "High value, at risk"
     pairs = zip(segmented["value_tier"], segmented["status"], strict=True)
-    assert segmented["segment"].astype(str).tolist() == [SEGMENT_LABELS[p] for p in pairs]
+    assert segmented["segment"].astype(str).tolist() == [
+        SEGMENT_LABELS.get(p, BOUGHT_ONCE) for p in pairs]
+
+
+def test_without_the_bought_once_segment_one_time_buyers_stay_in_the_grid(bgnbd, gamma_gamma,
+                                                                           cdnow):
+    grid = segment_customers(predict(bgnbd, cdnow, gamma_gamma), bought_once=False)
+    once = grid["frequency"] == 0
+    # BG/NBD's P(alive) is 1 for them: all "active", the confusion the segment removes.
+    assert (grid.loc[once, "status"] == "active").all() and BOUGHT_ONCE not in set(grid["segment"])
