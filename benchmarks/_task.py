@@ -16,6 +16,8 @@ Steps and sides:
 - ``bgnbd``: summary -> BG/NBD parameters: ``growthkit`` (``clv.fit(summary, "bgnbd")``),
   ``lifetimes`` (``BetaGeoFitter().fit``), ``lifetimes_weighted`` (the same on the distinct
   (frequency, recency, T) rows with their counts as weights, lifetimes' fastest use).
+- ``paretonbd``: summary -> Pareto/NBD parameters, the same three sides as ``bgnbd``
+  (``ParetoNBDFitter``).
 - ``gammagamma``: summary -> Gamma-Gamma parameters: ``growthkit`` (``clv.fit_spend``),
   ``lifetimes`` (``GammaGammaFitter().fit`` on repeat buyers with positive spend).
 - ``score``: summary + given parameters -> 12-month CLV of every customer: ``growthkit``
@@ -156,6 +158,39 @@ def _bgnbd(side: str, path: str, _params: dict | None):
     return t, None, {"params": {k: float(v) for k, v in params.items()}}
 
 
+def _paretonbd(side: str, path: str, _params: dict | None):
+    import numpy as np
+    import pandas as pd
+
+    summary = pd.read_parquet(path)
+    if side == "growthkit":
+        from growthkit import clv
+
+        with _harness.timed() as t:
+            params = clv.fit(summary, "paretonbd").params
+    else:
+        from lifetimes import ParetoNBDFitter
+
+        with _harness.timed() as t:
+            if side == "lifetimes":
+                fitter = ParetoNBDFitter().fit(summary["frequency"], summary["recency"],
+                                               summary["T"])
+            else:
+                rows = summary.groupby(["frequency", "recency", "T"]).size().reset_index()
+                fitter = ParetoNBDFitter().fit(rows["frequency"], rows["recency"], rows["T"],
+                                               weights=rows[0])
+            params = fitter.params_.to_dict()
+    # Both sides' optimum on one yardstick, after the timing: lifetimes' own log-likelihood.
+    from lifetimes import ParetoNBDFitter
+
+    at = [float(params[k]) for k in ("r", "alpha", "s", "beta")]
+    ll = -ParetoNBDFitter._negative_log_likelihood(
+        at, summary["frequency"].to_numpy(), summary["recency"].to_numpy(),
+        summary["T"].to_numpy(), np.ones(len(summary)), 0.0)
+    return t, None, {"params": {k: float(v) for k, v in params.items()},
+                     "log_likelihood": float(ll)}
+
+
 def _gammagamma(side: str, path: str, _params: dict | None):
     import pandas as pd
 
@@ -274,6 +309,7 @@ def _params(side: str, path: str, _params: dict | None):
 STEPS = {
     "rfm": (_rfm, ("growthkit", "lifetimes", "sql")),
     "bgnbd": (_bgnbd, ("growthkit", "lifetimes", "lifetimes_weighted")),
+    "paretonbd": (_paretonbd, ("growthkit", "lifetimes", "lifetimes_weighted")),
     "gammagamma": (_gammagamma, ("growthkit", "lifetimes")),
     "score": (_score, ("growthkit", "lifetimes")),
     "pipeline": (_pipeline, ("growthkit", "lifetimes")),

@@ -10,20 +10,24 @@ is), and cached in ``benchmarks/data/``. Then, for every size and step:
   (ru_maxrss) of each side's process;
 - the sides must agree, or the benchmark stops with an error and writes no figures:
   the RFM summary per customer to 1e-9 (relative; growthkit, lifetimes, the SQL query),
-  the BG/NBD and Gamma-Gamma parameters to 1e-6, the 12-month CLV of every customer and its
+  the BG/NBD and Gamma-Gamma parameters to 1e-6 (Pareto/NBD: 1e-4, lifetimes' own stopping
+  tolerance, and growthkit's optimum at least as likely), the 12-month CLV of every customer and its
   total to 1e-9 at the same parameters (same month length, see ``_task.py``), and in the end
   to end pipeline, where each side fits its own parameters, those to 1e-6 and the CLV to
   1e-5 (total) and 1e-4 (per customer). Every later run must repeat its side's first result.
 
 Steps: ``rfm`` (orders Parquet -> RFM summary; also against one hand-written DuckDB SQL query,
 the limit), ``bgnbd`` (BG/NBD fit; also against lifetimes fitted with weights on the distinct
-histories), ``gammagamma`` (Gamma-Gamma fit), ``score`` (12-month CLV of every customer at given
-parameters), ``pipeline`` (orders Parquet -> CLV of every customer).
+histories), ``paretonbd`` (Pareto/NBD fit, the same sides, at ``--pareto-sizes`` only),
+``gammagamma`` (Gamma-Gamma fit), ``score`` (12-month CLV of every customer at given
+parameters), ``pipeline`` (orders Parquet -> CLV of every customer), and ``cli`` (not a
+comparison: wall time of ``growthkit list`` and ``growthkit run clv`` on CDNOW, fresh processes).
 
 Output: a Markdown table on stdout, with the date and machine, and
 ``benchmarks/results/latest.json`` (every run, every check).
 
-Usage: ``python benchmarks/run.py [--sizes 1000000 3700000] [--runs 5] [--steps rfm ...]``
+Usage: ``python benchmarks/run.py [--sizes 1000000 3700000] [--pareto-sizes 200000] [--runs 5]
+[--steps rfm ...]``
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ RESULTS = HERE / "results"
 TASK = HERE / "_task.py"
 SEED = 20261122
 DEFAULT_SIZES = [1_000_000, 3_700_000]
+#: Pareto/NBD is fitted at this size only (lifetimes takes about a minute a run there).
+PARETO_SIZES = [200_000]
+#: Not a comparison: wall time of the CLI, in fresh processes (``cli`` in ``--steps``).
+CLI = "cli"
 
 #: Relative tolerances of the equality checks (issue "Scale" §1).
 RFM_RTOL = 1e-9
@@ -55,6 +63,10 @@ CLV_RTOL = 1e-9
 #: End to end, each side fits its own parameters (equal to PARAMS_RTOL), so CLVs agree less.
 PIPELINE_TOTAL_RTOL = 1e-5
 PIPELINE_CLV_RTOL = 1e-4
+#: lifetimes' Pareto/NBD fit stops when Nelder-Mead's simplex is within tol=1e-4 (its default),
+#: so its parameters agree with growthkit's to about that; the check then also requires
+#: growthkit's optimum to be at least as likely as lifetimes' (on lifetimes' log-likelihood).
+PARETO_PARAMS_RTOL = 1e-4
 #: Every run of a side must repeat its first run's result (parallel sums may reorder).
 REPEAT_RTOL = 1e-9
 
@@ -77,6 +89,8 @@ STEPS = {
              True),
         Step("bgnbd", "BG/NBD fit", "summary", ("growthkit", "lifetimes", "lifetimes_weighted"),
              False),
+        Step("paretonbd", "Pareto/NBD fit", "summary",
+             ("growthkit", "lifetimes", "lifetimes_weighted"), False),
         Step("gammagamma", "Gamma-Gamma fit", "summary", ("growthkit", "lifetimes"), False),
         Step("score", "12-month CLV of every customer", "summary", ("growthkit", "lifetimes"),
              True),
@@ -203,6 +217,17 @@ def _check_first_round(step: Step, first: dict[str, dict], outs: dict[str, Path]
         elif step.name in ("bgnbd", "gammagamma"):
             checks.values(step.name, "parameters", _params_of(gk), _params_of(first[other]),
                           other, PARAMS_RTOL)
+        elif step.name == "paretonbd":
+            checks.values(step.name, "parameters", _params_of(gk), _params_of(first[other]),
+                          other, PARETO_PARAMS_RTOL)
+            ours, theirs = gk["log_likelihood"], first[other]["log_likelihood"]
+            if ours < theirs - REPEAT_RTOL * abs(theirs):
+                raise _harness.Mismatch(
+                    f"paretonbd ({checks.n:,} customers): growthkit's optimum has log-likelihood "
+                    f"{ours!r}, below {other}'s {theirs!r}; expected at least as likely")
+            checks.record(step.name, "log-likelihood shortfall of growthkit's optimum",
+                          ("growthkit", other), max(0.0, (theirs - ours) / abs(theirs)),
+                          REPEAT_RTOL)
         elif step.name == "score":
             checks.values("score", "CLV total", {"total": gk["total"]},
                           {"total": first[other]["total"]}, other, CLV_RTOL)
@@ -265,6 +290,41 @@ def _prepare_params(summary: Path, params: Path) -> None:
     """growthkit's BG/NBD and Gamma-Gamma parameters, the ones ``score`` is given (untimed)."""
     result = _harness.run_task(_task("params", "growthkit", summary))
     params.write_text(json.dumps(result["params"]))
+
+
+def bench_cli(runs: int) -> list[dict]:
+    """Wall time of ``growthkit list`` and of ``growthkit run clv`` on its built-in data
+    (CDNOW), each run a fresh process, alternating; the report's own step timings are its
+    progress lines."""
+    import subprocess
+
+    exe = str(Path(sys.executable).with_name("growthkit"))
+    with tempfile.TemporaryDirectory(prefix="gk-bench-cli-") as out:
+        commands = {"growthkit list": [exe, "list"],
+                    "growthkit run clv (CDNOW)": [exe, "run", "clv", "--out", out, "-q"]}
+
+        def run(argv) -> dict:
+            t0 = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            if done.returncode:
+                raise _harness.TaskFailed(f"{' '.join(argv)} exited with {done.returncode}:\n"
+                                          f"{done.stderr[-3000:]}")
+            return {"seconds": time.perf_counter() - t0}
+
+        results = _harness.alternate(
+            {name: (lambda i, argv=argv: argv) for name, argv in commands.items()}, runs,
+            runner=run,
+            log=lambda i, name, r: _log(f"  {name} run {i + 1}/{runs}: {r['seconds']:.2f} s"),
+        )
+    return [{"command": name, "seconds": _harness.spread([r["seconds"] for r in rs])}
+            for name, rs in results.items()]
+
+
+def cli_text(rows: list[dict]) -> str:
+    """The CLI's wall times as a table."""
+    lines = ["", "| command | wall time, median [min–max] |", "|---|---:|"]
+    lines += [f"| `{r['command']}` | {_harness.seconds_cell(r['seconds'])} |" for r in rows]
+    return "\n".join(lines)
 
 
 # -- reporting ---------------------------------------------------------------------------------
@@ -368,28 +428,35 @@ def main(argv: list[str] | None = None) -> None:
                         help="customers simulated (default: 1M and 3.7M, 2.7M and 10M orders)")
     parser.add_argument("--runs", type=int, default=5,
                         help="runs per side, alternating; the median is reported (default 5)")
-    parser.add_argument("--steps", nargs="+", default=list(STEPS), choices=list(STEPS))
+    parser.add_argument("--pareto-sizes", type=int, nargs="*", default=PARETO_SIZES,
+                        help="customers simulated for the Pareto/NBD fit (default 200k)")
+    parser.add_argument("--steps", nargs="+", default=[*STEPS, CLI], choices=[*STEPS, CLI])
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs {args.runs}; expected at least 1")
     steps = [STEPS[s] for s in STEPS if s in args.steps]  # always in pipeline order
+    jobs = [(n, [s for s in steps if s.name != "paretonbd"]) for n in args.sizes]
+    if "paretonbd" in args.steps:
+        jobs += [(n, [STEPS["paretonbd"]]) for n in args.pareto_sizes]
+    jobs = [(n, job_steps) for n, job_steps in jobs if job_steps]
 
     started = time.perf_counter()
     machine = _harness.machine(**_versions())
     rows: list[dict] = []
     all_checks: list[dict] = []
     raw: dict[str, dict] = {}
+    cli: list[dict] = []
     try:
-        for n in args.sizes:
+        for n, job_steps in jobs:
             orders = orders_file(n)
             n_orders = _parquet_rows(orders)
             checks = _Checks(n)
-            raw[str(n)] = {}
+            raw.setdefault(str(n), {})
             with tempfile.TemporaryDirectory(dir=DATA, prefix="run-") as tmp:
                 scratch = Path(tmp)
                 summary = scratch / "summary.parquet"
                 params = scratch / "params.json"
-                for step in steps:
+                for step in job_steps:
                     _log(f"{step.name} at {n:,} customers ({n_orders:,} orders), "
                          f"{args.runs} runs per side ({time.perf_counter() - started:.0f} s)")
                     if step.input == "summary" and not summary.exists():
@@ -404,6 +471,9 @@ def main(argv: list[str] | None = None) -> None:
                     rows += rows_of(step, n, n_orders, results)
                     raw[str(n)][step.name] = results
             all_checks += checks.done
+        if CLI in args.steps:
+            _log(f"CLI start-up, {args.runs} runs per command")
+            cli = bench_cli(args.runs)
     except _harness.Mismatch as exc:
         raise SystemExit(f"BENCHMARK FAILED: the sides computed different results.\n{exc}"
                          ) from None
@@ -412,6 +482,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print(markdown(rows, machine, args.runs))
     print(checks_text(all_checks))
+    if cli:
+        print(cli_text(cli))
     late = sorted({m for size in raw.values() for step in size.values()
                    for results in step.values() for r in results for m in r["late_imports"]})
     if late:
@@ -419,12 +491,15 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": machine,
-        "settings": {"sizes": args.sizes, "runs": args.runs, "steps": [s.name for s in steps],
+        "settings": {"sizes": args.sizes, "pareto_sizes": args.pareto_sizes,
+                     "runs": args.runs, "steps": [s.name for s in steps],
                      "seed": SEED, "order": "alternating, each run a fresh process",
-                     "tolerances": {"rfm": RFM_RTOL, "params": PARAMS_RTOL, "clv": CLV_RTOL,
+                     "tolerances": {"rfm": RFM_RTOL, "params": PARAMS_RTOL,
+                                    "pareto_params": PARETO_PARAMS_RTOL, "clv": CLV_RTOL,
                                     "pipeline_total": PIPELINE_TOTAL_RTOL,
                                     "pipeline_clv": PIPELINE_CLV_RTOL, "repeat": REPEAT_RTOL}},
         "rows": rows,
+        "cli": cli,
         "checks": all_checks,
         "runs": raw,
         "wall_seconds": time.perf_counter() - started,
