@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from growthkit.clv._base import TransactionModel
+from growthkit.clv._optimize import BLAS_THREADS_ENV, DEFAULT_BLAS_THREADS, blas_threads
 from growthkit.clv.bgnbd import BetaGeoModel
 from growthkit.clv.holdout import has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
@@ -12,7 +13,7 @@ from growthkit.clv.paretonbd import ParetoNBDModel
 from growthkit.errors import ConvergenceError
 from growthkit.validation import check_option
 
-__all__ = ["MODELS", "fit"]
+__all__ = ["BLAS_THREADS_ENV", "DEFAULT_BLAS_THREADS", "MODELS", "blas_threads", "fit"]
 
 #: The transaction models by name, in the order ``"auto"`` tries them.
 MODELS: dict[str, type[TransactionModel]] = {
@@ -39,6 +40,11 @@ def fit(
         AIC; the choice is explained in ``selection_reason`` and ``candidates``.
     time_unit : {"days", "weeks", "months"}, optional
         Unit of recency and T, recorded on the model for CLV horizons in months.
+
+    Notes
+    -----
+    BLAS runs on :func:`blas_threads` threads during the fit: one unless
+    ``$GROWTHKIT_BLAS_THREADS`` says otherwise (see :data:`DEFAULT_BLAS_THREADS` for why).
 
     Returns
     -------

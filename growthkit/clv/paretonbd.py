@@ -6,18 +6,21 @@ Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your customer
 and what will they do next? Management Science, 33(1), 1-24.
 Fader, P. S. & Hardie, B. G. S. (2005). A note on deriving the Pareto/NBD model and related
 expressions. http://brucehardie.com/notes/009/
+Takahasi, H. & Mori, M. (1974). Double exponential formulas for numerical integration.
+Publications of the Research Institute for Mathematical Sciences, 9(3), 721-741.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 
 from growthkit.clv._base import TransactionModel
 from growthkit.clv._optimize import _bridge_integer
-from growthkit.clv._summary import _Rows
+from growthkit.clv._summary import _group, _Rows
 
 __all__ = ["ParetoNBDModel"]
 
@@ -66,12 +69,115 @@ def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
         return u_tx + np.log1p(-np.exp(np.minimum(u_T - u_tx, 0.0)))
 
 
+#: Step of the exp-sinh rule in :func:`_log_tail`. At 1/12 the log-tail and its four
+#: derivatives agree with mpmath to 1e-12 relative over parameters from CDNOW's to the extremes
+#: the robustness tests use (x = 5,000, α/β = 10⁴, r + s = 0.1); at 1/8 only to 1e-9.
+_TAIL_STEP = 1.0 / 12.0
+#: Lowest node of the rule: δ = c·exp(π/2·sinh(-4)) = c·2e-19, where the rest is below 1e-17.
+_TAIL_START = -4.0
+#: The rule reaches δ/c = e^(4 + 40/(r+s) + log(max(α, β) + y)/c), at most e^600 (no overflow).
+_TAIL_MAX_LOG = 600.0
+
+
+def _log_tail(
+    alpha: float, beta: float, p: np.ndarray, q: float, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """log G and its gradient, for G(y) = ∫ from y to ∞ of (α+t)^-p (β+t)^-q dt.
+
+    The Pareto/NBD likelihood needs G with p = r + x and q = s + 1: note 009's
+    s/(r+s+x)·A₀ is s·[G(t_x) - G(T)]. G is a ₂F₁ (``_log_A0``), but scipy has no derivative of
+    ₂F₁ in its parameters, which the gradient in r and s needs. So G is computed here as the
+    integral it is, with the exp-sinh rule of Takahasi & Mori (1974): δ = t - y =
+    c·exp(π/2·sinh τ) on a grid of τ with step :data:`_TAIL_STEP`, where c = 1/(p/(α+y) +
+    q/(β+y)) is the length over which the integrand first falls by e. The integrand is
+    analytic off the negative real axis and falls like a power for large δ, the case that rule
+    is made for; its error falls like exp(-c'/step) for any parameters, integer or not, α equal
+    to β or not, so nothing needs bridging. The same nodes give the derivatives, exactly:
+
+        ∂G/∂α = -p ∫ f/(α+t),  ∂G/∂β = -q ∫ f/(β+t),
+        ∂G/∂p = -∫ f log(α+t), ∂G/∂q = -∫ f log(β+t).
+
+    Parameters
+    ----------
+    alpha, beta, q : float
+        α, β > 0 and q > 0, with p + q > 1 so that G is finite.
+    p, y : numpy.ndarray
+        One (p, y) per point, y ≥ 0.
+
+    Returns
+    -------
+    log_g : numpy.ndarray
+        log G at each point.
+    grad : numpy.ndarray
+        Shape (points, 4): ∂ log G / ∂(α, β, p, q).
+    """
+    ay, by = alpha + y, beta + y
+    c = 1.0 / (p / ay + q / by)
+    log_c = np.log(c)
+    reach = 4.0 + 40.0 / float((p + q - 1.0).min())
+    reach += float(np.max(np.log(np.maximum(ay, by)) - log_c))
+    last = np.arcsinh(min(reach, _TAIL_MAX_LOG) * 2.0 / np.pi)
+    tau = np.arange(_TAIL_START, last + _TAIL_STEP, _TAIL_STEP)
+    stretch = np.exp(np.pi / 2.0 * np.sinh(tau))  # δ / c at the nodes
+    weight = _TAIL_STEP * np.pi / 2.0 * np.cosh(tau) * stretch
+    delta = c[:, None] * stretch
+    log_a = np.log1p(delta / ay[:, None])  # log((α+t)/(α+y))
+    log_b = np.log1p(delta / by[:, None])
+    with np.errstate(under="ignore"):  # far nodes weigh nothing
+        f = np.exp(-p[:, None] * log_a - q * log_b) * weight
+        total = f.sum(axis=1)
+        grad = np.column_stack([
+            -p * (f / (ay[:, None] + delta)).sum(axis=1) / total,
+            -q * (f / (by[:, None] + delta)).sum(axis=1) / total,
+            -np.log(ay) - (f * log_a).sum(axis=1) / total,
+            -np.log(by) - (f * log_b).sum(axis=1) / total,
+        ])
+    log_g = -p * np.log(ay) - q * np.log(by) + log_c + np.log(total)
+    return log_g, grad
+
+
+@dataclass(frozen=True)
+class _TailPoints:
+    """The distinct (x, y) at which G is needed, y being t_x or T, and where each row's are.
+
+    A history's G(t_x) depends on (x, t_x) and G(T) on (x, T), far fewer pairs than histories
+    (200,000 simulated customers: 97,516 histories, 10,405 pairs).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    at_tx: np.ndarray
+    at_T: np.ndarray
+
+    @classmethod
+    def of(cls, rows: _Rows) -> _TailPoints:
+        n = rows.x.size
+        x, y = np.concatenate([rows.x, rows.x]), np.concatenate([rows.tx, rows.T])
+        codes, first = _group(x, y)
+        return cls(x[first], y[first], codes[:n], codes[n:])
+
+
+#: The points of the last few ``_Rows`` seen: a fit evaluates the likelihood many times on one.
+_POINTS_CACHE: dict[int, tuple[_Rows, _TailPoints]] = {}
+
+
+def _tail_points(rows: _Rows) -> _TailPoints:
+    hit = _POINTS_CACHE.get(id(rows))
+    if hit is not None and hit[0] is rows:
+        return hit[1]
+    points = _TailPoints.of(rows)
+    if len(_POINTS_CACHE) >= 2:
+        _POINTS_CACHE.pop(next(iter(_POINTS_CACHE)))
+    _POINTS_CACHE[id(rows)] = (rows, points)
+    return points
+
+
 class ParetoNBDModel(TransactionModel):
     """Pareto/NBD: Poisson purchases at rate λ ~ Gamma(r, α) while alive; an exponential
     lifetime with rate μ ~ Gamma(s, β).
 
-    Use :func:`growthkit.clv.fit` with ``model="paretonbd"``. The likelihood has no simple
-    gradient, so BFGS uses central differences.
+    Use :func:`growthkit.clv.fit` with ``model="paretonbd"``. BFGS gets the exact gradient of
+    the likelihood (:func:`_log_tail`).
 
     References
     ----------
@@ -88,15 +194,44 @@ class ParetoNBDModel(TransactionModel):
     _lifetimes_class = "ParetoNBDFitter"
 
     @staticmethod
-    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, None]:
-        """Note 009 eq. 18: L = Γ(r+x)α^r β^s/Γ(r) · [(α+T)^-(r+x)(β+T)^-s + s/(r+s+x)·A₀]."""
+    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray]:
+        """Note 009 eq. 18, L = Γ(r+x)α^r β^s/Γ(r) · [(α+T)^-(r+x)(β+T)^-s + s·(G(t_x) - G(T))]
+        with G of :func:`_log_tail`, summed over histories with weights; and its exact gradient
+        in the log-parameters.
+        """
         r, alpha, s, beta = params
         xv, wx = rows.x_values, rows.x_weight
-        ll = wx @ gammaln(r + xv) + wx.sum() * (r * np.log(alpha) + s * np.log(beta) - gammaln(r))
-        x, tx, T, w = rows.x, rows.tx, rows.T, rows.weight
-        log_alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        log_dead = np.log(s) - np.log(r + s + x) + _log_A0(params, x, tx, T)
-        return float(ll + w @ np.logaddexp(log_alive, log_dead)), None
+        n = wx.sum()
+        ll = wx @ gammaln(r + xv) + n * (r * np.log(alpha) + s * np.log(beta) - gammaln(r))
+        g_r = wx @ digamma(r + xv) + n * (np.log(alpha) - digamma(r))
+        g_alpha, g_s, g_beta = n * r / alpha, n * np.log(beta), n * s / beta
+
+        points = _tail_points(rows)
+        log_g, dlog_g = _log_tail(alpha, beta, r + points.x, s + 1.0, points.y)
+        x, T, w = rows.x, rows.T, rows.weight
+        log_aT, log_bT = np.log(alpha + T), np.log(beta + T)
+        log_alive = -(r + x) * log_aT - s * log_bT
+        lg_tx, lg_T = log_g[points.at_tx], log_g[points.at_T]
+        gap = lg_T - lg_tx  # ≤ 0; exactly 0 for a purchase at T, whose dead term is 0
+        with np.errstate(divide="ignore", under="ignore"):
+            # log B, B = alive + s·G(t_x) - s·G(T); and each term over B.
+            log_b = np.logaddexp(log_alive, np.log(s) + lg_tx + np.log(-np.expm1(gap)))
+            alive = np.exp(log_alive - log_b)
+            wu_tx = w * np.exp(np.log(s) + lg_tx - log_b)
+        wu_T = wu_tx * np.exp(gap)
+        # ∂ log B = alive·∂ log alive + (s·G(t_x)/B)·∂ log G(t_x) - (s·G(T)/B)·∂ log G(T),
+        # plus (G(t_x) - G(T))/B for s; the G terms gathered per point first.
+        size = points.x.size
+        per_point = (np.bincount(points.at_tx, wu_tx, size)
+                     - np.bincount(points.at_T, wu_T, size))
+        d_alpha, d_beta, d_p, d_q = per_point @ dlog_g
+        walive = w * alive
+        g_r += d_p - walive @ log_aT
+        g_alpha += d_alpha - walive @ ((r + x) / (alpha + T))
+        g_s += d_q - walive @ log_bT + (wu_tx.sum() - wu_T.sum()) / s
+        g_beta += d_beta - walive @ (s / (beta + T))
+        ll += w @ log_b
+        return float(ll), params * np.array([g_r, g_alpha, g_s, g_beta])
 
     @staticmethod
     def _log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
