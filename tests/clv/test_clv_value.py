@@ -13,6 +13,8 @@ from growthkit.clv import (
     ParetoNBDModel,
     predict,
 )
+from growthkit.clv._summary import _group
+from growthkit.clv.value import _group_histories
 
 DAYS_PER = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 
@@ -96,3 +98,14 @@ def test_bg_new_customer_is_alive_and_mbg_one_is_not():
     expected = 1 / (1 + 0.79 / 2.4 * ((4.4 + 30.0) / 4.4) ** 0.24)
     got = ModifiedBetaGeoModel.from_params(params).probability_alive(one).iloc[0]
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_histories_are_grouped_as_the_general_grouping_does():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 40, 5_000).astype("float64")
+    T = rng.integers(0, 300, 5_000) / 7.0
+    codes, first = _group_histories(x, T)
+    expected_codes, expected_first = _group(x, T)
+    np.testing.assert_array_equal(codes, expected_codes)
+    np.testing.assert_array_equal(first, expected_first)
+    assert np.array_equal(x[first][codes], x) and np.array_equal(T[first][codes], T)
