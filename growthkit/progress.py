@@ -6,7 +6,9 @@ shown until :func:`enable` attaches a handler (a library never configures loggin
 Report notebooks call :func:`enable` in their first cell: in JupyterLab the lines appear under
 the cell; when the report runner executes the notebook it sets ``GROWTHKIT_PROGRESS`` to
 ``stderr`` (lines go to the terminal that ran ``growthkit run``, never into the report) or
-``off`` (``--quiet``).
+``off`` (``--quiet``). When ``growthkit run`` runs several reports side by side it also sets
+``GROWTHKIT_REPORT`` to each report's name, and the lines start with it (``clv: fitted ...``)
+instead of ``growthkit:``, so that lines of reports running at once can be told apart.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-__all__ = ["ENV", "LOGGER", "enable", "step"]
+__all__ = ["ENV", "LOGGER", "REPORT_ENV", "enable", "step"]
 
 #: The logger every growthkit module logs progress to.
 LOGGER = logging.getLogger("growthkit")
 #: Environment variable the report runner sets for the kernel: ``stderr`` or ``off``.
 ENV = "GROWTHKIT_PROGRESS"
+#: Environment variable naming the report whose kernel this is, when reports run side by side.
+REPORT_ENV = "GROWTHKIT_REPORT"
 _HANDLER_NAME = "growthkit-progress"
 
 
@@ -36,7 +40,8 @@ def enable(stream: IO[str] | None = None) -> logging.Handler | None:
     stream : file-like, optional
         Where to write. By default: nothing when ``$GROWTHKIT_PROGRESS`` is ``off``; the
         process's real stderr when it is ``stderr`` (a report run: the terminal); else
-        ``sys.stderr`` (in JupyterLab, the cell's output).
+        ``sys.stderr`` (in JupyterLab, the cell's output). Lines start with
+        ``$GROWTHKIT_REPORT:`` when that is set, else ``growthkit:``.
 
     Returns
     -------
@@ -53,7 +58,8 @@ def enable(stream: IO[str] | None = None) -> logging.Handler | None:
         stream = sys.__stderr__ if mode == "stderr" else sys.stderr
     handler = logging.StreamHandler(stream)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(logging.Formatter("growthkit: %(message)s"))
+    prefix = os.environ.get(REPORT_ENV) or "growthkit"
+    handler.setFormatter(logging.Formatter(prefix.replace("%", "%%") + ": %(message)s"))
     LOGGER.addHandler(handler)
     LOGGER.setLevel(logging.INFO)
     return handler

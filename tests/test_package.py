@@ -9,8 +9,9 @@ import pytest
 
 import growthkit as gk
 
-MODULES = ("abtest", "clv", "cohorts", "data", "errors", "formatting", "plots", "progress",
-           "report", "result", "rfm", "samples", "subscriptions", "units", "validation")
+MODULES = ("abtest", "clv", "cohorts", "data", "errors", "formatting", "i18n", "plots",
+           "progress", "report", "result", "rfm", "samples", "subscriptions", "units",
+           "validation")
 
 
 def _fresh(code: str) -> str:

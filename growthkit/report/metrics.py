@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from IPython.display import display
-
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
@@ -56,6 +53,13 @@ def record(metrics: Mapping[str, Any]) -> None:
     )
 
 
+def display(*objs: Any, **kwargs: Any) -> None:
+    """IPython's ``display``, imported on first use: the runner reads metrics without IPython."""
+    from IPython.display import display as ipython_display
+
+    ipython_display(*objs, **kwargs)
+
+
 def metrics_from_notebook(nb: NotebookNode) -> dict[str, Any]:
     """Collect what :func:`record` displayed in an executed notebook, in cell order.
 
@@ -79,6 +83,8 @@ def metrics_from_notebook(nb: NotebookNode) -> dict[str, Any]:
 
 def _to_json(value: Any, where: str) -> Any:
     """Return ``value`` as plain JSON types, or raise naming the key path ``where``."""
+    import numpy as np  # loaded in the kernel already; the runner never needs it
+
     if isinstance(value, np.ndarray | np.generic):
         return _to_json(value.tolist(), where)
     if isinstance(value, float):

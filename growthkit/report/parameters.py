@@ -15,9 +15,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from papermill.cli import _resolve_type  # papermill's own -p typing, for parameters without one
-
-from growthkit.data.dates import date_readings
 from growthkit.errors import GrowthkitError
 
 __all__ = ["DATE_SUFFIXES", "check_names", "from_text", "is_date_parameter", "normalised"]
@@ -114,6 +111,9 @@ def from_text(report: str, name: str, text: str, default_source: str) -> Any:
     if isinstance(default, str):
         return None if text in _NONE else text
     if default is None or default is _NOT_A_LITERAL:
+        # papermill's own -p typing; its command-line module (click) is loaded only here
+        from papermill.cli import _resolve_type
+
         return _resolve_type(text)
     kind = type(default)
     value = _literal(text)
@@ -172,6 +172,8 @@ def _day(text: str | None, shown: str) -> str | None:
             return date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
         except ValueError:
             raise GrowthkitError(f"{shown}: not a calendar day; {_DATE_EXPECTED}") from None
+    from growthkit.data.dates import date_readings  # the data layer: pandas and Ibis
+
     raise GrowthkitError(f"{shown} is not ISO{date_readings(text)}: {_DATE_EXPECTED}")
 
 

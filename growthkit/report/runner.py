@@ -30,27 +30,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import papermill
-from babel.dates import format_datetime
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 from papermill.translators import PythonTranslator
 
 from growthkit import __version__, errors
-from growthkit.data.urls import absolute_source, conceal, credentials_env, parse_url
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import DOMAINS, Language, get_language
-from growthkit.i18n.notebook import notebook_title, translate_markdown
 from growthkit.report._atomic import _write_atomic
-from growthkit.report.html import notebook_to_html
-from growthkit.report.index import write_index
 from growthkit.report.kernel import kernel_options
 from growthkit.report.lock import report_lock
 from growthkit.report.metrics import metrics_from_notebook
 from growthkit.report.parameters import check_names, from_text, normalised
+
+if TYPE_CHECKING:
+    from growthkit.i18n import Language
+
+# Imported where used, so that ``growthkit list`` loads neither the data layer (pandas, Ibis),
+# nor Babel, nor nbconvert: growthkit.data.urls, growthkit.i18n, growthkit.report.html and
+# growthkit.report.index.
 
 __all__ = [
     "ReportError",
@@ -227,6 +228,9 @@ def run_report(
     ReportInterrupted
         On Ctrl-C (a KeyboardInterrupt), with the same guarantees.
     """
+    from growthkit.data.urls import credentials_env
+    from growthkit.report.index import write_index
+
     start = time.perf_counter()
     notebook = _notebook(name, notebooks_dir)
     declared = papermill.inspect_notebook(str(notebook))
@@ -329,6 +333,11 @@ def _render(
     show_code: bool,
 ) -> tuple[str, str, dict[str, Any]]:
     """The HTML page, the JSON text and the metrics of an executed notebook, all masked."""
+    from babel.dates import format_datetime
+
+    from growthkit.i18n.notebook import notebook_title, translate_markdown
+    from growthkit.report.html import notebook_to_html
+
     lang = report_language(name, effective)
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # translated below, not the run's
     translate_markdown(nb, lang)
@@ -382,6 +391,8 @@ def report_language(name: str, parameters: Mapping[str, Any]) -> Language:
     GrowthkitError
         For a language or digits option that does not exist.
     """
+    from growthkit.i18n import DOMAINS, get_language
+
     domain = name if name in DOMAINS else "growthkit"
     code = parameters.get("language") or "en"
     digits = parameters.get("digits") or "locale"
@@ -509,6 +520,8 @@ def _absolute_input(key: str, value: Any, out: Path) -> Any:
     absolute the notebook would overwrite the published file instead of writing a new one into
     its scratch folder.
     """
+    from growthkit.data.urls import absolute_source, parse_url
+
     if key == "data":
         return absolute_source(value)
     if not isinstance(value, str | os.PathLike):
@@ -525,6 +538,8 @@ def _absolute_input(key: str, value: Any, out: Path) -> Any:
 
 def _concealed(name: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Each value with credentials masked, and ``{masked: real}`` for the kernel."""
+    from growthkit.data.urls import conceal
+
     concealed: dict[str, Any] = {}
     credentials: dict[str, str] = {}
     for key, value in values.items():
