@@ -2,7 +2,10 @@
 
 - :mod:`growthkit.data.sources`: :func:`load` a DataFrame, file, glob, database URL, Ibis
   table or ``sample:NAME``;
-- :mod:`growthkit.data.urls`: database URLs, :func:`redact` and credential concealment;
+- :mod:`growthkit.data.urls`: database URLs, ``spark:`` sources, :func:`redact` and
+  credential concealment;
+- :mod:`growthkit.data.spark`: a SparkSession and an Ibis connection on it, for ``spark:``
+  sources (PySpark is imported only when one is used: ``pip install 'growthkit[spark]'``);
 - :mod:`growthkit.data.dates`: dates to calendar days in a time zone, per expression;
 - :mod:`growthkit.data.orders`: :func:`validate_orders`, one validation pass in the engine.
 

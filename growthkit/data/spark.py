@@ -98,7 +98,8 @@ def session(master: str | None = None, settings: Mapping[str, str] | None = None
         a new one defaults to :data:`DEFAULT_MASTER`.
     settings : mapping, optional
         Spark settings for a new session (``{"spark.executor.memory": "4g"}``), over
-        :func:`local_settings` for a local master. Arrow transfers results to pandas.
+        :func:`local_settings` for a local master (which also sets ``SPARK_LOCAL_IP`` to the
+        loopback address when unset). Arrow transfers results to pandas.
 
     Returns
     -------
@@ -123,6 +124,8 @@ def session(master: str | None = None, settings: Mapping[str, str] | None = None
         return active
     java_home()
     master = master or DEFAULT_MASTER
+    if local_settings(master):  # the JVM binds to the loopback address, not the hostname's
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     config = {
         **local_settings(master),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
