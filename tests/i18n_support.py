@@ -6,13 +6,19 @@ import re
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
+from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.text import Text
 
-from growthkit.i18n.bidi import FSI, PDI
+from growthkit.i18n.bidi import FSI, PDI, matplotlib_shapes_text
 
-#: Arabic letters in logical (unshaped) form: drawn by matplotlib they come out unjoined.
-UNSHAPED_ARABIC = re.compile("[\u0600-\u06ff]")
+#: Arabic letters in logical (unshaped) form (letters only, not the punctuation ، ؛ ؟).
+UNSHAPED_ARABIC = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+ARABIC_WORD = re.compile("[\u0621-\u064a]{2,}")
+#: Letters that join the letter after them (all but alef, dal, thal, ra, zain, waw, hamza, ta
+#: marbuta and their variants, which join only the letter before).
+JOINS_NEXT = re.compile("[\u0626\u0628\u062a-\u062e\u0633-\u063a\u0640-\u0647\u0649\u064a]")
+#: Arabic presentation forms: text shaped before matplotlib, which would reverse it again.
+PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
 BIDI_CONTROLS = re.compile("[\u2066-\u2069\u200e\u200f\u061c]")
 ARABIC_LETTER = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
 
@@ -26,20 +32,40 @@ def drawn_texts(figure: Figure) -> list[Text]:
     ]
 
 
+def _layout(font: FT2Font, text: str) -> list[tuple[str, int]]:
+    """``(character, glyph index)`` as matplotlib lays the text out (libraqm: shaped, visual
+    order). ``FT2Font._layout`` is matplotlib's provisional API (3.11); without it, the glyph of
+    each character as given."""
+    if matplotlib_shapes_text():
+        return [(item.char, item.glyph_index)
+                for item in font._layout(text, LoadFlags.NO_HINTING)]
+    return [(c, font.get_char_index(ord(c))) for c in text]
+
+
 def glyph_problems(figure: Figure) -> list[str]:
-    """Why some drawn text would not render right: unshaped Arabic, bidi controls (boxes) or
-    a character without a glyph in the font matplotlib picked for it. Empty when all is well."""
+    """Why some drawn text would not render right, from the glyphs matplotlib lays out: a box
+    (no glyph in the font it picked), Arabic drawn unjoined (every letter in its isolated form
+    although a word has letters that join), or Arabic shaped twice. Empty when all is well."""
     problems = []
     for text in drawn_texts(figure):
         s = text.get_text()
         font = FT2Font(font_manager.findfont(text.get_fontproperties()))
-        if UNSHAPED_ARABIC.search(s):
-            problems.append(f"unshaped Arabic in {s!r}")
-        if BIDI_CONTROLS.search(s):
-            problems.append(f"bidi control in {s!r}")
-        missing = {c for c in s if not c.isspace() and font.get_char_index(ord(c)) == 0}
+        laid = [item for line in s.split("\n") for item in _layout(font, line)]
+        missing = sorted({c for c, glyph in laid if glyph == 0 and not c.isspace()})
         if missing:
-            problems.append(f"no glyph for {sorted(missing)!r} in {s!r}")
+            problems.append(f"no glyph for {missing!r} in {s!r}")
+        if matplotlib_shapes_text() and PRESENTATION_FORMS.search(s):
+            problems.append(f"pre-shaped Arabic (drawn reversed and unjoined) in {s!r}")
+        if not matplotlib_shapes_text():
+            if UNSHAPED_ARABIC.search(s):
+                problems.append(f"unshaped Arabic in {s!r}")
+            if BIDI_CONTROLS.search(s):
+                problems.append(f"bidi control in {s!r}")
+            continue
+        letters = [(c, g) for c, g in laid if UNSHAPED_ARABIC.fullmatch(c)]
+        joinable = any(JOINS_NEXT.search(word[:-1]) for word in ARABIC_WORD.findall(s))
+        if joinable and all(g == font.get_char_index(ord(c)) for c, g in letters):
+            problems.append(f"Arabic drawn unjoined in {s!r}")
     return problems
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-__all__ = ["FSI", "PDI", "chart_text", "isolate", "strip_isolates"]
+__all__ = ["FSI", "PDI", "chart_text", "isolate", "matplotlib_shapes_text", "strip_isolates"]
 
 #: FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (Unicode 6.3, UAX #9): the text between
 #: them takes the direction of its first strong letter and cannot reorder what is around it.
@@ -38,13 +39,14 @@ def strip_isolates(text: str) -> str:
 
 
 def chart_text(text: object, *, rtl: bool | None = None) -> str:
-    """Text as matplotlib must draw it: Arabic letters shaped, right-to-left runs reordered.
+    """Text as matplotlib must be given it to draw it right, ``$`` kept literal (no mathtext).
 
-    matplotlib draws characters left to right as given, unjoined. Text with Arabic (or other
+    matplotlib 3.11 and later lay text out with libraqm (HarfBuzz shaping, FriBidi ordering,
+    isolates honoured), so text is passed in logical order, isolates included. An older
+    matplotlib draws characters left to right, unjoined: there, text with Arabic (or other
     right-to-left) letters is reshaped into joined letter forms (arabic-reshaper) and put in
-    visual order with the Unicode bidi algorithm (python-bidi), isolates respected; the bidi
-    controls are then removed, since fonts have no glyph for them. Other text is only stripped
-    of controls. A ``$`` is escaped so it cannot start mathtext.
+    visual order with the Unicode bidi algorithm (python-bidi), and the bidi controls are then
+    removed, since fonts have no glyph for them.
 
     Parameters
     ----------
@@ -57,16 +59,23 @@ def chart_text(text: object, *, rtl: bool | None = None) -> str:
     -------
     str
     """
-    text = str(text)
+    text = str(text).replace("$", r"\$")
+    if matplotlib_shapes_text():
+        return text
     if _RTL_LETTER.search(text):
         import arabic_reshaper  # only needed for right-to-left text
         from bidi import get_display
 
         base = None if rtl is None else ("R" if rtl else "L")
-        lines = [
-            get_display(arabic_reshaper.reshape(line), base_dir=base) if base else
-            get_display(arabic_reshaper.reshape(line))
-            for line in text.split("\n")
-        ]
-        text = "\n".join(lines)
-    return strip_isolates(text).replace("$", r"\$")
+        text = "\n".join(
+            get_display(arabic_reshaper.reshape(line), base_dir=base) for line in text.split("\n")
+        )
+    return strip_isolates(text)
+
+
+@functools.cache
+def matplotlib_shapes_text() -> bool:
+    """Whether matplotlib lays text out with libraqm (shaping and bidi of its own)."""
+    from matplotlib import ft2font
+
+    return bool(getattr(ft2font, "__libraqm_version__", None))
