@@ -17,14 +17,19 @@ from typing import Any
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["DATE_SUFFIXES", "check_names", "from_text", "is_date_parameter", "normalised"]
+__all__ = ["AUTO", "DATE_SUFFIXES", "check_names", "from_text", "is_date_parameter", "normalised"]
 
 #: Parameters whose name ends so hold a calendar day (``calibration_end``, ``start_date``).
 DATE_SUFFIXES = ("_end", "_date")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 _NONE = {"None", "none"}
 _ISO_DAY, _COMPACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{8}")
-_DATE_EXPECTED = "expected a date as YYYY-MM-DD or YYYYMMDD (such as 2025-03-31), or None"
+#: A date parameter's value that lets the report choose the date from the data.
+AUTO = "auto"
+_DATE_EXPECTED = (
+    "expected a date as YYYY-MM-DD or YYYYMMDD (such as 2025-03-31), 'auto' where the report "
+    "chooses it, or None"
+)
 _NOT_A_LITERAL = object()
 
 
@@ -87,6 +92,8 @@ def from_text(report: str, name: str, text: str, default_source: str) -> Any:
     """
     shown = f"{report}: -p {name} {text}"
     if is_date_parameter(name):
+        if text.strip().lower() == AUTO:
+            return AUTO
         return _day(None if text in _NONE else text, shown)
     default = _literal(default_source)
     if isinstance(default, bool):
@@ -156,6 +163,8 @@ def normalised(report: str, name: str, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool):
         return _day(str(value), shown)
+    if isinstance(value, str) and value.strip().lower() == AUTO:
+        return AUTO  # the report chooses the date from the data (e.g. clv's calibration_end)
     if isinstance(value, str):
         return _day(None if value in _NONE else value, shown)
     raise GrowthkitError(f"{shown}: {_DATE_EXPECTED}")

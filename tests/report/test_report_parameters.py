@@ -95,7 +95,7 @@ def test_date_parameters_take_iso_or_compact_days(default: str, text: str, expec
 def test_anything_else_in_a_date_parameter_says_what_was_expected(text: str, why: str) -> None:
     expected = (
         f"clv: -p observation_end {text}{why}expected a date as YYYY-MM-DD or YYYYMMDD "
-        "(such as 2025-03-31), or None"
+        "(such as 2025-03-31), 'auto' where the report chooses it, or None"
     )
     with pytest.raises(GrowthkitError, match=f"^{re.escape(expected)}$"):
         from_text("clv", "observation_end", text, "None")
@@ -149,3 +149,11 @@ def test_an_ambiguous_date_parameter_stops_with_both_readings() -> None:
     with pytest.raises(GrowthkitError) as caught:
         from_text("clv", "calibration_end", "01/06/2024", "None")
     assert "2024-01-06 month first or 2024-06-01 day first" in str(caught.value)
+
+
+def test_auto_lets_the_report_choose_a_date() -> None:
+    from growthkit.report.parameters import from_text, normalised
+
+    assert from_text("clv", "calibration_end", "auto", "'auto'") == "auto"
+    assert from_text("clv", "calibration_end", "AUTO", "None") == "auto"
+    assert normalised("clv", "calibration_end", "auto") == "auto"
