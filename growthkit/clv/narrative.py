@@ -565,10 +565,10 @@ def segments_markdown(a: CLVAnalysis) -> str:
     _ = a.lang.gettext
     path = a.parameters.get("segments_csv")
     if path is None:
-        return _("The per-customer segments were not exported (segments_csv is None).")
+        return _("The per-customer segments were not exported (`segments_csv` is None).")
     return _(
         "The segment of every customer is in the file {file} next to this report (parameter "
-        "segments_csv), one row per customer."
+        "`segments_csv`), one row per customer."
     ).format(file=a.lang.data(path))
 
 

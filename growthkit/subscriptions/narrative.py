@@ -673,12 +673,12 @@ def rates_markdown(a: SubscriptionsAnalysis) -> str:
     if include:
         rule = lang.gettext(
             "Reactivation is counted as a gain in NRR, net revenue churn and the quick ratio "
-            "(include_reactivation=True)."
+            "(`include_reactivation=True`)."
         )
     else:
         rule = lang.gettext(
             "Reactivation is not counted in NRR, net revenue churn or the quick ratio "
-            "(include_reactivation=False): those customers were not paying at the start of "
+            "(`include_reactivation=False`): those customers were not paying at the start of "
             "the month. It is shown on its own line: {share} of the starting MRR a month."
         ).format(share=_p(lang, w["reactivation_rate"], 2))
     span = lang.ngettext(

@@ -118,8 +118,8 @@ def test_include_reactivation_moves_nrr_and_the_quick_ratio_not_grr(business):
     assert w0["reactivation"] > 0
     assert w1["nrr"] == pytest.approx(w0["nrr"] + w0["reactivation"] / w0["start"])
     assert w1["grr"] == w0["grr"] and w1["quick_ratio"] > w0["quick_ratio"]
-    assert "(include_reactivation=True)" in more.rates_markdown()
-    assert "(include_reactivation=False)" in base.rates_markdown()
+    assert "(`include_reactivation=True`)" in more.rates_markdown()
+    assert "(`include_reactivation=False`)" in base.rates_markdown()
 
 
 def test_events_without_a_channel_and_a_misspelt_step_are_noted(business):
