@@ -33,10 +33,11 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/
 catalogs: $(STAMP) ## Extract report messages into growthkit/locale, merge into each language, compile
 	$(BIN)/python -m growthkit.i18n.catalogs
 
-bench: $(STAMP) ## Benchmark the CLV pipeline (vs lifetimes), cohorts and MRR (vs pandas), each vs one SQL query
+bench: $(STAMP) ## Benchmark the CLV pipeline (vs lifetimes), cohorts and MRR (vs pandas), each vs one SQL query; Spark vs DuckDB
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/cohorts.py
 	$(BIN)/python benchmarks/subscriptions.py
+	$(BIN)/python benchmarks/spark.py
 
 lock: ## Re-pin requirements.lock from a fresh resolve of pyproject.toml
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
