@@ -49,6 +49,7 @@ DIGITS = {"locale": "default", "latin": "latn", "arabic": "arab"}
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _NBSP = "\u00a0"
+_LATIN_SYMBOL = re.compile(r"[A-Za-z]+\$|\$[A-Za-z]+|[A-Z]{3}")
 _DASH = "–"
 
 
@@ -298,6 +299,8 @@ class Language:
                 currency_digits=not whole, numbering_system=system,
             )
         text = re.sub(r"^([-+]?[A-Z]{2,3}\$?)(?=\d)", r"\1 ", text)  # CLDR currency spacing
+        if self.rtl:  # a Latin symbol keeps its order inside right-to-left text: "US$", not "$US"
+            text = _LATIN_SYMBOL.sub(lambda found: f"\u2066{found.group(0)}\u2069", text)
         return self._number_text(text.replace(" ", _NBSP).replace("\u202f", _NBSP))
 
     def date(self, value: dt.date | str | None, format: str = "long") -> str:
