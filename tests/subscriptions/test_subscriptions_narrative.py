@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from conftest import small_business
 from html_safety import HOSTILE, live_markup, render_markdown
+from i18n_support import isolated
 
-from growthkit.i18n import strip_isolates
+from growthkit.i18n import isolate, strip_isolates
 from growthkit.subscriptions import analyze, narrative
 from growthkit.subscriptions.mrr import month_label
 from growthkit.subscriptions.narrative import (
@@ -215,17 +216,19 @@ def test_charts_show_hostile_names_as_typed(h):
 
     a = _hostile(h)
     typed = h.replace("$", r"\$")
+    # Drawn as typed (dollars literal, no mathtext) and isolated: the names come from the data.
     ax = plot_survival(a.sbg_fits)
-    assert any(typed in t.get_text() for t in ax.get_legend().get_texts())
+    assert any(isolated(t.get_text(), typed) for t in ax.get_legend().get_texts())
     ax.figure.canvas.draw()  # mathtext would fail or eat the dollars here
     ax = plot_funnel(a.funnel)
-    assert f"{h} signup".replace("$", r"\$") in [t.get_text() for t in ax.get_yticklabels()]
+    assert isolate(f"{h} signup".replace("$", r"\$")) in [
+        t.get_text() for t in ax.get_yticklabels()]
     ax.figure.canvas.draw()
     ax = plot_migration(a.migration)
-    assert typed in [t.get_text() for t in ax.get_yticklabels()]
+    assert isolate(typed) in [t.get_text() for t in ax.get_yticklabels()]
     ax.figure.canvas.draw()
     ax = plot_mrr_waterfall(a.movements, currency=a.currency)
-    assert ax.get_ylabel() == "MRR (EUR)"
+    assert strip_isolates(ax.get_ylabel()) == "MRR (EUR)"
     ax.figure.canvas.draw()
     matplotlib.pyplot.close("all")
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from growthkit.i18n import isolate, strip_isolates
 from growthkit.plots.subscriptions import (
     plot_churn_trends,
     plot_funnel,
@@ -44,7 +45,7 @@ def test_the_waterfall_walks_from_start_to_end(sample_analysis):
         assert bar.get_y() == pytest.approx(level if change >= 0 else level + change)
         level += change
     assert level == pytest.approx(end)
-    assert ax.get_ylabel() == "MRR (EUR)"
+    assert strip_isolates(ax.get_ylabel()) == "MRR (EUR)"
 
 
 def test_rate_trends_and_survival_use_the_given_axes(sample_analysis):
@@ -53,16 +54,18 @@ def test_rate_trends_and_survival_use_the_given_axes(sample_analysis):
     assert plot_retention_trends(sample_analysis.rates, ax=axes[1]) is axes[1]
     assert plot_survival(sample_analysis.sbg_fits, horizon=24, ax=axes[2]) is axes[2]
     lines = {line.get_label(): line for line in axes[2].get_lines()}
-    fitted = lines["full: sBG fit"]
+    fitted = lines[f"{isolate('full')}: sBG fit"]  # the plan name isolated
     model = next(f.model for f in sample_analysis.sbg_fits if f.name == "full")
     np.testing.assert_allclose(fitted.get_ydata(), model.survival(fitted.get_xdata()))
-    assert lines["full: projection"].get_xdata().max() == max(24, model.periods)
+    assert lines[f"{isolate('full')}: projection"].get_xdata().max() == max(24, model.periods)
 
 
 def test_migration_funnel_nps_and_stickiness_draw_their_numbers(sample_analysis):
     a = sample_analysis
     ax = plot_migration(a.migration)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["trial", "full", "light"]
+    # Plan names, isolated in the order of the data.
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        isolate(p) for p in ["trial", "full", "light"]]
     ax = plot_funnel(a.funnel)
     overall = a.funnel_overall()
     assert [p.get_width() for p in ax.patches] == overall["people"].tolist()
