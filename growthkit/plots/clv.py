@@ -284,8 +284,9 @@ def plot_tracking(
 
 
 def _date_axis(ax: Axes, lang: Language) -> None:
-    """Dates on the x axis: matplotlib's concise labels in English, the locale's otherwise."""
-    locator = AutoDateLocator()
+    """Dates on the x axis: matplotlib's concise labels in English, the locale's otherwise
+    (longer, so fewer of them)."""
+    locator = AutoDateLocator() if lang.code == "en" else AutoDateLocator(maxticks=6)
     ax.xaxis.set_major_locator(locator)
     if lang.code == "en":
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
