@@ -37,8 +37,8 @@ PACKAGES = (
     "duckdb",
 )
 
-# Every character CommonMark gives a meaning to, backslash-escaped.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+# Every character CommonMark gives a meaning to, and `$` (math in Jupyter and nbconvert).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$])")
 
 
 def escape(value: object) -> str:

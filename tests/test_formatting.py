@@ -63,3 +63,8 @@ def test_package_versions_default_to_the_one_list():
     versions = formatting.package_versions()
     assert list(versions) == ["python", *formatting.PACKAGES]
     assert formatting.package_versions("no-such-package")["no-such-package"] == "not installed"
+
+
+def test_escape_keeps_dollar_amounts_from_starting_math() -> None:
+    # Jupyter's and nbconvert's Markdown read "$5 and $6" as an inline formula.
+    assert formatting.escape("$5 and $6") == r"\$5 and \$6"

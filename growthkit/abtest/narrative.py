@@ -88,7 +88,7 @@ _HEADLINES = {
 
 def markdown(text: str) -> str:
     """Plain text made safe for Markdown: escaped, and ``$`` kept from starting math."""
-    return escape(text).replace("$", r"\$")
+    return escape(text)
 
 
 def markdown_data(value: object) -> str:

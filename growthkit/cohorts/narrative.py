@@ -146,8 +146,13 @@ def unassigned_notes(cohorts: Cohorts, language: Language | str = "en",
 
 
 def _money(a: CohortAnalysis, value: float) -> str:
-    """Money in the report's locale (the currency is a validated ISO code)."""
+    """Money in the report's locale (the currency is a validated ISO code), for a table cell."""
     return a.lang.money(value, a.currency)
+
+
+def _md_money(a: CohortAnalysis, value: float) -> str:
+    """Money for Markdown: ``$`` escaped, so no renderer starts math between two amounts."""
+    return _money(a, value).replace("$", r"\$")
 
 
 def units(lang: Language, period: str, n: float) -> str:
@@ -280,11 +285,11 @@ def _payback_paragraph(a: CohortAnalysis) -> str:
             "({n} cohort observed that long).",
             "A customer brings {amount} of gross margin in their first {span} on average "
             "({n} cohorts observed that long).", n,
-        ).format(amount=_money(a, o[f"ltv_{h}"]), span=units(L, p, h), n=L.number(n))
+        ).format(amount=_md_money(a, o[f"ltv_{h}"]), span=units(L, p, h), n=L.number(n))
     parts = [L.gettext(
         "**Payback.** Across all customers, the average one earns back its acquisition cost "
         "({cac}) {when}."
-    ).format(cac=_money(a, o["cac"]), when=_payback_phrase(a, o))]
+    ).format(cac=_md_money(a, o["cac"]), when=_payback_phrase(a, o))]
     column = _summary_column(a)
     if column is None:
         return parts[0]
@@ -293,7 +298,7 @@ def _payback_paragraph(a: CohortAnalysis) -> str:
         parts.append(L.gettext(
             "By {column}, **{value}** customers pay back fastest: {when} (CAC {cac})."
         ).format(column=L.data(column), value=L.data(paid.index[0]),
-                 when=_payback_phrase(a, paid.iloc[0]), cac=_money(a, paid.iloc[0]["cac"])))
+                 when=_payback_phrase(a, paid.iloc[0]), cac=_md_money(a, paid.iloc[0]["cac"])))
         rest = [L.gettext("{value} {when}").format(value=L.data(v),
                                                    when=_payback_phrase(a, paid.loc[v]))
                 for v in paid.index[1:]]
@@ -532,7 +537,7 @@ def data_markdown(a: CohortAnalysis) -> str:
         parts.append(L.ngettext(
             "{n} order is a refund ({amount} in total).",
             "{n} orders are refunds ({amount} in total).", int(q.refunds),
-        ).format(n=L.number(q.refunds), amount=_money(a, q.refund_total)))
+        ).format(n=L.number(q.refunds), amount=_md_money(a, q.refund_total)))
     text = " ".join(parts)
     # The validation's refund finding states the day rule of purchase counts; here the
     # period rule above applies, so that finding is replaced by the sentence above.
@@ -630,7 +635,7 @@ def margin_markdown(a: CohortAnalysis) -> str:
             return text
         k = seen[-1]
         return text + " " + L.gettext("On average it reaches {amount} after {span}.").format(
-            amount=_money(a, cum[k]), span=units(L, p, k + 1))
+            amount=_md_money(a, cum[k]), span=units(L, p, k + 1))
     cac = a.cac.for_cohorts(t.cohorts)
     k, curve = average_payback(t, cac)
     text = L.gettext(
@@ -641,8 +646,8 @@ def margin_markdown(a: CohortAnalysis) -> str:
         return text + " " + L.gettext(
             "The average customer's curve crosses its CAC line {when} ({amount} against {cac})."
         ).format(when=when(k, p, L),
-                 amount=_money(a, curve.loc[int(k), "cumulative_margin_per_customer"]),
-                 cac=_money(a, curve.loc[int(k), "cac"]))
+                 amount=_md_money(a, curve.loc[int(k), "cumulative_margin_per_customer"]),
+                 cac=_md_money(a, curve.loc[int(k), "cac"]))
     seen = curve.dropna()
     if seen.empty:
         return text
@@ -651,8 +656,8 @@ def margin_markdown(a: CohortAnalysis) -> str:
         "The average customer's curve has not crossed its CAC line after {span} ({amount} "
         "against {cac})."
     ).format(span=units(L, p, last + 1),
-             amount=_money(a, curve.loc[last, "cumulative_margin_per_customer"]),
-             cac=_money(a, curve.loc[last, "cac"]))
+             amount=_md_money(a, curve.loc[last, "cumulative_margin_per_customer"]),
+             cac=_md_money(a, curve.loc[last, "cac"]))
 
 
 def _period_cell(lang: Language, value: float) -> str:
@@ -734,8 +739,8 @@ def segments_markdown(a: CohortAnalysis) -> str:
                 "**{column}**: {best} customers bring the most margin in their first {span} "
                 "({best_amount}), {worst} the least ({worst_amount})."
             ).format(column=L.data(column), best=L.data(best), worst=L.data(worst),
-                     span=units(L, a.period, h), best_amount=_money(a, rows.loc[best, key]),
-                     worst_amount=_money(a, rows.loc[worst, key])))
+                     span=units(L, a.period, h), best_amount=_md_money(a, rows.loc[best, key]),
+                     worst_amount=_md_money(a, rows.loc[worst, key])))
     return "\n".join(lines) or L.gettext(
         "No segment column has two values to compare.")
 
@@ -782,8 +787,8 @@ def projection_markdown(a: CohortAnalysis) -> str:
         text += " " + L.gettext(
             "Averaged over the {n} complete cohorts, a customer is projected to bring {ltv_12} "
             "of margin in {span_12} and {ltv_24} in {span_24}."
-        ).format(n=L.number(o["cohorts"]), ltv_12=_money(a, o["projected_ltv_12"]),
-                 span_12=units(L, p, 12), ltv_24=_money(a, o["projected_ltv_24"]),
+        ).format(n=L.number(o["cohorts"]), ltv_12=_md_money(a, o["projected_ltv_12"]),
+                 span_12=units(L, p, 12), ltv_24=_md_money(a, o["projected_ltv_24"]),
                  span_24=units(L, p, 24))
     if proj.model == "curve":
         if proj.details.get("season"):
