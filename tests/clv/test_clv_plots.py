@@ -21,6 +21,7 @@ from growthkit.clv import (
     summarize_segments,
     validate_holdout,
 )
+from growthkit.i18n import isolate
 from growthkit.plots.clv import (
     plot_at_risk_example,
     plot_clv_distribution,
@@ -121,7 +122,7 @@ def test_data_derived_labels_show_as_typed(analysis, h, ax, monkeypatch):
     plot_at_risk_example(a, ax=ax)
     ax.figure.canvas.draw()  # would raise on a mathtext parse error
     shown = f"{h} #{analysis.example_customer()}".replace("$", "\\$")
-    assert ax.get_title() == f"P(alive) over time of customer {shown} ({AT_RISK})"
+    assert ax.get_title() == f"P(alive) over time of customer {isolate(shown)} ({AT_RISK})"
     ax.clear()
     plot_segments(a.segments, currency="USD", ax=ax)
     ax.figure.canvas.draw()
