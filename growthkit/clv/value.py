@@ -8,6 +8,7 @@ customer base analysis. Journal of Marketing Research, 42(4), 415-430.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from numbers import Real
 
@@ -100,6 +101,12 @@ class _Histories:
     codes: np.ndarray
     first: np.ndarray
 
+    @functools.cached_property
+    def histories(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and first rows of the distinct (frequency, recency, T) histories, for P(alive)
+        at many parameter draws (computed on first use, then kept)."""
+        return _group(self.x, self.tx, self.T)
+
     @classmethod
     def from_summary(cls, summary: pd.DataFrame, spend: bool) -> _Histories:
         x, tx, T = _rfm_arrays(summary)
@@ -118,10 +125,15 @@ def _group_histories(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarr
         return _group(x, T)
     t_codes = pd.factorize(T)[0]
     key = t_codes.astype(np.int64) * (int(x.max()) + 1) + x.astype(np.int64)
-    codes, _ = pd.factorize(key)
-    first = np.empty(int(codes.max()) + 1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(n - 1, -1, -1)
-    return codes.astype(np.int64), first
+    codes = pd.factorize(key)[0].astype(np.int64)
+    return codes, _first_rows(codes)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each group of ``codes`` (0..k-1, numbered in order of appearance)."""
+    first = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    return first
 
 
 def _purchase_terms(
@@ -143,9 +155,76 @@ def _clv_revenue(
     hist: _Histories,
     settings: CLVSettings,
 ) -> np.ndarray:
-    """Revenue CLV per customer at the given parameters of both models."""
-    discounted = _purchase_terms(model, params, hist, settings)[2]
-    return discounted * GammaGammaModel._expected_spend(spend_params, hist.x, hist.m)
+    """Revenue CLV per customer at the given parameters of both models.
+
+    Called once per parameter draw by the intervals, so P(alive) is computed once per distinct
+    (frequency, recency, T) history rather than per customer (millions of customers share
+    about a million histories).
+    """
+    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
+    x, T = hist.x[hist.first], hist.T[hist.first]
+    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
+    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    codes, first = hist.histories
+    p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
+    spend = GammaGammaModel._expected_spend(spend_params, hist.x, hist.m)
+    return p_alive[codes] * discounted[hist.codes] * spend
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Customers reduced to cells of one (frequency, recency, T) history and one group: how
+    many customers and their summed mean spend. A CLV total is linear in each customer's mean
+    spend given the history, so totals at any parameters need one term per cell, not per
+    customer (see :func:`_clv_sums`)."""
+
+    history: np.ndarray  # index into ``hist.histories``' distinct histories
+    purchase: np.ndarray  # index into ``hist.first``' distinct (frequency, T)
+    x: np.ndarray
+    group: np.ndarray
+    customers: np.ndarray
+    spend: np.ndarray  # sum of max(mean spend, 0), as the expected spend counts it
+    n_groups: int
+
+    @classmethod
+    def of(cls, hist: _Histories, group_codes: np.ndarray, n_groups: int) -> _Cells:
+        """Cells of the customers of ``hist`` in groups ``group_codes`` (0..n_groups-1)."""
+        history_codes = hist.histories[0]
+        cells = pd.factorize(history_codes.astype(np.int64) * max(n_groups, 1) + group_codes)[0]
+        first = _first_rows(cells)
+        n_cells = first.size
+        customers = np.bincount(cells, minlength=n_cells).astype("float64")
+        spend = np.bincount(cells, np.maximum(hist.m, 0.0), minlength=n_cells)
+        return cls(history_codes[first], hist.codes[first], hist.x[first],
+                   group_codes[first], customers, spend, n_groups)
+
+
+def _clv_sums(
+    model: TransactionModel,
+    params: np.ndarray,
+    spend_params: np.ndarray,
+    hist: _Histories,
+    settings: CLVSettings,
+    cells: _Cells,
+) -> np.ndarray:
+    """Revenue CLV summed over all customers, then over each group: the sums of
+    :func:`_clv_revenue` (to rounding), computed once per cell of :class:`_Cells`.
+
+    Expected spend is p(γ + x·m)/(px + q - 1) with m floored at 0, linear in m, so a cell's
+    CLV is P(alive) × discounted purchases × (its customers × pγ + px × its summed spend)
+    / (px + q - 1).
+    """
+    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
+    x, T = hist.x[hist.first], hist.T[hist.first]
+    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
+    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    _, first = hist.histories
+    p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
+    p, q, gamma = spend_params
+    spend = p * (gamma * cells.customers + cells.x * cells.spend) / (p * cells.x + q - 1.0)
+    values = p_alive[cells.history] * discounted[cells.purchase] * spend
+    by_group = np.bincount(cells.group, values, cells.n_groups)[: cells.n_groups]
+    return np.concatenate([[values.sum()], by_group])
 
 
 def predict(

@@ -9,6 +9,7 @@ import pytest
 from growthkit.clv import (
     BetaGeoModel,
     CLVSettings,
+    GammaGammaModel,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
     predict,
@@ -109,3 +110,28 @@ def test_histories_are_grouped_as_the_general_grouping_does():
     np.testing.assert_array_equal(codes, expected_codes)
     np.testing.assert_array_equal(first, expected_first)
     assert np.array_equal(x[first][codes], x) and np.array_equal(T[first][codes], T)
+
+
+def test_clv_sums_per_cell_equal_the_sums_per_customer():
+    from growthkit.clv.value import _Cells, _clv_revenue, _clv_sums, _Histories, _settings
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    x = rng.integers(0, 6, n).astype("float64")
+    T = rng.integers(30, 32, n).astype("float64")
+    tx = np.where(x > 0, np.floor(rng.uniform(0, 1, n) * T), 0.0)
+    m = np.where(x > 0, rng.gamma(2.0, 15.0, n), 0.0)
+    m[:50] = -3.0  # a net-refund customer: expected spend counts the mean spend as 0
+    summary = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": m})
+    model = BetaGeoModel.from_params({"r": 0.8, "alpha": 5.0, "a": 0.6, "b": 2.5},
+                                     time_unit="weeks")
+    spend = GammaGammaModel.from_params({"p": 6.0, "q": 3.7, "gamma": 15.0})
+    settings = _settings(model, 12, 0.1, 1.0, None)
+    hist = _Histories.from_summary(summary, spend=True)
+    groups = rng.integers(0, 3, n)
+    per_customer = _clv_revenue(model, model._params, spend._params, hist, settings)
+    expected = np.concatenate([[per_customer.sum()], np.bincount(groups, per_customer, 3)])
+    cells = _Cells.of(hist, groups, 3)
+    assert cells.customers.size < n / 4  # the point: far fewer cells than customers
+    got = _clv_sums(model, model._params, spend._params, hist, settings, cells)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
