@@ -14,10 +14,9 @@ import glob
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 __all__ = [
     "CREDENTIALS_ENV",
@@ -239,7 +238,8 @@ def redact(source: object) -> str:
         file, ``"sample:cdnow"`` for a sample, ``"DataFrame (69,659 rows)"`` for a DataFrame,
         and Spark sources with the same rules (:meth:`SparkSource.redacted`).
     """
-    if isinstance(source, pd.DataFrame):
+    pandas = sys.modules.get("pandas")  # a DataFrame exists only once pandas is imported
+    if pandas is not None and isinstance(source, pandas.DataFrame):
         return f"DataFrame ({len(source):,} rows)"
     if type(source).__name__ == "Table" and type(source).__module__.startswith("ibis"):
         return "Ibis table"
