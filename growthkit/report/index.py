@@ -13,10 +13,13 @@ from jinja2 import Environment
 
 from growthkit.i18n import LANGUAGES, Language, get_language
 from growthkit.report._atomic import _write_atomic
+from growthkit.report.lock import report_lock
 
 __all__ = ["write_index"]
 
 _FALLBACK_HEADLINES = 4
+#: The lock that serialises rebuilds of one folder's ``index.html`` (``OUT/.index-page.lock``).
+INDEX_LOCK = "index-page"
 _TEMPLATE = """\
 <!DOCTYPE html>
 <html lang="{{ lang.code }}" dir="{{ lang.direction }}">
@@ -95,24 +98,25 @@ def write_index(out_dir: str | Path, *, linked: bool = True) -> Path:
         label to formatted value, or else its first few top-level numbers and strings.
     """
     out = Path(out_dir)
-    docs = [(path, doc) for path in sorted(out.glob("*.json")) if (doc := _report_doc(path))]
-    lang = _language(docs, out)
-    reports = [_entry(path, doc, lang) for path, doc in docs]
-    page = Environment(autoescape=True).from_string(_TEMPLATE).render(
-        reports=reports,
-        lang=lang,
-        title=lang.gettext("growthkit reports"),
-        note=lang.ngettext(
-            "{n} report; it opens offline.", "{n} reports; each opens offline.", len(reports)
-        ).format(n=lang.number(len(reports))),
-        failed_note=lang.gettext(
-            "The last run failed; this is the previous good report. The failed notebook is:"
-        ),
-        empty_note=lang.gettext("No reports yet. Run:"),
-        others=_other_languages(out, lang),
-    )
-    index = out / "index.html"
-    _write_atomic(index, page)
+    with report_lock(out, INDEX_LOCK):  # two runs into one folder: each sees the other's JSON
+        docs = [(path, doc) for path in sorted(out.glob("*.json")) if (doc := _report_doc(path))]
+        lang = _language(docs, out)
+        reports = [_entry(path, doc, lang) for path, doc in docs]
+        page = Environment(autoescape=True).from_string(_TEMPLATE).render(
+            reports=reports,
+            lang=lang,
+            title=lang.gettext("growthkit reports"),
+            note=lang.ngettext(
+                "{n} report; it opens offline.", "{n} reports; each opens offline.", len(reports)
+            ).format(n=lang.number(len(reports))),
+            failed_note=lang.gettext(
+                "The last run failed; this is the previous good report. The failed notebook is:"
+            ),
+            empty_note=lang.gettext("No reports yet. Run:"),
+            others=_other_languages(out, lang),
+        )
+        index = out / "index.html"
+        _write_atomic(index, page)
     if linked:
         others = [out / code for code in LANGUAGES]
         if out.name in LANGUAGES:

@@ -46,3 +46,20 @@ def test_a_folder_with_no_language_reports_is_english(tmp_path: Path) -> None:
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en" dir="ltr">' in page
     assert "No reports yet. Run:" in page
+
+
+def test_a_rebuild_waits_for_one_in_progress_and_sees_its_reports(tmp_path: Path) -> None:
+    import threading
+
+    from growthkit.report.index import INDEX_LOCK
+    from growthkit.report.lock import report_lock
+
+    _report(tmp_path, "clv", "Customer lifetime value report", "en")
+    with report_lock(tmp_path, INDEX_LOCK):  # another process rebuilding the page
+        waiting = threading.Thread(target=write_index, args=(tmp_path,))
+        waiting.start()
+        _report(tmp_path, "abtest", "A/B test report", "en")  # published meanwhile
+    waiting.join()
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert ">A/B test report</a>" in page and ">Customer lifetime value report</a>" in page
+    assert not (tmp_path / f".{INDEX_LOCK}.lock").exists()
