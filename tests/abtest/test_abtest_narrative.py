@@ -86,12 +86,13 @@ def test_charts_show_hostile_names_as_typed(h):
     _, ax = matplotlib.pyplot.subplots(figsize=(16, 6))
     ax = plot_forest(a.segments, ax=ax)
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    # plain_label: a "$" is escaped, so matplotlib draws it instead of starting mathtext.
-    assert f"revenue · B {h} · {h}".replace("$", r"\$") in labels
+    # A "$" is escaped, so matplotlib draws it instead of starting mathtext; each name isolated.
+    typed = h.replace("$", r"\$")
+    assert " · ".join(isolate(x) for x in ("revenue", f"B {typed}", typed)) in labels
     ax.figure.canvas.draw()  # mathtext would fail or eat the dollars here
     matplotlib.pyplot.close(ax.figure)
     ax = plot_power_curve(a.results[a.results["metric"] == h].iloc[0])
-    assert ax.get_title() == f"Chance of detecting a lift in {h}".replace("$", r"\$")
+    assert ax.get_title() == f"Chance of detecting a lift in {isolate(typed)}"
     matplotlib.pyplot.close(ax.figure)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from growthkit.abtest import analyze_summary, compare, sample_size
+from growthkit.i18n import isolate
 from growthkit.plots.abtest import plot_forest, plot_power_curve
 from growthkit.samples.experiment import make_experiment
 
@@ -27,7 +28,9 @@ def _texts(ax) -> list[str]:
 def test_forest_plot_draws_one_interval_per_row(segmented):
     ax = plot_forest(segmented)
     assert len(ax.get_yticklabels()) == len(segmented)
-    assert "converted · treatment · desktop" in [t.get_text() for t in ax.get_yticklabels()]
+    # Metric, arm and segment come from the data: each isolated.
+    row = " · ".join(isolate(x) for x in ("converted", "treatment", "desktop"))
+    assert row in [t.get_text() for t in ax.get_yticklabels()]
     assert "%" in ax.get_xlabel()
     matplotlib.pyplot.close(ax.figure)
 
@@ -55,7 +58,8 @@ def test_power_curve_of_a_rate_of_0_or_100_percent_says_why_there_is_none(conver
     rows = [{"metric": "signed $up", "variant": v, "n": 100, "conversions": conversions}
             for v in "AB"]
     ax = plot_power_curve(analyze_summary(rows, control="A").iloc[0])
-    assert _texts(ax) == [rf"No power curve for signed \$up: a control rate of {rate}."]
+    metric = isolate(r"signed \$up")  # the metric's name as typed, isolated
+    assert _texts(ax) == [f"No power curve for {metric}: a control rate of {rate}."]
     assert not ax.get_lines()
     matplotlib.pyplot.close(ax.figure)
 
@@ -64,5 +68,6 @@ def test_power_curve_of_a_metric_that_does_not_vary_says_why_there_is_none():
     row = pd.Series({"metric": "spend", "method": "welch", "control_mean": 5.0,
                      "control_std": 0.0, "control_n": 50, "n": 50})
     ax = plot_power_curve(row)
-    assert _texts(ax) == ["No power curve for spend: no spread or no baseline in the control."]
+    assert _texts(ax) == [
+        f"No power curve for {isolate('spend')}: no spread or no baseline in the control."]
     matplotlib.pyplot.close(ax.figure)
