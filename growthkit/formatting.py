@@ -2,17 +2,19 @@
 
 This is the one door every data-derived string passes through on its way into a report:
 :func:`escape` for Markdown and HTML (a variant named ``<script>`` or ``[x](javascript:...)``
-shows as text), :func:`plain_label` for matplotlib text. Reports format money, shares and
-probabilities with the functions here, so every report says "USD 1.23M" the same way.
+shows as text), :func:`plain_label` for matplotlib text. Numbers, shares and money are
+formatted for the report's language by :class:`growthkit.i18n.Language`; the old English
+helpers here (``money``, ``percent``, ...) delegate to it and are deprecated.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import platform
 import re
+import warnings
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 __all__ = [
     "PACKAGES",
@@ -67,38 +69,47 @@ def plain_label(value: object) -> str:
 
 
 def money(value: float, currency: str) -> str:
-    """``USD 1.23M``, ``USD 45.6k``, ``USD 789`` or ``USD 5.53``; a dash when undefined.
+    """English money, as :meth:`growthkit.i18n.Language.money` writes it (``$1.23M``).
 
-    ``currency`` is shown as given. For Markdown, pass ``escape(currency)`` (escaping the whole
-    result works too, but puts backslashes into text that is not rendered as Markdown).
+    .. deprecated:: 0.1
+        Use ``growthkit.i18n.get_language(language).money(value, currency)``: it formats for the
+        report's language, and ``currency`` is an ISO 4217 code.
     """
-    if value is None or not math.isfinite(value):
-        return "–"
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{currency} {value / size:,.3g}{suffix}"
-    return f"{currency} {value:,.2f}" if abs(value) < 100 else f"{currency} {value:,.0f}"
+    _deprecated("money")
+    return _english().money(value, currency)
 
 
 def percent(value: float, digits: int = 1, *, signed: bool = False) -> str:
-    """``12.3%`` (``+12.3%`` when ``signed``); ``n/a`` when undefined."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return f"{value:{'+' if signed else ''}.{digits}%}"
+    """``12.3%``; deprecated: use ``Language.percent``."""
+    _deprecated("percent")
+    return _english().percent(value, digits, signed=signed)
 
 
 def probability(value: float) -> str:
-    """``97.3%``, with ``>99.9%`` and ``<0.1%`` at the ends so no chance reads as certain."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return ">99.9%" if value > 0.999 else "<0.1%" if value < 0.001 else f"{value:.1%}"
+    """``97.3%``, ``>99.9%``, ``<0.1%``; deprecated: use ``Language.probability``."""
+    _deprecated("probability")
+    return _english().probability(value)
 
 
 def small_share(value: float) -> str:
-    """``0.42%``, or ``<0.01%`` for a positive share too small to show."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return "<0.01%" if 0 < value < 0.0001 else f"{value:.2%}"
+    """``0.42%`` or ``<0.01%``; deprecated: use ``Language.small_share``."""
+    _deprecated("small_share")
+    return _english().small_share(value)
+
+
+def _english() -> Any:
+    from growthkit.i18n import get_language  # Babel: only when a deprecated helper is used
+
+    return get_language("en")
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(
+        f"growthkit.formatting.{name} is deprecated; use growthkit.i18n.get_language(...)."
+        f"{name}, which formats for the report's language",
+        FutureWarning,
+        stacklevel=3,
+    )
 
 
 def package_versions(*packages: str) -> dict[str, str]:
