@@ -102,7 +102,10 @@ def _bfgs(
             return (np.inf, np.zeros_like(log_params)) if analytic else np.inf
         return (-ll / n, -grad / n) if analytic else -ll / n
 
-    options = {"gtol": _GRADIENT_TOL / 100, "maxiter": 2000}
+    # An exact gradient lets BFGS go on to 1e-10, where the flattest direction of a 200,000-
+    # customer Pareto/NBD likelihood is within 1e-8 of its maximum (at 1e-8, 1.4e-6 away).
+    gtol = _GRADIENT_TOL / (1e4 if analytic else 1e2)
+    options = {"gtol": gtol, "maxiter": 2000}
     jac = True if analytic else "3-point"
     result = minimize(objective, x0, jac=jac, method="BFGS", options=options)
     if not result.success and np.all(np.isfinite(result.x)):
