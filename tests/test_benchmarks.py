@@ -205,7 +205,7 @@ def test_ratio_text_speedup_for_lifetimes_and_share_of_the_limit_for_sql():
 
 
 def test_every_step_compares_growthkit_with_its_sides():
-    assert list(run.STEPS) == ["rfm", "bgnbd", "gammagamma", "score", "pipeline"]
+    assert list(run.STEPS) == ["rfm", "bgnbd", "paretonbd", "gammagamma", "score", "pipeline"]
     for step in run.STEPS.values():
         assert step.sides[0] == "growthkit"
         assert set(step.sides[1:]) <= set(run.COMPARATORS)
