@@ -252,7 +252,8 @@ def test_unknown_parameter_lists_the_notebooks_parameters(tmp_path: Path) -> Non
 
 
 def test_a_python_value_that_is_no_date_stops_before_anything_is_written(tmp_path: Path) -> None:
-    with pytest.raises(GrowthkitError, match=r"^demo: parameter period_end='March': expected"):
+    expected = r"^demo: parameter period_end='March' is not ISO: expected"
+    with pytest.raises(GrowthkitError, match=expected):
         run_report(
             "demo", {"period_end": "March"}, out_dir=tmp_path / "out", notebooks_dir=FIXTURES
         )
