@@ -99,3 +99,15 @@ def test_arabic_report_has_arabic_words_in_every_section(arabic: dict[str, str],
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", arabic[name], flags=re.S)
     assert headings
     assert all(re.search("[\u0600-\u06ff]", visible_text(h)) for h in headings)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_renders_without_stray_markup_or_formulas(
+    arabic: dict[str, str], name: str
+) -> None:
+    # An unescaped "$" between two amounts turns the text between them into a formula, and
+    # then the "**" of bold text shows as is.
+    text = visible_text(arabic[name])
+    assert "**" not in text
+    assert "\\(" not in text and "\\$" not in text
