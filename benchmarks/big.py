@@ -81,6 +81,7 @@ def generate(n_orders: int, memory: str) -> Path:
     con.execute(f"SET memory_limit = '{memory}'")
     con.execute(f"SET temp_directory = '{DATA / 'duckdb-tmp'}'")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     partial = path.with_suffix(".partial")
     con.execute(
         f"COPY (SELECT * FROM read_parquet('{chunks}/*.parquet') ORDER BY date) "
@@ -146,10 +147,7 @@ def run_report(path: Path, out: Path, segments: str | None) -> dict:
     wall = time.perf_counter() - started
     memory.stop()
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if code:
-        raise SystemExit(f"BENCHMARK FAILED: growthkit run clv exited with {code}:\n"
-                         + "\n".join(lines[-30:]))
-    return {"command": cmd, "wall_seconds": wall,
+    return {"command": cmd, "exit_code": code, "wall_seconds": wall,
             "peak_tree_mb": memory.peak_bytes / 2**20, "peak_largest_process_mb": largest,
             "output": lines}
 
@@ -182,6 +180,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "big.json").write_text(json.dumps(report, indent=2))
+    if result["exit_code"]:
+        raise SystemExit(
+            f"BENCHMARK FAILED: growthkit run clv exited with {result['exit_code']} after "
+            f"{result['wall_seconds']:.0f} s, peak memory {result['peak_tree_mb']:,.0f} MB "
+            "(whole process tree):\n" + "\n".join(result["output"][-30:])
+        )
     print(f"`growthkit run clv` on {meta.num_rows:,} orders ({report['file_gib']:.2f} GiB of "
           f"Parquet), DuckDB memory limit {report['duckdb_memory_limit']}: "
           f"{result['wall_seconds']:.0f} s wall, peak memory {result['peak_tree_mb']:,.0f} MB "
