@@ -14,7 +14,8 @@ is), and cached in ``benchmarks/data/``. Then, for every size and step:
   tolerance, and growthkit's optimum at least as likely), the 12-month CLV of every customer and its
   total to 1e-9 at the same parameters (same month length, see ``_task.py``), and in the end
   to end pipeline, where each side fits its own parameters, those to 1e-6 and the CLV to
-  1e-5 (total) and 1e-4 (per customer). Every later run must repeat its side's first result.
+  1e-5 (total) and 1e-4 (per customer). Every later run must repeat its side's first result
+  (to 1e-9; end to end to 1e-6, as DuckDB's parallel sums vary in the last bit).
 
 Steps: ``rfm`` (orders Parquet -> RFM summary; also against one hand-written DuckDB SQL query,
 the limit), ``bgnbd`` (BG/NBD fit; also against lifetimes fitted with weights on the distinct
@@ -243,17 +244,28 @@ def _check_first_round(step: Step, first: dict[str, dict], outs: dict[str, Path]
 def _check_repeats(step: Step, runs: dict[str, list[dict]], checks: _Checks) -> None:
     """Every run of a side gave its first run's result."""
     for side, results in runs.items():
+        # lifetimes' own Pareto/NBD runs differ by up to its stopping tolerance (3.3e-6 on beta
+        # at 200k customers, measured 2026-11-23), so they repeat only to that.
+        # End to end, DuckDB's parallel sums of amounts differ in the last bit from run to run,
+        # and each fit converges to within its tolerance of the optimum from there (7e-8 on
+        # the Gamma-Gamma scale at 10M orders, measured 2026-11-23): repeat to PARAMS_RTOL.
+        if step.name == "paretonbd" and side != "growthkit":
+            rtol = PARETO_PARAMS_RTOL
+        elif step.name == "pipeline":
+            rtol = PARAMS_RTOL
+        else:
+            rtol = REPEAT_RTOL
         worst = 0.0
         for i, result in enumerate(results[1:], start=2):
             worst = max(worst, _harness.check_values(
                 f"{step.name} ({checks.n:,} customers): {side} run {i} vs run 1",
-                digest(result), digest(results[0]), REPEAT_RTOL, sides=(f"run {i}", "run 1"),
+                digest(result), digest(results[0]), rtol, sides=(f"run {i}", "run 1"),
             ))
         if len(results) > 1:
             checks.done.append({"customers": checks.n, "step": step.name,
                                 "what": f"{side}: every run repeats run 1",
                                 "sides": [side, side], "max_relative_difference": worst,
-                                "tolerance": REPEAT_RTOL})
+                                "tolerance": rtol})
 
 
 def bench_step(step: Step, n: int, inp: Path, runs: int, scratch: Path, checks: _Checks,
