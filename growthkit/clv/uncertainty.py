@@ -2,9 +2,11 @@
 
 A parametric bootstrap: parameter vectors are drawn from the asymptotic normal distribution of
 the log-parameters (mean at the estimate, covariance the inverse Hessian of the negative
-log-likelihood), CLV is recomputed for every customer under each draw, and the interval is the
-central quantiles of the totals. It reflects estimation uncertainty, not the randomness of
-individual customers' future purchases.
+log-likelihood), total CLV is recomputed under each draw, and the interval is the central
+quantiles of the totals. Each draw's totals are summed over cells of customers sharing one
+(frequency, recency, T) history and one group (:class:`growthkit.clv.value.Cells`), equal to the
+per-customer sums to rounding at a fraction of the cost. It reflects estimation uncertainty,
+not the randomness of individual customers' future purchases.
 
 References
 ----------
@@ -21,7 +23,7 @@ import pandas as pd
 
 from growthkit.clv._base import TransactionModel
 from growthkit.clv.spend import GammaGammaModel
-from growthkit.clv.value import _clv_revenue, _Histories, _settings
+from growthkit.clv.value import Cells, Histories, clv_revenue, clv_settings, clv_sums
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 
@@ -115,8 +117,8 @@ def clv_intervals(
         raise GrowthkitError(f"level={level!r}; expected a coverage between 0 and 1, e.g. 0.9")
     if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 20:
         raise GrowthkitError(f"n_draws={n_draws!r}; expected an integer >= 20")
-    settings = _settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
-    hist = _Histories.from_summary(summary, spend=True)
+    settings = clv_settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
+    hist = Histories.from_summary(summary, spend=True)
     if groups is None:
         codes, labels = np.zeros(hist.x.size, dtype=np.int64), []
     else:
@@ -137,12 +139,16 @@ def clv_intervals(
         drawn = model._draw_params(n_draws, rng)
         spend_drawn = spend_model._draw_params(n_draws, rng)
         draws = min(len(drawn), len(spend_drawn))
-        progress["detail"] = f"{draws:,} parameter draws x {hist.x.size:,} customers"
+        cells = Cells.of(hist, codes, n_groups)
+        progress["detail"] = (
+            f"{draws:,} parameter draws x {cells.customers.size:,} cells of "
+            f"{hist.x.size:,} customers"
+        )
         totals = np.array([
-            sums(_clv_revenue(model, drawn[i], spend_drawn[i], hist, settings))
+            clv_sums(model, drawn[i], spend_drawn[i], hist, settings, cells)
             for i in range(draws)
         ])
-    point = _clv_revenue(model, model._params, spend_model._params, hist, settings)
+    point = clv_revenue(model, model._params, spend_model._params, hist, settings)
     low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=0)
 
     margin = settings.gross_margin

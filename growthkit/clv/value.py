@@ -22,7 +22,15 @@ from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import DAYS_PER_MONTH, TIME_UNITS, check_time_unit
 
-__all__ = ["CLVSettings", "predict"]
+__all__ = [
+    "CLVSettings",
+    "Cells",
+    "Histories",
+    "clv_revenue",
+    "clv_settings",
+    "clv_sums",
+    "predict",
+]
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,20 @@ class CLVSettings:
 
 
 @dataclass(frozen=True)
-class _Histories:
-    """Customer histories, grouped by distinct (frequency, T) for the expensive terms."""
+class Histories:
+    """Customer histories, grouped by distinct (frequency, T) for the expensive terms.
+
+    Attributes
+    ----------
+    x, tx, T : numpy.ndarray
+        Frequency, recency and age per customer.
+    m : numpy.ndarray or None
+        Mean spend per repeat purchase (None when built without spend).
+    codes : numpy.ndarray
+        Each customer's distinct (frequency, T) pair, an index into ``first``.
+    first : numpy.ndarray
+        The first customer of each distinct (frequency, T) pair.
+    """
 
     x: np.ndarray
     tx: np.ndarray
@@ -108,7 +128,20 @@ class _Histories:
         return _group(self.x, self.tx, self.T)
 
     @classmethod
-    def from_summary(cls, summary: pd.DataFrame, spend: bool) -> _Histories:
+    def from_summary(cls, summary: pd.DataFrame, spend: bool) -> Histories:
+        """The histories of an RFM summary (with ``monetary_value`` when ``spend``).
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency``, ``recency``, ``T`` and, with ``spend``, ``monetary_value``.
+        spend : bool
+            Read the mean spend too.
+
+        Returns
+        -------
+        Histories
+        """
         x, tx, T = _rfm_arrays(summary)
         m = _spend_arrays(summary)[1] if spend else None
         codes, first = _group_histories(x, T)
@@ -137,7 +170,7 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
 
 
 def _purchase_terms(
-    model: TransactionModel, params: np.ndarray, hist: _Histories, settings: CLVSettings
+    model: TransactionModel, params: np.ndarray, hist: Histories, settings: CLVSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(alive), expected purchases over the horizon, and discounted expected purchases."""
     t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
@@ -148,18 +181,35 @@ def _purchase_terms(
     return p_alive, p_alive * cumulative[-1][hist.codes], p_alive * discounted[hist.codes]
 
 
-def _clv_revenue(
+def clv_revenue(
     model: TransactionModel,
     params: np.ndarray,
     spend_params: np.ndarray,
-    hist: _Histories,
+    hist: Histories,
     settings: CLVSettings,
 ) -> np.ndarray:
     """Revenue CLV per customer at the given parameters of both models.
 
-    Called once per parameter draw by the intervals, so P(alive) is computed once per distinct
-    (frequency, recency, T) history rather than per customer (millions of customers share
-    about a million histories).
+    P(alive) is computed once per distinct (frequency, recency, T) history rather than per
+    customer (millions of customers share about a million histories).
+
+    Parameters
+    ----------
+    model : TransactionModel
+        The transaction model whose formulas are used.
+    params : numpy.ndarray
+        Its parameters (e.g. the estimate, or one draw).
+    spend_params : numpy.ndarray
+        Gamma-Gamma parameters (p, q, gamma).
+    hist : Histories
+        The customers, built with spend.
+    settings : CLVSettings
+        Horizon, discounting and time unit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Revenue CLV of each customer of ``hist``, in its order.
     """
     t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
     x, T = hist.x[hist.first], hist.T[hist.first]
@@ -172,11 +222,31 @@ def _clv_revenue(
 
 
 @dataclass(frozen=True)
-class _Cells:
-    """Customers reduced to cells of one (frequency, recency, T) history and one group: how
-    many customers and their summed mean spend. A CLV total is linear in each customer's mean
-    spend given the history, so totals at any parameters need one term per cell, not per
-    customer (see :func:`_clv_sums`)."""
+class Cells:
+    """Customers reduced to cells of one (frequency, recency, T) history and one group.
+
+    A cell keeps how many customers it holds and their summed mean spend. A CLV total is linear
+    in each customer's mean spend given the history, so totals at any parameters need one term
+    per cell, not per customer (see :func:`clv_sums`): 37M customers make about 3M cells.
+
+    Attributes
+    ----------
+    history : numpy.ndarray
+        Each cell's distinct (frequency, recency, T) history, an index into
+        ``Histories.histories``' first rows.
+    purchase : numpy.ndarray
+        Each cell's distinct (frequency, T), an index into ``Histories.first``.
+    x : numpy.ndarray
+        Each cell's frequency.
+    group : numpy.ndarray
+        Each cell's group code (0..n_groups-1).
+    customers : numpy.ndarray
+        Customers in each cell (as floats).
+    spend : numpy.ndarray
+        Sum of max(mean spend, 0) over each cell's customers, as the expected spend counts it.
+    n_groups : int
+        Number of groups.
+    """
 
     history: np.ndarray  # index into ``hist.histories``' distinct histories
     purchase: np.ndarray  # index into ``hist.first``' distinct (frequency, T)
@@ -187,8 +257,22 @@ class _Cells:
     n_groups: int
 
     @classmethod
-    def of(cls, hist: _Histories, group_codes: np.ndarray, n_groups: int) -> _Cells:
-        """Cells of the customers of ``hist`` in groups ``group_codes`` (0..n_groups-1)."""
+    def of(cls, hist: Histories, group_codes: np.ndarray, n_groups: int) -> Cells:
+        """Cells of the customers of ``hist`` in groups ``group_codes``.
+
+        Parameters
+        ----------
+        hist : Histories
+            The customers, built with spend.
+        group_codes : numpy.ndarray
+            Each customer's group, 0..n_groups-1 (all 0 with ``n_groups=0`` for no groups).
+        n_groups : int
+            Number of groups.
+
+        Returns
+        -------
+        Cells
+        """
         history_codes = hist.histories[0]
         cells = pd.factorize(history_codes.astype(np.int64) * max(n_groups, 1) + group_codes)[0]
         first = _first_rows(cells)
@@ -199,20 +283,32 @@ class _Cells:
                    group_codes[first], customers, spend, n_groups)
 
 
-def _clv_sums(
+def clv_sums(
     model: TransactionModel,
     params: np.ndarray,
     spend_params: np.ndarray,
-    hist: _Histories,
+    hist: Histories,
     settings: CLVSettings,
-    cells: _Cells,
+    cells: Cells,
 ) -> np.ndarray:
-    """Revenue CLV summed over all customers, then over each group: the sums of
-    :func:`_clv_revenue` (to rounding), computed once per cell of :class:`_Cells`.
+    """Revenue CLV summed over all customers, then over each group, one term per cell.
 
-    Expected spend is p(γ + x·m)/(px + q - 1) with m floored at 0, linear in m, so a cell's
-    CLV is P(alive) × discounted purchases × (its customers × pγ + px × its summed spend)
-    / (px + q - 1).
+    The sums of :func:`clv_revenue` (equal to rounding) at a cost of one term per cell of
+    :class:`Cells`. Expected spend is p(γ + x·m)/(px + q - 1) with m floored at 0, linear in m,
+    so a cell's CLV is P(alive) × discounted purchases × (its customers × pγ + px × its summed
+    spend) / (px + q - 1).
+
+    Parameters
+    ----------
+    model, params, spend_params, hist, settings
+        As in :func:`clv_revenue`.
+    cells : Cells
+        The cells of ``hist``'s customers.
+
+    Returns
+    -------
+    numpy.ndarray
+        The total over all customers, then the total of each group (``1 + n_groups`` values).
     """
     t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
     x, T = hist.x[hist.first], hist.T[hist.first]
@@ -276,9 +372,9 @@ def predict(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using iso-value curves for
     customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     """
-    settings = _settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
+    settings = clv_settings(model, horizon_months, annual_discount_rate, gross_margin, time_unit)
     with step("scored customers") as progress:
-        hist = _Histories.from_summary(summary, spend=spend_model is not None)
+        hist = Histories.from_summary(summary, spend=spend_model is not None)
         progress["detail"] = (
             f"{hist.x.size:,} customers, {hist.first.size:,} distinct histories, "
             f"{settings.horizon_months} months"
@@ -298,13 +394,31 @@ def predict(
     return out
 
 
-def _settings(
+def clv_settings(
     model: TransactionModel,
     horizon_months: int,
     annual_discount_rate: float,
     gross_margin: float,
     time_unit: str | None,
 ) -> CLVSettings:
+    """The settings of :func:`predict`, in the model's time unit unless one is given.
+
+    Parameters
+    ----------
+    model : TransactionModel
+        The fitted model (its ``time_unit`` is the default).
+    horizon_months, annual_discount_rate, gross_margin, time_unit
+        As in :func:`predict`.
+
+    Returns
+    -------
+    CLVSettings
+
+    Raises
+    ------
+    GrowthkitError
+        When no time unit is known or a setting is out of range.
+    """
     unit = time_unit or model.time_unit
     if unit is None:
         raise GrowthkitError(

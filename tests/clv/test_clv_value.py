@@ -113,7 +113,7 @@ def test_histories_are_grouped_as_the_general_grouping_does():
 
 
 def test_clv_sums_per_cell_equal_the_sums_per_customer():
-    from growthkit.clv.value import _Cells, _clv_revenue, _clv_sums, _Histories, _settings
+    from growthkit.clv.value import Cells, Histories, clv_revenue, clv_settings, clv_sums
 
     rng = np.random.default_rng(11)
     n = 20_000
@@ -126,12 +126,12 @@ def test_clv_sums_per_cell_equal_the_sums_per_customer():
     model = BetaGeoModel.from_params({"r": 0.8, "alpha": 5.0, "a": 0.6, "b": 2.5},
                                      time_unit="weeks")
     spend = GammaGammaModel.from_params({"p": 6.0, "q": 3.7, "gamma": 15.0})
-    settings = _settings(model, 12, 0.1, 1.0, None)
-    hist = _Histories.from_summary(summary, spend=True)
+    settings = clv_settings(model, 12, 0.1, 1.0, None)
+    hist = Histories.from_summary(summary, spend=True)
     groups = rng.integers(0, 3, n)
-    per_customer = _clv_revenue(model, model._params, spend._params, hist, settings)
+    per_customer = clv_revenue(model, model._params, spend._params, hist, settings)
     expected = np.concatenate([[per_customer.sum()], np.bincount(groups, per_customer, 3)])
-    cells = _Cells.of(hist, groups, 3)
+    cells = Cells.of(hist, groups, 3)
     assert cells.customers.size < n / 4  # the point: far fewer cells than customers
-    got = _clv_sums(model, model._params, spend._params, hist, settings, cells)
+    got = clv_sums(model, model._params, spend._params, hist, settings, cells)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
