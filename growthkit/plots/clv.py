@@ -70,6 +70,7 @@ def plot_period_transactions(
     *,
     max_frequency: int = 7,
     replicates: int = 10,
+    sample_size: int = 100_000,
     seed: int = 0,
     language: Language | str | None = None,
     ax: Axes | None = None,
@@ -77,7 +78,11 @@ def plot_period_transactions(
     """Customers by number of repeat purchases in the fitted period: actual against the model.
 
     The model's bars are the mean of ``replicates`` simulations of customers with the same
-    observation times T (FHL 2005, Figure 2).
+    observation times T (FHL 2005, Figure 2). Above ``sample_size`` customers, the simulated
+    customers are a seeded random sample of ``sample_size`` of them (without replacement), and
+    the model's bars are scaled up to the number of customers, so memory and time stay bounded
+    at any size (at most ``replicates × sample_size`` simulated customers); the actual bars
+    always count every customer.
 
     Parameters
     ----------
@@ -89,8 +94,10 @@ def plot_period_transactions(
         Frequencies from this one up share the last bar.
     replicates : int, default 10
         Simulations averaged for the model's bars.
+    sample_size : int, default 100_000
+        Most customers simulated (each ``replicates`` times); more are sampled.
     seed : int, default 0
-        Seed of the simulations.
+        Seed of the sample and the simulations.
     language : Language or str, optional
         The report language (English by default).
     ax : matplotlib Axes, optional
@@ -101,16 +108,22 @@ def plot_period_transactions(
     """
     lang = _lang(language)
     _ = lang.gettext
+    if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
+        raise GrowthkitError(f"sample_size={sample_size!r}; expected a whole number >= 1")
     ax = new_ax(ax)
-    T = np.tile(summary["T"].to_numpy(dtype="float64"), replicates)
-    simulated = model.simulate_frequency(T, seed=seed)
+    T = summary["T"].to_numpy(dtype="float64")
+    n = T.size
+    if n > sample_size:
+        rows = np.random.default_rng(seed).choice(n, size=sample_size, replace=False)
+        T = T[np.sort(rows)]
+    simulated = model.simulate_frequency(np.tile(T, replicates), seed=seed)
     bins = np.arange(max_frequency + 1)
     actual = np.bincount(np.minimum(summary["frequency"].to_numpy(int), max_frequency),
                          minlength=max_frequency + 1)
     expected = np.bincount(np.minimum(simulated, max_frequency), minlength=max_frequency + 1)
     width = 0.4
     ax.bar(bins - width / 2, actual, width, color=PALETTE[0], label=label(_("Actual"), lang))
-    ax.bar(bins + width / 2, expected / replicates, width, color=PALETTE[1],
+    ax.bar(bins + width / 2, expected * (n / T.size) / replicates, width, color=PALETTE[1],
            label=label(_("{model} (simulated)").format(model=_model(model.name, lang)), lang))
     ticks = [label(lang.number(b), lang) for b in bins[:-1]]
     ticks.append(label(_("{n} or more").format(n=lang.number(max_frequency)), lang))

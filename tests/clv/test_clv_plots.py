@@ -21,6 +21,7 @@ from growthkit.clv import (
     summarize_segments,
     validate_holdout,
 )
+from growthkit.errors import GrowthkitError
 from growthkit.i18n import isolate
 from growthkit.plots.clv import (
     plot_at_risk_example,
@@ -127,3 +128,25 @@ def test_data_derived_labels_show_as_typed(analysis, h, ax, monkeypatch):
     plot_segments(a.segments, currency="USD", ax=ax)
     ax.figure.canvas.draw()
     assert ax.xaxis.get_major_formatter()(1000, 0) == "\\$1K"  # no mathtext either
+
+
+def test_period_transactions_above_the_sample_size_scale_a_seeded_sample(bgnbd, cdnow):
+    def model_bars(**options) -> np.ndarray:
+        fig, ax = plt.subplots()
+        try:
+            plot_period_transactions(bgnbd, cdnow, ax=ax, **options)
+            heights = np.array([p.get_height() for p in ax.patches])
+        finally:
+            plt.close(fig)
+        assert heights[:8].sum() == len(cdnow)  # the actual bars count every customer
+        return heights[8:]
+
+    everyone = model_bars(replicates=40)
+    sampled = model_bars(replicates=40, sample_size=1_000)
+    # Scaled up to all 2,357 customers, and close to simulating every customer.
+    assert sampled.sum() == pytest.approx(len(cdnow), rel=1e-12)
+    np.testing.assert_allclose(sampled, everyone, atol=0.03 * len(cdnow))
+    np.testing.assert_array_equal(model_bars(replicates=40, sample_size=1_000), sampled)
+    np.testing.assert_array_equal(model_bars(replicates=40, sample_size=len(cdnow)), everyone)
+    with pytest.raises(GrowthkitError, match="sample_size=0"):
+        model_bars(sample_size=0)
