@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 
 from growthkit.abtest.formats import method_name
-from growthkit.errors import GrowthkitError
 from growthkit.i18n import Language
+from growthkit.validation import check_export_path  # re-exported: its first home
 
 __all__ = ["CSV_COLUMNS", "check_export_path", "results_frame"]
 
@@ -20,44 +17,6 @@ CSV_COLUMNS = (
     "abs_ci_high", "rel_lift", "rel_ci_low", "rel_ci_high", "p_value", "p_value_adjusted",
     "method", "test", "variance_reduction",
 )
-
-
-def check_export_path(path: str | os.PathLike | None, parameter: str, example: str) -> Path | None:
-    """``path`` as a Path whose folder exists (None stays None), checked before any work.
-
-    Parameters
-    ----------
-    path : str, path or None
-        The file to write.
-    parameter : str
-        The parameter's name, for the error message.
-    example : str
-        A file name to suggest in the error message.
-
-    Returns
-    -------
-    Path or None
-
-    Raises
-    ------
-    GrowthkitError
-        When ``path`` is not a path, is a folder, or its folder does not exist.
-    """
-    if path is None:
-        return None
-    if not isinstance(path, str | os.PathLike):
-        raise GrowthkitError(f"{parameter} must be a file path (str) or None; found {path!r}")
-    out = Path(path)
-    if out.is_dir():
-        raise GrowthkitError(
-            f"{parameter}={str(path)!r} is a folder; expected a file name such as {example!r}"
-        )
-    if not out.parent.is_dir():
-        raise GrowthkitError(
-            f"{parameter}={str(path)!r}: folder {str(out.parent)!r} does not exist; expected a "
-            f"file in an existing folder, e.g. {example!r}"
-        )
-    return out
 
 
 def results_frame(results: pd.DataFrame, variant_col: str, lang: Language) -> pd.DataFrame:

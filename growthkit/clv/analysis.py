@@ -33,7 +33,7 @@ from growthkit.i18n import Language, check_currency, get_language
 from growthkit.result import ReportAnalysis, records
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
-from growthkit.validation import check_option
+from growthkit.validation import check_export_path, check_option
 
 __all__ = ["EXPORT_COLUMNS", "CLVAnalysis", "analyze"]
 
@@ -247,7 +247,7 @@ class CLVAnalysis(ReportAnalysis):
         GrowthkitError
             When the folder does not exist or ``path`` is a folder.
         """
-        out = _export_path(path)
+        out = check_export_path(path, "segments_csv", "clv_segments.csv")
         if out is None:
             return None
         table = self.predictions[list(EXPORT_COLUMNS)].rename_axis(
@@ -367,27 +367,6 @@ def _model_metrics(m: TransactionModel) -> dict[str, Any]:
     }
 
 
-def _export_path(path: str | os.PathLike | None) -> Path | None:
-    """``segments_csv`` as a Path whose folder exists, checked before any work is done."""
-    if path is None:
-        return None
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"segments_csv must be a file path (str) or None; found {path!r}")
-    out = Path(path)
-    if out.is_dir():
-        raise GrowthkitError(
-            f"segments_csv={str(path)!r} is a folder; expected a file name such as "
-            "'clv_segments.csv'"
-        )
-    folder = out.parent
-    if not folder.is_dir():
-        raise GrowthkitError(
-            f"segments_csv={str(path)!r}: folder {str(folder)!r} does not exist; expected a "
-            "file in an existing folder, e.g. 'clv_segments.csv'"
-        )
-    return out
-
-
 def analyze(
     data: Source,
     customer_col: str = "customer_id",
@@ -484,7 +463,7 @@ def analyze(
     currency = check_currency(currency)
     if amount_col is None:
         raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
-    export = _export_path(segments_csv)
+    export = check_export_path(segments_csv, "segments_csv", "clv_segments.csv")
     auto = isinstance(calibration_end, str) and calibration_end.strip().lower() == "auto"
     sample_end = sample_parameters(data).get("calibration_end") if auto else None
     cal_end = None if auto else as_date(calibration_end, "calibration_end")

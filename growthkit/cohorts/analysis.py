@@ -33,6 +33,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.i18n import Language, check_currency, get_language
 from growthkit.result import ReportAnalysis
 from growthkit.samples import sample_parameters
+from growthkit.validation import check_export_path
 
 __all__ = ["MAX_SEGMENT_VALUES", "CohortAnalysis", "analyze"]
 
@@ -211,7 +212,7 @@ class CohortAnalysis(ReportAnalysis):
         -------
         Path or None
         """
-        out = _export_path(path)
+        out = check_export_path(path, "cohorts_csv", "cohorts.csv")
         if out is None:
             return None
         parts = [self._rows(self.table, "", "", self.cohort_summary["cac"].to_numpy())]
@@ -255,25 +256,6 @@ class CohortAnalysis(ReportAnalysis):
             ``versions``.
         """
         return narrative.metrics(self)
-
-
-def _export_path(path: str | os.PathLike | None) -> Path | None:
-    """``cohorts_csv`` as a Path whose folder exists, checked before any work is done."""
-    if path is None:
-        return None
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"cohorts_csv must be a file path (str) or None; found {path!r}")
-    out = Path(path)
-    if out.is_dir():
-        raise GrowthkitError(
-            f"cohorts_csv={str(path)!r} is a folder; expected a file name such as 'cohorts.csv'"
-        )
-    if not out.parent.is_dir():
-        raise GrowthkitError(
-            f"cohorts_csv={str(path)!r}: folder {str(out.parent)!r} does not exist; expected a "
-            "file in an existing folder, e.g. 'cohorts.csv'"
-        )
-    return out
 
 
 def analyze(
@@ -377,7 +359,7 @@ def analyze(
     check_period(period)
     lang = get_language(language, digits=digits, domain="cohorts")
     currency = check_currency(currency)
-    export = _export_path(cohorts_csv)
+    export = check_export_path(cohorts_csv, "cohorts_csv", "cohorts.csv")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < max(HORIZONS):
         raise GrowthkitError(f"horizon={horizon!r}; expected a whole number >= {max(HORIZONS)}")
     defaults = sample_parameters(data)
