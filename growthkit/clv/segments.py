@@ -123,18 +123,22 @@ def segment_customers(
         raise GrowthkitError(f"at_risk_below={at_risk_below!r}; expected a probability in (0, 1)")
     clv = predictions["clv_revenue"].to_numpy()
     lo, hi = np.quantile(clv, [lo_q, hi_q])
-    high, medium, low = TIERS
     active, at_risk = STATUSES
-    tier = np.select([clv >= hi, clv >= lo], [high, medium], low)
-    status = np.where(predictions["p_alive"].to_numpy() < at_risk_below, at_risk, active)
-    labels = np.array([SEGMENT_LABELS[t, s] for t, s in zip(tier, status, strict=True)],
-                      dtype=object)
+    tier_code = np.select([clv >= hi, clv >= lo], [0, 1], 2)  # index into TIERS
+    risky = predictions["p_alive"].to_numpy() < at_risk_below  # index into STATUSES
+    tier = np.asarray(TIERS)[tier_code]
+    status = np.where(risky, at_risk, active)
+    # Segment codes by lookup, not a Python loop: at 37M customers the loop took a minute and
+    # several GB of label strings.
+    categories = list(SEGMENTS)
+    lookup = np.array([[categories.index(SEGMENT_LABELS[t, s]) for s in STATUSES] for t in TIERS])
+    codes = lookup[tier_code, risky.astype(int)]
     if bought_once:
         require_columns(predictions.columns, ["frequency"], where="the predictions")
         once = predictions["frequency"].to_numpy() == 0
         status = np.where(once, ONCE, status)
-        labels[once] = BOUGHT_ONCE
-    segment = pd.Categorical(labels, categories=list(SEGMENTS))
+        codes = np.where(once, categories.index(BOUGHT_ONCE), codes)
+    segment = pd.Categorical.from_codes(codes, categories=categories)
     front = pd.DataFrame(
         {"segment": segment, "value_tier": tier, "status": status}, index=predictions.index
     )
