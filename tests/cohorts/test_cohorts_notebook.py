@@ -71,8 +71,10 @@ def test_growthkit_run_cohorts_on_a_csv_with_other_names_time_zones_and_a_mid_mo
     assert [c["cac"] for c in m["cohorts"]] == pytest.approx([c["cac"] for c in same["cohorts"]],
                                                              nan_ok=True)
     chosen = m["backtest"]["chosen"]
+    # The backtest error comes from a fitted model: DuckDB's parallel sums can differ in the
+    # last bit between two runs, and the fit converges within its tolerance from there.
     assert m["backtest"]["models"][chosen]["mape"] == pytest.approx(
-        same["backtest"]["models"][chosen]["mape"], rel=1e-12)
+        same["backtest"]["models"][chosen]["mape"], rel=1e-6)
     assert m["segments"]["source"][HOSTILE[1]]["customers"] > 0
 
     csv = pd.read_csv(out / "cohorts.csv", keep_default_na=False)
