@@ -81,3 +81,16 @@ def isolated(text: str, value: str) -> bool:
         text.rfind(FSI, 0, i) > text.rfind(PDI, 0, i) and PDI in text[i + len(value):]
         for i in starts
     )
+
+
+def outside_isolates(text: str) -> str:
+    """``text`` without what sits between FSI and PDI (data-derived strings and numbers)."""
+    depth, kept = 0, []
+    for char in text:
+        if char == FSI:
+            depth += 1
+        elif char == PDI:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from html_safety import render_markdown
-from i18n_support import glyph_problems, has_arabic, isolated
+from i18n_support import glyph_problems, has_arabic, isolated, outside_isolates
 
 from growthkit.abtest import analyze
 from growthkit.errors import GrowthkitError
@@ -63,22 +63,11 @@ def _sections(a) -> dict[str, str]:
     }
 
 
-def _outside_isolates(text: str) -> str:
-    depth, kept = 0, []
-    for char in text:
-        if char == FSI:
-            depth += 1
-        elif char == PDI:
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            kept.append(char)
-    return "".join(kept)
-
 
 def _english_words(html: str) -> set[str]:
     """Latin words a reader sees outside isolates and code spans (parameter names)."""
     html = re.sub(r"<code>.*?</code>", " ", html, flags=re.S)
-    text = _outside_isolates(re.sub(r"<[^>]+>", " ", html))
+    text = outside_isolates(re.sub(r"<[^>]+>", " ", html))
     return {w for w in re.findall(r"[A-Za-z][A-Za-z'’]+", text)
             if len(w) > 2 and w not in KEPT_IN_LATIN}
 
@@ -87,7 +76,7 @@ def test_arabic_sections_are_arabic_with_no_english_left():
     a = _analysis("ar")
     for name, markdown in _sections(a).items():
         html, text = render_markdown(markdown)
-        assert re.search("[\u0600-\u06ff]", _outside_isolates(text)), name
+        assert re.search("[\u0600-\u06ff]", outside_isolates(text)), name
         assert _english_words(html) == set(), name
     for title, table in a.tables().items():
         assert re.search("[\u0600-\u06ff]", title)
@@ -101,7 +90,7 @@ def test_arabic_verdict_reasons_and_headline_are_arabic_but_the_json_keeps_engli
     m = a.metrics()
     assert a.decision.verdict == m["decision"] == "ship"
     assert a.decision.headline == f"اعتمد {isolate(NEW)}."
-    assert all(re.search("[\u0600-\u06ff]", _outside_isolates(r)) for r in a.decision.reasons)
+    assert all(re.search("[\u0600-\u06ff]", outside_isolates(r)) for r in a.decision.reasons)
     english = _analysis("en").metrics()
     assert m["decision_reasons"] == english["decision_reasons"]
     assert m["decision_reasons"][0].startswith(f"{NEW} improves {BOUGHT} by +")

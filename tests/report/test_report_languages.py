@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from html_safety import visible_text
+from i18n_support import outside_isolates
 
 from growthkit.i18n import catalogs
-from growthkit.i18n.bidi import FSI, PDI
 from growthkit.report import run_report
 from growthkit.report.html import notebook_to_html
 
@@ -64,23 +64,11 @@ def test_arabic_report_is_right_to_left(arabic: dict[str, str], name: str) -> No
     assert '<html lang="ar" dir="rtl">' in arabic[name]
 
 
-def _outside_isolates(text: str) -> str:
-    """``text`` without what sits between FSI and PDI (data-derived strings and numbers)."""
-    depth, kept = 0, []
-    for char in text:
-        if char == FSI:
-            depth += 1
-        elif char == PDI:
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            kept.append(char)
-    return "".join(kept)
-
 
 def _latin_words(html: str) -> set[str]:
     body = re.sub(r"<code>.*?</code>|<details>.*?</details>", " ", html, flags=re.S)
     body = re.sub(r"<img [^>]*>", " ", body)
-    text = _outside_isolates(visible_text(body, sep=" "))
+    text = outside_isolates(visible_text(body, sep=" "))
     words = set(re.findall(r"[A-Za-z][A-Za-z'’]+", text))
     return {w for w in words if w not in KEPT_IN_LATIN and len(w) > 2}
 
