@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.clv._mle import _MaximumLikelihoodModel
-from growthkit.clv._optimize import _maximize
+from growthkit.clv._optimize import WARM_START_ROWS, FitSample, _maximize, sample_stride
 from growthkit.clv._summary import _check_fit_size, _group, _rfm_arrays, _Rows
 from growthkit.errors import NotFittedError
 from growthkit.progress import step
@@ -124,12 +124,31 @@ class TransactionModel(_MaximumLikelihoodModel):
             progress["detail"] = (
                 f"{rows.customers:,.0f} customers, {rows.x.size:,} distinct histories"
             )
-            log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label)
+            log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label,
+                                   self._sample(x, tx, T, rows, scale))
         self._log_params = log_params + shift
         self._fit_data = rows
         self._covariance = None
         self.time_unit = time_unit
         return self
+
+    def _sample(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, rows: _Rows, scale: float
+    ) -> FitSample | None:
+        """Every k-th customer's likelihood, for a fit on many distinct histories to start
+        from (see :data:`growthkit.clv._optimize.WARM_START_ROWS`); None for a small fit or a
+        sample without repeat purchases."""
+        if rows.x.size <= WARM_START_ROWS:
+            return None
+        k = sample_stride(x.size)
+        if not (x[::k] > 0).any():
+            return None
+        sample = _Rows.from_arrays(x[::k], tx[::k], T[::k]).rescaled(1.0 / scale)
+
+        def loglik(log_params: np.ndarray) -> tuple[float, np.ndarray | None]:
+            return self._loglik(np.exp(log_params), sample)
+
+        return FitSample(loglik, sample.customers)
 
     @classmethod
     def from_params(cls, params: dict[str, float], *, time_unit: str | None = None) -> Self:

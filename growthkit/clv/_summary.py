@@ -123,11 +123,14 @@ def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Index of the first row of each group, so ``col[first]`` holds the distinct values.
     """
     n = columns[0].size
-    codes = np.zeros(n, dtype=np.int64)
+    key, span = np.zeros(n, dtype=np.int64), 1
     for col in columns:
         col_codes, uniques = pd.factorize(col)
-        # Both factors are below n, so the combined key stays far inside int64 for any n < 3e9.
-        codes, _ = pd.factorize(codes * len(uniques) + col_codes)
+        if span * len(uniques) >= 2**62:  # renumber the key first so it stays inside int64
+            key = pd.factorize(key)[0]
+            span = int(key.max()) + 1
+        key, span = key * len(uniques) + col_codes, span * len(uniques)
+    codes = pd.factorize(key)[0]
     first = np.empty(int(codes.max()) + 1 if n else 0, dtype=np.int64)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)
     return codes.astype(np.int64), first

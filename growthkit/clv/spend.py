@@ -20,7 +20,7 @@ from scipy import stats
 from scipy.special import digamma, gammaln
 
 from growthkit.clv._mle import _MaximumLikelihoodModel
-from growthkit.clv._optimize import _maximize
+from growthkit.clv._optimize import WARM_START_ROWS, FitSample, _maximize, sample_stride
 from growthkit.clv._summary import MIN_CUSTOMERS, _column, _customer
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.progress import step
@@ -168,9 +168,14 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         scaled = _SpendData.of(data.x, data.m / scale)
         with step(f"fitted {self.label}") as progress:
             progress["detail"] = f"{n:,.0f} repeat buyers"
+            sample = None
+            if n > WARM_START_ROWS:  # start from every k-th repeat buyer's fit
+                k = sample_stride(int(n))
+                part = _SpendData.of(scaled.x[::k], scaled.m[::k])
+                sample = FitSample(lambda lp: _loglik(np.exp(lp), part), float(part.x.size))
             log_params = _maximize(
                 lambda lp: _loglik(np.exp(lp), scaled), np.full(3, 0.1), n, self.param_names,
-                self.label,
+                self.label, sample,
             )
         log_params[2] += np.log(scale)
         if np.exp(log_params[1]) <= 1.0:

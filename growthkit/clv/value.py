@@ -380,17 +380,17 @@ def predict(
             f"{settings.horizon_months} months"
         )
         p_alive, purchases, discounted = _purchase_terms(model, model._params, hist, settings)
-        out = pd.DataFrame(
-            {"frequency": hist.x, "recency": hist.tx, "T": hist.T, "p_alive": p_alive,
-             "expected_purchases": purchases},
-            index=summary.index,
-        )
+        # The summary's columns are copied (they may be read-only views of it); the computed
+        # ones are new arrays, taken as they are: consolidating all of them into one block
+        # would cost more than the forecast itself at millions of customers.
+        columns = {"frequency": hist.x.copy(), "recency": hist.tx.copy(), "T": hist.T.copy(),
+                   "p_alive": p_alive, "expected_purchases": purchases}
         if spend_model is not None:
             spend = GammaGammaModel._expected_spend(spend_model._params, hist.x, hist.m)
-            out["monetary_value"] = hist.m
-            out["expected_spend"] = spend
-            out["clv_revenue"] = discounted * spend
-            out["clv_profit"] = out["clv_revenue"] * settings.gross_margin
+            revenue = discounted * spend
+            columns |= {"monetary_value": hist.m.copy(), "expected_spend": spend,
+                        "clv_revenue": revenue, "clv_profit": revenue * settings.gross_margin}
+        out = pd.DataFrame(columns, index=summary.index, copy=False)
     return out
 
 

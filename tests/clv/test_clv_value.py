@@ -135,3 +135,16 @@ def test_clv_sums_per_cell_equal_the_sums_per_customer():
     assert cells.customers.size < n / 4  # the point: far fewer cells than customers
     got = clv_sums(model, model._params, spend._params, hist, settings, cells)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_the_predictions_are_a_frame_of_their_own(cdnow, bgnbd, gamma_gamma):
+    # The frame takes the summary's columns without one consolidating copy of all nine: it
+    # must still be writable, and writing to it must leave the summary as it was.
+    before = cdnow.copy()
+    out = predict(bgnbd, cdnow, gamma_gamma, horizon_months=12)
+    first = out.index[0]
+    for col in out.columns:
+        out.loc[first, col] = -1.0
+    assert (out.loc[first] == -1.0).all()
+    out["recency"] *= 2
+    pd.testing.assert_frame_equal(cdnow, before)
