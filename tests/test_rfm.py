@@ -207,3 +207,33 @@ def test_same_summary_on_another_engine(tmp_path):
     in_sqlite = rfm_summary(f"sqlite:///{path}?table=orders", **kw)
     in_duckdb = rfm_summary(orders, **kw)
     pd.testing.assert_frame_equal(in_sqlite, in_duckdb, check_exact=False, rtol=RTOL)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        lambda c: c + 10_000,  # sequential: placed by value
+        lambda c: c * 1_000_003 - 7_000_000,  # sparse and negative: sorted
+        lambda c: c.astype("uint64") + np.uint64(2**63),  # beyond int64
+        lambda c: "C-" + c.astype(str),  # text
+    ],
+)
+def test_rows_come_in_ascending_customer_order_whatever_the_ids(ids):
+    orders = _generated_orders(seed=4)
+    plain = rfm_summary(orders, amount_col="amount")
+    renamed = rfm_summary(orders.assign(customer_id=ids(orders["customer_id"])),
+                          amount_col="amount")
+    assert renamed.index.is_unique and renamed.index.is_monotonic_increasing
+    expected = plain.set_axis(ids(plain.index.to_series()).to_numpy()).sort_index()
+    expected.index.name = renamed.index.name
+    pd.testing.assert_frame_equal(renamed, expected, rtol=RTOL, check_index_type=False)
+
+
+def test_the_summary_is_a_writable_frame():
+    summary = rfm_summary(_generated_orders(seed=6), amount_col="amount",
+                          calibration_end="2023-09-01")
+    first = summary.index[0]
+    for col in summary.columns:
+        summary.loc[first, col] = 1.0
+    summary["T"] *= 2
+    assert (summary.loc[first].drop("T") == 1.0).all() and summary.loc[first, "T"] == 2.0

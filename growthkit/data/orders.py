@@ -20,6 +20,7 @@ import ibis.expr.operations as ops
 import pandas as pd
 
 from growthkit.data.dates import DATE_EXAMPLES, check_timezone, parse_dates
+from growthkit.data.parquet_stats import parquet_files, statistics_facts
 from growthkit.data.sources import Source, load
 from growthkit.data.urls import redact
 from growthkit.errors import GrowthkitError
@@ -58,8 +59,9 @@ class DataQuality:
         2024 file). Excluded. 0 when validation ran with ``quality=False``.
     excluded_example : str or None
         One excluded order's date.
-    zero_amount_orders : int
-        Orders of amount 0. They count as purchases.
+    zero_amount_orders : int or None
+        Orders of amount 0. They count as purchases. None when validation read Parquet
+        statistics (``statistics=True``) whose smallest amount is 0: not counted.
     refunds : int
         Orders with a negative amount. They net against the purchases of their day; a day of
         refunds only is not a purchase.
@@ -74,7 +76,7 @@ class DataQuality:
     future_orders: int
     stray_orders: int
     excluded_example: str | None
-    zero_amount_orders: int
+    zero_amount_orders: int | None
     refunds: int
     refund_total: float
     today: str
@@ -163,7 +165,8 @@ class Orders:
     first_day, last_day : datetime.date
         First and last order day kept.
     revenue : float or None
-        Sum of amounts kept (None without amounts).
+        Sum of amounts kept (None without amounts, or when validation read Parquet statistics
+        instead of the orders: ``statistics=True``).
     quality : DataQuality
         Duplicates, excluded dates, refunds and zero amounts.
     """
@@ -215,6 +218,7 @@ def validate_orders(
     today: _dt.date | None = None,
     quality: bool = True,
     keep: Sequence[str] = (),
+    statistics: bool = False,
 ) -> Orders:
     """Load orders, map them to growthkit's columns and validate them in one engine pass.
 
@@ -242,6 +246,13 @@ def validate_orders(
     keep : sequence of str, optional
         Other columns to carry into :attr:`Orders.table` under their own names (a segment,
         a margin, a product category). They must exist; empty values are allowed.
+    statistics : bool, default False
+        With ``quality=False`` and a Parquet path or glob, take the checks from the files'
+        row-group statistics when those settle them (no empty value, amounts in
+        [0, :data:`MAX_AMOUNT`], no date after today), without reading the orders. Parquet
+        statistics leave NaN out, so the caller must check its own sums of amounts;
+        ``revenue`` is then None (not summed), and so is ``zero_amount_orders`` when the
+        smallest amount is 0.
 
     Returns
     -------
@@ -278,8 +289,9 @@ def validate_orders(
                 f"keep={list(keep)!r}: {clash[0]!r} is a name growthkit gives a mapped column; "
                 "expected other column names"
             )
+        files = parquet_files(source) if statistics and not quality else []
         found, columns, bad, today = _validation_pass(
-            t, customer_col, date_col, amount_col, timezone, today, quality
+            t, customer_col, date_col, amount_col, timezone, today, quality, files
         )
         columns |= {c: t[c] for c in keep if c not in columns}
         _raise_on_bad_values(t, found, bad, needed, date_col, amount_col, source)
@@ -315,7 +327,9 @@ def validate_orders(
             future_orders=int(_number(found, "future")),
             stray_orders=stray,
             excluded_example=_iso(example),
-            zero_amount_orders=int(_number(found, "zero")),
+            zero_amount_orders=(
+                None if "zero" in found and found["zero"] is None else int(_number(found, "zero"))
+            ),
             refunds=int(_number(found, "refunds")),
             refund_total=_number(found, "refund_total"),
             today=today.isoformat(),
@@ -338,7 +352,11 @@ def validate_orders(
         customers=int(found["customers"]) if quality else None,
         first_day=first_day,
         last_day=last_day,
-        revenue=_number(found, "revenue") if amount_col is not None else None,
+        revenue=(
+            _number(found, "revenue")
+            if amount_col is not None and found.get("revenue") is not None
+            else None
+        ),
         quality=findings,
     )
 
@@ -368,6 +386,7 @@ def _validation_pass(
     timezone: str,
     today: _dt.date | None,
     quality: bool,
+    files: list[str] | None = None,
 ) -> tuple[pd.Series, dict[str, ibis.Value], dict[str, ibis.Value], _dt.date]:
     """One query: every problem counted, and the facts about the orders kept.
 
@@ -391,6 +410,9 @@ def _validation_pass(
         if t[amount_col].type().is_string():
             bad["bad_amount"] = columns["amount"].isnull() & t[amount_col].notnull()
         bad["nonfinite_amount"] = _non_finite(t, columns["amount"])
+    facts = statistics_facts(t, files or [], customer_col, date_col, amount_col, today, MAX_AMOUNT)
+    if facts is not None:  # the Parquet statistics settle every check: no scan
+        return pd.Series(facts, dtype=object), columns, bad, today
     checks: dict[str, ibis.Value] = {
         "rows": t.count(),
         **_facts(t, columns, quality, kept=None, raw_dates=t[date_col]),
