@@ -221,7 +221,7 @@ def _growthkit_clv(summary, bgnbd: dict, gammagamma: dict):
     stretched = pd.DataFrame(
         {"frequency": summary["frequency"], "recency": summary["recency"] * c,
          "T": summary["T"] * c, "monetary_value": summary["monetary_value"]},
-        index=summary.index,
+        index=summary.index, copy=False,  # no consolidating copy of the columns
     )
     model = clv.BetaGeoModel.from_params({**bgnbd, "alpha": bgnbd["alpha"] * c},
                                          time_unit="weeks")

@@ -380,15 +380,18 @@ def predict(
             f"{settings.horizon_months} months"
         )
         p_alive, purchases, discounted = _purchase_terms(model, model._params, hist, settings)
-        # The summary's columns are copied (they may be read-only views of it); the computed
-        # ones are new arrays, taken as they are: consolidating all of them into one block
-        # would cost more than the forecast itself at millions of customers.
-        columns = {"frequency": hist.x.copy(), "recency": hist.tx.copy(), "T": hist.T.copy(),
-                   "p_alive": p_alive, "expected_purchases": purchases}
+        # Columns are taken as they are, not consolidated into one block (that copy costs
+        # more than the forecast at millions of customers): the summary's own float columns
+        # (pandas copies them only if the summary or the result is written to), new arrays.
+        def own(col: str, values: np.ndarray) -> pd.Series | np.ndarray:
+            return summary[col] if summary[col].dtype == np.float64 else values
+
+        columns = {"frequency": own("frequency", hist.x), "recency": own("recency", hist.tx),
+                   "T": own("T", hist.T), "p_alive": p_alive, "expected_purchases": purchases}
         if spend_model is not None:
             spend = GammaGammaModel._expected_spend(spend_model._params, hist.x, hist.m)
             revenue = discounted * spend
-            columns |= {"monetary_value": hist.m.copy(), "expected_spend": spend,
+            columns |= {"monetary_value": own("monetary_value", hist.m), "expected_spend": spend,
                         "clv_revenue": revenue, "clv_profit": revenue * settings.gross_margin}
         out = pd.DataFrame(columns, index=summary.index, copy=False)
     return out
