@@ -134,8 +134,12 @@ def test_json_keys_and_numbers_do_not_depend_on_the_language(small, arabic):
     en, ar = small.metrics(), arabic.metrics()
     assert en.keys() == ar.keys()
     assert en["overall"].keys() == ar["overall"].keys()
-    assert _numbers(en["overall"].values()) == pytest.approx(
-        _numbers(ar["overall"].values()), rel=1e-9, nan_ok=True)
+    # Projections come from a fitted model: DuckDB's parallel sums can differ in the last bit
+    # between two runs, and the fit converges within its tolerance from there.
+    for key, value in en["overall"].items():
+        rel = 1e-6 if key.startswith("projected") else 1e-9
+        assert _numbers([value]) == pytest.approx(_numbers([ar["overall"][key]]), rel=rel,
+                                                  nan_ok=True), key
     for one, other in zip(en["cohorts"], ar["cohorts"], strict=True):  # engine sums: approx
         assert one.keys() == other.keys() and one["customers"] == other["customers"]
         assert _numbers(one["cumulative_margin_per_customer"]) == pytest.approx(
