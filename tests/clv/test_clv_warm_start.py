@@ -7,6 +7,7 @@ to the fits' own tolerance, with far fewer evaluations of the full likelihood.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,3 +91,32 @@ def test_sample_stride_takes_about_the_set_number_of_customers() -> None:
     assert _optimize.sample_stride(_optimize.WARM_START_CUSTOMERS) == 1
     assert _optimize.sample_stride(_optimize.WARM_START_CUSTOMERS + 1) == 2
     assert _optimize.sample_stride(3_700_000) == 148
+
+
+def _noisy_bowl(noise: float, seed: int = 3):
+    """The mean negative log-likelihood of a bowl at 0.3 (value about 0.7), its value off by up
+    to ``noise`` (relative) as sums over tens of millions of customers are."""
+    rng = np.random.default_rng(seed)
+    curvature = np.array([2.0, 0.5])
+
+    def objective(x: np.ndarray):
+        d = x - 0.3
+        value = 0.7 + 0.5 * float(d @ (curvature * d))
+        return value * (1 + noise * rng.uniform(-1, 1)), curvature * d
+
+    return objective, np.diag(1 / curvature)
+
+
+def test_newton_steps_close_to_the_maximum_go_on_through_rounding_noise() -> None:
+    # 22M repeat buyers' Gamma-Gamma objective is off by 2-4e-12 near its maximum: a step
+    # "uphill" by that much is noise, and the gradient still leads to the maximum.
+    objective, hess_inv = _noisy_bowl(5e-10)
+    metric = hess_inv * 1.3  # a metric a little off, as BFGS's is: several steps are needed
+    result = _optimize._newton(objective, np.array([0.3 + 1e-5, 0.3 - 2e-5]), metric)
+    assert result is not None and result.success
+    assert np.allclose(result.x, 0.3, atol=1e-8)
+
+
+def test_a_newton_step_beyond_the_trust_radius_that_makes_the_fit_worse_stops() -> None:
+    objective, hess_inv = _noisy_bowl(0.0)
+    assert _optimize._newton(objective, np.array([0.5, 0.5]), -hess_inv) is None
