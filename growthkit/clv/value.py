@@ -169,14 +169,22 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return first
 
 
+def _alive_purchases(
+    model: TransactionModel, params: np.ndarray, hist: Histories, settings: CLVSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct (frequency, T): the expected purchases of a customer alive now, at the end
+    of each month of the horizon (cumulative, months 0..H), and discounted over the horizon."""
+    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
+    x, T = hist.x[hist.first], hist.T[hist.first]
+    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
+    return cumulative, settings.monthly_discount @ np.diff(cumulative, axis=0)
+
+
 def _purchase_terms(
     model: TransactionModel, params: np.ndarray, hist: Histories, settings: CLVSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(alive), expected purchases over the horizon, and discounted expected purchases."""
-    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
-    x, T = hist.x[hist.first], hist.T[hist.first]
-    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
-    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    cumulative, discounted = _alive_purchases(model, params, hist, settings)
     p_alive = model._p_alive(params, hist.x, hist.tx, hist.T)
     return p_alive, p_alive * cumulative[-1][hist.codes], p_alive * discounted[hist.codes]
 
@@ -211,10 +219,7 @@ def clv_revenue(
     numpy.ndarray
         Revenue CLV of each customer of ``hist``, in its order.
     """
-    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
-    x, T = hist.x[hist.first], hist.T[hist.first]
-    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
-    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    _, discounted = _alive_purchases(model, params, hist, settings)
     codes, first = hist.histories
     p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
     spend = GammaGammaModel._expected_spend(spend_params, hist.x, hist.m)
@@ -310,10 +315,7 @@ def clv_sums(
     numpy.ndarray
         The total over all customers, then the total of each group (``1 + n_groups`` values).
     """
-    t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
-    x, T = hist.x[hist.first], hist.T[hist.first]
-    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
-    discounted = settings.monthly_discount @ np.diff(cumulative, axis=0)
+    _, discounted = _alive_purchases(model, params, hist, settings)
     _, first = hist.histories
     p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
     p, q, gamma = spend_params
