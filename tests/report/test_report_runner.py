@@ -322,8 +322,15 @@ def test_ctrl_c_while_publishing_takes_effect_once_every_file_is_in_place(
         replace(source, target)
 
     monkeypatch.setattr(os, "replace", ctrl_c_then_replace)
-    with pytest.raises(KeyboardInterrupt):
-        _publish(scratch, work, out, "demo")
+    # Python's own Ctrl-C handler, whatever the shell gave this process (a job started in the
+    # background of a script ignores SIGINT).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _publish(scratch, work, out, "demo")
+        restored = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     monkeypatch.undo()
     assert snapshot(out) == {
         "demo.html": b"demo.html",
@@ -331,7 +338,7 @@ def test_ctrl_c_while_publishing_takes_effect_once_every_file_is_in_place(
         "export.csv": b"work/export.csv",
         "segments/b.csv": b"work/segments/b.csv",
     }
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert restored is signal.default_int_handler
 
 
 def test_report_notebooks_are_package_data_with_a_source_tree_fallback(
