@@ -22,7 +22,7 @@ from growthkit.validation import check_option
 __all__ = ["TIME_UNITS", "rfm_summary"]
 
 #: Whole-number customer ids spanning at most this many times their count are ordered by
-#: placing each at its value (memory: 8 bytes per value in the span).
+#: placing each at its value (memory: 4 bytes per value of the span, 8 beyond 2**31).
 _DENSE_SPAN = 4
 
 
