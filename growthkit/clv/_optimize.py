@@ -163,7 +163,42 @@ def _maximize(
         off to 0 or infinity.
     """
     with threadpool_limits(limits=blas_threads(), user_api="blas"):
-        return _bfgs(loglik, x0, n, names, what, sample)
+        analytic = loglik(x0)[1] is not None
+        objective = _objective(loglik, n, analytic)
+
+        # An exact gradient lets BFGS go on to 1e-10, where the flattest direction of a 200,000-
+        # customer Pareto/NBD likelihood is within 1e-8 of its maximum (at 1e-8, 1.4e-6 away).
+        gtol = _GRADIENT_TOL / (1e4 if analytic else 1e2)
+        options: dict[str, Any] = {"gtol": gtol, "maxiter": 2000}
+        jac = True if analytic else "3-point"
+        warm = _warm_start(sample, x0) if sample is not None and analytic else None
+        result = _warm_fit(objective, *warm) if warm is not None else None
+        if result is None:  # from the sample's maximum when there is one
+            start = x0 if warm is None else warm[0]
+            result = minimize(objective, start, jac=jac, method="BFGS", options=options)
+        if not result.success and np.all(np.isfinite(result.x)):
+            # BFGS often stops on "precision loss" near the optimum; one restart with a fresh
+            # Hessian approximation usually finishes the job.
+            result = minimize(objective, result.x, jac=jac, method="BFGS", options=options)
+        x = result.x
+        if not (np.all(np.isfinite(x)) and np.isfinite(result.fun)):
+            raise ConvergenceError(f"{what} fit did not converge: {result.message}")
+        runaway = np.abs(x) > _MAX_LOG_PARAM
+        if runaway.any():
+            i = int(runaway.argmax())
+            raise ConvergenceError(
+                f"{what} fit did not converge: parameter {names[i]} ran off to {np.exp(x[i]):.3g}, "
+                "so the data cannot pin it down; expected more customers or a longer period"
+            )
+        grad = _gradient(objective, x, analytic)
+        if not result.success and np.max(np.abs(grad)) > _GRADIENT_TOL and not _at_optimum(
+            result, grad
+        ):
+            raise ConvergenceError(
+                f"{what} fit did not converge: {result.message} (largest gradient "
+                f"{np.max(np.abs(grad)):.2g}, expected below {_GRADIENT_TOL:g})"
+            )
+        return x
 
 
 def _objective(loglik: LogLik, n: float, analytic: bool) -> Callable:
@@ -239,53 +274,6 @@ def _newton(objective: Callable, x: np.ndarray, hess_inv: np.ndarray) -> Optimiz
             return None
         x, fun, grad = x - step, new_fun, new_grad
     return None
-
-
-def _bfgs(
-    loglik: LogLik,
-    x0: np.ndarray,
-    n: float,
-    names: tuple[str, ...],
-    what: str,
-    sample: FitSample | None = None,
-) -> np.ndarray:
-    """:func:`_maximize` without the thread limit."""
-    analytic = loglik(x0)[1] is not None
-    objective = _objective(loglik, n, analytic)
-
-    # An exact gradient lets BFGS go on to 1e-10, where the flattest direction of a 200,000-
-    # customer Pareto/NBD likelihood is within 1e-8 of its maximum (at 1e-8, 1.4e-6 away).
-    gtol = _GRADIENT_TOL / (1e4 if analytic else 1e2)
-    options: dict[str, Any] = {"gtol": gtol, "maxiter": 2000}
-    jac = True if analytic else "3-point"
-    warm = _warm_start(sample, x0) if sample is not None and analytic else None
-    result = _warm_fit(objective, *warm) if warm is not None else None
-    if result is None:  # from the sample's maximum when there is one
-        start = x0 if warm is None else warm[0]
-        result = minimize(objective, start, jac=jac, method="BFGS", options=options)
-    if not result.success and np.all(np.isfinite(result.x)):
-        # BFGS often stops on "precision loss" near the optimum; one restart with a fresh
-        # Hessian approximation usually finishes the job.
-        result = minimize(objective, result.x, jac=jac, method="BFGS", options=options)
-    x = result.x
-    if not (np.all(np.isfinite(x)) and np.isfinite(result.fun)):
-        raise ConvergenceError(f"{what} fit did not converge: {result.message}")
-    runaway = np.abs(x) > _MAX_LOG_PARAM
-    if runaway.any():
-        i = int(runaway.argmax())
-        raise ConvergenceError(
-            f"{what} fit did not converge: parameter {names[i]} ran off to {np.exp(x[i]):.3g}, "
-            "so the data cannot pin it down; expected more customers or a longer period"
-        )
-    grad = _gradient(objective, x, analytic)
-    if not result.success and np.max(np.abs(grad)) > _GRADIENT_TOL and not _at_optimum(
-        result, grad
-    ):
-        raise ConvergenceError(
-            f"{what} fit did not converge: {result.message} (largest gradient "
-            f"{np.max(np.abs(grad)):.2g}, expected below {_GRADIENT_TOL:g})"
-        )
-    return x
 
 
 def _at_optimum(result: Any, grad: np.ndarray) -> bool:

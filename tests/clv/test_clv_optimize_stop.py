@@ -41,7 +41,7 @@ def test_a_precision_loss_stop_is_accepted_only_at_the_optimum(
     offset = 1.7e-6 / curvature
     x = np.full(2, 0.3 + offset)
     monkeypatch.setattr(_optimize, "minimize", _stopped_at(x, np.eye(2) / curvature))
-    fit = lambda: _optimize._bfgs(_bowl(curvature), np.zeros(2), 1.0, ("a", "b"), "Test")  # noqa: E731
+    fit = lambda: _optimize._maximize(_bowl(curvature), np.zeros(2), 1.0, ("a", "b"), "Test")  # noqa: E731
     if accepted:
         assert np.allclose(fit(), x)
     else:
