@@ -9,12 +9,12 @@ helpers here (``money``, ``percent``, ...) delegate to it and are deprecated.
 
 from __future__ import annotations
 
-import html
 import platform
-import re
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+from growthkit.escaping import escape, plain_label
 
 __all__ = [
     "PACKAGES",
@@ -38,35 +38,6 @@ PACKAGES = (
     "ibis-framework",
     "duckdb",
 )
-
-# Every character CommonMark gives a meaning to, and `$` (math in Jupyter and nbconvert).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$])")
-
-
-def escape(value: object) -> str:
-    """Make a data-derived value safe to put into Markdown or HTML: it shows as typed.
-
-    Markdown's special characters are backslash-escaped (no emphasis, link, image or heading
-    can start inside the value), then HTML's ``& < > " '`` become entities (no tag, attribute or
-    script). Line breaks become spaces, so a value cannot start a new block.
-
-    Parameters
-    ----------
-    value : object
-        Any value; ``str(value)`` is escaped.
-
-    Returns
-    -------
-    str
-    """
-    text = " ".join(str(value).splitlines())
-    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
-
-
-def plain_label(value: object) -> str:
-    """A data-derived value for matplotlib text: ``$`` cannot start mathtext."""
-    return str(value).replace("$", r"\$")
-
 
 def money(value: float, currency: str) -> str:
     """English money, as :meth:`growthkit.i18n.Language.money` writes it (``$1.23M``).
@@ -98,7 +69,7 @@ def small_share(value: float) -> str:
 
 
 def _english() -> Any:
-    from growthkit.i18n import get_language  # Babel: only when a deprecated helper is used
+    from growthkit.i18n import get_language
 
     return get_language("en")
 

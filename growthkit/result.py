@@ -39,6 +39,14 @@ class ReportAnalysis:
         """The key tables, title -> formatted table, in reading order."""
         return {}
 
+    def exports(self) -> dict[str, pd.DataFrame]:
+        """The files the report exports, file name -> table (none by default).
+
+        ``analyze`` never writes a file: the report layer writes these
+        (``growthkit.report.export``) and publishes them with the HTML and JSON.
+        """
+        return {}
+
     def _repr_html_(self) -> str:
         import mistune  # nbconvert's Markdown renderer; only needed in a notebook
 

@@ -16,6 +16,7 @@ See "Languages" in ``docs/ARCHITECTURE.md``.
 
 from __future__ import annotations
 
+from growthkit.escaping import escape, plain_label
 from growthkit.i18n.bidi import chart_text, isolate, strip_isolates
 from growthkit.i18n.language import (
     DIGITS,
@@ -24,6 +25,7 @@ from growthkit.i18n.language import (
     LOCALE_DIR,
     N_,
     Language,
+    as_language,
     check_currency,
     get_language,
 )
@@ -35,9 +37,12 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "Language",
+    "as_language",
     "chart_text",
     "check_currency",
+    "escape",
     "get_language",
     "isolate",
+    "plain_label",
     "strip_isolates",
 ]

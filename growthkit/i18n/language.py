@@ -22,6 +22,7 @@ from babel.numbers import (
 )
 
 from growthkit.errors import GrowthkitError
+from growthkit.escaping import escape
 from growthkit.i18n.bidi import isolate
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "Language",
+    "as_language",
     "check_currency",
     "get_language",
 ]
@@ -131,6 +133,24 @@ def get_language(
     return Language(str(locale), digits, domain)
 
 
+def as_language(language: Language | str | None = None, domain: str = "growthkit") -> Language:
+    """The one way a function turns its ``language`` argument into a :class:`Language`.
+
+    Parameters
+    ----------
+    language : Language, str or None
+        A :class:`Language` (kept, with ``domain``'s words), a locale id (``"ar_SA"``) or None
+        (English).
+    domain : str, default "growthkit"
+        The catalog the words come from (the report's name).
+
+    Returns
+    -------
+    Language
+    """
+    return get_language("en" if language is None else language, domain=domain)
+
+
 @cache
 def _translations(domain: str, language: str) -> gettext.NullTranslations:
     """The catalog of ``domain``, falling back to ``growthkit``'s, then to the English id."""
@@ -201,8 +221,6 @@ class Language:
     @staticmethod
     def data(value: object) -> str:
         """A data-derived value for Markdown: escaped, then bidi-isolated."""
-        from growthkit.formatting import escape
-
         return isolate(escape(value))
 
     def _number_text(self, text: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from growthkit.report.metrics import record
 
 if TYPE_CHECKING:
+    from growthkit.report.exports import export
     from growthkit.report.index import write_index
     from growthkit.report.runner import (
         ReportError,
@@ -27,6 +28,7 @@ __all__ = [
     "ReportError",
     "ReportInterrupted",
     "RunResult",
+    "export",
     "list_reports",
     "record",
     "run_report",
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 _RUNNER = {
+    "export": "exports",
     "ReportError": "runner",
     "ReportInterrupted": "runner",
     "RunResult": "runner",
