@@ -51,7 +51,10 @@ DIGITS = {"locale": "default", "latin": "latn", "arabic": "arab"}
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _NBSP = "\u00a0"
-_LATIN_SYMBOL = re.compile(r"[A-Za-z]+\$|\$[A-Za-z]+|[A-Z]{3}")
+#: A currency symbol with Latin letters ("US$", "UK£", "JP¥") or a Latin code ("GBP"): kept in
+#: its own order inside right-to-left text by a left-to-right isolate.
+_CURRENCY_SIGNS = "$£¥€₹₩₽₺₪₫₴₦₱¢₡₵₲₸₼₾"
+_LATIN_SYMBOL = re.compile(rf"[A-Za-z]*[{_CURRENCY_SIGNS}][A-Za-z]*|[A-Z]{{3}}")
 _DASH = "–"
 
 

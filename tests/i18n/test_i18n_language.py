@@ -136,3 +136,12 @@ def test_currency_must_be_an_iso_code() -> None:
 
 def test_every_language_has_a_direction() -> None:
     assert [get_language(code).direction for code in LANGUAGES] == ["ltr", "rtl"]
+
+
+@pytest.mark.parametrize(("currency", "symbol"), [("USD", "US$"), ("GBP", "UK£"), ("JPY", "JP¥"),
+                                                  ("EUR", "€"), ("CHF", "CHF")])
+def test_a_latin_or_sign_currency_symbol_keeps_its_order_in_arabic(currency, symbol) -> None:
+    """Without an isolate, right-to-left text shows "UK£" as "£UK"."""
+    for text in (get_language("ar").money(12.5, currency, compact=False),
+                 get_language("ar").money(1_234_567, currency)):
+        assert f"\u2066{symbol}\u2069" in text
