@@ -6,6 +6,7 @@ import datetime as dt
 import gettext
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -319,6 +320,72 @@ class Language:
                 format=pattern.replace(".00", "") if whole else None,
                 currency_digits=not whole, numbering_system=system,
             )
+        return self._money_text(text)
+
+    def money_column(self, values: Iterable[float | None], currency: str) -> list[str]:
+        """Money for one table column: one unit and one precision for every cell.
+
+        :meth:`money` picks each amount's own unit and digits (``$527``, ``$1.03K``), which
+        mixes precisions down a column. Here the column decides: when every non-zero amount has
+        the same compact unit (all thousands, all millions), each is written in that unit with
+        the decimals that give the smallest three significant digits (``$1.08K``,
+        ``$11.23K``); otherwise whole units with grouping when the largest amount reaches 100
+        (``$527``, ``$1,034``), and cents below that (``$5.99``, ``$12.69``).
+
+        Parameters
+        ----------
+        values : iterable of float or None
+        currency : str
+            ISO 4217 code.
+
+        Returns
+        -------
+        list of str
+            A dash for a missing or non-finite amount.
+        """
+        amounts = [None if v is None or not math.isfinite(float(v)) else float(v) for v in values]
+        present = [abs(v) for v in amounts if v is not None and v != 0]
+        if not present:
+            return [self.money(v, currency, compact=False) if v is not None else _DASH
+                    for v in amounts]
+        groups = {math.floor(math.log10(v)) // 3 for v in present}
+        if len(groups) == 1 and min(groups) >= 1 and len(present) == sum(
+            v is not None for v in amounts
+        ):
+            within = min(math.floor(math.log10(v)) % 3 for v in present)
+            digits = max(2 - within, 0)
+            return [
+                _DASH if v is None else self._money_text(self._pad(format_compact_currency(
+                    v, currency, locale=self.locale, fraction_digits=digits,
+                    numbering_system=self._system,
+                ), digits))
+                for v in amounts
+            ]
+        whole = max(present) >= 100
+        pattern = self.locale.currency_formats["standard"].pattern
+        return [
+            _DASH if v is None else self._money_text(format_currency(
+                round(v) if whole else v, currency, locale=self.locale,
+                format=pattern.replace(".00", "") if whole else None,
+                currency_digits=not whole, numbering_system=self._system,
+            ))
+            for v in amounts
+        ]
+
+    def _pad(self, text: str, digits: int) -> str:
+        """``text``'s first number with exactly ``digits`` decimals (Babel's compact formats
+        drop trailing zeros: ``$10.1K`` for ``$10.10K``)."""
+        if digits == 0:
+            return text
+        point = self.locale.number_symbols.get(self._system, {}).get("decimal", ".")
+        found = re.search(rf"(\d+)(?:{re.escape(point)}(\d+))?", text)
+        if found is None:
+            return text
+        decimals = (found.group(2) or "").ljust(digits, "0")
+        return f"{text[:found.start()]}{found.group(1)}{point}{decimals}{text[found.end():]}"
+
+    def _money_text(self, text: str) -> str:
+        """Babel's money text with CLDR spacing, isolated symbols and non-breaking spaces."""
         text = re.sub(r"^([-+]?[A-Z]{2,3}\$?)(?=\d)", r"\1 ", text)  # CLDR currency spacing
         if self.rtl:  # a Latin symbol keeps its order inside right-to-left text: "US$", not "$US"
             text = _LATIN_SYMBOL.sub(lambda found: f"\u2066{found.group(0)}\u2069", text)
