@@ -7,9 +7,10 @@ import gettext
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -25,6 +26,7 @@ from babel.numbers import (
 from growthkit.errors import GrowthkitError
 from growthkit.escaping import escape
 from growthkit.i18n.bidi import isolate
+from growthkit.i18n.labels import Labels, parse_labels
 
 __all__ = [
     "DIGITS",
@@ -177,6 +179,7 @@ class Language:
     locale_id: str = "en"
     digits: str = "locale"
     domain: str = "growthkit"
+    labels: Labels = field(default_factory=Labels)
 
     # -- identity ----------------------------------------------------------------------------
     @cached_property
@@ -200,8 +203,17 @@ class Language:
         return "rtl" if self.rtl else "ltr"
 
     def for_domain(self, domain: str) -> Language:
-        """The same language and digits, with the words of another catalog."""
-        return get_language(self.locale_id, digits=self.digits, domain=domain)
+        """The same language, digits and labels, with the words of another catalog."""
+        return replace(get_language(self.locale_id, digits=self.digits, domain=domain),
+                       labels=self.labels)
+
+    def with_labels(self, labels: Any) -> Language:
+        """The same language with display names for data values (see :func:`parse_labels`)."""
+        return replace(self, labels=parse_labels(labels, self.code))
+
+    def name(self, value: object, column: str | None = None) -> str:
+        """The display name of a data value (``labels``), else the value as it is."""
+        return self.labels.name(value, column)
 
     # -- words -------------------------------------------------------------------------------
     def gettext(self, message: str) -> str:
@@ -222,10 +234,9 @@ class Language:
         """``text`` in bidi isolates (see :func:`growthkit.i18n.isolate`)."""
         return isolate(text)
 
-    @staticmethod
-    def data(value: object) -> str:
-        """A data-derived value for Markdown: escaped, then bidi-isolated."""
-        return isolate(escape(value))
+    def data(self, value: object, column: str | None = None) -> str:
+        """A data-derived value for Markdown: its display name, escaped, then bidi-isolated."""
+        return isolate(escape(self.name(value, column)))
 
     def _number_text(self, text: str) -> str:
         if self._system == "arab":  # Babel's compact formats keep Latin digits (Babel 2.18)
