@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from growthkit.data import Orders, Source, as_date, as_money, validate_orders
+from growthkit.data.orders import MONEY_TYPE
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import TIME_UNITS
@@ -205,7 +206,7 @@ def rfm_summary(
     }
     if amount_col is not None:
         # Repeat spend = all spend less the first day's, without a window over the days.
-        aggs["spend"] = calib.amount.sum().cast("float64")
+        aggs["spend"] = calib.amount.sum()
         aggs["first_spend"] = _first_spend(calib.amount.cast("float64"), calib.order_date)
         if unscanned:
             aggs["unsummed"] = calib.unsummed.sum()
@@ -230,10 +231,10 @@ def rfm_summary(
         "T": c.T_days.cast("float64") / days_per_unit,
     }
     if amount_col is not None:
-        # Mean spend of the repeat days; without repeats 0.
-        columns["monetary_value"] = (repeats > 0).ifelse(
-            (c.spend - c.first_spend) / repeats, 0.0
-        )
+        # Mean spend of the repeat days (their exact sum: the first day's spend, a float,
+        # is the DECIMAL it came from whenever it has at most 15 digits); without repeats 0.
+        repeat_spend = (c.spend - c.first_spend.cast(MONEY_TYPE)).cast("float64")
+        columns["monetary_value"] = (repeats > 0).ifelse(repeat_spend / repeats, 0.0)
     if cal_end is not None:
         columns["frequency_holdout"] = c.frequency_holdout.fill_null(0).cast("float64")
         if amount_col is not None:
