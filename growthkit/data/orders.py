@@ -84,7 +84,8 @@ def money_sum(amount: ibis.ir.NumericColumn,
     Each value is rounded to :data:`MONEY_SCALE` decimals (:func:`as_money`) and summed
     exactly as a DECIMAL; the total comes back as float64. A float sum depends on the order of
     its terms, which a parallel engine does not fix: two runs on the same data could differ in
-    the last digits. This costs about 0.05 s per million rows on DuckDB.
+    the last digits. On DuckDB this costs about 0.1 CPU-second per million rows summed
+    (rfm_summary of 1M orders: 0.34 -> 0.45 CPU-s).
 
     Parameters
     ----------
