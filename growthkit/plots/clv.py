@@ -7,8 +7,11 @@ several of its functions fail on pandas 3 (``plot_history_alive`` calls the remo
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -31,6 +34,7 @@ from growthkit.plots._theme import (
 from growthkit.units import TIME_UNITS, check_time_unit
 
 __all__ = [
+    "draw_chart",
     "plot_at_risk_example",
     "plot_clv_distribution",
     "plot_frequency_recency_matrix",
@@ -41,6 +45,62 @@ __all__ = [
     "plot_segments",
     "plot_tracking",
 ]
+
+
+def draw_chart(plot: Callable[..., Axes], *args: Any, needs: Any = True, **kwargs: Any) -> Axes:
+    """Draw ``plot(*args, **kwargs)``, or one line saying why the chart cannot be drawn.
+
+    A diagnostic chart never takes a report down. When an input is None (a section the report
+    skipped, e.g. no model converged) the chart is replaced by a sentence saying so; when
+    drawing fails (e.g. a simulation at estimates on the edge of their range), the partial
+    figure is discarded and the sentence gives the reason.
+
+    Parameters
+    ----------
+    plot : callable
+        A chart helper of this module.
+    *args
+        Its positional arguments.
+    needs : object, default True
+        One more input the chart needs; None skips it like a None argument.
+    **kwargs
+        Its keyword arguments (``language`` also sets the sentence's language; without it, a
+        :class:`~growthkit.clv.CLVAnalysis` argument's).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    language = kwargs.get("language")
+    if language is None:
+        language = next((arg.lang for arg in args if isinstance(arg, CLVAnalysis)), None)
+    lang = as_language(language, domain="clv")
+    _ = lang.gettext
+    if needs is None or any(arg is None for arg in args):
+        return _sentence(kwargs.get("ax"), _(
+            "No chart: the section it belongs to was skipped (see the summary)."), lang)
+    before = set(plt.get_fignums())
+    try:
+        return plot(*args, **kwargs)
+    except Exception as exc:  # a chart is a diagnostic: say why, never stop the report
+        logging.getLogger("growthkit").warning("chart %s not drawn: %s", plot.__name__, exc)
+        for number in set(plt.get_fignums()) - before:
+            plt.close(number)
+        ax = kwargs.get("ax")
+        if ax is not None:
+            ax.clear()
+        return _sentence(ax, _("This chart could not be drawn: {reason}").format(
+            reason=lang.isolate(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)),
+            lang)
+
+
+def _sentence(ax: Axes | None, text: str, lang: Language) -> Axes:
+    """An empty chart area holding one sentence."""
+    ax = new_ax(ax, figsize=(7.5, 0.8))
+    ax.text(0.5, 0.5, label(text, lang), ha="center", va="center", wrap=True,
+            transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
 
 
 def _unit(model: TransactionModel, time_unit: str | None, lang: Language) -> str:

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from clv_retail import retail_orders
 from html_safety import HOSTILE, live_markup
 
 from growthkit.clv import analyze
@@ -90,3 +91,23 @@ def test_clv_notebook_in_arabic(tmp_path):
     html = result.html_path.read_text("utf-8")
     assert "القيمة الدائمة للعميل" in html and "ألف" in html
     assert result.metrics["parameters"]["language"] == "ar"
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_without_a_converging_model_reports_instead_of_crashing(tmp_path):
+    # 12 months of a retailer where nobody is seen to stop buying (tests/clv/clv_retail.py):
+    # every model runs to the edge of its range. Before issue #16 the run stopped with
+    # "no transaction model converged"; now the report says so, in Arabic, and skips the
+    # forecast's tables and charts with one line each.
+    path = tmp_path / "retail.csv"
+    retail_orders(shape=0.5, mean_rate=0.015).to_csv(path, index=False)
+    result = run_report("clv", {"model": "auto", "language": "ar", "segments_csv": None},
+                        data=str(path), out_dir=tmp_path / "out", progress=False)
+    m = result.metrics
+    assert m["forecast"] is False and m["clv"] is None and m["transaction_model"] is None
+    assert m["calibration"] == "no fitting split"
+    assert [d["code"] for d in m["notes_detail"]][-1] == "no_model"
+    assert m["notes"][-1].startswith("No transaction model (BG/NBD, MBG/NBD, Pareto/NBD)")
+    assert (m["customers"], m["orders"]) == (4300, 17978)
+    html = result.html_path.read_text("utf-8")
+    assert "لا يوجد توقّع" in html and "Traceback" not in html
