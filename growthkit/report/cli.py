@@ -208,6 +208,7 @@ def _run(args: argparse.Namespace, runner: ModuleType) -> int:
     # Every report's parameters and exports are checked before the first one runs.
     typed = {name: runner.typed_parameters(name, texts) for name in names}
     runner.check_exports(typed, args.out)
+    runner.prepare_out(args.out)
     jobs = min(len(names), args.jobs or _cpus())
     start = time.perf_counter()
     if jobs > 1:

@@ -69,6 +69,7 @@ __all__ = [
     "check_settings",
     "complete_publish",
     "list_reports",
+    "prepare_out",
     "report_language",
     "report_settings",
     "run_report",
@@ -333,7 +334,11 @@ def _export_problem(value: Any, reserved: Mapping[str, str], out: Path) -> str |
         return "is a path, not a file name inside the output folder"
     if value.startswith("."):
         return "is a hidden name (kept for runs' scratch and lock files)"
-    if (out / value).is_dir():
+    try:
+        folder = (out / value).is_dir()
+    except OSError:  # a name too long, say: the output folder's check names it
+        folder = False
+    if folder:
         return "is a folder in the output folder"
     return None
 
@@ -435,16 +440,50 @@ def run_report(
     masks = {real: safe for safe, real in credentials.items()}
     env = credentials_env(credentials) | {_PROGRESS_ENV: "stderr" if progress else "off"}
 
+    prepare_out(out)
     if progress:
         print(f"{name}: running ...", file=sys.stderr, flush=True)
-    out.mkdir(parents=True, exist_ok=True)
-    with report_lock(out, name, on_wait=lambda: _waiting(name, out)):
-        try:
-            metrics = _run(name, notebook, out, given, effective, masks, env, show_code)
-        finally:
-            write_index(out)
+    try:
+        with report_lock(out, name, on_wait=lambda: _waiting(name, out)):
+            try:
+                metrics = _run(name, notebook, out, given, effective, masks, env, show_code)
+            finally:
+                write_index(out)
+    except OSError as exc:  # a read-only folder, a full disk: the last good set stays
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = f"could not write{where}: {exc.strerror or exc}"
+        raise ReportError(_failure(name, reason, None), None) from None
     html_path, json_path = out / f"{name}.html", out / f"{name}.json"
     return RunResult(html_path, json_path, metrics, time.perf_counter() - start)
+
+
+def prepare_out(out_dir: str | Path) -> Path:
+    """Create the output folder if needed; a path that cannot be one is a one-line error.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    GrowthkitError
+        ``output folder 'README.md': File exists; expected a folder (created when missing)``,
+        also for a path under a file, a name too long or a folder that cannot be created.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        shown = str(out) if len(str(out)) <= 80 else f"{str(out)[:50]}...{str(out)[-20:]}"
+        raise GrowthkitError(
+            f"output folder {shown!r}: {exc.strerror or exc}; expected a folder "
+            "(created when missing) that can be written"
+        ) from None
+    return out
 
 
 def _run(
