@@ -274,3 +274,49 @@ def test_a_run_inspects_its_notebook_once(
     monkeypatch.setattr(papermill, "execute_notebook", interrupted)
     assert main(["run", "demo", "-p", "n", "4", "--out", str(tmp_path / "out"), "--quiet"]) == 130
     assert inspected.count("demo.ipynb") == 1
+
+
+@pytest.mark.usefixtures("fixtures_env")
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("disk full", "No space left on device"),
+        ("read-only", "Permission denied"),
+    ],
+)
+def test_a_folder_that_cannot_be_written_stops_with_one_line_and_keeps_the_last_good_report(
+    fault: str,
+    reason: str,
+    last_good: tuple[Path, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    import errno
+    import tempfile
+
+    out, good = last_good
+
+    def executed(input_path: str, output_path: str, *args: Any, **kwargs: Any) -> Any:
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Demo")])
+
+    monkeypatch.setattr(papermill, "execute_notebook", executed)
+    if fault == "disk full":
+        write_text = Path.write_text
+
+        def full(self: Path, *args: Any, **kwargs: Any) -> int:
+            if self.suffix == ".json":
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return write_text(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "write_text", full)
+    else:
+        def read_only(*args: Any, dir: str = "", **kwargs: Any) -> str:
+            raise PermissionError(errno.EACCES, "Permission denied", dir)
+
+        monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: demo: could not write")
+    assert reason in err and "Traceback" not in err
+    assert _published(out) == good
+    assert _hidden(out) == []
