@@ -332,6 +332,7 @@ def _exit_code(name: str, exitcode: int | None) -> int:
 def _child(name: str, parameters: dict[str, Any], out: str, show_code: bool, quiet: bool) -> None:
     """One report in a process of its own; its exit code says how it went."""
     os.environ[REPORT_ENV] = name  # the kernel inherits it: progress lines name the report
+    signal.signal(signal.SIGTERM, _terminated)  # inherited when forked; spawned: set here
     args = argparse.Namespace(out=out, show_code=show_code, quiet=quiet)
     try:
         code = _run_one(_runner(), name, parameters, args)
