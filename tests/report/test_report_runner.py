@@ -600,3 +600,31 @@ def test_a_folder_where_an_output_goes_stops_the_publish_before_any_move(
     with pytest.raises(GrowthkitError, match=r"demo\.html is a folder"):
         _publish(scratch, scratch / "work", out, "demo")
     assert sorted(p.name for p in out.iterdir()) == [".demo.run-x", "demo.html"]
+
+
+@pytest.mark.notebooks
+def test_sigterm_reaches_reports_run_side_by_side(tmp_path: Path) -> None:
+    notebooks, out, gate = tmp_path / "notebooks", tmp_path / "out", tmp_path / "gate"
+    notebooks.mkdir()
+    for name in ("demo", "twin"):
+        shutil.copy(FIXTURES / "demo.ipynb", notebooks / f"{name}.ipynb")
+    os.mkfifo(gate)
+    run = subprocess.Popen(
+        [GROWTHKIT, "run", "demo", "twin", "-j", "2", "-p", "gate", gate, "--out", out,
+         "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=user_env(notebooks),
+    )
+    try:
+        held = _open_once_read(gate)  # a kernel waits at the gate
+        run.send_signal(signal.SIGTERM)  # to the command only, as a supervisor sends it
+        assert run.wait(timeout=120) == 130
+        held.close()
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert "Traceback" not in run.stderr.read()
+    assert "0 of 2 reports written" in run.stdout.read()
+    assert [p.name for p in out.glob(".*")] == []
