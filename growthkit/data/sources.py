@@ -222,6 +222,8 @@ def _load_file(path: str, name: str = "data", rows: str = "orders") -> ibis.Tabl
         if len(table.columns) != len(header) or quoted_header:
             problem = _csv_problem(files[0], ext) or (
                 f"its header names {len(header)} columns but it reads as {len(table.columns)}"
+                if len(table.columns) != len(header)
+                else "the quotes around its column names are read as part of the names"
             )
             raise GrowthkitError(_invalid_csv(files[0], name, problem))
         for file in files:  # DuckDB sniffs each file of a glob on its own
