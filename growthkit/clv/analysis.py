@@ -479,6 +479,8 @@ def analyze(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
     time_unit: str = "weeks",
     calibration_end: str | datetime.date | None = "auto",
     observation_end: str | datetime.date | None = None,
@@ -510,7 +512,13 @@ def analyze(
     data : DataFrame, str, path or ibis.Table
         Orders, any source :func:`growthkit.data.load` accepts (e.g. ``"sample:cdnow"``).
     customer_col, date_col, amount_col : str
-        The columns holding the customer, the order date and the order value.
+        The columns holding the customer, the order date and the order value (with
+        ``quantity_col``, the unit price). ``amount_col`` None reads a purchase log without
+        amounts: the purchase side of the report only, the value sections skipped with a note.
+    order_col, quantity_col : str, optional
+        For invoice lines: the column holding the order (invoice) each row belongs to, and each
+        line's quantity (a line's amount is quantity × unit price; a negative quantity is a
+        return). See :func:`growthkit.data.validate_orders`.
     time_unit : {"days", "weeks", "months"}, default "weeks"
         Time unit of the models.
     calibration_end : date-like, "auto" or None, default "auto"
@@ -566,7 +574,8 @@ def analyze(
     """
     settings = CLVSettings.from_parameters(
         customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-        time_unit=time_unit, calibration_end=calibration_end, observation_end=observation_end,
+        order_col=order_col, quantity_col=quantity_col, time_unit=time_unit,
+        calibration_end=calibration_end, observation_end=observation_end,
         model=model, horizon_months=horizon_months, annual_discount_rate=annual_discount_rate,
         gross_margin=gross_margin, currency=currency, segments_csv=segments_csv, seed=seed,
         language=language, digits=digits, n_draws=n_draws, timezone=timezone,
@@ -587,7 +596,8 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
     obs_given = as_date(settings.observation_end, "observation_end")
 
     orders = validate_orders(data, settings.customer_col, settings.date_col,
-                             settings.amount_col, timezone=settings.timezone)
+                             settings.amount_col, timezone=settings.timezone,
+                             order_col=settings.order_col, quantity_col=settings.quantity_col)
     obs_end = obs_given or orders.last_day
     if auto:
         cal_end, calibration = auto_calibration_end(

@@ -361,26 +361,43 @@ def data_markdown(a: CLVAnalysis) -> str:
     lang = a.lang
     _ = lang.gettext
     o, q = a.overview, a.data_quality
-    text = _(
-        "{orders} orders of {customers} customers from {first} to {last}, read from {source} "
-        "({rows} rows)."
-    ).format(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
-             first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
-             source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    values = dict(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
+                  first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
+                  source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    lines = q.row_unit == "line"
+    if lines:
+        text = _(
+            "{orders} orders ({lines} lines) of {customers} customers from {first} to {last}, "
+            "read from {source} ({rows} rows)."
+        ).format(lines=lang.number(o.get("lines", o["orders"])), **values)
+    else:
+        text = _(
+            "{orders} orders of {customers} customers from {first} to {last}, read from "
+            "{source} ({rows} rows)."
+        ).format(**values)
     found = quality_findings(a)
     if not found:
-        return text + " " + _(
+        return text + " " + (_(
+            "No duplicate lines, returns, zero-value lines or out-of-range dates."
+        ) if lines else _(
             "No duplicate rows, refunds, zero-value orders or out-of-range dates."
-        )
+        ))
     items = "\n".join(f"- {line}" for line in found)
     heading = _("**Data quality:**")
     return f"{text}\n\n{heading}\n\n{items}"
 
 
 def quality_findings(a: CLVAnalysis) -> list[str]:
-    """One sentence per data-quality finding (Markdown; empty when the data are clean)."""
+    """One sentence per data-quality finding (Markdown; empty when the data are clean).
+
+    Rows that are lines of orders (``order_col``), or rows without a customer, are described
+    by the data layer's sentences (:meth:`growthkit.data.DataQuality.warnings`), which count
+    lines as lines and name the rows left out for having no customer.
+    """
     lang, q = a.lang, a.data_quality
     _ = lang.gettext
+    if q.row_unit == "line" or q.rows_without_customer:
+        return q.warnings(lang)
     example = lang.data(q.excluded_example)
     out = []
     if q.future_orders:

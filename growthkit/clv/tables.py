@@ -49,20 +49,28 @@ def overview_table(a: CLVAnalysis) -> pd.DataFrame:
     """The data at a glance, one formatted value per row."""
     lang, o = a.lang, a.overview
     _ = lang.gettext
+    q = a.data_quality
     repeat = int((a.current["frequency"] > 0).sum())
+    lines = q.row_unit == "line"  # the counts below are of rows: lines of orders then
     rows = {
         _("Source"): lang.isolate(a.parameters["data"]),
         _("Customers"): lang.number(o["customers"]),
         _("Orders"): lang.number(o["orders"]),
+        **({_("Lines"): lang.number(o.get("lines", o["orders"]))} if lines else {}),
         _("First order"): lang.date(o["first_date"]),
         _("Last order"): lang.date(o["last_date"]),
         **({} if o.get("revenue") is None else {
             _("Revenue"): cell_money(a, o["revenue"]),
-            _("Orders of zero value"): lang.number(o["zero_amount_orders"]),
+            (_("Lines of zero value") if lines else _("Orders of zero value")):
+                lang.number(o["zero_amount_orders"]),
         }),
-        _("Orders left out (dates after today or typos)"): lang.number(
-            a.data_quality.excluded_orders),
-        _("Rows repeating another row exactly"): lang.number(a.data_quality.duplicate_rows),
+        (_("Lines left out (dates after today or typos)") if lines
+         else _("Orders left out (dates after today or typos)")): lang.number(q.excluded_orders),
+        **({(_("Lines without a customer (left out)") if lines
+             else _("Rows without a customer (left out)")): lang.number(q.rows_without_customer)}
+           if lines or q.rows_without_customer else {}),
+        (_("Lines repeating another line of their order exactly") if lines
+         else _("Rows repeating another row exactly")): lang.number(q.duplicate_rows),
         _("Customers with repeat purchases"): _("{part} of {whole}").format(
             part=lang.number(repeat), whole=lang.number(len(a.current))),
     }

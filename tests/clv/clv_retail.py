@@ -65,3 +65,73 @@ def retail_orders(
     if amounts:
         out["amount"] = np.round(rng.gamma(2.0, 10.0, customer.size), 2)
     return out.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def retail_lines(
+    n: int = 4300,
+    *,
+    seed: int = 0,
+    anonymous: float = 0.25,
+    cancelled: float = 0.02,
+    **orders: float,
+) -> pd.DataFrame:
+    """The invoices of :func:`retail_orders` as a retailer's raw export: one row per line.
+
+    Columns as the public "Online Retail" export has them: ``InvoiceNo``, ``StockCode``,
+    ``Quantity``, ``UnitPrice``, ``InvoiceDate``, ``CustomerID``, ``Country``. Each invoice has
+    1 to 8 lines; ``anonymous`` of the lines belong to invoices without a customer (an empty
+    ``CustomerID``); ``cancelled`` of the invoices are cancelled later by an invoice ``C...``
+    whose quantities are negative.
+
+    Parameters
+    ----------
+    n, seed : int
+        As in :func:`retail_orders` (its other keywords are passed on).
+    anonymous : float
+        Share of lines without a customer.
+    cancelled : float
+        Share of invoices cancelled a few days later.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line, in date order.
+    """
+    invoices = retail_orders(n, seed=seed, amounts=False, **orders)
+    rng = np.random.default_rng(seed + 1)
+    k = len(invoices)
+    # Invoices without a customer, as many lines as ``anonymous`` asks for (in expectation).
+    extra = round(k * anonymous / (1 - anonymous))
+    dates = invoices["date"].to_numpy()
+    anon = pd.DataFrame({"customer_id": pd.array([pd.NA] * extra, dtype="Int64"),
+                         "date": np.sort(rng.choice(dates, extra))})
+    invoices = pd.concat([invoices.astype({"customer_id": "Int64"}), anon], ignore_index=True)
+    invoices = invoices.sort_values("date", kind="stable").reset_index(drop=True)
+    invoices["InvoiceNo"] = (536365 + np.arange(len(invoices))).astype(str)
+    lines = invoices.loc[invoices.index.repeat(rng.integers(1, 9, len(invoices)))]
+    m = len(lines)
+    # Customers differ in what they spend (the spend model's heterogeneity): a price level each.
+    level = rng.gamma(3.0, 1.0 / 3.0, n + 1)[lines["customer_id"].fillna(n).to_numpy(int)]
+    out = pd.DataFrame({
+        "InvoiceNo": lines["InvoiceNo"].to_numpy(),
+        "StockCode": rng.integers(10000, 10400, m).astype(str),
+        "Quantity": rng.geometric(0.3, m),
+        "UnitPrice": np.round(rng.gamma(2.0, 2.0, m) * level, 2),
+        "InvoiceDate": lines["date"].to_numpy(),
+        "CustomerID": lines["customer_id"].to_numpy(),
+        "Country": rng.choice(["United Kingdom", "Germany", "France"], m, p=[0.9, 0.05, 0.05]),
+    })
+    # Cancellations: a later invoice C<number> with the lines' quantities negated.
+    known = out["CustomerID"].notna().to_numpy()
+    chosen = rng.random(len(invoices)) < cancelled
+    picked = out["InvoiceNo"].isin(invoices.loc[chosen, "InvoiceNo"]).to_numpy() & known
+    cancel = out[picked].assign(
+        InvoiceNo=lambda d: "C" + d["InvoiceNo"],
+        Quantity=lambda d: -d["Quantity"],
+        InvoiceDate=lambda d: d["InvoiceDate"] + pd.Timedelta(days=3),
+    )
+    cancel = cancel[cancel["InvoiceDate"] <= out["InvoiceDate"].max()]
+    out = pd.concat([out, cancel], ignore_index=True)
+    out["InvoiceDate"] = out["InvoiceDate"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    return out.iloc[np.argsort(pd.to_datetime(out["InvoiceDate"]).to_numpy(), kind="stable")
+                    ].reset_index(drop=True)

@@ -120,7 +120,7 @@ def test_the_export_keeps_the_customer_column_and_writes_parquet(tmp_path):
     assert list(table.columns[:2]) == ["user_id", "segment"] and len(table) == len(a.predictions)
     assert set(table["segment"]) <= {AT_RISK, BOUGHT_ONCE} | set(a.segments.index)
     path = a.export_segments(tmp_path / "segments.csv")
-    assert path.read_text().splitlines()[0].startswith("user_id,segment,")
+    assert list(pd.read_csv(path, nrows=0).columns[:2]) == ["user_id", "segment"]
 
 
 def test_the_segments_view_shows_the_advice_whole(arabic):

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from clv_retail import retail_orders
+from clv_retail import retail_lines, retail_orders
 from html_safety import HOSTILE, live_markup
 
 from growthkit.clv import analyze
@@ -111,3 +111,32 @@ def test_clv_notebook_without_a_converging_model_reports_instead_of_crashing(tmp
     assert (m["customers"], m["orders"]) == (4300, 17978)
     html = result.html_path.read_text("utf-8")
     assert "لا يوجد توقّع" in html and "Traceback" not in html
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_on_line_items_where_bgnbd_runs_to_a_boundary(tmp_path):
+    # A retailer's raw export (tests/clv/clv_retail.py), 12 months in which nobody is seen to
+    # stop buying: with the default model BG/NBD's b runs off. Before issue #16 the notebook
+    # took no order_col or quantity_col and the run stopped with "BG/NBD fit did not converge";
+    # now it runs end to end, falls back to Pareto/NBD and says so.
+    path = tmp_path / "online_retail.csv"
+    retail_lines(shape=0.5, mean_rate=0.008).to_csv(path, index=False)
+    parameters = {"customer_col": "CustomerID", "date_col": "InvoiceDate",
+                  "amount_col": "UnitPrice", "order_col": "InvoiceNo",
+                  "quantity_col": "Quantity", "currency": "GBP"}
+    result = run_report("clv", parameters, data=str(path), out_dir=tmp_path / "out",
+                        progress=False)
+    m = result.metrics
+    assert (m["orders"], m["customers"]) == (11808, 4300)
+    assert m["data_quality"]["row_unit"] == "line"
+    assert m["data_quality"]["rows_without_customer"] == 17482
+    assert m["transaction_model"]["name"] == "paretonbd"
+    assert m["calibration_model"]["name"] == "bgnbd"
+    assert [d["code"] for d in m["notes_detail"]] == [
+        "fit_boundary", "fit_boundary", "model_fallback", "all_alive"]
+    html = result.html_path.read_text("utf-8")
+    assert "Traceback" not in html
+    for words in ("The forecast uses Pareto/NBD instead of BG/NBD, which did not converge",
+                  "are probably still active: the model sees almost no dropout",
+                  "lines have no customer", "Lines without a customer (left out)"):
+        assert words in html, words

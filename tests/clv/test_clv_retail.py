@@ -13,7 +13,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from clv_retail import retail_orders
+from clv_retail import retail_lines, retail_orders
 
 from growthkit.clv import BetaGeoModel, ModifiedBetaGeoModel, analyze
 from growthkit.i18n import strip_isolates
@@ -158,3 +158,36 @@ def test_a_purchase_log_without_amounts_gives_the_purchase_side():
     p = a.predictions[a.predictions["frequency"] > 0]
     high = p[p["value_tier"] == "High"]["expected_purchases"].min()
     assert high >= p[p["value_tier"] == "Low"]["expected_purchases"].max()
+
+
+#: The column names of a retailer's raw export (tests/clv/clv_retail.py: retail_lines).
+LINE_COLUMNS = {"customer_col": "CustomerID", "date_col": "InvoiceDate",
+                "amount_col": "UnitPrice", "order_col": "InvoiceNo", "quantity_col": "Quantity"}
+
+
+def test_line_items_on_a_boundary_count_invoices_and_lines_and_fall_back():
+    # 12 months of invoice lines, a quarter without a customer, 2% of invoices cancelled:
+    # before issue #16 analyze took no order_col (TypeError) and, given the orders, stopped
+    # with "BG/NBD fit did not converge: parameter b ran off".
+    data = retail_lines(**FALLBACK)
+    a = analyze(data, **LINE_COLUMNS, n_draws=20, currency="GBP")
+    known = data[data["CustomerID"].notna()]
+    o = a.overview
+    assert (o["orders"], o["lines"]) == (known["InvoiceNo"].nunique(), len(known))
+    assert (o["orders"], o["lines"]) == (11808, 53027)
+    q = a.data_quality
+    assert q.row_unit == "line" and q.rows == len(data)
+    assert q.rows_without_customer == data["CustomerID"].isna().sum() == 17482
+    assert q.refunds == (data["Quantity"] < 0).sum()
+    assert codes(a) == ["fit_boundary", "fit_boundary", "model_fallback", "all_alive"]
+    assert a.model.name == "paretonbd" and a.calibration_model.name == "bgnbd"
+    text = strip_isolates(a.data_markdown())
+    assert text.startswith("11,808 orders (53,027 lines) of 4,300 customers")
+    assert "17,482 lines have no customer (24.8% of lines" in text
+    assert "lines have a negative amount (returns," in text
+    table = a.overview_table().iloc[:, 0]
+    assert table["Lines"] == "53,027" and table["Lines without a customer (left out)"] == "17,482"
+    assert "Lines left out (dates after today or typos)" in table.index
+    assert "Orders left out (dates after today or typos)" not in table.index
+    m = a.metrics()
+    assert m["parameters"]["order_col"] == "InvoiceNo" and m["clv"]["total"] > 0
