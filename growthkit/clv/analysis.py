@@ -402,10 +402,10 @@ class CLVAnalysis(ReportAnalysis):
             "total": total,
             "mean": float(p["clv_revenue"].mean()),
             "median": float(p["clv_revenue"].median()),
-            "total_interval": [low, high],
+            "total_interval": [_finite(low), _finite(high)],  # None: no interval (a note)
             "interval_level": t.level,
             "profit_total": profit,
-            "profit_total_interval": [p_low, p_high],
+            "profit_total_interval": [_finite(p_low), _finite(p_high)],
             "expected_purchases": float(p["expected_purchases"].sum()),
             "active_customers": int((p["p_alive"] >= 0.5).sum()),
             "customers": len(p),
@@ -735,7 +735,7 @@ def _forecast(
         fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
         **clv_args, n_draws=s.n_draws, seed=s.seed, strict=False,
     )
-    if not intervals.n_draws:
+    if not intervals.has_bounds:
         notes.append(Note("no_intervals", NO_INTERVALS, kinds={"model": "text"},
                           model=fits.model.label))
     return predictions, intervals, summarize_segments(predictions, intervals), notes

@@ -126,7 +126,7 @@ def outlook_markdown(a: CLVAnalysis) -> str:
         level=lang.percent(a.intervals.level, 0), range=money_range(a, low, high, markdown=True),
         rate=lang.percent(s.annual_discount_rate, 0),
     )
-    if a.intervals.n_draws:
+    if a.intervals.has_bounds:
         outlook = _(
             "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
             "bought more than once, and {active} of those ({share}) are probably still active. "
@@ -557,10 +557,9 @@ def headline(a: CLVAnalysis) -> dict[str, str]:
         out[_("CLV, next {months} months").format(months=months)] = cell_money(
             a, a.intervals.total[0])
     out[_("Customers")] = lang.number(len(a.current))
-    if a.holdout is not None:
-        out[_("Holdout purchases (predicted / actual)")] = _("{predicted} / {actual}").format(
-            predicted=lang.number(a.holdout.predicted_purchases),
-            actual=lang.number(a.holdout.actual_purchases))
+    if a.holdout is not None:  # two labelled values, never "a / b" (read either way in RTL)
+        out[_("Holdout purchases predicted")] = lang.number(a.holdout.predicted_purchases)
+        out[_("Holdout purchases that happened")] = lang.number(a.holdout.actual_purchases)
     return out
 
 

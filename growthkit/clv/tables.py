@@ -25,6 +25,7 @@ from growthkit.clv.segments import BOUGHT_ONCE, SEGMENTS
 from growthkit.clv.spend import CORRELATION_LIMIT
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language
+from growthkit.numeric import finite
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -203,13 +204,19 @@ def segments_table(a: CLVAnalysis) -> pd.DataFrame | None:
         _("expected purchases"): [lang.number(v) for v in s["expected_purchases"]],
     }
     if a.intervals is not None:  # a purchase log without amounts has no value columns
+        # One unit and one precision per column (Language.money_column): "$1K" never sits
+        # beside "$1.03K". The interval's bounds are each a column of their own in that sense.
+        lows = lang.money_column(s["revenue_low"], a.currency)
+        highs = lang.money_column(s["revenue_high"], a.currency)
         columns |= {
-            _("total CLV"): [cell_money(a, v) for v in s["clv_revenue"]],
+            _("total CLV"): lang.money_column(s["clv_revenue"], a.currency),
             _("{level} interval").format(level=lang.percent(a.intervals.level, 0)): [
-                money_range(a, lo, hi)
-                for lo, hi in zip(s["revenue_low"], s["revenue_high"], strict=True)
+                _("{low} to {high}").format(low=lo, high=hi) if finite(low) and finite(high)
+                else "–"
+                for lo, hi, low, high in zip(lows, highs, s["revenue_low"], s["revenue_high"],
+                                             strict=True)
             ],
-            _("mean CLV"): [cell_money(a, v) for v in s["mean_clv"]],
+            _("mean CLV"): lang.money_column(s["mean_clv"], a.currency),
         }
     columns[_("what to do")] = [_(SEGMENTS[name]) for name in s.index]
     return pd.DataFrame(columns, index=pd.Index([_(name) for name in s.index], name=_("segment")))

@@ -59,6 +59,13 @@ class CLVIntervals:
         return float(row["clv_revenue"]), float(row["revenue_low"]), float(row["revenue_high"])
 
     @property
+    def has_bounds(self) -> bool:
+        """Whether the total has an interval: parameter draws were made and every draw gave a
+        finite total (a model near the edge of its range can draw parameters that do not)."""
+        _, low, high = self.total
+        return bool(self.n_draws) and bool(np.isfinite(low) and np.isfinite(high))
+
+    @property
     def total_profit(self) -> tuple[float, float, float]:
         """Profit CLV of all customers: (estimate, low, high)."""
         row = self.table.loc[TOTAL]

@@ -210,8 +210,11 @@ def _matrix_plot(
     bar.formatter = (percent_formatter(lang) if norm is not None
                      else number_formatter(lang, 1))
     bar.update_ticks()
-    ax.xaxis.set_major_formatter(number_formatter(lang))
-    ax.yaxis.set_major_formatter(number_formatter(lang))
+    # Cells sit at whole frequencies and recencies (0, 1, 2, ... from the origin): ticks too,
+    # so that a label never rounds a tick between two cells ("2" at 2.5).
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_major_formatter(number_formatter(lang))
     _labels(ax, lang, title=title, x=_("Repeat purchases so far (frequency)"),
             y=_("Age at last purchase (recency, {unit})").format(
                 unit=_unit(model, time_unit, lang)))
@@ -511,11 +514,17 @@ def plot_segments(
     colours = [PALETTE[3] if name in at_risk else PALETTE[0] for name in segments.index]
     ax.barh(y, values, color=colours)
     high = values
-    if {"revenue_low", "revenue_high"} <= set(segments.columns):
-        low = segments["revenue_low"].fillna(0).to_numpy()
-        high = segments["revenue_high"].fillna(0).to_numpy()
-        ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", color="black",
-                    capsize=3, label=label(_("90% interval"), lang))
+    bounds = {"revenue_low", "revenue_high"} <= set(segments.columns)
+    if bounds:
+        low = segments["revenue_low"].to_numpy(dtype="float64")
+        upper = segments["revenue_high"].to_numpy(dtype="float64")
+        known = np.isfinite(low) & np.isfinite(upper)  # no bar where there is no interval
+        bounds = bool(known.any())
+    if bounds:
+        high = np.where(known, np.maximum(upper, values), values)
+        ax.errorbar(values[known], y[known],
+                    xerr=[np.maximum(values - low, 0)[known], (high - values)[known]],
+                    fmt="none", color="black", capsize=3, label=label(_("90% interval"), lang))
         ax.legend(loc="lower right")
     for yi, end, n in zip(y, high, segments["customers"], strict=True):
         ax.annotate(label(_("{n} customers").format(n=lang.number(n)), lang), (end, yi),
@@ -525,7 +534,7 @@ def plot_segments(
     ax.xaxis.set_major_formatter(currency_formatter(currency, lang))
     ax.set_xlabel(label(_("Total predicted CLV"), lang))
     ax.set_title(label(_("Value by segment (orange: at risk)"), lang))
-    ax.set_xlim(0, max(values.max(), 1) * 1.35)
+    ax.set_xlim(0, max(high.max(), 1) * 1.35)
     return ax
 
 

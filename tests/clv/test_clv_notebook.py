@@ -133,7 +133,8 @@ def test_clv_notebook_on_line_items_where_bgnbd_runs_to_a_boundary(tmp_path):
     assert m["transaction_model"]["name"] == "paretonbd"
     assert m["calibration_model"]["name"] == "bgnbd"
     assert [d["code"] for d in m["notes_detail"]] == [
-        "fit_boundary", "fit_boundary", "model_fallback", "all_alive"]
+        "fit_boundary", "fit_boundary", "model_fallback", "all_alive", "no_intervals"]
+    assert m["clv"]["total"] > 0 and m["clv"]["total_interval"] == [None, None]
     html = result.html_path.read_text("utf-8")
     assert "Traceback" not in html
     for words in ("The forecast uses Pareto/NBD instead of BG/NBD, which did not converge",
