@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.cohorts.periods import period_end, period_expr
-from growthkit.cohorts.table import CohortTable, _margin_value
+from growthkit.cohorts.table import CohortTable, margin_value
 from growthkit.data import Orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
@@ -269,7 +269,7 @@ def load_histories(
     Histories
     """
     t = orders.table.filter(orders.table.order_date <= ibis.literal(cutoff))
-    margin = (_margin_value(t, margin_col) if margin_col is not None
+    margin = (margin_value(t, margin_col) if margin_col is not None
               else t.amount * (1.0 if gross_margin is None else gross_margin))
     day_text = t.order_date.cast("string")
     keys = {f"s{i}": day_text + "|" + t[c].cast("string").fill_null("")

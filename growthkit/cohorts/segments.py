@@ -23,7 +23,7 @@ from growthkit.cohorts.payback import (
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
 
-__all__ = ["SUMMARY_COLUMNS", "cohort_rows", "summarize"]
+__all__ = ["SUMMARY_COLUMNS", "cohort_rows", "projected_ratio_interval", "summarize"]
 
 #: The columns of :func:`summarize`'s rows, in order.
 SUMMARY_COLUMNS = (
@@ -167,3 +167,36 @@ def cohort_rows(table: CohortTable, cac: np.ndarray | None, basis: list[str] | N
             if curve.shape[1] >= h:
                 frame[f"projected_ltv_{h}"] = curve[:, h - 1]
     return frame
+
+
+def projected_ratio_interval(projection: Projection | None, table: CohortTable,
+                             cac: float | None, h: int) -> tuple[float, float] | None:
+    """The interval of projected LTV:CAC at ``h``: the cohorts' bounds added up (their errors
+    move together: one model serves all), over the complete cohorts.
+
+    Parameters
+    ----------
+    projection : Projection, optional
+        The projection of ``table``'s cohorts.
+    table : CohortTable
+    cac : float, optional
+        The size-weighted CAC of the complete cohorts (``summarize(...)["cac"]``).
+    h : int
+        The horizon in periods.
+
+    Returns
+    -------
+    tuple of float or None
+        (low, high); None without a projection interval or a positive CAC.
+    """
+    if projection is None or projection.level is None or cac is None or not cac > 0:
+        return None
+    ok = table.complete
+    cum = projection.cumulative[:, h - 1]
+    low = np.where(projection.projected[:, h - 1], projection.low[:, h - 1], cum)
+    high = np.where(projection.projected[:, h - 1], projection.high[:, h - 1], cum)
+    if np.isnan(low[ok]).any():
+        return None
+    n = table.customers[ok]
+    return (float((low[ok] * n).sum() / n.sum() / cac),
+            float((high[ok] * n).sum() / n.sum() / cac))

@@ -40,8 +40,21 @@ from growthkit.cohorts.periods import (
 from growthkit.data import Orders, Source, as_date, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
+from growthkit.settings import Interval
 
-__all__ = ["MISSING", "CohortTable", "Cohorts", "build_cohorts", "parse_segments"]
+__all__ = [
+    "GROSS_MARGIN",
+    "MISSING",
+    "CohortTable",
+    "Cohorts",
+    "build_cohorts",
+    "margin_value",
+    "parse_segments",
+]
+
+#: Gross margin as a share of revenue: a number in (0, 1]; None = no margin given. The same
+#: rule as the CLV and subscription reports (0 was accepted here before: a report of zeros).
+GROSS_MARGIN = Interval(0, 1, closed="right", optional=True)
 
 #: The segment label of customers whose first purchase has no value in the segment column.
 MISSING = "(missing)"
@@ -377,7 +390,7 @@ class Cohorts:
         )
 
 
-def _margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
+def margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
     """``margin_col`` as float64 in the engine (null where empty or not a number)."""
     dtype = t[col].type()
     if dtype.is_numeric() and not dtype.is_boolean():
@@ -388,21 +401,6 @@ def _margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
         f"margin column {col!r} has type {dtype}; expected the gross margin of each order in "
         "currency (numbers such as 12.50)"
     )
-
-
-def _check_margin(gross_margin: float | None) -> None:
-    if gross_margin is None:
-        return
-    if isinstance(gross_margin, bool) or not isinstance(gross_margin, int | float):
-        raise GrowthkitError(
-            f"gross_margin={gross_margin!r} is not a number; expected a share between 0 and 1 "
-            "such as 0.4"
-        )
-    if not 0 <= gross_margin <= 1:
-        raise GrowthkitError(
-            f"gross_margin={gross_margin!r} is not a share; expected a number between 0 and 1 "
-            "such as 0.4 (40% of revenue is gross margin)"
-        )
 
 
 def build_cohorts(
@@ -461,7 +459,7 @@ def build_cohorts(
         numbers or look like rates.
     """
     check_period(period)
-    _check_margin(gross_margin)
+    GROSS_MARGIN.check("gross_margin", gross_margin)
     if margin_col is not None and gross_margin is not None:
         raise GrowthkitError(
             f"gross_margin={gross_margin!r} and margin_col={margin_col!r} are both given; "
@@ -542,7 +540,7 @@ def _grid(
         "buy": buy.cast("int64"),
     }
     if margin_col is not None:
-        cols["margin"] = _margin_value(t, margin_col)
+        cols["margin"] = margin_value(t, margin_col)
     day = t.order_date.cast("string")
     for i, col in enumerate(segments):
         # The earliest purchase day's value (the smallest on a tie) is the min of "day|value".

@@ -20,13 +20,13 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from growthkit.cohorts.backtest import Backtest
-from growthkit.cohorts.narrative import model_label
 from growthkit.cohorts.payback import average_payback
 from growthkit.cohorts.periods import period_of
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
+from growthkit.cohorts.tables import model_label
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -37,7 +37,7 @@ from growthkit.plots._theme import (
 )
 
 if TYPE_CHECKING:
-    from growthkit.cohorts.analysis import CohortAnalysis
+    from growthkit.cohorts.analysis import CohortsAnalysis
 
 __all__ = [
     "plot_backtest",
@@ -50,10 +50,6 @@ __all__ = [
 
 _UNOBSERVED = "#d0d4d9"
 _ANNOTATE_MAX = 30  # cells per side up to which the heatmap prints its values
-
-
-def _lang(language: Language | str) -> Language:
-    return get_language(language, domain="cohorts")
 
 
 def _since(lang: Language, period: str) -> str:
@@ -100,7 +96,7 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     n, ages = table.active.shape
     if n == 0:
         raise GrowthkitError("the cohort table is empty; expected at least one cohort")
-    lang = _lang(language)
+    lang = as_language(language, "cohorts")
     values = table.retention()
     window = _window(table)
     labels = [label(lang.isolate(x), lang) for x in table.labels]
@@ -146,7 +142,7 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     return ax
 
 
-def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, *,
+def plot_cumulative_margin(analysis: CohortsAnalysis, column: str | None = None, *,
                            ax: Axes | None = None) -> Axes:
     """Average cumulative margin per acquired customer against its CAC, per segment value.
 
@@ -156,7 +152,7 @@ def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, 
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     column : str, optional
         A segment column; by default the channel column (else all customers only).
     ax : matplotlib Axes, optional
@@ -206,12 +202,12 @@ def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, 
     return ax
 
 
-def plot_payback(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
+def plot_payback(analysis: CohortsAnalysis, *, ax: Axes | None = None) -> Axes:
     """Payback period by cohort: actual (solid), projected (hatched), not reached (×).
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     ax : matplotlib Axes, optional
 
     Returns
@@ -244,12 +240,12 @@ def plot_payback(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_payback_by_segment(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
+def plot_payback_by_segment(analysis: CohortsAnalysis, *, ax: Axes | None = None) -> Axes:
     """Payback of the average customer per segment value, grouped by segment column.
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     ax : matplotlib Axes, optional
 
     Returns
@@ -308,7 +304,7 @@ def plot_projection(projection: Projection, currency: str, *, cac: float | None 
     matplotlib.axes.Axes
     """
     ax = new_ax(ax, figsize=(8.5, 4.8))
-    lang = _lang(language)
+    lang = as_language(language, "cohorts")
     t = projection.table
     cmap = plt.get_cmap("viridis")
     n = len(t.cohorts)
@@ -363,7 +359,7 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
     matplotlib.axes.Axes
     """
     ax = new_ax(ax)
-    lang = _lang(language)
+    lang = as_language(language, "cohorts")
     for i, model in enumerate(backtest.models.index):
         errors = backtest.by_horizon(model)
         color = PALETTE[i % len(PALETTE)]

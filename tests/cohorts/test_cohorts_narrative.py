@@ -16,6 +16,7 @@ import pytest
 from html_safety import HOSTILE, live_markup
 
 from growthkit.cohorts import analyze, narrative
+from growthkit.cohorts.segments import projected_ratio_interval
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import strip_isolates
 
@@ -125,7 +126,7 @@ def test_the_right_edge_sentence_depends_on_where_the_data_end(small):
 
 def test_an_interval_below_the_projection_is_explained(small):
     text = narrative.ltv_cac_markdown(small)
-    band = narrative._projected_ratio_interval(small, 24)
+    band = projected_ratio_interval(small.projection, small.table, small.overall["cac"], 24)
     point = small.overall["projected_ltv_cac_24"]
     explained = "below the projection itself: in the backtest the projections ran high"
     assert (explained in text) == (band[1] < point)
@@ -141,7 +142,7 @@ def test_without_a_cac_payback_and_ltv_cac_are_left_out(small_shop):
     text = a.summary()
     assert "No acquisition cost was given, so payback is not shown" in text
     assert "LTV:CAC" not in text.split("*Note:*")[0]
-    assert narrative.NO_CAC in a.notes and narrative.NO_SEGMENTS in a.notes
+    assert {"no_cac", "no_segments"} <= {n.code for n in a.notes}
     assert "of gross margin in their first 12 months on average" in text
 
 
