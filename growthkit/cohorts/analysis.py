@@ -9,6 +9,7 @@ on it; its section methods hand them to :mod:`~growthkit.cohorts.narrative` (sen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import warnings
@@ -29,12 +30,13 @@ from growthkit.cohorts.projection import (
     MODELS,
     Histories,
     Projection,
+    evidence,
     fit_curve,
     last_complete_end,
     load_histories,
     project,
 )
-from growthkit.cohorts.segments import cohort_rows, projected_ratio_interval, summarize
+from growthkit.cohorts.segments import cohort_rows, projected_ratio_band, summarize
 from growthkit.cohorts.settings import CohortsSettings
 from growthkit.cohorts.table import Cohorts, CohortTable, build_cohorts, parse_segments
 from growthkit.data import DataQuality, Orders, Source, as_date, redact, validate_orders
@@ -329,6 +331,7 @@ def analyze(
     level: float = LEVEL,
     language: str = "en",
     digits: str = "locale",
+    data_starts_at_launch: bool | None = None,
 ) -> CohortsAnalysis:
     """Run the cohort profitability analysis end to end.
 
@@ -391,6 +394,11 @@ def analyze(
         The report's language: ``"en"`` or ``"ar"`` (optionally with a region, ``"ar_SA"``).
     digits : {"locale", "latin", "arabic"}, default "locale"
         The digits numbers are written with.
+    data_starts_at_launch : bool, optional
+        Whether the data begin with the business. When not (the default on your data), the
+        first period's cohort holds everyone who bought then, including customers acquired
+        before the data start: it is flagged (``left_censored``) and left out of averages,
+        headlines and the projection's fit. On ``sample:shop``: true.
 
     Returns
     -------
@@ -413,6 +421,7 @@ def analyze(
         cac=cac, spend_data=spend_data, segment_col=segment_col, currency=currency,
         timezone=timezone, cohorts_csv=cohorts_csv, models=models, horizon=horizon,
         backtest_cutoff=backtest_cutoff, level=level, language=language, digits=digits,
+        data_starts_at_launch=data_starts_at_launch,
     )
     run = _resolve(data, settings)
     _compute(run)
@@ -448,9 +457,11 @@ class _Run:
         if cutoff not in self.histories:
             assert self.orders is not None and self.cohorts is not None
             s = self.settings
-            self.histories[cutoff] = load_histories(
+            found = load_histories(
                 self.orders, s.period, cutoff, self.cohorts.segment_cols, s.margin_col,
                 self.cohorts.gross_margin)
+            self.histories[cutoff] = dataclasses.replace(
+                found, excluded_cohort=self.cohorts.censored_cohort)
         return self.histories[cutoff]
 
 
@@ -467,6 +478,8 @@ def _resolve(data: Source, settings: CohortsSettings) -> _Run:
         s = s.replace(spend_data=defaults.get("spend_data"))
     if s.segment_col is None:
         s = s.replace(segment_col=defaults.get("segment_col"))
+    if s.data_starts_at_launch is None:
+        s = s.replace(data_starts_at_launch=bool(defaults.get("data_starts_at_launch", False)))
     if s.spend_data is not None and s.cac is not None:
         raise GrowthkitError(
             f"spend_data={redact(s.spend_data)!r} and cac={s.cac!r} are both given; expected "
@@ -503,6 +516,10 @@ def _load(run: _Run) -> None:
     )
     cohorts, folded = cohorts.top_values(MAX_SEGMENT_VALUES)
     run.notes.extend(messages.folded(col, MAX_SEGMENT_VALUES) for col in folded)
+    first = period_of(run.orders.first_day, s.period)
+    if not s.data_starts_at_launch and int(cohorts.sizes["cohort"].min()) == first:
+        cohorts = dataclasses.replace(cohorts, censored_cohort=first)
+        run.notes.append(messages.left_censored(period_label(first, s.period), s.period))
     table = cohorts.table()
     if not table.complete.any():
         raise GrowthkitError(
@@ -530,8 +547,21 @@ def _project(run: _Run) -> None:
     """Backtest the models at an earlier cut-off; the better one projects every cohort."""
     s, table = run.settings, run.table
     assert table is not None
+    fit_on = table.uncensored()
+    found = evidence(fit_on)
+    if found is not None:
+        run.no_projection = messages.too_little_evidence(found).text()
+        run.notes.append(messages.too_little_evidence(found))
+        return
     cutoff = as_date(s.backtest_cutoff, "backtest_cutoff")
-    test = backtest(table, cutoff, s.models, histories=run.history, level=s.level)
+    try:
+        test = backtest(fit_on, cutoff, s.models, histories=run.history, level=s.level)
+    except GrowthkitError as exc:
+        if s.backtest_cutoff is not None:
+            raise  # the user's cut-off: their mistake to hear about
+        run.no_projection = str(exc)
+        run.notes.append(messages.no_projection(str(exc)))
+        return
     chosen = test.chosen if test is not None else "curve"
     if test is None:
         run.notes.append(messages.no_backtest(s.period))
@@ -544,7 +574,7 @@ def _project(run: _Run) -> None:
             run.hist = run.history(last_complete_end(table))
             run.fitted = run.hist.model
         else:
-            run.fitted = fit_curve(table)
+            run.fitted = fit_curve(fit_on)
         run.projection = project(table, chosen, s.horizon, histories=run.hist, band=band,
                                  level=s.level, fitted=run.fitted)
     except GrowthkitError as exc:
@@ -566,7 +596,8 @@ def _segments(run: _Run) -> None:
             if run.projection is not None:
                 try:
                     proj = segment_projection(t, model, run.settings.horizon, run.fitted,
-                                              run.hist, col, value)
+                                              run.hist, col, value,
+                                              members=cohorts.members(col, value))
                 except GrowthkitError:
                     failed.append(f"{col}={value}")
             if proj is not None:
@@ -635,7 +666,8 @@ def _parameters(run: _Run) -> dict[str, Any]:
 
 
 def segment_projection(table: CohortTable, model: str, horizon: int, fitted: Any,
-                       hist: Histories | None, col: str, value: str) -> Projection | None:
+                       hist: Histories | None, col: str, value: str,
+                       members: tuple[str, ...] | None = None) -> Projection | None:
     """A segment's projection: the overall BG/NBD on its histories, or its own margin curve
     with the overall seasonal factors.
 
@@ -652,6 +684,8 @@ def segment_projection(table: CohortTable, model: str, horizon: int, fitted: Any
         For ``"bgnbd"``: every customer's histories at the projection's start.
     col, value : str
         The segment, for the message.
+    members : tuple of str, optional
+        The original values ``value`` stands for (those folded into "(other)").
 
     Returns
     -------
@@ -661,14 +695,20 @@ def segment_projection(table: CohortTable, model: str, horizon: int, fitted: Any
     Raises
     ------
     GrowthkitError
-        When the segment has too little history to fit a curve.
+        When the segment has too little evidence (:func:`growthkit.cohorts.projection.evidence`)
+        or history to fit a curve.
     """
     if not table.complete.any():
         return None
+    found = evidence(table.uncensored())
+    if found is not None:
+        raise GrowthkitError(f"segment {col}={value}: {found['customers']} customers over "
+                             f"{found['periods']} periods, too little to project")
     if model == "bgnbd":
         assert hist is not None
-        return project(table, model, horizon, histories=hist.where(col, value), fitted=fitted)
-    curve = fit_curve(table, season=fitted.season if fitted is not None else None)
+        return project(table, model, horizon, histories=hist.where(col, value, members),
+                       fitted=fitted)
+    curve = fit_curve(table.uncensored(), season=fitted.season if fitted is not None else None)
     if curve is None:
         raise GrowthkitError(f"segment {col}={value}: too little history to fit a curve")
     return project(table, model, horizon, fitted=curve)
@@ -729,6 +769,7 @@ def _cohorts_json(a: CohortsAnalysis) -> list[dict[str, Any]]:
             "cohort": label,
             "customers": int(r["customers"]),
             "complete": bool(r["complete"]),
+            "left_censored": bool(r["left_censored"]),
             "cac": _num(float(r["cac"])),
             "cac_basis": r["cac_basis"],
             "retention": _cells(t, i, retention),
@@ -745,7 +786,7 @@ def _averages_json(t: CohortTable) -> dict[str, Any]:
     return {
         "retention": _list(t.average(t.retention())),
         "revenue_retention": _list(t.average(t.revenue_retention())),
-        "cumulative_margin_per_customer": _list(t.average(t.cumulative_margin_per_customer())),
+        "cumulative_margin_per_customer": _list(t.average_cumulative()),
         "customers": _list(t.observed_customers().astype("float64")),
     }
 
@@ -761,9 +802,7 @@ def _segments_json(a: CohortsAnalysis) -> dict[str, Any]:
         segments.setdefault(column, {})[value] = {
             **_figures(row),
             "retention": _list(table.average(table.retention())),
-            "cumulative_margin_per_customer": _list(
-                table.average(table.cumulative_margin_per_customer())
-            ),
+            "cumulative_margin_per_customer": _list(table.average_cumulative()),
             "by_cohort": [
                 {"cohort": label, "customers": int(table.customers[j]),
                  "cac": None if seg_cac is None else _num(float(seg_cac[j])),
@@ -787,10 +826,12 @@ def _ltv_block(a: CohortsAnalysis, row: dict[str, Any], interval: bool) -> dict[
         out[str(h)]["projected_ltv"] = _num(row[f"projected_ltv_{h}"])
         out[str(h)]["projected_ratio"] = _num(row[f"projected_ltv_cac_{h}"])
         if interval:
-            band = projected_ratio_interval(a.projection, a.table, a.overall["cac"], h)
+            band = projected_ratio_band(a.projection, a.table, a.overall["cac"], h)
             out[str(h)]["projected_ratio_interval"] = (
-                None if band is None else [_num(band[0]), _num(band[1])]
+                None if band is None else [_num(band[0]), _num(band[2])]
             )
+            # The point the interval holds: the projection corrected by the backtest's errors.
+            out[str(h)]["projected_ratio_corrected"] = None if band is None else _num(band[1])
     return out
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from growthkit.cohorts.messages import plural_note
 from growthkit.cohorts.periods import check_period, last_complete, period_label, period_of
-from growthkit.cohorts.table import Cohorts
+from growthkit.cohorts.table import OTHER, Cohorts
 from growthkit.data import Source, load, parse_dates, redact
 from growthkit.data.dates import DATE_EXAMPLES
 from growthkit.errors import GrowthkitError
@@ -55,6 +55,8 @@ class Spend:
         Whether the table has a channel column.
     spread_monthly : bool
         Whether monthly spend was spread over the days of its month for a weekly report.
+    duplicates : list of tuple
+        (day, channel) pairs with more than one row in the source: their rows are summed.
     """
 
     table: pd.DataFrame
@@ -62,6 +64,7 @@ class Spend:
     period: str
     by_channel: bool
     spread_monthly: bool = False
+    duplicates: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -138,6 +141,7 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
             bad_day=rows.bad_day.cast("int64").sum(),
             bad_spend=rows.bad_spend.cast("int64").sum(),
             negative=(rows.spend < 0).cast("int64").sum(),
+            rows=rows.count(),
         ).to_pyarrow().to_pandas()
         progress["detail"] = f"{len(agg):,} period-channel rows"
     if n := int(agg["bad_day"].sum()):
@@ -167,7 +171,11 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
             "spend": agg["spend"].astype("float64"),
         })
     frame = frame.groupby(["p", "channel"], as_index=False)["spend"].sum()
-    return Spend(frame, redact(spend_data), period, cols["channel"] is not None, spread)
+    repeated = agg[agg["rows"] > 1].sort_values(["day", "channel"])
+    duplicates = tuple(zip(pd.to_datetime(repeated["day"]).dt.strftime("%Y-%m-%d"),
+                           repeated["channel"].astype(str), strict=True))
+    return Spend(frame, redact(spend_data), period, cols["channel"] is not None, spread,
+                 duplicates)
 
 
 def _spread_weekly(days: pd.Series, channel: pd.Series, spend: pd.Series) -> pd.DataFrame:
@@ -279,6 +287,11 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             f"{cohorts.period!r}; expected the same period"
         )
     s = spend.table
+    if spend.duplicates:
+        examples = [f"{day} {channel}" if spend.by_channel else day
+                    for day, channel in spend.duplicates[:3]]
+        notes.append(plural_note("spend_duplicate_rows", len(spend.duplicates),
+                                 examples=", ".join(examples)))
     size = sizes.groupby("cohort")["customers"].sum()
     total = s.groupby("p")["spend"].sum()
     overall = _ratio(size, total.reindex(size.index).fillna(0.0), forming)
@@ -317,6 +330,10 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
         return CACTable(overall, segments, "spend", None, tuple(notes))
 
     by = sizes.groupby([channel_col, "cohort"])["customers"].sum()
+    if channel_col in cohorts.folded:  # spend on the folded channels is "(other)"'s spend
+        folded = s["channel"].isin(cohorts.folded[channel_col])
+        s = s.assign(channel=s["channel"].where(~folded, OTHER))
+        s = s.groupby(["p", "channel"], as_index=False)["spend"].sum()
     spent = s.set_index(["channel", "p"])["spend"]
     spent.index = spent.index.set_names([channel_col, "cohort"])
     channel = _ratio(by, spent.reindex(by.index).fillna(0.0), forming)
@@ -384,7 +401,8 @@ def _channel_column(cohorts: Cohorts, spend: Spend) -> str | None:
     channels = set(spend.table["channel"])
     best, overlap = None, 0
     for col in cohorts.segment_cols:
-        shared = len(channels & set(cohorts.sizes[col]))
+        values = set(cohorts.sizes[col]) | set(cohorts.folded.get(col, ()))
+        shared = len(channels & values)
         if shared > overlap:
             best, overlap = col, shared
     return best

@@ -6,20 +6,49 @@ every sentence is built from the numbers it states, in the report's language.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from growthkit.cohorts import messages
 from growthkit.cohorts.messages import NO_BACKTEST
 from growthkit.cohorts.tables import md_money, model_label, units
 from growthkit.formatting import escape
+from growthkit.i18n import Language
+from growthkit.notes import Note
 from growthkit.numeric import finite
 
 if TYPE_CHECKING:
     from growthkit.cohorts.analysis import CohortsAnalysis
 
-__all__ = ["CLOSE", "backtest_markdown", "projection_markdown", "trust_sentences"]
+__all__ = [
+    "CLOSE",
+    "backtest_markdown",
+    "note_markdown",
+    "projection_markdown",
+    "trust_sentences",
+]
 
 #: A backtest bias within this share reads as "close".
 CLOSE = 0.05
+
+# A `$` that is not escaped yet (money in a note): escaped so no renderer starts math.
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def note_markdown(lang: Language, note: Note) -> str:
+    """A note as Markdown in the report's language (plural notes in the language's forms).
+
+    The template is translated here, in the ``cohorts`` catalog (``Note.text`` looks words up
+    in the shared ``growthkit`` one), then the note formats its arguments.
+    """
+    if note.code in messages.PLURALS:
+        template = lang.ngettext(*messages.PLURALS[note.code], int(note.args["n"]))
+    else:
+        template = lang.gettext(note.message)
+    local = Note(note.code, template, kinds=note.kinds, **note.args)
+    return _DOLLAR.sub(r"\\$", local.text(lang, markdown=True))
+
+
 
 
 def trust_sentences(a: CohortsAnalysis) -> str:
@@ -61,8 +90,15 @@ def trust_sentences(a: CohortsAnalysis) -> str:
         parts.append(L.gettext("Read the projections as optimistic by about that much."))
     elif bias < -CLOSE:
         parts.append(L.gettext("Read the projections as conservative by about that much."))
-    else:
+    elif b.tracked_closely(CLOSE):
         parts.append(L.gettext("It tracked what happened closely."))
+    else:
+        low, high = b.spread()
+        parts.append(L.gettext(
+            "Its total bias is small, but its errors are not: in {level} of the test cells the "
+            "actual figure was between {low} and {high} of the projected one, so it cannot be "
+            "said to have tracked closely."
+        ).format(level=L.percent(b.level, 0), low=L.percent(low, 0), high=L.percent(high, 0)))
     others = b.models.drop(index=b.chosen)
     if len(others):
         versus = L.join([
@@ -79,6 +115,9 @@ def projection_markdown(a: CohortsAnalysis) -> str:
     """What the projection says, which model made it and what its interval means."""
     L, proj, p = a.lang, a.projection, a.period
     if proj is None:
+        for note in a.notes:
+            if note.code == "no_projection_evidence":
+                return note_markdown(L, note)
         reason = L.data(a.no_projection) if a.no_projection else escape(
             L.gettext("see the notes."))
         return L.gettext("There is no projection: {reason}").format(reason=reason)

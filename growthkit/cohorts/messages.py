@@ -19,11 +19,13 @@ __all__ = [
     "PLURALS",
     "backtest_failed",
     "folded",
+    "left_censored",
     "missing",
     "no_backtest",
     "no_projection",
     "plural_note",
     "segments_not_projected",
+    "too_little_evidence",
     "unassigned",
 ]
 
@@ -54,6 +56,21 @@ NO_BACKTEST = {
         "weeks after the first cohort's), so the projection has no interval."
     ),
 }
+#: Note on the left-censored first cohort, per period.
+LEFT_CENSORED = {
+    "month": N_(
+        "The first cohort, {cohort}, is everyone who bought in the data's first month, "
+        "including customers acquired before the data start: it is flagged and left out of "
+        "averages, headlines and the projection's fit (set data_starts_at_launch to true if "
+        "the data begin with the business)."
+    ),
+    "week": N_(
+        "The first cohort, {cohort}, is everyone who bought in the data's first week, "
+        "including customers acquired before the data start: it is flagged and left out of "
+        "averages, headlines and the projection's fit (set data_starts_at_launch to true if "
+        "the data begin with the business)."
+    ),
+}
 _FOLDED = N_(
     "Segment column {column} has more than {limit} values: the {shown} with most customers "
     "are shown and the rest are folded into one value, (other)."
@@ -72,6 +89,17 @@ def missing(code: str) -> Note:
     """One of the skipped-section notes: ``no_margin``, ``no_cac`` or ``no_segments``."""
     message = {"no_margin": NO_MARGIN, "no_cac": NO_CAC, "no_segments": NO_SEGMENTS}[code]
     return Note(code, message)
+
+
+def left_censored(cohort: str, period: str) -> Note:
+    """The first cohort holds customers acquired before the data start."""
+    return Note("left_censored_cohort", LEFT_CENSORED[period], cohort=cohort)
+
+
+def too_little_evidence(found: dict[str, int]) -> Note:
+    """Too few customers or periods to project (``found``: :func:`projection.evidence`)."""
+    return plural_note("no_projection_evidence", found["customers"], **{
+        k: v for k, v in found.items() if k != "customers"})
 
 
 def folded(column: str, limit: int) -> Note:
@@ -131,6 +159,20 @@ PLURALS: dict[str, tuple[str, str]] = {
         "cohort's CAC.",
         "Spend of {amount} in {n} periods without new customers (e.g. {example}) is in no "
         "cohort's CAC.",
+    ),
+    "spend_duplicate_rows": ngettext(
+        "{n} day and channel of spend_data has more than one row ({examples}): the rows are "
+        "summed into its CAC; remove them if they repeat one another.",
+        "{n} days and channels of spend_data have more than one row (e.g. {examples}): the rows "
+        "are summed into their CAC; remove them if they repeat one another.",
+    ),
+    "no_projection_evidence": ngettext(
+        "No projection: the complete cohorts hold {n} customer, observed for up to {periods} "
+        "periods after acquisition; a projection needs at least {min_customers} customers and "
+        "{min_periods} periods.",
+        "No projection: the complete cohorts hold {n} customers, observed for up to {periods} "
+        "periods after acquisition; a projection needs at least {min_customers} customers and "
+        "{min_periods} periods.",
     ),
     "cohorts_without_spend": ngettext(
         "{n} cohort acquired customers with no spend recorded (e.g. {example}): its CAC is "

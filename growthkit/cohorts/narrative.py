@@ -22,11 +22,17 @@ import numpy as np
 import pandas as pd
 
 from growthkit.cohorts import messages
-from growthkit.cohorts.display import CLOSE, backtest_markdown, projection_markdown, trust_sentences
+from growthkit.cohorts.display import (
+    CLOSE,
+    backtest_markdown,
+    note_markdown,
+    projection_markdown,
+    trust_sentences,
+)
 from growthkit.cohorts.messages import NO_CAC, NO_MARGIN, NO_SEGMENTS
 from growthkit.cohorts.payback import RULE_OF_THUMB, average_payback
 from growthkit.cohorts.periods import period_end, period_label, period_of
-from growthkit.cohorts.segments import projected_ratio_interval
+from growthkit.cohorts.segments import projected_ratio_band
 from growthkit.cohorts.table import Cohorts
 from growthkit.cohorts.tables import (
     BASIS_LABELS,
@@ -97,24 +103,6 @@ def metrics(a: CohortsAnalysis) -> dict[str, Any]:
 
 # -- notes --------------------------------------------------------------------------------------
 
-# A `$` that is not escaped yet (money in a note): escaped so no renderer starts math.
-_DOLLAR = re.compile(r"(?<!\\)\$")
-
-
-def note_markdown(lang: Language, note: Note) -> str:
-    """A note as Markdown in the report's language (plural notes in the language's forms).
-
-    The template is translated here, in the ``cohorts`` catalog (``Note.text`` looks words up
-    in the shared ``growthkit`` one), then the note formats its arguments.
-    """
-    if note.code in messages.PLURALS:
-        template = lang.ngettext(*messages.PLURALS[note.code], int(note.args["n"]))
-    else:
-        template = lang.gettext(note.message)
-    local = Note(note.code, template, kinds=note.kinds, **note.args)
-    return _DOLLAR.sub(r"\\$", local.text(lang, markdown=True))
-
-
 def folded_note(column: str, limit: int, language: Language | str = "en") -> str:
     """Note for a segment column with too many values to show each (plain text)."""
     return _note_text(messages.folded(column, limit), language)
@@ -183,8 +171,9 @@ def summary_markdown(a: CohortsAnalysis) -> str:
     parts = [_payback_paragraph(a)]
     if a.cac is not None:
         parts.append(ltv_cac_markdown(a))
-    parts.append(L.gettext("**How far to trust the projection.** {text}").format(
-        text=trust_sentences(a)))
+    trust = (projection_markdown(a) if a.projection is None and a.backtest is None
+             else trust_sentences(a))
+    parts.append(L.gettext("**How far to trust the projection.** {text}").format(text=trust))
     parts.append(_edge_sentence(a))
     parts.extend(L.gettext("*Note:* {note}").format(note=note_markdown(L, note))
                  for note in a.notes)
@@ -279,24 +268,27 @@ def ltv_cac_markdown(a: CohortsAnalysis) -> str:
                                ).format(span=units(L, p, 6)))
     r24 = o["projected_ltv_cac_24"]
     if finite(r24):
-        band = projected_ratio_interval(a.projection, a.table, a.overall["cac"], 24)
+        band = projected_ratio_band(a.projection, a.table, a.overall["cac"], 24)
         values = {"span": units(L, p, 24), "n": L.number(o["cohorts"]), "ratio": ratio(L, r24)}
         if band is None:
             message = L.gettext("Projected to {span} for all complete cohorts ({n}), it is "
                                 "{ratio}.")
         else:
             values.update(level=L.percent(a.projection.level, 0), low=ratio(L, band[0]),
-                          high=ratio(L, band[1]))
-            if band[1] < r24:
+                          mid=ratio(L, band[1]), high=ratio(L, band[2]),
+                          model=model_label(L, a.projection.model))
+            # An interval always holds its point: when the model's own figure falls outside
+            # the backtest's interval, the point shown with it is the backtest-corrected one.
+            if band[2] < r24:
                 message = L.gettext(
-                    "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
-                    "interval {low} to {high}, below the projection itself: in the backtest the "
-                    "projections ran high).")
+                    "Projected to {span} for all complete cohorts ({n}), the {model} model gives "
+                    "{ratio}; in the backtest its projections ran high, and corrected by its "
+                    "backtest errors it is {mid} ({level} interval {low} to {high}).")
             elif band[0] > r24:
                 message = L.gettext(
-                    "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
-                    "interval {low} to {high}, above the projection itself: in the backtest the "
-                    "projections ran low).")
+                    "Projected to {span} for all complete cohorts ({n}), the {model} model gives "
+                    "{ratio}; in the backtest its projections ran low, and corrected by its "
+                    "backtest errors it is {mid} ({level} interval {low} to {high}).")
             else:
                 message = L.gettext(
                     "Projected to {span} for all complete cohorts ({n}), it is {ratio} ({level} "
@@ -423,6 +415,11 @@ def retention_markdown(a: CohortsAnalysis) -> str:
         ).format(date=L.date(a.observation_end)))
     parts.append(L.gettext("Averages weight each cohort by its size, over the cohorts "
                            "observed at that k."))
+    for i in np.flatnonzero(t.left_censored):
+        parts.append(L.gettext(
+            "The first cohort ({cohort}) includes customers acquired before the data start, so "
+            "it is left out of the averages."
+        ).format(cohort=L.data(t.labels[i])))
     shown = [k for k in (1, 6, 12) if k < t.ages and finite(avg[k])]
     if shown:
         items = L.join([
@@ -444,7 +441,7 @@ def margin_markdown(a: CohortsAnalysis) -> str:
     """Cumulative margin per acquired customer against CAC, in words."""
     L, t, p = a.lang, a.table, a.period
     if a.cac is None:
-        cum = t.average(t.cumulative_margin_per_customer())
+        cum = t.average_cumulative()
         seen = [k for k in range(min(12, len(cum))) if finite(cum[k])]
         text = L.gettext(
             "Cumulative gross margin per acquired customer (divided by everyone acquired, not "
@@ -459,7 +456,12 @@ def margin_markdown(a: CohortsAnalysis) -> str:
     text = L.gettext(
         "Cumulative gross margin per acquired customer, divided by everyone the cohort "
         "acquired (never by those still buying, which would inflate it), against what a "
-        "customer cost to acquire.")
+        "customer cost to acquire.") + " " + L.gettext(
+        "The average customer's curve adds up each period's margin per customer over the "
+        "cohorts observed in that period, so it never falls because older cohorts drop out; its "
+        "CAC line is that of the complete cohorts, the one in the summary.")
+    if a.overall["cac"] == 0:
+        return text + " " + L.gettext("No spend was recorded, so there is nothing to pay back.")
     if finite(k):
         return text + " " + L.gettext(
             "The average customer's curve crosses its CAC line {when} ({amount} against {cac})."

@@ -19,6 +19,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.settings import (
     Columns,
     Constraint,
+    Flag,
     Interval,
     Options,
     Settings,
@@ -94,6 +95,10 @@ class CohortsSettings(Settings):
     backtest_cutoff: object = setting(
         None, Text(optional=True, allow_date=True, what="a date such as 2024-06-30"),
         "the backtest's cut-off (a period's last day); None: up to 12 periods back")
+    data_starts_at_launch: bool | None = setting(
+        None, Flag(optional=True),
+        "whether the data begin with the business (then the first month is a real cohort); "
+        "None: the sample's, or false")
     level: float = setting(LEVEL, Interval(0, 1, closed="neither"),
                            "coverage of the projection intervals")
     language: str = setting("en", Text(what="a language such as 'en' or 'ar'"),

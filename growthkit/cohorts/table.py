@@ -45,6 +45,7 @@ from growthkit.settings import Interval
 __all__ = [
     "GROSS_MARGIN",
     "MISSING",
+    "OTHER",
     "CohortTable",
     "Cohorts",
     "build_cohorts",
@@ -58,6 +59,8 @@ GROSS_MARGIN = Interval(0, 1, closed="right", optional=True)
 
 #: The segment label of customers whose first purchase has no value in the segment column.
 MISSING = "(missing)"
+#: The segment value that stands for the values folded away (:meth:`Cohorts.top_values`).
+OTHER = "(other)"
 _KEY_OFFSET = 11  # "YYYY-MM-DD|" in front of a segment value: the earliest day sorts first
 
 
@@ -107,6 +110,10 @@ class CohortTable:
     active, revenue, margin, purchases : numpy.ndarray
         Per cohort and k: customers with a purchase, revenue (refunds netted), gross margin, and
         purchases (orders with an amount ≥ 0). NaN where unobserved.
+    censored_cohort : int or None
+        The left-censored cohort (the data's first period, which holds everyone who bought
+        then, including customers acquired before the data start); None when the data begin
+        with the business. It is shown, but left out of every average.
     """
 
     period: str
@@ -117,6 +124,7 @@ class CohortTable:
     revenue: np.ndarray
     margin: np.ndarray
     purchases: np.ndarray
+    censored_cohort: int | None = None
 
     # -- shape ----------------------------------------------------------------------------------
 
@@ -139,6 +147,23 @@ class CohortTable:
     def complete(self) -> np.ndarray:
         """Whether each cohort's own period (k = 0) has ended: its size is final."""
         return self.observed[:, 0] if self.ages else np.zeros(len(self.cohorts), bool)
+
+    @property
+    def left_censored(self) -> np.ndarray:
+        """Whether each cohort is the left-censored first cohort (see ``censored_cohort``)."""
+        return self.cohorts == self.censored_cohort
+
+    def uncensored(self) -> CohortTable:
+        """The table without the left-censored cohort (the cohorts averages and fits use)."""
+        if not self.left_censored.any():
+            return replace(self, censored_cohort=None)
+        keep = ~self.left_censored
+        return CohortTable(
+            period=self.period, observation_end=self.observation_end,
+            cohorts=self.cohorts[keep], customers=self.customers[keep],
+            active=self.active[keep], revenue=self.revenue[keep], margin=self.margin[keep],
+            purchases=self.purchases[keep],
+        )
 
     @property
     def last_observed(self) -> np.ndarray:
@@ -174,6 +199,10 @@ class CohortTable:
     def average(self, values: np.ndarray) -> np.ndarray:
         """Per k, the mean of ``values`` over the cohorts observed at k, weighted by size.
 
+        The left-censored cohort is left out. For a cumulative figure use
+        :meth:`average_cumulative`: a mean over the cohorts observed at each k mixes a
+        different set of cohorts at each k, and can fall.
+
         Parameters
         ----------
         values : numpy.ndarray
@@ -184,16 +213,34 @@ class CohortTable:
         numpy.ndarray
             One value per k; NaN where no cohort is observed.
         """
-        seen = ~np.isnan(values)
+        seen = ~np.isnan(values) & ~self.left_censored[:, None]
         weights = np.where(seen, self.customers[:, None], 0.0)
         total = weights.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = (np.where(seen, values, 0.0) * weights).sum(axis=0) / total
         return np.where(total > 0, out, np.nan)
 
+    def average_cumulative(self) -> np.ndarray:
+        """The average customer's cumulative margin: per-period margins chained.
+
+        Per k, the margin per acquired customer is averaged over the cohorts observed at k
+        (size-weighted, the left-censored cohort left out), and these increments are summed
+        from k = 0. Each step compares like with like, so the curve rises or falls only with
+        the margin itself (never because older, richer cohorts drop out of the mean). NaN
+        from the first k no cohort reaches.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per k.
+        """
+        return np.cumsum(self.average(self.margin_per_customer()))
+
     def observed_customers(self) -> np.ndarray:
-        """Per k, the customers of the cohorts observed at k (the weight behind each average)."""
-        return np.where(self.observed, self.customers[:, None], 0).sum(axis=0)
+        """Per k, the customers of the cohorts observed at k (the weight behind each average;
+        the left-censored cohort left out)."""
+        seen = self.observed & ~self.left_censored[:, None]
+        return np.where(seen, self.customers[:, None], 0).sum(axis=0)
 
     # -- views ------------------------------------------------------------------------------------
 
@@ -222,6 +269,7 @@ class CohortTable:
             revenue=cut(self.revenue),
             margin=cut(self.margin),
             purchases=cut(self.purchases),
+            censored_cohort=self.censored_cohort,
         )
 
     def frame(self, values: np.ndarray, name: str = "k") -> pd.DataFrame:
@@ -291,6 +339,11 @@ class Cohorts:
         ``refund_only_amount`` (refunds of customers with no purchase in the data) and
         ``early_refund_amount`` (refunds dated before the customer's first purchase): amounts
         in no cohort.
+    censored_cohort : int or None
+        The left-censored first cohort (see :class:`CohortTable`); None when the data begin
+        with the business.
+    folded : dict
+        Segment column -> the values folded into :data:`OTHER` (:meth:`top_values`).
     """
 
     grid: pd.DataFrame
@@ -302,6 +355,15 @@ class Cohorts:
     margin_basis: str
     gross_margin: float | None
     unassigned: dict[str, float] = field(default_factory=dict)
+    censored_cohort: int | None = None
+    folded: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def members(self, column: str, value: str) -> tuple[str, ...]:
+        """The original values a shown segment value stands for (the folded ones for
+        :data:`OTHER`, else the value itself)."""
+        if value == OTHER and column in self.folded:
+            return self.folded[column]
+        return (value,)
 
     def segment_values(self, column: str) -> list[str]:
         """The values of a segment column, most customers first (ties by name)."""
@@ -311,8 +373,10 @@ class Cohorts:
 
     def top_values(self, limit: int, other: str = "(other)") -> tuple[Cohorts, list[str]]:
         """The same cohorts with each segment column cut to its ``limit`` − 1 largest values,
-        the rest folded into ``other``; and the columns that were folded."""
+        the rest folded into ``other`` (recorded in :attr:`folded`, so spend on them is folded
+        the same way before CAC is computed); and the columns that were folded."""
         folded = []
+        members: dict[str, tuple[str, ...]] = {}
         grid, sizes = self.grid, self.sizes
         for col in self.segment_cols:
             values = self.segment_values(col)
@@ -320,6 +384,7 @@ class Cohorts:
                 continue
             keep = set(values[: limit - 1])
             folded.append(col)
+            members[col] = tuple(str(v) for v in values[limit - 1:])
             grid = grid.assign(**{col: grid[col].where(grid[col].isin(keep), other)})
             sizes = sizes.assign(**{col: sizes[col].where(sizes[col].isin(keep), other)})
         if not folded:
@@ -328,7 +393,7 @@ class Cohorts:
         grid = grid.groupby(keys, as_index=False)[["active", "purchases", "revenue",
                                                    "margin"]].sum()
         sizes = sizes.groupby(["cohort", *self.segment_cols], as_index=False)["customers"].sum()
-        return replace(self, grid=grid, sizes=sizes), folded
+        return replace(self, grid=grid, sizes=sizes, folded=members), folded
 
     def _check_segment(self, column: str) -> None:
         if column not in self.segment_cols:
@@ -380,6 +445,7 @@ class Cohorts:
             cohorts=cohorts,
             customers=size.to_numpy(dtype="float64"),
             **out,
+            censored_cohort=self.censored_cohort,
         )
 
     def __repr__(self) -> str:

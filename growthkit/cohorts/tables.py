@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASIS_LABELS",
     "MODEL_LABELS",
+    "NO_SPEND",
     "at",
     "backtest_table",
     "cohorts_table",
@@ -46,10 +47,12 @@ __all__ = [
 
 #: How the report names each projection model (translated where shown: :func:`model_label`).
 MODEL_LABELS = MODEL_NAMES
+#: What a payback cell says when no spend was recorded (CAC 0): nothing to pay back.
+NO_SPEND = N_("no spend recorded")
 #: How each cohort's CAC was found (``cac_basis``), for readers.
 BASIS_LABELS = {
     "spend": N_("spend"),
-    "no spend": N_("no spend recorded"),
+    "no spend": NO_SPEND,
     "flat": N_("flat CAC"),
     "forming": N_("still forming"),
     "blended": N_("cohort's overall CAC"),
@@ -112,6 +115,8 @@ def observed_periods(a: CohortsAnalysis) -> int:
 def payback_phrase(a: CohortsAnalysis, row: dict[str, Any] | pd.Series) -> str:
     """``3 months after acquisition`` or ``not yet after 22 months of data (projected: ...)``."""
     L, p = a.lang, a.period
+    if row.get("cac") == 0:
+        return L.gettext(NO_SPEND)
     k = row["payback_period"]
     if finite(k):
         return when(k, p, L)
@@ -186,8 +191,14 @@ def overview_table(a: CohortsAnalysis) -> pd.DataFrame:
                         index=pd.Index(list(rows), name=""))
 
 
-def _period_cell(lang: Language, value: float) -> str:
+def _period_cell(lang: Language, value: float, cac: float = np.nan) -> str:
+    if cac == 0:
+        return lang.gettext(NO_SPEND)
     return lang.number(value) if finite(value) else lang.gettext("not yet")
+
+
+def _payback_cells(lang: Language, s: pd.DataFrame) -> list[str]:
+    return [_period_cell(lang, v, c) for v, c in zip(s["payback_period"], s["cac"], strict=True)]
 
 
 def _money_cells(a: CohortsAnalysis, values: Any) -> list[str]:
@@ -201,8 +212,9 @@ def _payback_header(lang: Language, period: str) -> str:
 
 
 def _projected_payback_cells(lang: Language, s: pd.DataFrame) -> list[str]:
-    return ["–" if finite(v) else _period_cell(lang, pp)
-            for v, pp in zip(s["payback_period"], s["projected_payback_period"], strict=True)]
+    return ["–" if finite(v) or c == 0 else _period_cell(lang, pp)
+            for v, pp, c in zip(s["payback_period"], s["projected_payback_period"], s["cac"],
+                                strict=True)]
 
 
 def cohorts_table(a: CohortsAnalysis) -> pd.DataFrame:
@@ -211,8 +223,9 @@ def cohorts_table(a: CohortsAnalysis) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(s.index, name=L.gettext("Cohort")))
     customers = L.gettext("Customers")
     out[customers] = [
-        L.number(n) if done else L.gettext("{n} (forming)").format(n=L.number(n))
-        for n, done in zip(s["customers"], s["complete"], strict=True)
+        L.gettext("{n} (incl. earlier customers)").format(n=L.number(n)) if early
+        else L.number(n) if done else L.gettext("{n} (forming)").format(n=L.number(n))
+        for n, done, early in zip(s["customers"], s["complete"], s["left_censored"], strict=True)
     ]
     if a.cac is not None:
         out[L.gettext("CAC")] = _money_cells(a, s["cac"])
@@ -220,7 +233,7 @@ def cohorts_table(a: CohortsAnalysis) -> pd.DataFrame:
             L.gettext(BASIS_LABELS[b]) if b in BASIS_LABELS else L.isolate(b)
             for b in s["cac_basis"]
         ]
-        out[_payback_header(L, p)] = [_period_cell(L, v) for v in s["payback_period"]]
+        out[_payback_header(L, p)] = _payback_cells(L, s)
         out[L.gettext("Projected payback")] = _projected_payback_cells(L, s)
         for h in HORIZONS:
             out[at(L, N_("LTV:CAC at {span}"), p, h)] = [ratio(L, v) for v in s[f"ltv_cac_{h}"]]
@@ -246,7 +259,7 @@ def segments_table(a: CohortsAnalysis) -> pd.DataFrame:
     out[at(L, N_("Retention after {span}"), p, 1)] = [L.percent(v) for v in s["retention_1"]]
     if a.cac is not None:
         out[L.gettext("CAC")] = _money_cells(a, s["cac"])
-        out[_payback_header(L, p)] = [_period_cell(L, v) for v in s["payback_period"]]
+        out[_payback_header(L, p)] = _payback_cells(L, s)
         out[L.gettext("Projected payback")] = _projected_payback_cells(L, s)
         out[at(L, N_("LTV:CAC at {span}"), p, 12)] = [ratio(L, v) for v in s["ltv_cac_12"]]
         out[at(L, N_("Projected LTV:CAC at {span}"), p, 24)] = [

@@ -84,7 +84,8 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     ----------
     table : CohortTable
     average : bool, default True
-        Add a last row with the size-weighted average over the cohorts observed at each k.
+        Add a last row with the size-weighted average over the cohorts observed at each k (the
+        left-censored first cohort, marked in its label, left out).
     language : Language or str, default "en"
         The report's language (``analysis.lang``).
     ax : matplotlib Axes, optional
@@ -100,6 +101,9 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     values = table.retention()
     window = _window(table)
     labels = [label(lang.isolate(x), lang) for x in table.labels]
+    for i in np.flatnonzero(table.left_censored):  # before the data start: marked, not averaged
+        labels[i] = label(lang.gettext("{cohort} (incl. earlier customers)").format(
+            cohort=lang.isolate(table.labels[i])), lang)
     if average:
         values = np.vstack([values, table.average(table.retention())])
         window = np.vstack([window, np.ones(ages, bool)])
@@ -146,9 +150,11 @@ def plot_cumulative_margin(analysis: CohortsAnalysis, column: str | None = None,
                            ax: Axes | None = None) -> Axes:
     """Average cumulative margin per acquired customer against its CAC, per segment value.
 
-    Each curve is size-weighted over the cohorts observed at k; its CAC line (dashed, same
-    colour) is the size-weighted CAC of the same cohorts, so a crossing is the payback of the
-    average customer.
+    Each curve chains the per-period margin per customer, size-weighted over the cohorts
+    observed at each k (:meth:`CohortTable.average_cumulative`: it never falls because the mix
+    of cohorts changes); its CAC line (dashed, same colour) is one CAC, that of the group's
+    complete cohorts (the one the summary states), so a crossing is the payback of the average
+    customer. The left-censored first cohort is left out.
 
     Parameters
     ----------
@@ -177,7 +183,7 @@ def plot_cumulative_margin(analysis: CohortsAnalysis, column: str | None = None,
         color = "#1f2328" if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
         width = 2.6 if i == 0 else 1.6
         if cost is None:
-            curve = table.average(table.cumulative_margin_per_customer())
+            curve = table.average_cumulative()
             ax.plot(np.arange(len(curve)), curve, color=color, lw=width, label=label(name, lang))
             continue
         k, frame = average_payback(table, cost)

@@ -19,7 +19,7 @@ def small_shop() -> tuple[pd.DataFrame, pd.DataFrame]:
 def small(small_shop) -> CohortsAnalysis:
     """The report on the small shop, with spend, margins and two segment columns."""
     frame, spend = small_shop
-    return analyze(frame, margin_col="margin", spend_data=spend,
+    return analyze(frame, margin_col="margin", spend_data=spend, data_starts_at_launch=True,
                    segment_col="channel,first_order")
 
 

@@ -29,6 +29,7 @@ from growthkit.plots import cohorts as plots
 ALLOWED_LATIN = {
     "LTV", "CAC", "BG", "NBD", "CSV", "JSON", "HTML", "ISO", "k", "None", "US", "other",
     "cohorts_csv", "gross_margin", "margin_col", "spend_data", "cac", "segment_col",
+    "data_starts_at_launch", "true",
 }
 ARABIC = re.compile("[\u0600-\u06ff]")
 _ISOLATED = re.compile(f"{FSI}[^{PDI}]*{PDI}")
@@ -45,7 +46,7 @@ def leftover_english(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def arabic(small_shop):
     frame, spend = small_shop
-    return analyze(frame, margin_col="margin", spend_data=spend,
+    return analyze(frame, margin_col="margin", spend_data=spend, data_starts_at_launch=True,
                    segment_col="channel,first_order", language="ar", currency="SAR")
 
 

@@ -86,6 +86,19 @@ def test_channels_without_spend_are_named_only_when_there_are_some(small):
     assert "no recorded spend" not in text
 
 
+def test_a_small_bias_with_wide_errors_is_not_tracking_closely(small):
+    # The small shop's own backtest: its errors spread beyond 1 ± 15%, so a bias of 1% must
+    # not read "tracked closely" (3 customers once got that verdict).
+    models = small.backtest.models.copy()
+    models.loc[small.backtest.chosen, "bias"] = 0.01
+    b = dataclasses.replace(small.backtest, models=models)
+    low, high = b.spread()
+    assert low < 0.85 or high > 1.15
+    text = _plain(narrative.summary_markdown(dataclasses.replace(small, backtest=b)))
+    assert "It tracked what happened closely." not in text
+    assert "so it cannot be said to have tracked closely" in text
+
+
 @pytest.mark.parametrize(
     ("bias", "verdict"),
     [(0.2, "Read the projections as optimistic by about that much."),
@@ -95,7 +108,8 @@ def test_channels_without_spend_are_named_only_when_there_are_some(small):
 def test_the_backtest_verdict_follows_the_bias(small, bias, verdict):
     models = small.backtest.models.copy()
     models.loc[small.backtest.chosen, "bias"] = bias
-    b = dataclasses.replace(small.backtest, models=models)
+    cells = small.backtest.cells.assign(ratio=1.02)  # errors within 1 ± 15% everywhere
+    b = dataclasses.replace(small.backtest, models=models, cells=cells)
     text = narrative.summary_markdown(dataclasses.replace(small, backtest=b))
     assert verdict in text
     direction = "over" if bias > 0 else "under"
