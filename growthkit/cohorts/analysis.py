@@ -68,8 +68,9 @@ class CohortsAnalysis(ReportAnalysis):
         The parameters as resolved (sample defaults filled in, sources display-safe,
         ``language`` the locale id).
     overview : dict
-        ``orders``, ``customers`` (in cohorts), ``first_date``, ``last_date``, ``revenue``,
-        ``margin``.
+        ``orders`` (distinct order ids with ``order_col``), ``lines`` (rows kept: the same as
+        ``orders`` without ``order_col``), ``customers`` (in cohorts), ``first_date``,
+        ``last_date``, ``revenue``, ``margin``.
     data_quality : DataQuality
         What validating the orders found.
     cohorts : Cohorts
@@ -274,7 +275,7 @@ class CohortsAnalysis(ReportAnalysis):
             null), ``payback_period``, ``projected_payback_period``, ``ltv_cac`` {6, 12, 24});
             ``averages`` (size-weighted over the cohorts observed at each k); ``segments``
             (column -> value -> figures and average curves); ``ltv_cac``; ``projection``;
-            ``backtest``; the summary figures (``customers``, ``orders``, ``revenue``,
+            ``backtest``; the summary figures (``customers``, ``orders``, ``lines``, ``revenue``,
             ``margin``, ``observation_end``, ``last_complete_period``, ``currency``,
             ``margin_basis``, ``cac_source``, ``channel_col``, ``payback_period``,
             ``summary``: the summary as plain English text); ``headline``,
@@ -315,6 +316,8 @@ def analyze(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
     period: str = "month",
     observation_end: str | _dt.date | None = None,
     gross_margin: float | None = None,
@@ -349,7 +352,13 @@ def analyze(
         Orders, one row per order or refund; any source :func:`growthkit.data.load` accepts.
     customer_col, date_col, amount_col : str
         The columns holding the customer, the order's date or timestamp and its amount
-        (negative for refunds).
+        (negative for refunds); with ``quantity_col``, ``amount_col`` is the unit price.
+    order_col : str, optional
+        When rows are lines of orders (an export of invoice lines), the order (invoice) id:
+        purchases count distinct orders, and texts count lines where they count rows.
+    quantity_col : str, optional
+        Each line's quantity: a line's amount is quantity × ``amount_col`` (a negative
+        quantity is a return, netted as a refund). A ``margin_col`` is then each line's margin.
     period : {"month", "week"}, default "month"
         Calendar months, or ISO weeks.
     observation_end : date-like, optional
@@ -416,7 +425,8 @@ def analyze(
     "Counting your customers" the easy way. Marketing Science 24(2), 275-284.
     """
     settings = CohortsSettings.from_parameters(
-        customer_col=customer_col, date_col=date_col, amount_col=amount_col, period=period,
+        customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        order_col=order_col, quantity_col=quantity_col, period=period,
         observation_end=observation_end, gross_margin=gross_margin, margin_col=margin_col,
         cac=cac, spend_data=spend_data, segment_col=segment_col, currency=currency,
         timezone=timezone, cohorts_csv=cohorts_csv, models=models, horizon=horizon,
@@ -509,7 +519,8 @@ def _load(run: _Run) -> None:
     s = run.settings
     keep = list(dict.fromkeys([*run.segments, *([s.margin_col] if s.margin_col else [])]))
     run.orders = validate_orders(run.data, s.customer_col, s.date_col, s.amount_col,
-                                 s.timezone, keep=keep)
+                                 s.timezone, keep=keep, order_col=s.order_col,
+                                 quantity_col=s.quantity_col)
     cohorts = build_cohorts(
         run.orders, period=s.period, observation_end=s.observation_end,
         gross_margin=s.gross_margin, margin_col=s.margin_col, segment_col=run.segments,
@@ -619,6 +630,7 @@ def _assemble(run: _Run) -> CohortsAnalysis:
     grid = cohorts.grid
     overview = {
         "orders": orders.orders,
+        "lines": orders.lines,
         "customers": int(cohorts.sizes["customers"].sum()),
         "purchases": int(grid["purchases"].sum()),
         "first_date": orders.first_day.isoformat(),
@@ -854,6 +866,7 @@ def _figures_json(a: CohortsAnalysis) -> dict[str, Any]:
     return {
         "customers": a.overview["customers"],
         "orders": a.overview["orders"],
+        "lines": a.overview["lines"],
         "revenue": a.overview["revenue"],
         "margin": a.overview["margin"],
         "observation_end": a.observation_end.isoformat(),

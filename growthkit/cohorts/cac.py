@@ -108,7 +108,7 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
     """
     check_period(period)
     with step("read spend") as progress:
-        t = load(spend_data)
+        t = load(spend_data, name="spend_data", rows="spend rows")
         names = list(t.columns)
         cols = {name: _column(names, name) for name in SPEND_COLUMNS}
         for name in ("period", "spend"):
@@ -138,9 +138,9 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
                         bad_spend=amount.isnull())
         agg = rows.group_by(["day", "channel"]).aggregate(
             spend=rows.spend.sum(),
-            bad_day=rows.bad_day.cast("int64").sum(),
-            bad_spend=rows.bad_spend.cast("int64").sum(),
-            negative=(rows.spend < 0).cast("int64").sum(),
+            bad_day=rows.bad_day.sum(),
+            bad_spend=rows.bad_spend.sum(),
+            negative=(rows.spend < 0).sum(),
             rows=rows.count(),
         ).to_pyarrow().to_pandas()
         progress["detail"] = f"{len(agg):,} period-channel rows"

@@ -341,7 +341,11 @@ def _edge_sentence(a: CohortsAnalysis) -> str:
 def data_markdown(a: CohortsAnalysis) -> str:
     """Where the orders came from, the rules applied, and what to check in the data."""
     L, o, q = a.lang, a.overview, a.data_quality
-    if a.cohorts.margin_basis == "column":
+    lines = q.row_unit == "line"
+    if a.cohorts.margin_basis == "column" and lines:
+        margin = L.gettext("each line's margin from column {column}").format(
+            column=L.data(a.parameters["margin_col"]))
+    elif a.cohorts.margin_basis == "column":
         margin = L.gettext("each order's margin from column {column}").format(
             column=L.data(a.parameters["margin_col"]))
     elif a.parameters.get("gross_margin") is None:
@@ -369,10 +373,23 @@ def data_markdown(a: CohortsAnalysis) -> str:
         source=L.data(a.parameters["data"]), timezone=L.data(a.parameters["timezone"]),
         margin=margin,
     )]
+    if lines:
+        parts.append(L.ngettext(
+            "Rows are lines of orders (column {column}): {orders} orders in {n} line; an order "
+            "is one purchase however many lines it has.",
+            "Rows are lines of orders (column {column}): {orders} orders in {n} lines; an "
+            "order is one purchase however many lines it has.", int(o["lines"]),
+        ).format(column=L.data(a.parameters["order_col"]), orders=L.number(o["orders"]),
+                 n=L.number(o["lines"])))
     if o["orders_after_observation_end"]:
         parts.append(L.gettext("Orders after the observation end ({date}) are left out."
                                ).format(date=L.date(a.observation_end)))
-    if q.refunds:
+    if q.refunds and lines:
+        parts.append(L.ngettext(
+            "{n} line is a return or refund ({amount} in total).",
+            "{n} lines are returns or refunds ({amount} in total).", int(q.refunds),
+        ).format(n=L.number(q.refunds), amount=md_money(a, q.refund_total)))
+    elif q.refunds:
         parts.append(L.ngettext(
             "{n} order is a refund ({amount} in total).",
             "{n} orders are refunds ({amount} in total).", int(q.refunds),
@@ -380,7 +397,7 @@ def data_markdown(a: CohortsAnalysis) -> str:
     text = " ".join(parts)
     # The validation's refund finding states the day rule of purchase counts; here the
     # period rule above applies, so that finding is replaced by the sentence above.
-    found = [w for w in q.warnings() if "negative amount" not in w]
+    found = dataclasses.replace(q, refunds=0).warnings(L)
     if not found:
         return text
     items = "\n".join(f"- {escape(w)}" for w in found)

@@ -330,7 +330,7 @@ def load_histories(
                     margin=margin, **keys)
     buy = base.amount >= 0
     daily = base.group_by(["customer_id", "day"]).aggregate(
-        buy=buy.cast("int64").max(),
+        buy=buy.cast("int32").max(),  # PostgreSQL casts a boolean to integer, not bigint
         margin=base.margin.sum(),
         **{k: base[k].min(where=buy) for k in keys},
     )

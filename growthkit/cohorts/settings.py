@@ -62,6 +62,13 @@ class CohortsSettings(Settings):
                             "column with the order date or timestamp")
     amount_col: str = setting("amount", Text(what="a column name"),
                               "column with the order amount (refunds negative)")
+    order_col: str | None = setting(
+        None, Text(optional=True, what="a column name"),
+        "column with the order (invoice) id when rows are lines of orders; None: a row is an "
+        "order")
+    quantity_col: str | None = setting(
+        None, Text(optional=True, what="a column name"),
+        "column with each line's quantity (amount_col is then the unit price); None: none")
     period: str = setting("month", Options(PERIODS),
                           "cohort period: month, or week (ISO weeks, Monday to Sunday)")
     observation_end: object = setting(

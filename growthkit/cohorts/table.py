@@ -37,7 +37,7 @@ from growthkit.cohorts.periods import (
     period_label,
     period_of,
 )
-from growthkit.data import Orders, Source, as_date, validate_orders
+from growthkit.data import Orders, Source, as_date, as_money, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.settings import Interval
@@ -480,6 +480,8 @@ def build_cohorts(
     margin_col: str | None = None,
     segment_col: str | Sequence[str] | None = None,
     timezone: str = "UTC",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
 ) -> Cohorts:
     """Aggregate orders into cohorts × periods (× segments) in the engine.
 
@@ -512,6 +514,12 @@ def build_cohorts(
         is the value on their first purchase (on a day with several, the smallest value).
     timezone : str, default "UTC"
         Time zone whose calendar days and periods orders fall in.
+    order_col : str, optional
+        When rows are lines of orders, the order (invoice) column: ``purchases`` counts
+        distinct orders with a line of amount >= 0 (see :func:`growthkit.data.validate_orders`).
+    quantity_col : str, optional
+        The lines' quantity column; ``amount_col`` is then the unit price. A line's margin in
+        ``margin_col`` is the line's (not per unit).
 
     Returns
     -------
@@ -538,7 +546,8 @@ def build_cohorts(
     # (distinct customers, duplicate rows, stray dates), as rfm_summary does; a report
     # validates with them once and passes its Orders here.
     orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep,
-                             quality=isinstance(data, Orders))
+                             quality=isinstance(data, Orders), order_col=order_col,
+                             quantity_col=quantity_col)
     if orders.amount_col is None:
         raise GrowthkitError(
             "these orders were validated without amount_col; expected the column of order "
@@ -558,7 +567,7 @@ def build_cohorts(
         )
     with step(f"built {period}ly cohorts") as progress:
         grid, checks = _grid(orders.table, period, obs_end, orders.last_day, segments,
-                             margin_col)
+                             margin_col, by_order=orders.order_col is not None)
         progress["detail"] = f"{len(grid):,} cells"
     if margin_col is not None:
         _raise_on_bad_margins(margin_col, checks)
@@ -587,24 +596,37 @@ def build_cohorts(
     )
 
 
-def _grid(
+def grid_query(
     t: ibis.Table,
     period: str,
     obs_end: _dt.date,
     last_day: _dt.date,
-    segments: tuple[str, ...],
-    margin_col: str | None,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The engine query: (cohort, period, segments) -> active, purchases, revenue, margin."""
+    segments: tuple[str, ...] = (),
+    margin_col: str | None = None,
+    by_order: bool = False,
+) -> ibis.Table:
+    """The engine query, unexecuted: (cohort, p, s0, s1, ...) -> active, purchases, revenue,
+    margin (with ``margin_col`` also margin_bad and margin_max, the checks of the margins).
+
+    ``t`` is :attr:`growthkit.data.Orders.table`; ``last_day`` its last order day (no filter
+    when ``obs_end`` is not before it). Money is summed exactly
+    (:func:`growthkit.data.as_money`: DECIMAL at both levels, one float64 at the end), so the
+    grid does not depend on the order the engine adds rows in.
+    With ``by_order`` (rows are lines of orders, ``order_id``), ``purchases`` counts the
+    distinct orders with a line of amount >= 0, not the lines. Booleans are summed, or cast
+    to int32 (PostgreSQL casts a boolean to integer, not to bigint).
+    """
     if obs_end < last_day:  # else every order is in: no filter to evaluate on each row
         t = t.filter(t.order_date <= ibis.literal(obs_end))
     buy = t.amount >= 0
     cols: dict[str, ibis.Value] = {
         "customer_id": t.customer_id,
         "p": period_expr(t.order_date, period),
-        "amount": t.amount,
-        "buy": buy.cast("int64"),
+        "amount": as_money(t.amount),
+        "buy": buy.cast("int32"),
     }
+    if by_order:
+        cols["order_id"] = t.order_id
     if margin_col is not None:
         cols["margin"] = margin_value(t, margin_col)
     day = t.order_date.cast("string")
@@ -614,11 +636,12 @@ def _grid(
     base = t.select(**cols)
     per = {
         "revenue": base.amount.sum(),
-        "purchases": base.buy.sum(),
+        "purchases": (base.order_id.nunique(where=base.buy == 1) if by_order
+                      else base.buy.sum()),
     }
     if margin_col is not None:
-        per["margin"] = base.margin.sum()
-        per["margin_bad"] = base.margin.isnull().cast("int64").sum()
+        per["margin"] = as_money(base.margin).sum()
+        per["margin_bad"] = as_money(base.margin).isnull().sum()  # empty, NaN or too large
         per["margin_max"] = base.margin.abs().max()
     cp = base.group_by(["customer_id", "p"]).aggregate(**per)
     if segments:
@@ -636,15 +659,29 @@ def _grid(
     joined = cp.inner_join(cust, "customer_id")
     keys = ["cohort", "p", *(f"s{i}" for i in range(len(segments)))]
     aggs: dict[str, ibis.Value] = {
-        "active": (joined.purchases > 0).cast("int64").sum(),
+        "active": (joined.purchases > 0).sum(),
         "purchases": joined.purchases.sum(),
-        "revenue": joined.revenue.sum(),
+        "revenue": joined.revenue.sum().cast("float64"),
     }
     if margin_col is not None:
-        aggs["margin"] = joined.margin.sum()
+        aggs["margin"] = joined.margin.sum().cast("float64")
         aggs["margin_bad"] = joined.margin_bad.sum()
         aggs["margin_max"] = joined.margin_max.max()
-    out = joined.group_by(keys).aggregate(**aggs).to_pyarrow().to_pandas()
+    return joined.group_by(keys).aggregate(**aggs)
+
+
+def _grid(
+    t: ibis.Table,
+    period: str,
+    obs_end: _dt.date,
+    last_day: _dt.date,
+    segments: tuple[str, ...],
+    margin_col: str | None,
+    by_order: bool = False,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """:func:`grid_query` fetched, and the margin checks taken out of it."""
+    query = grid_query(t, period, obs_end, last_day, segments, margin_col, by_order)
+    out = query.to_pyarrow().to_pandas()
     checks: dict[str, float] = {}
     if margin_col is not None:
         checks = {

@@ -169,6 +169,8 @@ def overview_table(a: CohortsAnalysis) -> pd.DataFrame:
     rows = {
         L.gettext("Source"): L.isolate(a.parameters["data"]),
         L.gettext("Orders"): L.number(o["orders"]),
+        **({L.gettext("Lines of orders"): L.number(o["lines"])}
+           if q.row_unit == "line" else {}),
         L.gettext("Customers in cohorts"): L.number(o["customers"]),
         L.gettext("First order"): L.date(o["first_date"]),
         L.gettext("Observation end"): L.date(a.observation_end),

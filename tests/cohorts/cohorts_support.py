@@ -164,3 +164,50 @@ def seasonal_upswing(seed: int = 12, customers: int = 1500) -> pd.DataFrame:
                      ).dt.strftime("%Y-%m-%d")
     frame["amount"] = np.round(rng.gamma(2.0, 20.0, len(frame)), 2)
     return frame[["customer_id", "date", "amount"]]
+
+
+def line_items(seed: int = 16, customers: int = 600, months: int = 14) -> pd.DataFrame:
+    """Invoice lines shaped like a retailer's raw export: invoices of 1-5 lines (quantity ×
+    unit price), some lines entered twice, returns as their own "C" invoices with negative
+    quantities, and a fifth of the invoices without a customer (an empty id).
+
+    Columns: ``InvoiceNo``, ``StockCode``, ``Quantity``, ``UnitPrice``, ``InvoiceDate`` (a
+    timestamp as text), ``CustomerID`` (text, empty when unknown).
+    """
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, months * 30, customers)
+    visits = rng.poisson(2.5, customers)
+    who = np.concatenate([np.arange(customers), np.repeat(np.arange(customers), visits)])
+    day = np.concatenate([first, first[np.repeat(np.arange(customers), visits)]
+                          + rng.integers(1, 250, visits.sum())])
+    keep = day < months * 30
+    who, day = who[keep], day[keep]
+    rows = []
+    for n, (c, d) in enumerate(zip(who, day, strict=True)):
+        customer = "" if rng.random() < 0.2 else str(12000 + c)
+        stamp = (pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(d))
+                 + pd.Timedelta(minutes=int(rng.integers(480, 1200))))
+        lines = [(f"S{rng.integers(0, 40):03d}", int(rng.integers(1, 13)),
+                  float(rng.choice([0.42, 0.85, 1.25, 2.55, 3.39, 4.95, 12.75])))
+                 for _ in range(int(rng.integers(1, 6)))]
+        if rng.random() < 0.1:
+            lines.append(lines[0])  # one product entered twice: a genuine repeat line
+        rows += [(str(500000 + n), *line, stamp, customer) for line in lines]
+        if rng.random() < 0.12:  # a return of the first line, days later
+            code, qty, price = lines[0]
+            back = stamp + pd.Timedelta(days=int(rng.integers(1, 20)))
+            rows.append((f"C{500000 + n}", code, -int(rng.integers(1, qty + 1)), price, back,
+                         customer))
+    frame = pd.DataFrame(rows, columns=["InvoiceNo", "StockCode", "Quantity", "UnitPrice",
+                                        "InvoiceDate", "CustomerID"])
+    frame["InvoiceDate"] = frame["InvoiceDate"].dt.strftime("%Y-%m-%d %H:%M")
+    return frame
+
+
+def invoices(lines: pd.DataFrame) -> pd.DataFrame:
+    """The same data one row per invoice (amount = Σ quantity × unit price), customers known."""
+    known = lines[lines["CustomerID"].str.strip() != ""]
+    amount = known["Quantity"] * known["UnitPrice"]
+    return (known.assign(amount=amount)
+            .groupby(["InvoiceNo", "InvoiceDate", "CustomerID"], as_index=False)["amount"].sum()
+            .rename(columns={"CustomerID": "customer_id", "InvoiceDate": "date"}))
