@@ -772,7 +772,7 @@ def _figures(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
 
 def _cohorts_json(a: CohortsAnalysis) -> list[dict[str, Any]]:
     t, s = a.table, a.cohort_summary
-    retention, rev_ret = t.retention(), t.revenue_retention()
+    retention, rev_ret = t.retention().to_numpy(), t.revenue_retention()
     cum = t.cumulative_margin_per_customer()
     out = []
     for i, label in enumerate(t.labels):

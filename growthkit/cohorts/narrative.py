@@ -41,6 +41,7 @@ from growthkit.cohorts.tables import (
     cohorts_table,
     headline,
     ltv_cac_table,
+    margin_given,
     md_money,
     model_label,
     overview_table,
@@ -188,12 +189,19 @@ def _payback_paragraph(a: CohortsAnalysis) -> str:
         if not finite(o[f"ltv_{h}"]):
             return text
         n = int(o[f"cohorts_{h}"])
-        return text + " " + L.ngettext(
+        brings = L.ngettext(
             "A customer brings {amount} of gross margin in their first {span} on average "
             "({n} cohort observed that long).",
             "A customer brings {amount} of gross margin in their first {span} on average "
             "({n} cohorts observed that long).", n,
-        ).format(amount=md_money(a, o[f"ltv_{h}"]), span=units(L, p, h), n=L.number(n))
+        ) if margin_given(a) else L.ngettext(
+            "A customer brings {amount} of revenue in their first {span} on average ({n} "
+            "cohort observed that long; no margin was given).",
+            "A customer brings {amount} of revenue in their first {span} on average ({n} "
+            "cohorts observed that long; no margin was given).", n,
+        )
+        return text + " " + brings.format(amount=md_money(a, o[f"ltv_{h}"]),
+                                          span=units(L, p, h), n=L.number(n))
     parts = [L.gettext(
         "**Payback.** Across all customers, the average one earns back its acquisition cost "
         "({cac}) {when}."
@@ -523,12 +531,17 @@ def segments_markdown(a: CohortsAnalysis) -> str:
         key = f"ltv_{h}"
         if rows[key].notna().sum() >= 2:
             best, worst = rows[key].idxmax(), rows[key].idxmin()
-            lines.append("- " + L.gettext(
+            most = L.gettext(
                 "**{column}**: {best} customers bring the most margin in their first {span} "
                 "({best_amount}), {worst} the least ({worst_amount})."
-            ).format(column=L.data(column), best=L.data(best), worst=L.data(worst),
-                     span=units(L, a.period, h), best_amount=md_money(a, rows.loc[best, key]),
-                     worst_amount=md_money(a, rows.loc[worst, key])))
+            ) if margin_given(a) else L.gettext(
+                "**{column}**: {best} customers bring the most revenue in their first {span} "
+                "({best_amount}), {worst} the least ({worst_amount})."
+            )
+            lines.append("- " + most.format(
+                column=L.data(column), best=L.data(best), worst=L.data(worst),
+                span=units(L, a.period, h), best_amount=md_money(a, rows.loc[best, key]),
+                worst_amount=md_money(a, rows.loc[worst, key])))
     return "\n".join(lines) or L.gettext(
         "No segment column has two values to compare.")
 

@@ -172,9 +172,16 @@ class CohortTable:
 
     # -- per cohort -------------------------------------------------------------------------------
 
-    def retention(self) -> np.ndarray:
-        """Share of each cohort's customers with a purchase in period k (k = 0 is 1.0)."""
-        return self.active / self.customers[:, None]
+    def retention(self) -> pd.DataFrame:
+        """Share of each cohort's customers with a purchase in period k (k = 0 is 1.0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by cohort label (``cohort``), one column per period since acquisition
+            (``k`` = 0, 1, ...); NaN where unobserved. ``.to_numpy()`` gives the matrix.
+        """
+        return self.frame(self.active / self.customers[:, None])
 
     def revenue_retention(self) -> np.ndarray:
         """Each cohort's revenue in period k over its revenue in period 0."""
@@ -196,7 +203,7 @@ class CohortTable:
 
     # -- across cohorts ----------------------------------------------------------------------------
 
-    def average(self, values: np.ndarray) -> np.ndarray:
+    def average(self, values: np.ndarray | pd.DataFrame) -> np.ndarray:
         """Per k, the mean of ``values`` over the cohorts observed at k, weighted by size.
 
         The left-censored cohort is left out. For a cumulative figure use
@@ -205,7 +212,7 @@ class CohortTable:
 
         Parameters
         ----------
-        values : numpy.ndarray
+        values : numpy.ndarray or pandas.DataFrame
             Cohorts × k, NaN where unobserved (e.g. :meth:`retention`).
 
         Returns
@@ -213,6 +220,7 @@ class CohortTable:
         numpy.ndarray
             One value per k; NaN where no cohort is observed.
         """
+        values = np.asarray(values, dtype="float64")
         seen = ~np.isnan(values) & ~self.left_censored[:, None]
         weights = np.where(seen, self.customers[:, None], 0.0)
         total = weights.sum(axis=0)
@@ -283,7 +291,7 @@ class CohortTable:
     def long(self) -> pd.DataFrame:
         """One row per cohort and k, observed cells only: the cohort table as CSV rows."""
         rows = []
-        retention, rev_ret = self.retention(), self.revenue_retention()
+        retention, rev_ret = self.retention().to_numpy(), self.revenue_retention()
         cum = self.cumulative_margin_per_customer()
         for i, label in enumerate(self.labels):
             for k in range(self.ages):

@@ -31,6 +31,7 @@ __all__ = [
     "cohorts_table",
     "headline",
     "ltv_cac_table",
+    "margin_given",
     "md_money",
     "model_label",
     "money",
@@ -105,6 +106,12 @@ def money(a: CohortsAnalysis, value: float) -> str:
 def md_money(a: CohortsAnalysis, value: float) -> str:
     """Money for Markdown: ``$`` escaped, so no renderer starts math between two amounts."""
     return money(a, value).replace("$", r"\$")
+
+
+def margin_given(a: CohortsAnalysis) -> bool:
+    """Whether margins were given (a margin column or rate): else "margin" is revenue, and
+    texts say revenue."""
+    return a.cohorts.margin_basis == "column" or a.parameters.get("gross_margin") is not None
 
 
 def observed_periods(a: CohortsAnalysis) -> int:
@@ -204,7 +211,8 @@ def _payback_cells(lang: Language, s: pd.DataFrame) -> list[str]:
 
 
 def _money_cells(a: CohortsAnalysis, values: Any) -> list[str]:
-    return [money(a, v) if finite(v) else "–" for v in values]
+    """One money column: one unit and one precision down it (``Language.money_column``)."""
+    return a.lang.money_column(list(values), a.currency)
 
 
 def _payback_header(lang: Language, period: str) -> str:
@@ -302,17 +310,21 @@ def ltv_cac_table(a: CohortsAnalysis) -> pd.DataFrame:
     verdict = L.gettext("Against {rule} (projected at {span_24}, else at {span_12})").format(
         rule=rule, span_24=units(L, p, 24), span_12=units(L, p, 12))
     out = []
+    amounts: set[str] = set()  # the money columns, formatted per column below
     for r in rows.values():
         item: dict[str, Any] = {}
         if a.cac is not None:
-            item[L.gettext("CAC")] = money(a, r["cac"])
+            item[L.gettext("CAC")] = r["cac"]
+            amounts.add(L.gettext("CAC"))
         for h in HORIZONS:
-            item[at(L, N_("LTV at {span}"), p, h)] = money(a, r[f"ltv_{h}"])
+            item[at(L, N_("LTV at {span}"), p, h)] = r[f"ltv_{h}"]
+            amounts.add(at(L, N_("LTV at {span}"), p, h))
             if a.cac is not None:
                 item[at(L, N_("LTV:CAC at {span}"), p, h)] = ratio(L, r[f"ltv_cac_{h}"])
             item[at(L, N_("Cohorts observed for {span}"), p, h)] = L.number(r[f"cohorts_{h}"])
         for h in (12, 24):
-            item[at(L, N_("Projected LTV at {span}"), p, h)] = money(a, r[f"projected_ltv_{h}"])
+            item[at(L, N_("Projected LTV at {span}"), p, h)] = r[f"projected_ltv_{h}"]
+            amounts.add(at(L, N_("Projected LTV at {span}"), p, h))
             if a.cac is not None:
                 item[at(L, N_("Projected LTV:CAC at {span}"), p, h)] = ratio(
                     L, r[f"projected_ltv_cac_{h}"])
@@ -326,7 +338,10 @@ def ltv_cac_table(a: CohortsAnalysis) -> pd.DataFrame:
         out.append(item)
     index = pd.MultiIndex.from_tuples(list(rows), names=[L.gettext("Segment column"),
                                                          L.gettext("Segment")])
-    return pd.DataFrame(out, index=index)
+    table = pd.DataFrame(out, index=index)
+    for column in amounts:
+        table[column] = _money_cells(a, table[column].astype("float64"))
+    return table
 
 
 def headline(a: CohortsAnalysis) -> dict[str, str]:
@@ -349,8 +364,10 @@ def headline(a: CohortsAnalysis) -> dict[str, str]:
         if finite(o["projected_ltv_cac_24"]):
             out[at(L, N_("Projected LTV:CAC at {span}"), p, 24)] = ratio(
                 L, o["projected_ltv_cac_24"])
-    elif finite(o["ltv_12"]):
+    elif finite(o["ltv_12"]) and margin_given(a):
         out[at(L, N_("Margin per customer over {span}"), p, 12)] = money(a, o["ltv_12"])
+    elif finite(o["ltv_12"]):  # no margin given: the figure is revenue, and says so
+        out[at(L, N_("Revenue per customer over {span}"), p, 12)] = money(a, o["ltv_12"])
     if a.backtest is not None:
         out[L.gettext("Projection error (backtest)")] = L.percent(
             a.backtest.models.loc[a.backtest.chosen, "mape"])

@@ -17,14 +17,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from growthkit.cohorts.backtest import Backtest
 from growthkit.cohorts.payback import average_payback
 from growthkit.cohorts.periods import period_of
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
-from growthkit.cohorts.tables import model_label
+from growthkit.cohorts.tables import margin_given, model_label
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import (
@@ -70,6 +70,18 @@ def _integer_axis(axis: object, lang: Language) -> None:
     axis.set_major_formatter(number_formatter(lang))  # type: ignore[attr-defined]
 
 
+def _percent_axis(axis: object, lang: Language) -> None:
+    """Percent tick labels with as many decimals as the ticks need (2.5% is never "2%")."""
+
+    def decimals() -> int:
+        locs = axis.get_majorticklocs() * 100  # type: ignore[attr-defined]
+        return next((d for d in range(4) if np.allclose(np.round(locs, d), locs, atol=1e-9,
+                                                          rtol=0)), 4)
+
+    axis.set_major_formatter(  # type: ignore[attr-defined]
+        FuncFormatter(lambda v, pos: percent_formatter(lang, decimals())(v, pos)))
+
+
 def _window(table: CohortTable) -> np.ndarray:
     """Cells inside the data's calendar window (period ≤ the one holding the end)."""
     last = period_of(table.observation_end, table.period)
@@ -98,7 +110,7 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     if n == 0:
         raise GrowthkitError("the cohort table is empty; expected at least one cohort")
     lang = as_language(language, "cohorts")
-    values = table.retention()
+    values = table.retention().to_numpy()
     window = _window(table)
     labels = [label(lang.isolate(x), lang) for x in table.labels]
     for i in np.flatnonzero(table.left_censored):  # before the data start: marked, not averaged
@@ -132,17 +144,20 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     ax.set_ylabel(label(lang.gettext("cohort (first purchase)"), lang))
     ax.grid(False)
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
-    bar.ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _percent_axis(bar.ax.yaxis, lang)
     bar.set_label(label(lang.gettext("share of the cohort buying (k ≥ 1)"), lang))
     if table.period == "week":
         unobserved = lang.gettext("unobserved: week not ended by {date}")
     else:
         unobserved = lang.gettext("unobserved: month not ended by {date}")
+    # Above the cells, across from the title: never over a cell or its value.
+    end, start = ("left", "right") if lang.rtl else ("right", "left")
     ax.legend(handles=[Patch(facecolor=_UNOBSERVED, edgecolor="#8c959f", hatch="///",
                              label=label(unobserved.format(
                                  date=lang.date(table.observation_end)), lang))],
-              loc="upper right", fontsize=8, framealpha=0.95)
-    ax.set_title(label(lang.gettext("Retention by cohort"), lang))
+              loc=f"lower {end}", bbox_to_anchor=(1.0 if end == "right" else 0.0, 1.0),
+              fontsize=8, frameon=False, borderaxespad=0.2)
+    ax.set_title(label(lang.gettext("Retention by cohort"), lang), loc=start, pad=22)
     return ax
 
 
@@ -196,13 +211,21 @@ def plot_cumulative_margin(analysis: CohortsAnalysis, column: str | None = None,
     ax.yaxis.set_major_formatter(currency_formatter(analysis.currency, lang))
     _integer_axis(ax.xaxis, lang)
     ax.set_xlabel(_since(lang, analysis.period))
-    ax.set_ylabel(label(lang.gettext("cumulative margin per acquired customer ({currency})"
-                                     ).format(currency=lang.isolate(analysis.currency)), lang))
-    if cac is not None:
+    if margin_given(analysis):
+        axis = lang.gettext("cumulative margin per acquired customer ({currency})")
+    else:  # no margin given: the curve is revenue, and says so
+        axis = lang.gettext("cumulative revenue per acquired customer ({currency})")
+    ax.set_ylabel(label(axis.format(currency=lang.isolate(analysis.currency)), lang))
+    if cac is not None and margin_given(analysis):
         title = lang.gettext("Cumulative margin per customer against CAC (dashed); dots mark "
                              "payback")
-    else:
+    elif cac is not None:
+        title = lang.gettext("Cumulative revenue per customer against CAC (dashed); dots mark "
+                             "payback")
+    elif margin_given(analysis):
         title = lang.gettext("Cumulative margin per customer")
+    else:
+        title = lang.gettext("Cumulative revenue per customer")
     ax.set_title(label(title, lang))
     ax.legend(fontsize=8, ncols=2 if len(groups) > 4 else 1)
     return ax
@@ -380,7 +403,7 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
                 label=label(lang.gettext("{model}: bias (+ = projected too high)"
                                          ).format(model=name), lang))
     ax.axhline(0, color="#59636e", lw=0.8)
-    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _percent_axis(ax.yaxis, lang)
     _integer_axis(ax.xaxis, lang)
     if period == "week":
         axis = lang.gettext("weeks after the cut-off ({date})")

@@ -44,7 +44,7 @@ def test_the_left_censored_cohort_is_out_of_averages_headlines_and_the_fit(prela
     rest = t.uncensored()
     assert len(rest.cohorts) == len(t.cohorts) - 1
     # Averages: retention at k = 11 over the later cohorts only (0.287 with the first, 0.309).
-    retention = t.retention()[1:, 11]
+    retention = t.retention().to_numpy()[1:, 11]
     n = t.customers[1:]
     seen = ~np.isnan(retention)
     expected = (retention[seen] * n[seen]).sum() / n[seen].sum()
