@@ -227,3 +227,23 @@ def test_charts_in_english_have_no_bidi_controls(small):
 
 def test_the_cohorts_catalog_is_complete():
     assert [line for line in check() if "cohorts." in line] == []
+
+
+_DUP = ("{n} day and channel of spend_data has more than one row ({examples}): the rows are "
+        "summed into its CAC; remove them if they repeat one another.")
+_DUPS = ("{n} days and channels of spend_data have more than one row (e.g. {examples}): the "
+         "rows are summed into their CAC; remove them if they repeat one another.")
+
+
+@pytest.mark.parametrize("singular, plural, n, word", [
+    ("{n} month", "{n} months", 11, "شهرًا"),
+    ("{n} month", "{n} months", 100, "شهر"),
+    ("{n} month", "{n} months", 103, "أشهر"),
+    (_DUP, _DUPS, 11, "يومًا"),
+    (_DUP, _DUPS, 101, "يوم "),
+])
+def test_arabic_plural_forms_follow_the_header(singular, plural, n, word):
+    # Form 5 (n % 100 in 11..99) takes the accusative singular, form 4 (100, 101, 102) the
+    # genitive singular; they were swapped in two messages ("11 يوم", "101 يومًا").
+    text = get_language("ar", domain="cohorts").ngettext(singular, plural, n)
+    assert text != singular and word in text.split("{n}")[1][:12]
