@@ -409,7 +409,8 @@ def data_markdown(a: CohortsAnalysis) -> str:
     if not found:
         return text
     items = "\n".join(f"- {escape(w)}" for w in found)
-    return f"{text}\n\n{L.gettext('**Data quality:**')}\n\n{items}"
+    heading = L.gettext("**Data quality:**")  # outside the f-string, so it is extracted
+    return f"{text}\n\n{heading}\n\n{items}"
 
 
 def retention_markdown(a: CohortsAnalysis) -> str:

@@ -91,3 +91,12 @@ def test_the_grid_casts_no_boolean_to_bigint_for_postgresql(lines):
                                      ("ch",), "m", by_order), dialect="postgres")
         casts = re.findall(r"CAST\(([^()]*)\s+AS BIGINT\)", sql)
         assert not [c for c in casts if re.search(r">=|>|<|IS (NOT )?NULL", c)], casts
+
+
+def test_the_data_section_is_all_arabic_in_an_arabic_report(lines, on_lines):
+    # Before: the "Data quality" heading and its bullets stayed in English.
+    arabic = analyze(lines, **LINES, gross_margin=0.4, cac=15.0, models=("curve",),
+                     data_starts_at_launch=True, language="ar")
+    text = strip_isolates(arabic.data_markdown())
+    assert "جودة البيانات" in text and "Data quality" not in text
+    assert not re.search(r"\b(lines?|orders?|customer)\b", text.replace("InvoiceNo", ""))
