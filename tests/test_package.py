@@ -10,7 +10,7 @@ import pytest
 import growthkit as gk
 
 MODULES = ("abtest", "clv", "cohorts", "data", "errors", "escaping", "formatting", "i18n",
-           "interactive", "notes", "numeric", "plots", "progress", "report", "result", "rfm",
+           "interactive", "notes", "numeric", "plain_text", "plots", "progress", "report", "result", "rfm",
            "samples", "settings", "subscriptions", "units", "validation")
 
 
