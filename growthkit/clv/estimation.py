@@ -1,0 +1,194 @@
+"""Maximum likelihood with an analytic gradient: the fit, its Hessian and the covariance.
+
+Used by the models that carry more than the four parameters of the plain transaction models
+(the covariate models in :mod:`growthkit.clv.covariate_models`) and by BG/BB
+(:mod:`growthkit.clv.bgbb`). Every log-likelihood here returns its exact gradient, so BFGS
+runs to a tight tolerance and the Hessian is the central difference of that gradient (2k
+evaluations for k parameters), which is also the Newton metric of the last steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
+
+from growthkit.clv._optimize import blas_threads
+from growthkit.errors import ConvergenceError
+
+__all__ = [
+    "GRADIENT_TOL",
+    "MAX_ABS_PARAM",
+    "LogLikelihood",
+    "covariance_from_hessian",
+    "hessian",
+    "maximize",
+]
+
+#: ``loglik(theta) -> (total log-likelihood, gradient)``.
+LogLikelihood = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+#: The fit has converged when no mean log-likelihood gradient component exceeds this.
+GRADIENT_TOL = 1e-6
+#: A parameter (a log-parameter or a coefficient) beyond this ran off to a boundary.
+MAX_ABS_PARAM = 15.0
+#: BFGS stops at this mean gradient; Newton steps with the exact Hessian finish the job.
+_BFGS_GTOL = 1e-9
+#: Newton steps stop when no parameter moves further than this.
+_NEWTON_TOL = 1e-10
+#: At most this many Newton steps after BFGS.
+_NEWTON_STEPS = 6
+#: Step of the central differences of the gradient that give the Hessian.
+_HESSIAN_STEP = 1e-5
+
+
+def _objective(loglik: LogLikelihood, n: float) -> Callable:
+    """Mean negative log-likelihood and its gradient, +inf where not finite."""
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(all="ignore"):
+            ll, grad = loglik(theta)
+        if not (np.isfinite(ll) and np.all(np.isfinite(grad))):
+            return np.inf, np.zeros_like(theta)
+        return -ll / n, -np.asarray(grad) / n
+
+    return objective
+
+
+def hessian(loglik: LogLikelihood, theta: np.ndarray) -> np.ndarray:
+    """Hessian of the total log-likelihood at ``theta``, by central differences of its
+    analytic gradient (symmetrised).
+
+    Parameters
+    ----------
+    loglik : callable
+        ``loglik(theta) -> (log-likelihood, gradient)``.
+    theta : numpy.ndarray
+        Where to evaluate it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (k, k).
+    """
+    k = theta.size
+    rows = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = _HESSIAN_STEP
+        with np.errstate(all="ignore"):
+            up, down = loglik(theta + e)[1], loglik(theta - e)[1]
+        rows[i] = (np.asarray(up) - np.asarray(down)) / (2 * _HESSIAN_STEP)
+    return (rows + rows.T) / 2
+
+
+def covariance_from_hessian(hess: np.ndarray, what: str, more: str) -> np.ndarray:
+    """The inverse of minus the Hessian of the log-likelihood.
+
+    Raises
+    ------
+    ConvergenceError
+        When minus the Hessian is not positive definite (no proper maximum).
+    """
+    try:
+        np.linalg.cholesky(-hess)
+    except np.linalg.LinAlgError:
+        raise ConvergenceError(
+            f"{what} estimates are not a proper maximum of the likelihood (the Hessian is not "
+            f"negative definite); expected {more}"
+        ) from None
+    cov = np.linalg.inv(-hess)
+    return (cov + cov.T) / 2
+
+
+def maximize(
+    loglik: LogLikelihood,
+    start: np.ndarray,
+    n: float,
+    names: tuple[str, ...],
+    what: str,
+    hess_inv0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximise a log-likelihood with BFGS, then Newton steps with its exact Hessian.
+
+    BLAS runs on :func:`growthkit.clv.fitting.blas_threads` threads.
+
+    Parameters
+    ----------
+    loglik : callable
+        ``loglik(theta) -> (total log-likelihood, exact gradient)``.
+    start : numpy.ndarray
+        Starting parameters.
+    n : float
+        Number of customers: the mean log-likelihood is optimised, so the tolerances do not
+        depend on the data size.
+    names : tuple of str
+        Parameter names, for messages.
+    what : str
+        The model, for messages.
+    hess_inv0 : numpy.ndarray, optional
+        BFGS's first metric (the inverse Hessian of the mean negative log-likelihood), e.g.
+        from a fit on a sample of the customers.
+
+    Returns
+    -------
+    theta : numpy.ndarray
+        The maximising parameters.
+    hessian : numpy.ndarray
+        The Hessian of the total log-likelihood there.
+
+    Raises
+    ------
+    ConvergenceError
+        When the optimum is not finite, a parameter runs off to a boundary, or the gradient
+        does not vanish.
+    """
+    objective = _objective(loglik, n)
+    options: dict = {"gtol": _BFGS_GTOL, "maxiter": 3000}
+    if hess_inv0 is not None:
+        options["hess_inv0"] = hess_inv0
+    with threadpool_limits(limits=blas_threads(), user_api="blas"):
+        result = minimize(objective, np.asarray(start, dtype=float), jac=True, method="BFGS",
+                          options=options)
+        theta = result.x
+        if not (np.all(np.isfinite(theta)) and np.isfinite(result.fun)):
+            raise ConvergenceError(f"{what} fit did not converge: {result.message}")
+        _check_runaway(theta, names, what)
+        hess = hessian(loglik, theta)
+        for _ in range(_NEWTON_STEPS):
+            grad = loglik(theta)[1]
+            try:
+                step = np.linalg.solve(hess, grad)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 1.0:
+                break
+            candidate = theta - step
+            if not np.isfinite(objective(candidate)[0]):
+                break
+            theta = candidate
+            if np.max(np.abs(step)) <= _NEWTON_TOL:
+                break
+            hess = hessian(loglik, theta)
+        _check_runaway(theta, names, what)
+        grad = objective(theta)[1]
+        if np.max(np.abs(grad)) > GRADIENT_TOL:
+            i = int(np.argmax(np.abs(grad)))
+            raise ConvergenceError(
+                f"{what} fit did not converge: the gradient in {names[i]} is "
+                f"{abs(grad[i]):.2g} per customer at the end; expected below {GRADIENT_TOL:g}"
+            )
+    return theta, hess
+
+
+def _check_runaway(theta: np.ndarray, names: tuple[str, ...], what: str) -> None:
+    runaway = np.abs(theta) > MAX_ABS_PARAM
+    if runaway.any():
+        i = int(runaway.argmax())
+        raise ConvergenceError(
+            f"{what} fit did not converge: {names[i]} ran off to {theta[i]:.3g} on the scale "
+            "it is estimated on, so the data cannot pin it down; expected more customers, a "
+            "longer period or fewer covariates"
+        )
