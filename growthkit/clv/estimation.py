@@ -32,8 +32,9 @@ LogLikelihood = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 #: The fit has converged when no mean log-likelihood gradient component exceeds this.
 GRADIENT_TOL = 1e-6
-#: A parameter (a log-parameter or a coefficient) beyond this ran off to a boundary.
-MAX_ABS_PARAM = 15.0
+#: A parameter (a log-parameter, time rescaled to about 1, or a coefficient) beyond this (a
+#: factor of 1.6e5 either way) ran off to a boundary, as in growthkit.clv._optimize.
+MAX_ABS_PARAM = 12.0
 #: BFGS stops at this mean gradient; Newton steps with the exact Hessian finish the job.
 _BFGS_GTOL = 1e-9
 #: Newton steps stop when no parameter moves further than this.
@@ -111,7 +112,7 @@ def maximize(
     what: str,
     hess_inv0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Maximise a log-likelihood with BFGS, then Newton steps with its exact Hessian.
+    """Maximise a log-likelihood with BFGS, then Newton steps with the Hessian where BFGS stopped.
 
     BLAS runs on :func:`growthkit.clv.fitting.blas_threads` threads.
 
@@ -137,7 +138,8 @@ def maximize(
     theta : numpy.ndarray
         The maximising parameters.
     hessian : numpy.ndarray
-        The Hessian of the total log-likelihood there.
+        The Hessian of the total log-likelihood where BFGS stopped (the metric of the Newton
+        steps after it, which move the parameters by less than BFGS's tolerance).
 
     Raises
     ------
@@ -171,7 +173,6 @@ def maximize(
             theta = candidate
             if np.max(np.abs(step)) <= _NEWTON_TOL:
                 break
-            hess = hessian(loglik, theta)
         _check_runaway(theta, names, what)
         grad = objective(theta)[1]
         if np.max(np.abs(grad)) > GRADIENT_TOL:
