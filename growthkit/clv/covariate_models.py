@@ -51,6 +51,7 @@ from growthkit.validation import check_option, require_columns
 __all__ = [
     "COVARIATE_MODELS",
     "INTERVAL_LEVEL",
+    "SAMPLE_GTOL",
     "BetaGeoCovariateModel",
     "CovariateTransactionModel",
     "LikelihoodRatioTest",
@@ -59,6 +60,9 @@ __all__ = [
     "log_tail_integral",
 ]
 
+#: The fit on a sample of a large data set (its start) stops at this mean gradient: the
+#: full data's Newton steps refine it anyway.
+SAMPLE_GTOL = 1e-6
 #: Level of the interval on each coefficient's multiplier exp(γ).
 INTERVAL_LEVEL = 0.90
 #: Step of the exp-sinh rule; at 1/12 the integral and its derivatives agree with mpmath to
@@ -69,8 +73,9 @@ _TAIL_START = -4.0
 #: The rule reaches δ/c = e^(4 + 40/(p+q-1) + log(max(a, b)/c)), where the power-law tail is
 #: below e^-40 of the integral, but at most e^600.
 _TAIL_MAX_LOG = 600.0
-#: Points per block of the integral (blocks × nodes floats in memory at once).
-_TAIL_BLOCK = 8192
+#: Points per block of the integral: 2,048 × ~100 nodes keeps each temporary array (1.6 MB)
+#: in cache; 8,192 took twice the time (200,000 points: 0.26 s against 0.54 s of CPU).
+_TAIL_BLOCK = 2048
 
 
 def log_tail_integral(
@@ -102,8 +107,11 @@ def log_tail_integral(
     q = np.broadcast_to(np.asarray(q, dtype="float64"), a.shape)
     log_g = np.empty(a.shape)
     grad = np.empty((a.size, 4))
+    # Blocks of points with similar p + q: the rule's reach, set by a block's smallest
+    # p + q - 1, is then short for most blocks (heavy buyers' integrands fall fast).
+    order = np.argsort(p + q, kind="stable") if a.size > _TAIL_BLOCK else np.arange(a.size)
     for lo in range(0, a.size, _TAIL_BLOCK):
-        sl = slice(lo, lo + _TAIL_BLOCK)
+        sl = order[lo:lo + _TAIL_BLOCK]
         log_g[sl], grad[sl] = _tail_block(a[sl], b[sl], p[sl], q[sl])
     return log_g, grad
 
@@ -548,10 +556,11 @@ class CovariateTransactionModel:
                 sample = sample.scaled(1.0 / scale)
                 sampled, hess = maximize(lambda th: self._loglik(th, sample), start,
                                          float(sample.weight.sum()), self.param_names,
-                                         self.label)
+                                         self.label, gtol=SAMPLE_GTOL)
                 start = sampled
-                hess_inv0 = np.linalg.inv(-hess / float(sample.weight.sum()))
-                hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
+                if np.all(np.linalg.eigvalsh(-hess) > 0):
+                    hess_inv0 = np.linalg.inv(-hess / float(sample.weight.sum()))
+                    hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
             theta, _ = maximize(lambda th: self._loglik(th, data), start, float(x.size),
                                 self.param_names, self.label, hess_inv0)
         self._theta = theta + shift

@@ -35,12 +35,13 @@ GRADIENT_TOL = 1e-6
 #: A parameter (a log-parameter, time rescaled to about 1, or a coefficient) beyond this (a
 #: factor of 1.6e5 either way) ran off to a boundary, as in growthkit.clv._optimize.
 MAX_ABS_PARAM = 12.0
-#: BFGS stops at this mean gradient; Newton steps with the exact Hessian finish the job.
-_BFGS_GTOL = 1e-9
 #: Newton steps stop when no parameter moves further than this.
 _NEWTON_TOL = 1e-10
 #: At most this many Newton steps after BFGS.
 _NEWTON_STEPS = 6
+#: At most this many Newton steps with a sample's metric (each shrinks the distance to the
+#: maximum by the metric's relative error, a few percent).
+_METRIC_STEPS = 30
 #: Step of the central differences of the gradient that give the Hessian.
 _HESSIAN_STEP = 1e-5
 
@@ -111,7 +112,8 @@ def maximize(
     names: tuple[str, ...],
     what: str,
     hess_inv0: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    gtol: float = 1e-9,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Maximise a log-likelihood with BFGS, then Newton steps with the Hessian where BFGS stopped.
 
     BLAS runs on :func:`growthkit.clv.fitting.blas_threads` threads.
@@ -130,16 +132,20 @@ def maximize(
     what : str
         The model, for messages.
     hess_inv0 : numpy.ndarray, optional
-        BFGS's first metric (the inverse Hessian of the mean negative log-likelihood), e.g.
-        from a fit on a sample of the customers.
+        The inverse Hessian of the mean negative log-likelihood at ``start``, from a fit on a
+        sample of the customers: the fit then takes Newton steps with it (one evaluation
+        each) and falls back to BFGS only if they do not converge.
+    gtol : float, default 1e-9
+        BFGS's tolerance on the mean gradient (Newton steps follow).
 
     Returns
     -------
     theta : numpy.ndarray
         The maximising parameters.
-    hessian : numpy.ndarray
+    hessian : numpy.ndarray or None
         The Hessian of the total log-likelihood where BFGS stopped (the metric of the Newton
-        steps after it, which move the parameters by less than BFGS's tolerance).
+        steps after it, which move the parameters by less than BFGS's tolerance); None when
+        the sample's metric took the fit there.
 
     Raises
     ------
@@ -148,12 +154,15 @@ def maximize(
         does not vanish.
     """
     objective = _objective(loglik, n)
-    options: dict = {"gtol": _BFGS_GTOL, "maxiter": 3000}
-    if hess_inv0 is not None:
-        options["hess_inv0"] = hess_inv0
     with threadpool_limits(limits=blas_threads(), user_api="blas"):
+        if hess_inv0 is not None:
+            theta = _metric_newton(objective, np.asarray(start, dtype=float), hess_inv0)
+            if theta is not None:
+                _check_runaway(theta, names, what)
+                _check_gradient(objective(theta)[1], names, what)
+                return theta, None
         result = minimize(objective, np.asarray(start, dtype=float), jac=True, method="BFGS",
-                          options=options)
+                          options={"gtol": gtol, "maxiter": 3000})
         theta = result.x
         if not (np.all(np.isfinite(theta)) and np.isfinite(result.fun)):
             raise ConvergenceError(f"{what} fit did not converge: {result.message}")
@@ -174,14 +183,39 @@ def maximize(
             if np.max(np.abs(step)) <= _NEWTON_TOL:
                 break
         _check_runaway(theta, names, what)
-        grad = objective(theta)[1]
-        if np.max(np.abs(grad)) > GRADIENT_TOL:
-            i = int(np.argmax(np.abs(grad)))
-            raise ConvergenceError(
-                f"{what} fit did not converge: the gradient in {names[i]} is "
-                f"{abs(grad[i]):.2g} per customer at the end; expected below {GRADIENT_TOL:g}"
-            )
+        _check_gradient(objective(theta)[1], names, what)
     return theta, hess
+
+
+def _check_gradient(grad: np.ndarray, names: tuple[str, ...], what: str) -> None:
+    if np.max(np.abs(grad)) > GRADIENT_TOL:
+        i = int(np.argmax(np.abs(grad)))
+        raise ConvergenceError(
+            f"{what} fit did not converge: the gradient in {names[i]} is "
+            f"{abs(grad[i]):.2g} per customer at the end; expected below {GRADIENT_TOL:g}"
+        )
+
+
+def _metric_newton(objective: Callable, theta: np.ndarray, hess_inv: np.ndarray
+                   ) -> np.ndarray | None:
+    """Newton steps with a fixed metric (the inverse Hessian of the mean objective on a
+    sample of the customers, close to the full data's) until no parameter moves more than
+    :data:`_NEWTON_TOL`; each step costs one evaluation and shrinks the distance to the
+    maximum by the metric's relative error. None when a step makes the fit worse or
+    :data:`_METRIC_STEPS` steps do not converge (then BFGS takes over)."""
+    fun, grad = objective(theta)
+    for _ in range(_METRIC_STEPS):
+        if not np.isfinite(fun):
+            return None
+        step = hess_inv @ grad
+        if np.max(np.abs(step)) <= _NEWTON_TOL:
+            return theta
+        new_fun, new_grad = objective(theta - step)
+        if not np.isfinite(new_fun) or (new_fun > fun + 1e-10 * abs(fun)
+                                        and np.max(np.abs(step)) > 1e-4):
+            return None
+        theta, fun, grad = theta - step, new_fun, new_grad
+    return None
 
 
 def _check_runaway(theta: np.ndarray, names: tuple[str, ...], what: str) -> None:
