@@ -346,3 +346,38 @@ def test_covariates_from_the_summarys_own_columns(apparel, apparel_cov, pnbd_cov
     assert model.log_likelihood == pytest.approx(pnbd_cov.log_likelihood, abs=1e-8)
     np.testing.assert_allclose(model.probability_alive(joined),
                                pnbd_cov.probability_alive(apparel), rtol=1e-10)
+
+
+def test_bgnbd_predictions_use_each_customers_own_parameters():
+    profiles = _profiles(3000, seed=31)
+    X = CovariateDesign.from_frame(profiles).matrix(profiles)
+    summary = BetaGeoCovariateModel.simulate(
+        {"r": 0.9, "alpha": 6.0, "a": 0.8, "b": 3.0}, X @ np.array([0.4, 0.6, -0.3]),
+        X @ np.array([0.5, -0.4, 0.2]), X @ np.array([-0.3, 0.3, 0.0]), np.full(3000, 52.0),
+        seed=32)
+    summary.index = profiles.index
+    model = fit_covariates(summary, "bgnbd", profiles)
+    p = model.params
+    gamma = model.coefficients.set_index(["covariate", "process"])["estimate"]
+    alive = model.probability_alive(summary)
+    expected = model.expected_purchases(summary, 26.0)
+    for (female, channel), group in profiles.groupby(["female", "channel"]):
+        row = {"female": female, "channel[referral]": channel == "referral",
+               "channel[web]": channel == "web"}
+
+        def effect(process, row=row):
+            return sum(gamma[c, process] * v for c, v in row.items())
+
+        own = BetaGeoModel.from_params({"r": p["r"],
+                                        "alpha": p["alpha"] * np.exp(-effect("purchase")),
+                                        "a": p["a"] * np.exp(effect("dropout_a")),
+                                        "b": p["b"] * np.exp(effect("dropout_b"))})
+        rows = summary.loc[group.index]
+        # P(alive) near 1e-7 is exp of a log-odds formed in another order: 1e-14 apart.
+        np.testing.assert_allclose(alive[group.index], own.probability_alive(rows), rtol=1e-9,
+                                   atol=1e-12)
+        np.testing.assert_allclose(expected[group.index], own.expected_purchases(rows, 26.0),
+                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            model.expected_purchases_new([4.0, 52.0], {"female": female, "channel": channel}),
+            own.expected_purchases_new([4.0, 52.0]), rtol=1e-9)
