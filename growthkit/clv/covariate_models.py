@@ -37,7 +37,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, gammaln, hyp2f1
+from scipy.special import digamma, expit, gammaln, hyp2f1
 from scipy.stats import chi2, norm
 
 from growthkit.clv._optimize import WARM_START_ROWS, sample_stride
@@ -55,6 +55,7 @@ __all__ = [
     "BetaGeoCovariateModel",
     "CovariateTransactionModel",
     "LikelihoodRatioTest",
+    "ModifiedBetaGeoCovariateModel",
     "ParetoNBDCovariateModel",
     "fit_covariates",
     "log_tail_integral",
@@ -212,6 +213,28 @@ def _bgnbd_rows(P: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
     return ll, grad, s3
 
 
+def _mbgnbd_rows(P: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+    """MBG/NBD log-likelihood of each row with its own (r, α, a, b), Batislam et al. (2007)
+    eq. A2 with Wagner & Hoppe's (2008) erratum, its gradient in the log-parameters, and
+    P(alive at T)."""
+    r, alpha, a, b = P.T
+    rx = r + x
+    log_T, log_tx = np.log(alpha + T), np.log(alpha + tx)
+    A4 = np.log(a) - np.log(b + x) + rx * (log_T - log_tx)
+    s4 = expit(A4)
+    ll = (gammaln(rx) - gammaln(r) + r * np.log(alpha) + gammaln(b + x + 1) - gammaln(b)
+          + gammaln(a + b) - gammaln(a + b + x + 1) + np.logaddexp(A4, 0.0) - rx * log_T)
+    ab = digamma(a + b) - digamma(a + b + x + 1)
+    grad = np.column_stack([
+        r * (digamma(rx) - digamma(r) + np.log(alpha) + s4 * (log_T - log_tx) - log_T),
+        alpha * (r / alpha + rx * (s4 * (1.0 / (alpha + T) - 1.0 / (alpha + tx))
+                                   - 1.0 / (alpha + T))),
+        a * (ab + s4 / a),
+        b * (digamma(b + x + 1) - digamma(b) + ab - s4 / (b + x)),
+    ])
+    return ll, grad, 1.0 - s4
+
+
 # -- expected purchases of a customer alive at T ----------------------------------------------
 
 
@@ -231,32 +254,36 @@ _INTEGER_BAND = 1e-3
 
 
 def _bg_value(r: np.ndarray, alpha: np.ndarray, a: np.ndarray, b: np.ndarray, t: np.ndarray,
-              x: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """FHL (2005) eq. 10 without P(alive), in Euler's form (see growthkit.clv.bgnbd):
-    (a+b+x-1)/(a-1)·[1 - (1-z)^(a-1) ₂F₁(a+b-1-r, a-1; a+b+x-1; z)], z = t/(α+T+t)."""
+              x: np.ndarray, T: np.ndarray, extra: float) -> np.ndarray:
+    """FHL (2005) eq. 10 (``extra=0``; MBG/NBD ``extra=1``) without P(alive), in Euler's form
+    (see growthkit.clv.bgnbd): (a+b+x+e-1)/(a-1)·[1 - (1-z)^(a-1) ₂F₁(a+b+e-1-r, a-1;
+    a+b+x+e-1; z)], z = t/(α+T+t)."""
     z = t / (alpha + T + t)
-    c = a + b + x - 1.0
-    hyp = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    c = a + b + x + extra - 1.0
+    hyp = hyp2f1(a + b + extra - 1.0 - r, a - 1.0, c, z)
     return c / (a - 1.0) * -np.expm1((a - 1.0) * (np.log(alpha + T) - np.log(alpha + T + t))
                                      + np.log(hyp))
 
 
-def _bgnbd_alive_purchases(P: np.ndarray, t: np.ndarray, x: np.ndarray, T: np.ndarray):
-    """E[Y(t) | alive at T, x] for BG/NBD with per-customer parameters.
+def _bgnbd_alive_purchases(P: np.ndarray, t: np.ndarray, x: np.ndarray, T: np.ndarray,
+                           extra: float = 0.0):
+    """E[Y(t) | alive at T, x] for BG/NBD (``extra=0``) and MBG/NBD (``extra=1``) with
+    per-customer parameters.
 
-    Where it is 0/0 (a within 1e-6 of 1) the value is the mean of two points 1e-5 either
-    side; where scipy's ₂F₁ is inaccurate (r - a within 1e-3 of an integer and z > 0.9) it is
-    the cubic in r through four points 1 and 2 band-widths either side (as
-    :mod:`growthkit.clv.bgnbd` does for one customer).
+    Where it is 0/0 (a within 1e-6 of 1, or the ₂F₁'s last parameter a+b+x+e-1 within 1e-6
+    of 0) the value is the mean of two points 1e-5 either side in a; where scipy's ₂F₁ is
+    inaccurate (r - a within 1e-3 of an integer and z > 0.9) it is the cubic in r through
+    four points 1 and 2 band-widths either side (as :mod:`growthkit.clv.bgnbd` does for one
+    customer).
     """
     r, alpha, a, b = P.T
-    near_one = np.abs(a - 1.0) < 1e-6
+    near_one = (np.abs(a - 1.0) < 1e-6) | (np.abs(a + b + x + extra - 1.0) < 1e-6)
     a_eval = np.where(near_one, a + 1e-5, a)
 
     def value(r_: np.ndarray, a_: np.ndarray) -> np.ndarray:
-        out = _bg_value(r_, alpha, a_, b, t, x, T)
+        out = _bg_value(r_, alpha, a_, b, t, x, T, extra)
         if near_one.any():
-            low = _bg_value(r_, alpha, a_ - 2e-5, b, t, x, T)
+            low = _bg_value(r_, alpha, a_ - 2e-5, b, t, x, T, extra)
             out = np.where(near_one, (out + low) / 2, out)
         return out
 
@@ -378,6 +405,9 @@ class CovariateTransactionModel:
         How the covariates were coded (reference levels of categorical ones).
     time_unit : str or None
         Unit of recency and T.
+    evaluations : dict
+        Likelihood evaluations of the fit: ``sample`` (the start of a large fit, on about
+        25,000 customers) and ``full``.
     """
 
     name: ClassVar[str]
@@ -397,6 +427,7 @@ class CovariateTransactionModel:
         self._covariates_arg: pd.DataFrame | list[str] | None = None
         self.design: CovariateDesign | None = None
         self.time_unit: str | None = None
+        self.evaluations: dict[str, int] = {}
 
     # -- the model: per subclass -----------------------------------------------------------------
 
@@ -547,6 +578,15 @@ class CovariateTransactionModel:
         start = np.zeros(shift.size)
         start[:k] = 0.1  # lifetimes' start, on the rescaled time axis
         hess_inv0 = None
+        counts = {"sample": 0, "full": 0}
+
+        def counted(which: str, rows: _Data):
+            def loglik(th: np.ndarray) -> tuple[float, np.ndarray]:
+                counts[which] += 1
+                return self._loglik(th, rows)
+
+            return loglik
+
         with step(f"fitted {self.label} with covariates") as progress:
             progress["detail"] = (f"{x.size:,} customers, {len(self._coef_names)} coefficients, "
                                   f"{data.x.size:,} distinct rows")
@@ -554,19 +594,20 @@ class CovariateTransactionModel:
                 every = sample_stride(x.size)
                 sample = _Data.grouped(x[::every], tx[::every], T[::every], X[::every])
                 sample = sample.scaled(1.0 / scale)
-                sampled, hess = maximize(lambda th: self._loglik(th, sample), start,
+                sampled, hess = maximize(counted("sample", sample), start,
                                          float(sample.weight.sum()), self.param_names,
                                          self.label, gtol=SAMPLE_GTOL)
                 start = sampled
                 if np.all(np.linalg.eigvalsh(-hess) > 0):
                     hess_inv0 = np.linalg.inv(-hess / float(sample.weight.sum()))
                     hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
-            theta, _ = maximize(lambda th: self._loglik(th, data), start, float(x.size),
+            theta, _ = maximize(counted("full", data), start, float(x.size),
                                 self.param_names, self.label, hess_inv0)
         self._theta = theta + shift
         self._data = full
         self._covariance = None
         self._covariates_arg = covariates
+        self.evaluations = counts
         self.design = design
         self.time_unit = time_unit
         return self
@@ -621,6 +662,12 @@ class CovariateTransactionModel:
         """Customers the model was fitted on."""
         self._check_fitted()
         return round(float(self._data.weight.sum()))
+
+    @property
+    def n_distinct_rows(self) -> int:
+        """Distinct (frequency, recency, T, covariates) rows the likelihood is summed over."""
+        self._check_fitted()
+        return int(self._data.x.size)
 
     @property
     def n_params(self) -> int:
@@ -854,7 +901,9 @@ class CovariateTransactionModel:
         zero = np.zeros(P.shape[0])
         flat = t.reshape(-1)
         with np.errstate(all="ignore"):
-            values = self._alive_purchases(P, flat, zero, zero).reshape(t.shape)
+            # P(alive) just after the first purchase: 1, but b/(a+b) for MBG/NBD.
+            alive = self._rows(P, zero, zero, zero)[2]
+            values = (alive * self._alive_purchases(P, flat, zero, zero)).reshape(t.shape)
         return values + 1.0 if include_first else values
 
     def __repr__(self) -> str:
@@ -969,10 +1018,51 @@ class BetaGeoCovariateModel(CovariateTransactionModel):
         return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
 
 
+class ModifiedBetaGeoCovariateModel(BetaGeoCovariateModel):
+    """MBG/NBD (Batislam et al. 2007) with time-invariant covariates, as
+    :class:`BetaGeoCovariateModel`: α_i = α·exp(-γ_purchaseᵀx_i), a_i = a·exp(γ_aᵀx_i),
+    b_i = b·exp(γ_bᵀx_i).
+
+    References
+    ----------
+    Batislam, E. P., Denizel, M. & Filiztekin, A. (2007). Empirical validation and comparison
+    of models for customer base analysis. International Journal of Research in Marketing,
+    24(3), 201-209.
+    """
+
+    name = "mbgnbd"
+    label = "MBG/NBD"
+
+    @staticmethod
+    def _rows(P, x, tx, T, points=None):
+        return _mbgnbd_rows(P, x, tx, T)
+
+    @staticmethod
+    def _alive_purchases(P, t, x, T):
+        return _bgnbd_alive_purchases(P, t, x, T, extra=1.0)
+
+    @staticmethod
+    def simulate(params: Mapping[str, float], purchase_effect: np.ndarray,
+                 a_effect: np.ndarray, b_effect: np.ndarray, T: np.ndarray,
+                 seed: int = 0) -> pd.DataFrame:
+        """Draw an RFM summary from the model (see :meth:`BetaGeoCovariateModel.simulate`);
+        the first dropout chance comes right after the first purchase."""
+        rng = np.random.default_rng(seed)
+        T = np.asarray(T, dtype="float64")
+        lam = rng.gamma(params["r"], np.exp(np.asarray(purchase_effect)) / params["alpha"])
+        p = rng.beta(params["a"] * np.exp(np.asarray(a_effect)),
+                     params["b"] * np.exp(np.asarray(b_effect)))
+        n = rng.poisson(lam * T)
+        x = np.minimum(n, rng.geometric(p) - 1).astype("float64")
+        tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), n - x + 1), 0.0)
+        return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+
+
 #: The models with covariates by name, as ``growthkit.clv.fit`` calls them.
 COVARIATE_MODELS: dict[str, type[CovariateTransactionModel]] = {
     "paretonbd": ParetoNBDCovariateModel,
     "bgnbd": BetaGeoCovariateModel,
+    "mbgnbd": ModifiedBetaGeoCovariateModel,
 }
 
 
@@ -986,13 +1076,13 @@ def fit_covariates(
     constrained: Sequence[str] = (),
     time_unit: str | None = None,
 ) -> CovariateTransactionModel:
-    """Fit Pareto/NBD or BG/NBD with time-invariant customer covariates.
+    """Fit Pareto/NBD, BG/NBD or MBG/NBD with time-invariant customer covariates.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         One row per customer with ``frequency``, ``recency`` and ``T``.
-    model : {"paretonbd", "bgnbd"}, default "paretonbd"
+    model : {"paretonbd", "bgnbd", "mbgnbd"}, default "paretonbd"
         The transaction model.
     covariates, purchase_covariates, dropout_covariates, constrained, time_unit
         As in :meth:`CovariateTransactionModel.fit`.

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from growthkit import rfm_summary
-from growthkit.clv import BetaGeoModel, ParetoNBDModel, fit
+from growthkit.clv import BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, fit
 from growthkit.clv.covariate_models import (
     BetaGeoCovariateModel,
+    ModifiedBetaGeoCovariateModel,
     ParetoNBDCovariateModel,
     fit_covariates,
     log_tail_integral,
@@ -131,6 +132,19 @@ def test_plain_fit_equals_growthkit_pareto_nbd_and_CLVTools(pnbd_plain, apparel)
                                ref.expected_purchases(apparel, 52), rtol=1e-6)
 
 
+def test_plain_mbgnbd_equals_growthkit_mbgnbd(apparel):
+    ours = fit_covariates(apparel, "mbgnbd")
+    ref = ModifiedBetaGeoModel().fit(apparel)
+    for k, v in ref.params.items():
+        assert ours.params[k] == pytest.approx(v, rel=1e-6)
+    assert ours.log_likelihood == pytest.approx(ref.log_likelihood, abs=1e-6)
+    same = ModifiedBetaGeoModel.from_params(ours.params)
+    np.testing.assert_allclose(ours.probability_alive(apparel), same.probability_alive(apparel),
+                               rtol=1e-10)
+    np.testing.assert_allclose(ours.expected_purchases(apparel, 52),
+                               same.expected_purchases(apparel, 52), rtol=1e-9)
+
+
 def test_plain_bgnbd_equals_growthkit_bgnbd_and_CLVTools(apparel):
     ours = fit_covariates(apparel, "bgnbd")
     ref = BetaGeoModel().fit(apparel)
@@ -179,7 +193,7 @@ def test_new_customer_needs_every_covariate(pnbd_cov, pnbd_plain):
         pnbd_plain.expected_purchases_new(10, {"Gender": 1})
 
 
-@pytest.mark.parametrize("model", ["paretonbd", "bgnbd"])
+@pytest.mark.parametrize("model", ["paretonbd", "bgnbd", "mbgnbd"])
 def test_analytic_gradient_matches_central_differences(model):
     # A three-level text covariate on purchase only, "female" constrained (shared).
     profiles = _profiles(3000, seed=21)
@@ -190,7 +204,8 @@ def test_analytic_gradient_matches_central_differences(model):
         summary = ParetoNBDCovariateModel.simulate(
             {"r": 0.8, "alpha": 8.0, "s": 0.7, "beta": 20.0}, effect, effect, T, seed=22)
     else:
-        summary = BetaGeoCovariateModel.simulate(
+        cls = BetaGeoCovariateModel if model == "bgnbd" else ModifiedBetaGeoCovariateModel
+        summary = cls.simulate(
             {"r": 0.9, "alpha": 6.0, "a": 0.8, "b": 3.0}, effect, effect, effect, T, seed=22)
     summary.index = profiles.index
     fitted = fit_covariates(summary, model, profiles, dropout_covariates=["female"],
@@ -348,15 +363,19 @@ def test_covariates_from_the_summarys_own_columns(apparel, apparel_cov, pnbd_cov
                                pnbd_cov.probability_alive(apparel), rtol=1e-10)
 
 
-def test_bgnbd_predictions_use_each_customers_own_parameters():
+@pytest.mark.parametrize(("name", "cls", "plain"), [
+    ("bgnbd", BetaGeoCovariateModel, BetaGeoModel),
+    ("mbgnbd", ModifiedBetaGeoCovariateModel, ModifiedBetaGeoModel),
+])
+def test_bg_family_predictions_use_each_customers_own_parameters(name, cls, plain):
     profiles = _profiles(3000, seed=31)
     X = CovariateDesign.from_frame(profiles).matrix(profiles)
-    summary = BetaGeoCovariateModel.simulate(
+    summary = cls.simulate(
         {"r": 0.9, "alpha": 6.0, "a": 0.8, "b": 3.0}, X @ np.array([0.4, 0.6, -0.3]),
         X @ np.array([0.5, -0.4, 0.2]), X @ np.array([-0.3, 0.3, 0.0]), np.full(3000, 52.0),
         seed=32)
     summary.index = profiles.index
-    model = fit_covariates(summary, "bgnbd", profiles)
+    model = fit_covariates(summary, name, profiles)
     p = model.params
     gamma = model.coefficients.set_index(["covariate", "process"])["estimate"]
     alive = model.probability_alive(summary)
@@ -368,10 +387,10 @@ def test_bgnbd_predictions_use_each_customers_own_parameters():
         def effect(process, row=row):
             return sum(gamma[c, process] * v for c, v in row.items())
 
-        own = BetaGeoModel.from_params({"r": p["r"],
-                                        "alpha": p["alpha"] * np.exp(-effect("purchase")),
-                                        "a": p["a"] * np.exp(effect("dropout_a")),
-                                        "b": p["b"] * np.exp(effect("dropout_b"))})
+        own = plain.from_params({"r": p["r"],
+                                 "alpha": p["alpha"] * np.exp(-effect("purchase")),
+                                 "a": p["a"] * np.exp(effect("dropout_a")),
+                                 "b": p["b"] * np.exp(effect("dropout_b"))})
         rows = summary.loc[group.index]
         # P(alive) near 1e-7 is exp of a log-odds formed in another order: 1e-14 apart.
         np.testing.assert_allclose(alive[group.index], own.probability_alive(rows), rtol=1e-9,
