@@ -182,3 +182,13 @@ def test_unfitted_and_param_only_models_say_so(donations):
     with pytest.raises(NotFittedError, match="built from parameters"):
         _ = model.log_likelihood
     assert np.isnan(model.summary()["std. error"]).all()
+
+
+def test_clv_fit_dispatches_bgbb(bgbb, donations):
+    from growthkit.clv import fit
+
+    model = fit(donations, "bgbb", time_unit="years")
+    assert isinstance(model, BetaGeoBetaBinomModel)
+    assert model.params == pytest.approx(bgbb.params, rel=1e-12)
+    with pytest.raises(GrowthkitError, match="model='bgbb' with covariates"):
+        fit(donations, "bgbb", covariates=["weights"])

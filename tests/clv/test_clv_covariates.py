@@ -400,3 +400,14 @@ def test_bg_family_predictions_use_each_customers_own_parameters(name, cls, plai
         np.testing.assert_allclose(
             model.expected_purchases_new([4.0, 52.0], {"female": female, "channel": channel}),
             own.expected_purchases_new([4.0, 52.0]), rtol=1e-9)
+
+
+def test_clv_fit_dispatches_covariates(apparel, apparel_cov, pnbd_cov):
+    model = fit(apparel, "paretonbd", covariates=apparel_cov, time_unit="weeks")
+    assert isinstance(model, ParetoNBDCovariateModel)
+    assert model.log_likelihood == pytest.approx(pnbd_cov.log_likelihood, abs=1e-9)
+    only = fit(apparel, "paretonbd", covariates=apparel_cov, dropout_covariates=[])
+    assert set(only.coefficients["process"]) == {"purchase"}
+    with pytest.raises(GrowthkitError, match="model='auto' with covariates"):
+        fit(apparel, "auto", covariates=apparel_cov)
+    assert isinstance(fit(apparel, "paretonbd"), ParetoNBDModel)  # plain fits unchanged
