@@ -97,6 +97,8 @@ def cohort_orders(n_orders: int, folder: Path = DATA) -> Path:
 #: Monthly list prices of the plans; an annual plan costs 10 months' price for 12 months.
 PRICES = (9.0, 19.0, 49.0, 99.0)
 ADDON = 4.99
+#: In the file name: raise it whenever :func:`mrr_charges` changes, so no stale file is reused.
+MRR_VERSION = 1
 MONTHS = 36
 FIRST_MONTH = (2023, 1)
 
@@ -111,7 +113,7 @@ def mrr_charges(subscribers: int, seed: int = SEED, folder: Path = DATA) -> Path
     subscriber's billing day (1-28) at a seeded time of day in :data:`TIMEZONE`, stored as UTC
     instants; the last month stops on its 15th (refunds may come later).
     """
-    path = folder / f"mrr_charges_{subscribers}_seed{seed}.parquet"
+    path = folder / f"mrr_charges_{subscribers}_seed{seed}_v{MRR_VERSION}.parquet"
     if path.exists():
         return path
     import numpy as np
