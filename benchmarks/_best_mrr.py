@@ -156,11 +156,13 @@ def dense_matrix(customer, month, amount, first: int, last: int):
     keep = month <= last
     customer, month, amount = customer[keep], month[keep] - first, amount[keep]
     low, high = int(customer.min()), int(customer.max())
-    if high - low < 4 * customer.size:  # ids dense enough to place by value
+    if high - low < customer.size // 4:  # integer ids dense enough to place by value
         index, n = customer - low, high - low + 1
-    else:
-        _, index = np.unique(customer, return_inverse=True)
-        n = int(index.max()) + 1
+    else:  # any other ids: a hash factorisation (no sort)
+        import pandas as pd
+
+        index, uniques = pd.factorize(customer, sort=False)
+        n = uniques.size
     months = last - first + 1
     flat = np.bincount(month * n + index, weights=amount, minlength=months * n)
     return flat.reshape(months, n)
