@@ -338,14 +338,13 @@ def test_last_complete_month_and_spread():
 
 
 def test_dense_matrix_places_ids_by_value_or_by_hash():
-    month = np.array([5, 5, 6, 7, 9])
-    amount = np.array([1.0, 2.0, 3.0, 4.0, 8.0])
-    dense_ids = np.array([10, 10, 11, 10, 10])  # a range of 2 for 5 rows: placed by value
-    x = mrr_sides.dense_matrix(dense_ids, month, amount, 5, 7)
-    assert x.tolist() == [[3.0, 0.0], [0.0, 3.0], [4.0, 0.0]]  # month 9 is after the last
-    sparse_ids = np.array([10, 10, 10**12, 10, 10])  # far apart: factorised
-    x = mrr_sides.dense_matrix(sparse_ids, month, amount, 5, 7)
-    assert x.tolist() == [[3.0, 0.0], [0.0, 3.0], [4.0, 0.0]]
+    month = np.array([5, 5, 6, 7, 9, 5, 5, 5])
+    amount = np.array([1.0, 2.0, 3.0, 4.0, 8.0, 0.5, 0.25, 0.25])
+    expected = [[4.0, 0.0], [0.0, 3.0], [4.0, 0.0]]  # month 9 is after the last
+    dense_ids = np.array([10, 10, 11, 10, 10, 10, 10, 10])  # a range of 1 for 8 rows
+    assert mrr_sides.dense_matrix(dense_ids, month, amount, 5, 7).tolist() == expected
+    sparse_ids = np.where(dense_ids == 11, 10**12, dense_ids)  # far apart: factorised
+    assert mrr_sides.dense_matrix(sparse_ids, month, amount, 5, 7).tolist() == expected
 
 
 def test_every_side_has_its_imports_warmed_and_the_report_gives_the_ratio():
