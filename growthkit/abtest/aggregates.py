@@ -16,13 +16,13 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
-from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios
+from growthkit.abtest.specs import parse_cuped, parse_metrics, parse_ratios
 from growthkit.data import load
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
-__all__ = ["AGGREGATE_COLUMNS", "aggregate", "overall"]
+__all__ = ["AGGREGATE_COLUMNS", "aggregate", "as_table", "overall"]
 
 #: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
 AGGREGATE_COLUMNS = [
@@ -30,8 +30,17 @@ AGGREGATE_COLUMNS = [
 ]
 
 
-def _as_table(data: object) -> ir.Table:
-    """A DataFrame as an in-memory table (even when empty); any other source through ``load``."""
+def as_table(data: object) -> ir.Table:
+    """A DataFrame as an in-memory table (even when empty); any other source through ``load``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, ibis.Table or growthkit source
+
+    Returns
+    -------
+    ibis.Table
+    """
     if isinstance(data, pd.DataFrame):
         return ibis.memtable(data)
     return load(data)
@@ -90,15 +99,15 @@ def aggregate(
         A missing column (the message lists those that exist), a non-numeric metric, missing
         (NaN/null) values in a metric or in the variant column, or no rows.
     """
-    plain, ratios = _parse_metrics(metrics)
-    ratios.update(_parse_ratios(ratio_metrics))
-    covariates = _parse_cuped(cuped)
+    plain, ratios = parse_metrics(metrics)
+    ratios.update(parse_ratios(ratio_metrics))
+    covariates = parse_cuped(cuped)
     unknown = [m for m in covariates if m not in plain]
     if unknown:
         raise GrowthkitError(
             f"cuped names metric {unknown[0]!r}, which is not among metrics {plain}"
         )
-    table = _as_table(data)
+    table = as_table(data)
     pairs = [(m, covariates[m]) for m in plain if m in covariates] + list(ratios.values())
     columns = list(dict.fromkeys([*plain, *(c for pair in pairs for c in pair)]))
     keys = [variant_col] if segment_col is None else [variant_col, segment_col]

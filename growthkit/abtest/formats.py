@@ -10,11 +10,10 @@ isolate them.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from growthkit.i18n import N_, Language, get_language, isolate, strip_isolates
+from growthkit.i18n import N_, Language, as_language, isolate, strip_isolates
+from growthkit.numeric import finite
 
 __all__ = [
     "BAYES_METHODS",
@@ -24,10 +23,7 @@ __all__ = [
     "ci_text",
     "difference_text",
     "effect_text",
-    "english",
-    "finite",
     "interval_name",
-    "language",
     "lift_text",
     "method_name",
     "p_text",
@@ -55,24 +51,6 @@ CORRECTIONS = {
     "bh": N_("the Benjamini-Hochberg procedure (false discovery rate)"),
     "bonferroni": N_("the Bonferroni correction"),
 }
-
-
-def language(lang: Language | str | None) -> Language:
-    """The abtest catalog's :class:`Language` for ``lang`` (English when None)."""
-    return get_language("en" if lang is None else lang, domain="abtest")
-
-
-def english() -> Language:
-    """English, for the plain text the JSON keeps (reasons, notes)."""
-    return get_language("en", domain="abtest")
-
-
-def finite(x: object) -> bool:
-    """Whether ``x`` is a finite number (NaN, None and text are not)."""
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def binary(row: pd.Series) -> bool:
@@ -103,7 +81,7 @@ def posterior_name(method: str, lang: Language) -> str:
 
 def interval_name(alpha: float, sequential: bool = False, lang: Language | None = None) -> str:
     """``"95% CI"``, or ``"95% always-valid CI"`` for confidence sequences."""
-    lang = language(lang)
+    lang = as_language(lang, domain="abtest")
     level = lang.percent(1 - alpha, 0)
     if sequential:
         return lang.gettext("{level} always-valid CI").format(level=level)

@@ -12,7 +12,6 @@ import pandas as pd
 
 from growthkit.abtest.formats import (
     ci_text,
-    finite,
     interval_name,
     lift_text,
     method_name,
@@ -20,6 +19,7 @@ from growthkit.abtest.formats import (
     value_text,
 )
 from growthkit.i18n import Language, isolate
+from growthkit.numeric import finite
 
 __all__ = ["bayesian_table", "effects_table", "power_table", "srm_table"]
 

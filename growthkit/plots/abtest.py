@@ -14,11 +14,10 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
 from growthkit.abtest.formats import binary
-from growthkit.abtest.formats import language as report_language
 from growthkit.abtest.narrative import power_curve_problem
 from growthkit.abtest.planning import power as _power_at
 from growthkit.abtest.planning import sample_size
-from growthkit.i18n import Language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import PALETTE, label, new_ax, number_formatter, percent_formatter
 
 __all__ = ["plot_forest", "plot_power_curve"]
@@ -50,7 +49,7 @@ def plot_forest(
     -------
     matplotlib.axes.Axes
     """
-    lang = report_language(language)
+    lang = as_language(language, domain="abtest")
     shown = np.isfinite(results[["rel_lift", "rel_ci_low", "rel_ci_high"]]).all(axis=1)
     rows = results[shown].reset_index(drop=True)
     ax = new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
@@ -121,7 +120,7 @@ def plot_power_curve(
     -------
     matplotlib.axes.Axes
     """
-    lang = report_language(language)
+    lang = as_language(language, domain="abtest")
     ax = new_ax(ax)
     metric = lang.isolate(row["metric"])
     ax.set_title(label(lang.gettext("Chance of detecting a lift in {metric}").format(

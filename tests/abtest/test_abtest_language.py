@@ -14,6 +14,7 @@ from html_safety import render_markdown
 from i18n_support import glyph_problems, has_arabic, isolated, outside_isolates
 
 from growthkit.abtest import analyze
+from growthkit.abtest.narrative import reason_text
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import isolate, strip_isolates
 from growthkit.i18n.bidi import FSI, PDI
@@ -90,7 +91,8 @@ def test_arabic_verdict_reasons_and_headline_are_arabic_but_the_json_keeps_engli
     m = a.metrics()
     assert a.decision.verdict == m["decision"] == "ship"
     assert a.decision.headline == f"اعتمد {isolate(NEW)}."
-    assert all(re.search("[\u0600-\u06ff]", outside_isolates(r)) for r in a.decision.reasons)
+    reasons = [reason_text(r, a.lang) for r in a.decision.reasons]
+    assert all(re.search("[\u0600-\u06ff]", outside_isolates(r)) for r in reasons)
     english = _analysis("en").metrics()
     assert m["decision_reasons"] == english["decision_reasons"]
     assert m["decision_reasons"][0].startswith(f"{NEW} improves {BOUGHT} by +")
@@ -114,7 +116,8 @@ def test_arabic_names_in_an_english_report_are_isolated():
         for value in table.index.to_flat_index():
             for part in (value if isinstance(value, tuple) else (value,)):
                 assert part.startswith(FSI) and part.endswith(PDI)
-    assert all(isolated(r, NEW) for r in a.decision.reasons if NEW in r)
+    reasons = [reason_text(r, a.lang) for r in a.decision.reasons]
+    assert all(isolated(r, NEW) for r in reasons if NEW in r)
 
 
 def test_arabic_digits_and_latin_digits():
@@ -171,3 +174,28 @@ def test_english_charts_use_words_and_separators():
     assert ax.get_xlabel() == "Relative lift against the control, 95% CI"
     assert glyph_problems(ax.figure) == []
     matplotlib.pyplot.close(ax.figure)
+
+
+def _json_without_language(metrics: dict) -> dict:
+    """The JSON minus what may differ by language: headline labels, language and digits."""
+    out = {k: v for k, v in metrics.items() if k not in ("headline", "versions")}
+    out["parameters"] = {k: v for k, v in metrics["parameters"].items()
+                         if k not in ("language", "digits")}
+    return out
+
+
+def test_the_json_is_the_same_in_every_language():
+    # Reasons and notes are codes rendered once: the JSON carries the same English text, codes
+    # and arguments in an Arabic report as in an English one.
+    en, ar = _analysis("en").metrics(), _analysis("ar").metrics()
+    assert _json_without_language(ar) == _json_without_language(en)
+    assert len(ar["headline"]) == len(en["headline"]) == 3
+
+
+def test_notes_are_arabic_in_an_arabic_report():
+    a = analyze(_arabic_data().assign(**{BOUGHT: 0}), variant_col="المجموعة", control=CONTROL,
+                metrics=[REVENUE, BOUGHT], segment_col="", language="ar")
+    assert [n.code for n in a.notes] == ["cuped_off", "segments_skipped", "no_test"]
+    for note in a.notes:
+        assert _english_words(render_markdown(note.text(a.lang, markdown=True))[0]) == set()
+    assert a.metrics()["notes"][2].startswith(f"No test is possible for {BOUGHT} ({NEW})")

@@ -13,7 +13,8 @@ import pytest
 from html_safety import HOSTILE, live_markup, render_markdown, visible_text
 
 from growthkit.abtest import analyze, compare, srm
-from growthkit.abtest.narrative import SEGMENTS_SKIPPED
+from growthkit.abtest.narrative import reason_text
+from growthkit.abtest.reasons import SEGMENTS_SKIPPED
 from growthkit.i18n import strip_isolates
 from growthkit.report import ReportError, run_report
 
@@ -54,7 +55,8 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     assert f"values of {h[1]} (" in text
     assert "€" in text  # the currency, in the tables
     m = result.metrics
-    assert m["decision_reasons"] == [strip_isolates(r) for r in expected.decision.reasons]
+    assert m["decision_reasons"] == [strip_isolates(reason_text(r))
+                                     for r in expected.decision.reasons]
     assert m["parameters"]["currency"] == "EUR" and m["headline"]["Decision"].startswith("Ship ")
     # The CSV export keeps the user's names as given: the arm column and the arms themselves.
     exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
@@ -114,15 +116,15 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     a = analyze(earnings, **SPEC, correction="bh", sequential=True,
                 expected_weights={"control": 1, "treated": 1}, currency="EUR")
     assert m["decision"] == a.decision.verdict == "no decision"
-    assert m["decision_reasons"] == [strip_isolates(r) for r in a.decision.reasons]
+    assert m["decision_reasons"] == [strip_isolates(reason_text(r)) for r in a.decision.reasons]
     assert m["segments"] is None and m["parameters"]["segment_col"] is None
-    assert m["notes"] == list(a.notes) and m["notes"][0] == SEGMENTS_SKIPPED
+    assert m["notes"] == [n.text() for n in a.notes] and m["notes"][0] == SEGMENTS_SKIPPED.text()
     assert [u["metric"] for u in m["untestable"]] == ["signed_up", "earnings/visits"]
     power = {p["metric"]: p for p in m["power"]}
     assert power["earnings"]["mde_rel"] == pytest.approx(a.power.loc[1, "mde_rel"], rel=1e-9)
     assert power["signed_up"]["mde_rel"] is None  # nothing to size from a rate of 0%
     text = strip_isolates(visible_text(result.html_path.read_text("utf-8")))
-    assert render_markdown(SEGMENTS_SKIPPED)[1] in text
+    assert render_markdown(SEGMENTS_SKIPPED.text(markdown=True))[1] in text
     assert "In treated, signed_up cannot be tested: no user converted in either arm." in text
     assert "€" in text
     # Always-valid intervals (sequential), said below the results; one testable comparison,
@@ -130,11 +132,13 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     assert "Intervals and p-values are always valid" in text
     assert "One comparison is tested, so its p-value needs no adjustment." in text
     assert "Benjamini" not in text
-    # The results CSV: every comparison, unrounded, the arm column named as the user's.
+    # The results CSV: every comparison to 6 significant digits (the report layer's writer),
+    # the arm column named as the user's.
     exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
     assert list(exported["group"]) == ["treated"] * 3
-    assert exported.loc[1, "rel_lift"] == pytest.approx(rows["earnings"]["rel_lift"], rel=1e-12)
-    assert ("The results table, with unrounded figures, is in the CSV file abtest_results.csv"
+    assert exported.loc[1, "rel_lift"] == pytest.approx(rows["earnings"]["rel_lift"], rel=1e-5)
+    assert ("The results table, with its figures to six significant digits, is in the CSV file "
+            "abtest_results.csv"
             in text)
 
 

@@ -180,7 +180,7 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "abtest":
         result = gk.abtest.analyze(source, **kwargs)
         result.metrics()  # JSON-ready, whatever the data
-        return " ".join(result.notes)
+        return " ".join(map(str, result.notes))
     raise AssertionError(f"unknown target {target!r}")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["_parse_cuped", "_parse_metrics", "_parse_ratios", "_parse_weights"]
+__all__ = ["parse_cuped", "parse_metrics", "parse_ratios", "parse_weights"]
 
 
 def _items(value: str) -> list[str]:
@@ -31,7 +31,7 @@ def _ratio_of(text: str, name: str) -> tuple[str, str]:
     return num.strip(), den.strip()
 
 
-def _parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+def parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """Split a metric list into plain metrics and ratio metrics written ``"num/den"``.
 
     ``"converted,revenue,revenue/sessions"`` gives ``["converted", "revenue"]`` and
@@ -45,7 +45,7 @@ def _parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, t
     return list(dict.fromkeys(plain)), ratios
 
 
-def _parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
+def parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
     """``"revenue:pre_revenue"`` or ``{"revenue": "pre_revenue"}`` → metric → covariate."""
     if cuped is None:
         return {}
@@ -54,7 +54,7 @@ def _parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in cuped.items()}
 
 
-def _parse_ratios(
+def parse_ratios(
     ratio_metrics: str | Mapping[str, Sequence[str]] | None,
 ) -> dict[str, tuple[str, str]]:
     """``"rps:revenue/sessions"`` or ``{"rps": ("revenue", "sessions")}`` → name → (num, den)."""
@@ -73,7 +73,7 @@ def _parse_ratios(
     return out
 
 
-def _parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float] | None:
+def parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float] | None:
     """``"control:0.5,treatment:0.5"`` or a dict → arm → expected share (not yet normalised)."""
     if weights is None:
         return None
