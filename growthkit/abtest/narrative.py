@@ -398,14 +398,24 @@ def segments_markdown(a: ABTestAnalysis) -> str:
 
 
 def power_markdown(a: ABTestAnalysis) -> str:
-    """What the power table's columns mean, with this report's target power and lift."""
+    """What the power table's columns mean, with this report's target power and lift, and what
+    an n/a in it means when there is one."""
     lang = a.lang
     target = a.power["target_power"].iloc[0] if len(a.power) else 0.8
-    return markdown(lang.gettext(
+    text = lang.gettext(
         "Detectable lift is the smallest lift the test finds {power} of the time with the users "
         "it has. The last columns give the users per arm a {lift} lift, or the lift observed "
         "here, would need."
-    ).format(power=lang.percent(target, 0), lift=lang.percent(a.parameters["min_lift"], 0)))
+    ).format(power=lang.percent(target, 0), lift=lang.percent(a.parameters["min_lift"], 0))
+    sized = a.power[["mde_rel", "n_for_min_lift", "n_for_observed"]]
+    if sized.isna().any(axis=None):
+        text += " " + lang.gettext(
+            "A figure shown as n/a cannot be computed for its comparison: no lift is detectable "
+            "with these users, the control has no spread or baseline, or the effect is so large "
+            "that the size formula would need fewer than 2 users per arm, the fewest a test "
+            "can run on."
+        )
+    return markdown(text)
 
 
 def power_curve_problem(row: pd.Series, lang: Language | None = None) -> str | None:
