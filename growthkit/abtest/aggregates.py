@@ -16,7 +16,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
-from growthkit.abtest.specs import parse_cuped, parse_metrics, parse_ratios
+from growthkit.abtest.specs import metric_names, parse_cuped, parse_metrics, parse_ratios
 from growthkit.data import load
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
@@ -135,7 +135,8 @@ def aggregate(
         agg = table.group_by(groups).aggregate(**stats).to_pandas()
         progress["detail"] = f"{int(agg['n'].sum()):,} rows"
     _check_aggregated(agg, columns, variant_col)
-    return _long_frame(agg, plain, covariates, ratios, idx, segment_col is not None)
+    order = list(dict.fromkeys([*metric_names(metrics), *ratios]))
+    return _long_frame(agg, order, plain, covariates, ratios, idx, segment_col is not None)
 
 
 def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -> None:
@@ -158,15 +159,16 @@ def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -
 
 def _long_frame(
     agg: pd.DataFrame,
+    order: list[str],
     plain: list[str],
     covariates: dict[str, str],
     ratios: dict[str, tuple[str, str]],
     idx: dict[str, int],
     segmented: bool,
 ) -> pd.DataFrame:
-    """One row per metric × arm (× segment) from the wide aggregate."""
+    """One row per metric × arm (× segment) from the wide aggregate, metrics in ``order``."""
     agg = agg.sort_values(["variant", "segment"] if segmented else ["variant"])
-    parts = []
+    parts: dict[str, pd.DataFrame] = {}
 
     def part(name: str, method: str, y: str, x: str | None) -> pd.DataFrame:
         out = agg[["variant", "segment"] if segmented else ["variant"]].copy()
@@ -188,11 +190,11 @@ def _long_frame(
             and agg[f"s{i}"].sum() == agg[f"q{i}"].sum()
         )
         if m in covariates:
-            parts.append(part(m, "cuped", m, covariates[m]))
+            parts[m] = part(m, "cuped", m, covariates[m])
         else:
-            parts.append(part(m, "ztest" if binary else "welch", m, None))
-    parts += [part(name, "delta", num, den) for name, (num, den) in ratios.items()]
-    return pd.concat(parts, ignore_index=True)
+            parts[m] = part(m, "ztest" if binary else "welch", m, None)
+    parts |= {name: part(name, "delta", num, den) for name, (num, den) in ratios.items()}
+    return pd.concat([parts[name] for name in order], ignore_index=True)
 
 
 def overall(agg: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from growthkit.abtest.reasons import (
 )
 from growthkit.abtest.sequential import DEFAULT_TAU, sequential_results
 from growthkit.abtest.settings import ABTestSettings
-from growthkit.abtest.specs import parse_cuped, parse_metrics, parse_ratios, parse_weights
+from growthkit.abtest.specs import parse_cuped, parse_metrics, parse_weights
 from growthkit.data import redact
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
@@ -384,7 +384,6 @@ class _Resolved(NamedTuple):
     metrics: str | tuple[str, ...]
     cuped: str | dict[str, str] | None
     segment_col: str | None
-    ratios: dict[str, tuple[str, str]]
     weights: dict[str, float] | None
     notes: list[Note]
 
@@ -405,7 +404,7 @@ def _resolve(data: object, settings: ABTestSettings) -> _Resolved:
             "metrics: none given; expected the metric columns to compare, first the one the "
             f"decision rests on (e.g. metrics='converted,revenue'); numeric columns: {numeric}"
         )
-    plain, ratios = parse_metrics(metrics)  # type: ignore[arg-type]
+    plain, _ = parse_metrics(metrics)  # type: ignore[arg-type]
     cuped = s.cuped
     if cuped is None and "cuped" in defaults:
         # The sample's CUPED columns, for the sample's metrics that are being analysed.
@@ -419,15 +418,13 @@ def _resolve(data: object, settings: ABTestSettings) -> _Resolved:
     if not segment_col:
         segment_col = None
         notes.append(SEGMENTS_SKIPPED)
-    ratios.update(parse_ratios(s.ratio_metrics))
     return _Resolved(table, lang, currency, metrics, cuped, segment_col,  # type: ignore[arg-type]
-                     ratios, parse_weights(s.expected_weights), notes)
+                     parse_weights(s.expected_weights), notes)
 
 
 def _compute(r: _Resolved, s: ABTestSettings) -> dict[str, Any]:
     """Aggregate once, compare overall and per segment, then SRM, power, Bayes and decide."""
-    plain, _ = parse_metrics(r.metrics)
-    agg = aggregate(r.table, s.variant_col, plain, r.cuped, r.ratios, r.segment_col)
+    agg = aggregate(r.table, s.variant_col, r.metrics, r.cuped, s.ratio_metrics, r.segment_col)
     where = f"column {s.variant_col!r}"
     segments = None
     if r.segment_col is not None:

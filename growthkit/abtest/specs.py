@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["parse_cuped", "parse_metrics", "parse_ratios", "parse_weights"]
+__all__ = ["metric_names", "parse_cuped", "parse_metrics", "parse_ratios", "parse_weights"]
 
 
 def _items(value: str) -> list[str]:
@@ -29,6 +29,15 @@ def _ratio_of(text: str, name: str) -> tuple[str, str]:
     if not sep or not num.strip() or not den.strip():
         raise GrowthkitError(f"{name}: {text!r} is not of the form 'numerator/denominator'")
     return num.strip(), den.strip()
+
+
+def metric_names(metrics: str | Sequence[str]) -> list[str]:
+    """The metric names in the order given, ratios (``"num/den"``) in their place.
+
+    The first is the primary (decision) metric, whether a column or a ratio.
+    """
+    items = _items(metrics) if isinstance(metrics, str) else [str(m).strip() for m in metrics]
+    return list(dict.fromkeys(items))
 
 
 def parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:

@@ -226,6 +226,19 @@ def test_a_metric_without_a_test_is_noted_and_never_ships(nsw):
     assert "guardrail signed_up cannot be evaluated" in m["decision_reasons"][0]
 
 
+def test_a_ratio_first_is_the_primary_metric(nsw):
+    # issue 18: a ratio as the only metric was refused as "found no metric", and a ratio given
+    # first was silently put after the column metrics (so a column metric decided).
+    df = nsw.assign(visits=1 + nsw["age"] % 3)
+    only = analyze(df, variant_col="group", metrics="earnings/visits")
+    assert list(only.results["metric"]) == ["earnings/visits"]
+    assert only.results.loc[0, "method"] == "delta"
+    first = analyze(df, variant_col="group", metrics="earnings/visits,earnings")
+    assert list(first.results["metric"]) == ["earnings/visits", "earnings"]
+    assert first.decision.reasons[0].args["metric"] == "earnings/visits"
+    assert first.parameters["metrics"] == ["earnings/visits", "earnings"]
+
+
 # ----------------------------------------------------------------------------- old names
 
 
