@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from growthkit.abtest.specs import metric_names, parse_cuped, parse_metrics, parse_ratios
@@ -22,7 +23,10 @@ from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
-__all__ = ["AGGREGATE_COLUMNS", "aggregate", "as_table", "overall"]
+__all__ = [
+    "AGGREGATE_COLUMNS", "MAX_COVARIATE_CORRELATION", "aggregate", "as_table", "overall",
+    "within_arm_correlation",
+]
 
 #: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
 AGGREGATE_COLUMNS = [
@@ -97,7 +101,15 @@ def aggregate(
     ------
     GrowthkitError
         A missing column (the message lists those that exist), a non-numeric metric, missing
-        (NaN/null) values in a metric or in the variant column, or no rows.
+        (NaN/null) values in a metric or in the variant column, no rows, or a CUPED covariate
+        that is its metric (by name, or correlated beyond |r| > 0.9999 within arms).
+
+    Notes
+    -----
+    A CUPED covariate must be measured before assignment. The covariates arrive as one number
+    per unit with no timestamp, so that cannot be checked from the data; what can is refused:
+    the metric itself, or a column moving with it (|r| > :data:`MAX_COVARIATE_CORRELATION`
+    within arms), which would cancel the effect CUPED is meant to sharpen.
     """
     plain, ratios = parse_metrics(metrics)
     ratios.update(parse_ratios(ratio_metrics))
@@ -106,6 +118,13 @@ def aggregate(
     if unknown:
         raise GrowthkitError(
             f"cuped names metric {unknown[0]!r}, which is not among metrics {plain}"
+        )
+    itself = [m for m, x in covariates.items() if m == x]
+    if itself:
+        raise GrowthkitError(
+            f"cuped: the covariate of {itself[0]!r} is {itself[0]!r} itself; expected a column "
+            f"measured before assignment (e.g. '{itself[0]}:pre_{itself[0]}'), which the test "
+            "cannot have changed"
         )
     table = as_table(data)
     pairs = [(m, covariates[m]) for m in plain if m in covariates] + list(ratios.values())
@@ -136,7 +155,53 @@ def aggregate(
         progress["detail"] = f"{int(agg['n'].sum()):,} rows"
     _check_aggregated(agg, columns, variant_col)
     order = list(dict.fromkeys([*metric_names(metrics), *ratios]))
-    return _long_frame(agg, order, plain, covariates, ratios, idx, segment_col is not None)
+    frame = _long_frame(agg, order, plain, covariates, ratios, idx, segment_col is not None)
+    _check_covariates(frame, covariates)
+    return frame
+
+
+#: A CUPED covariate correlated with its metric beyond this (within arms) is refused: it is the
+#: metric again, or something the test changed, and would cancel the effect being measured.
+MAX_COVARIATE_CORRELATION = 0.9999
+
+
+def within_arm_correlation(rows: pd.DataFrame) -> float:
+    """The correlation of metric and covariate within arms (and segments), from the sums.
+
+    Each row's centred sums (Σ(y − ȳ)², Σ(x − x̄)², Σ(x − x̄)(y − ȳ)) are pooled over the rows,
+    so a shift between arms (the treatment effect) does not count. NaN without any spread.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of :func:`aggregate` for one CUPED metric (``n``, ``sum``, ``sum_sq``, ``x_sum``,
+        ``x_sum_sq``, ``xy_sum``).
+
+    Returns
+    -------
+    float
+    """
+    n = rows["n"].to_numpy(dtype=float)
+    y, x = rows["sum"].to_numpy(dtype=float), rows["x_sum"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        syy = np.nansum(rows["sum_sq"].to_numpy(dtype=float) - y * y / n)
+        sxx = np.nansum(rows["x_sum_sq"].to_numpy(dtype=float) - x * x / n)
+        sxy = np.nansum(rows["xy_sum"].to_numpy(dtype=float) - x * y / n)
+        if syy <= 0 or sxx <= 0:
+            return float("nan")
+        return float(sxy / np.sqrt(syy * sxx))
+
+
+def _check_covariates(frame: pd.DataFrame, covariates: dict[str, str]) -> None:
+    """Refuse a CUPED covariate that moves with its metric (|r| > 0.9999 within arms)."""
+    for metric, covariate in covariates.items():
+        r = within_arm_correlation(frame[frame["metric"] == metric])
+        if np.isfinite(r) and abs(r) > MAX_COVARIATE_CORRELATION:
+            raise GrowthkitError(
+                f"cuped: covariate {covariate!r} moves with metric {metric!r} (correlation "
+                f"{r:.6f} within arms); expected a column measured before assignment: a copy of "
+                "the metric, or of anything the test changed, would cancel the effect"
+            )
 
 
 def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -> None:

@@ -539,7 +539,10 @@ def analyze(
         built-in sample and is an error on other data (the message lists the numeric columns).
     cuped : str or mapping, optional
         ``"metric:pre_period_column,..."`` or a dict. None uses the sample's on a built-in
-        sample; on other data (or given empty) CUPED is off, with a note.
+        sample; on other data (or given empty) CUPED is off, with a note. A covariate that is
+        the metric, or moves with it (|r| > 0.9999 within arms), is refused; one measured after
+        assignment cannot be detected (the columns carry no timestamp), so name a pre-period
+        column.
     ratio_metrics, alpha, correction
         As in :func:`growthkit.abtest.compare`.
     segment_col : str, optional
