@@ -24,14 +24,18 @@ from growthkit.progress import step
 from growthkit.validation import require_columns
 
 __all__ = [
-    "AGGREGATE_COLUMNS", "MAX_COVARIATE_CORRELATION", "aggregate", "as_table", "overall",
-    "within_arm_correlation",
+    "AGGREGATE_COLUMNS", "MAX_COVARIATE_CORRELATION", "MISSING_SEGMENT", "aggregate", "as_table",
+    "missing_label", "overall", "within_arm_correlation",
 ]
 
 #: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
 AGGREGATE_COLUMNS = [
     "metric", "variant", "segment", "method", "n", "sum", "sum_sq", "x_sum", "x_sum_sq", "xy_sum",
 ]
+
+
+#: The segment label of units whose segment value is missing (NULL or NaN).
+MISSING_SEGMENT = "(missing)"
 
 
 def as_table(data: object) -> ir.Table:
@@ -88,7 +92,9 @@ def aggregate(
     ratio_metrics : str or mapping, optional
         ``{"name": ("numerator", "denominator")}`` or ``"name:num/den,..."``.
     segment_col : str, optional
-        Also group by this column (missing values become the segment ``"(missing)"``).
+        Also group by this column. Missing values become one segment labelled
+        :data:`MISSING_SEGMENT` (``"(missing)"``), or ``"((missing))"`` when the column holds
+        the text ``"(missing)"`` itself, which stays a segment of its own (:func:`missing_label`).
 
     Returns
     -------
@@ -149,15 +155,38 @@ def aggregate(
         stats[f"x{idx[y]}_{idx[x]}"] = (values[y] * values[x]).sum()
     groups = [table[variant_col].cast("string").name("variant")]
     if segment_col is not None:
-        groups.append(table[segment_col].cast("string").fill_null("(missing)").name("segment"))
+        groups.append(table[segment_col].cast("string").name("segment"))
     with step("aggregated users per arm") as progress:
         agg = table.group_by(groups).aggregate(**stats).to_pandas()
         progress["detail"] = f"{int(agg['n'].sum()):,} rows"
     _check_aggregated(agg, columns, variant_col)
+    if segment_col is not None:
+        present = agg["segment"].notna()
+        label = missing_label(set(agg.loc[present, "segment"]))
+        agg["segment"] = agg["segment"].where(present, label)
     order = list(dict.fromkeys([*metric_names(metrics), *ratios]))
     frame = _long_frame(agg, order, plain, covariates, ratios, idx, segment_col is not None)
     _check_covariates(frame, covariates)
     return frame
+
+
+def missing_label(values: set[str]) -> str:
+    """The segment label of missing values: :data:`MISSING_SEGMENT`, bracketed again until it
+    is none of ``values`` (the column's own values keep their names).
+
+    Parameters
+    ----------
+    values : set of str
+        The segment column's values, as text.
+
+    Returns
+    -------
+    str
+    """
+    label = MISSING_SEGMENT
+    while label in values:
+        label = f"({label})"
+    return label
 
 
 #: A CUPED covariate correlated with its metric beyond this (within arms) is refused: it is the

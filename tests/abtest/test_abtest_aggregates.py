@@ -99,3 +99,18 @@ def test_the_covariate_check_reads_the_correlation_within_arms(users):
         aggregate(users.assign(after=shifted), "variant", "revenue", cuped="revenue:after")
     agg = aggregate(users, "variant", "revenue", cuped="revenue:pre_revenue")
     assert abs(within_arm_correlation(agg)) < 0.5  # the real pre-period column passes
+
+
+def test_a_real_segment_named_missing_is_not_merged_with_missing_values(users):
+    # issue 18: NULLs were filled with "(missing)" in the engine, so a device really called
+    # "(missing)" and the users with no device became one segment.
+    device = users["device"].astype(object).copy()
+    device[:100] = None
+    device[100:400] = "(missing)"
+    agg = aggregate(users.assign(device=device), "variant", "converted", segment_col="device")
+    sizes = agg.groupby("segment")["n"].sum().to_dict()
+    assert sizes == {"((missing))": 100, "(missing)": 300,
+                     **users["device"][400:].value_counts().to_dict()}
+    plain = aggregate(users.assign(device=device.where(device != "(missing)", "phone")),
+                      "variant", "converted", segment_col="device")
+    assert plain.groupby("segment")["n"].sum()["(missing)"] == 100  # the usual label
