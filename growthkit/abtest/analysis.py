@@ -172,13 +172,12 @@ class ABTestAnalysis(ReportAnalysis):
 
     def _headline(self, primary: pd.Series) -> dict[str, str]:
         lang = self.lang
+        label, lift = narrative.headline_lift(primary, lang, self.parameters.get("currency"))
         return {
             lang.gettext("Decision"): narrative.headline(
                 self.decision.verdict, self.decision.arm, lang
             ),
-            lang.gettext("{metric} lift ({arm})").format(
-                metric=lang.isolate(primary["metric"]), arm=lang.isolate(primary["variant"])
-            ): narrative.lift_text(primary, lang, self.parameters.get("currency")),
+            label: lift,
             lang.gettext("SRM"): lang.gettext("failed") if self.srm["flag"]
             else lang.gettext("ok"),
         }

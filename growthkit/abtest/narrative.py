@@ -22,6 +22,8 @@ from growthkit.abtest.formats import (
     interval_name,
     lift_text,
     p_text,
+    relative,
+    value_text,
 )
 from growthkit.abtest.formats import ci_text as _ci_text
 from growthkit.abtest.health import SRM_THRESHOLD
@@ -53,6 +55,7 @@ __all__ = [
     "decision_markdown",
     "export_markdown",
     "headline",
+    "headline_lift",
     "interval_name",
     "lift_text",
     "markdown",
@@ -198,15 +201,58 @@ def _primary_sentence(row: pd.Series, control: str, level: str, alpha: float,
             )
         ),
     }
-    if row["p_value_adjusted"] < alpha and row["abs_diff"] > 0:
+    significant = row["p_value_adjusted"] < alpha
+    if relative(row):  # a relative lift says so, with the two means it compares
+        names |= {
+            "control_value": markdown(value_text(row, row["control_mean"], lang, currency)),
+            "arm_value": markdown(value_text(row, row["mean"], lang, currency)),
+        }
+        if significant and row["abs_diff"] > 0:
+            return lang.gettext(
+                "In {arm}, {metric} rose by {lift} relative to {control} {interval}: from "
+                "{control_value} to {arm_value}."
+            ).format(**names)
+        if significant and row["abs_diff"] < 0:
+            return lang.gettext(
+                "In {arm}, {metric} fell by {lift} relative to {control} {interval}: from "
+                "{control_value} to {arm_value}."
+            ).format(**names)
+        return lang.gettext(
+            "In {arm}, {metric} did not change significantly: {lift} relative to {control} "
+            "{interval}, from {control_value} to {arm_value}."
+        ).format(**names)
+    if significant and row["abs_diff"] > 0:
         return lang.gettext("In {arm}, {metric} rose by {lift} against {control} {interval}."
                             ).format(**names)
-    if row["p_value_adjusted"] < alpha and row["abs_diff"] < 0:
+    if significant and row["abs_diff"] < 0:
         return lang.gettext("In {arm}, {metric} fell by {lift} against {control} {interval}."
                             ).format(**names)
     return lang.gettext(
         "In {arm}, {metric} did not change significantly: {lift} against {control} {interval}."
     ).format(**names)
+
+
+def headline_lift(row: pd.Series, lang: Language, currency: str | None = None) -> tuple[str, str]:
+    """The landing page's label and value for the primary metric's lift in ``row``.
+
+    A relative lift says so and gives the two means it compares (``+25.9%`` from ``11.35%``
+    to ``14.28%``); without one (a control mean of 0) the absolute difference.
+
+    Returns
+    -------
+    tuple of str
+        The label (``converted relative lift (treatment)``) and the value.
+    """
+    names = {"metric": isolate(row["metric"]), "arm": isolate(row["variant"])}
+    lift = lift_text(row, lang, currency)
+    if not relative(row):
+        return lang.gettext("{metric} lift ({arm})").format(**names), lift
+    label = lang.gettext("{metric} relative lift ({arm})").format(**names)
+    value = lang.gettext("{lift} (from {control_value} to {arm_value})").format(
+        lift=lift, control_value=value_text(row, row["control_mean"], lang, currency),
+        arm_value=value_text(row, row["mean"], lang, currency),
+    )
+    return label, value
 
 
 def _srm_sentence(srm_result: dict[str, Any], lang: Language) -> str:

@@ -100,7 +100,9 @@ def test_the_sample_numbers_of_the_readme(default_report):
     headline = {strip_isolates(k): strip_isolates(v)
                 for k, v in default_report.metrics()["headline"].items()}
     assert headline == {
-        "Decision": "Ship treatment.", "converted lift (treatment)": "+25.9%", "SRM": "ok",
+        "Decision": "Ship treatment.",
+        "converted relative lift (treatment)": "+25.9% (from 11.35% to 14.28%)",  # issue 19
+        "SRM": "ok",
     }
 
 

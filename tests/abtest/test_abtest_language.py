@@ -97,7 +97,8 @@ def test_arabic_verdict_reasons_and_headline_are_arabic_but_the_json_keeps_engli
     assert m["decision_reasons"] == english["decision_reasons"]
     assert m["decision_reasons"][0].startswith(f"{NEW} improves {BOUGHT} by +")
     assert FSI not in " ".join(m["decision_reasons"])  # plain text in the JSON
-    assert set(m["headline"]) == {"القرار", f"نسبة تغيّر {isolate(BOUGHT)} ({isolate(NEW)})",
+    assert set(m["headline"]) == {"القرار",
+                                  f"نسبة التغيّر النسبي في {isolate(BOUGHT)} ({isolate(NEW)})",
                                   "فحص نسبة العينة"}
     assert m["results"] == english["results"]  # raw numbers, English keys
 
@@ -199,3 +200,18 @@ def test_notes_are_arabic_in_an_arabic_report():
     for note in a.notes:
         assert _english_words(render_markdown(note.text(a.lang, markdown=True))[0]) == set()
     assert a.metrics()["notes"][2].startswith(f"No test is possible for {BOUGHT} ({NEW})")
+
+
+def test_the_arabic_summary_says_the_lift_is_relative_and_gives_both_rates():
+    # issue 19: "ارتفع ... بنسبة +25.9%" did not say the lift was relative nor give the rates.
+    a = _analysis("ar")
+    r = a.results.iloc[0]
+    text = strip_isolates(render_markdown(a.summary())[1])
+    control, arm = (strip_isolates(a.lang.percent(x, 2)) for x in (r["control_mean"],
+                                                                   r["mean"]))
+    lift = strip_isolates(a.lang.percent(r["rel_lift"], signed=True))
+    assert f"ارتفاعًا نسبيًّا قدره {lift}" in text
+    assert f"من {control} إلى {arm}" in text
+    value = strip_isolates(a.metrics()["headline"][f"نسبة التغيّر النسبي في {isolate(BOUGHT)} "
+                                                   f"({isolate(NEW)})"])
+    assert value.endswith(f"(من {control} إلى {arm})")

@@ -49,7 +49,7 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     expected = analyze(df, **params)
     assert expected.decision.verdict == "ship" and expected.decision.arm in (h[0], h[3])
     assert f"Ship {expected.decision.arm}." in text
-    assert f"In {h[0]}, {h[2]} rose by +" in text and f"against {h[1]} (95% CI +" in text
+    assert f"In {h[0]}, {h[2]} rose by +" in text and f"relative to {h[1]} (95% CI +" in text
     assert f"No guardrail ({h[4]}) is significantly worse in any arm." in text
     assert f"CUPED on {h[4]} ({h[0]}, pre-period column “{h[3]}”) removed" in text
     assert f"values of {h[1]} (" in text
