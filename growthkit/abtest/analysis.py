@@ -109,9 +109,31 @@ class ABTestAnalysis(ReportAnalysis):
 
     # ------------------------------------------------------------------ the report's shape
 
-    def summary(self) -> str:
-        """The paragraph at the top: decision, primary lift with its CI, split and guardrails."""
-        return narrative.summary_markdown(self)
+    def summary(self, format: str = "markdown") -> str:
+        """The paragraph at the top: decision, primary lift with its CI, split and guardrails.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            ``"markdown"``: as the report shows it (data names escaped). ``"text"``: plain
+            text to paste into a chat or a dashboard, with no Markdown escapes or bold, and bidi
+            isolates only where the language needs them (Arabic).
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        GrowthkitError
+            Another ``format``.
+        """
+        if format == "markdown":
+            return narrative.summary_markdown(self)
+        if format == "text":
+            return narrative.summary_text(self)
+        raise GrowthkitError(f"summary: format {format!r} is not known; expected 'markdown' or "
+                             "'text'")
 
     def metrics(self) -> dict[str, Any]:
         """The JSON metrics of the report: JSON-safe, NaN as None, the same in every language

@@ -38,7 +38,7 @@ from growthkit.abtest.reasons import (
     untestable_note,
 )
 from growthkit.abtest.specs import parse_cuped
-from growthkit.formatting import escape
+from growthkit.escaping import escape, markdown_text
 from growthkit.i18n import Language, as_language, isolate, strip_isolates
 from growthkit.notes import Note
 from growthkit.numeric import finite
@@ -69,6 +69,7 @@ __all__ = [
     "segments_markdown",
     "srm_markdown",
     "summary_markdown",
+    "summary_text",
     "testable",
     "untestable_reason",
 ]
@@ -306,6 +307,13 @@ def summary_markdown(a: ABTestAnalysis) -> str:
     sentences.append(_srm_sentence(a.srm, lang))
     sentences += _guardrail_sentences(a.results, primary, alpha, lang)
     return " ".join(sentences)
+
+
+def summary_text(a: ABTestAnalysis) -> str:
+    """:func:`summary_markdown` as plain text: no Markdown escapes or bold; bidi isolates kept
+    only in a right-to-left language, where a name or number needs them."""
+    text = markdown_text(summary_markdown(a))
+    return text if a.lang.rtl else strip_isolates(text)
 
 
 # ----------------------------------------------------------------------------- sections

@@ -50,6 +50,7 @@ def plot_forest(
     matplotlib.axes.Axes
     """
     lang = as_language(language, domain="abtest")
+    own = ax is None
     shown = np.isfinite(results[["rel_lift", "rel_ci_low", "rel_ci_high"]]).all(axis=1)
     rows = results[shown].reset_index(drop=True)
     ax = new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
@@ -86,8 +87,10 @@ def plot_forest(
     ax.set_xlabel(label(lang.gettext("Relative lift against the control, {level} CI").format(
         level=lang.percent(1 - alpha, 0)), lang))
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False,
-              fontsize="small")
+    if own:  # below the axis label, in the space the figure's layout keeps for it
+        ax.figure.legend(loc="outside lower center", ncol=2, frameon=False, fontsize="small")
+    else:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
