@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from html_safety import HOSTILE, live_markup, render_markdown, visible_text
+from layout_checks import table_problems
 
 from growthkit.abtest import analyze, compare, srm
 from growthkit.abtest.narrative import reason_text
 from growthkit.abtest.reasons import SEGMENTS_SKIPPED
 from growthkit.i18n import strip_isolates
+from growthkit.plots.checks import PROBLEMS_ENV
 from growthkit.report import ReportError, run_report
 
 
@@ -155,8 +157,19 @@ def test_user_data_without_metrics_fail_in_one_line_naming_the_parameter(tmp_pat
             and "numeric columns: 'earnings', 'earnings_before', 'signed_up', 'visits'" in message)
 
 
+def _without_language(doc: dict) -> dict:
+    """A report's JSON minus what may differ by language: the title, the time it was made, the
+    headline labels and the language and digits parameters."""
+    out = {k: v for k, v in doc.items() if k not in ("title", "generated_at")}
+    out["parameters"] = {k: v for k, v in doc["parameters"].items() if k != "language"}
+    metrics = {k: v for k, v in doc["metrics"].items() if k != "headline"}
+    metrics["parameters"] = {k: v for k, v in metrics["parameters"].items()
+                             if k not in ("language", "digits")}
+    return out | {"metrics": metrics}
+
+
 @pytest.mark.notebooks
-def test_the_report_in_arabic_on_arabic_names(tmp_path):
+def test_the_report_in_arabic_on_arabic_names(tmp_path, monkeypatch):
     # Arabic arms, metrics, segment column and values; the report in Arabic with SAR.
     from i18n_support import isolated
 
@@ -171,8 +184,24 @@ def test_the_report_in_arabic_on_arabic_names(tmp_path):
     df.to_csv(path, index=False)
     params = {"variant_col": "المجموعة", "control": "الأصلية", "metrics": "اشترى,قيمة الطلب",
               "segment_col": "الجهاز", "currency": "SAR", "language": "ar"}
+    # Every chart the notebook draws is checked as it is drawn (growthkit.plots.checks).
+    (tmp_path / "rc").mkdir()
+    (tmp_path / "rc" / "matplotlibrc").write_text("figure.hooks: growthkit.plots.checks:install\n")
+    problems = tmp_path / "chart_problems.jsonl"
+    monkeypatch.setenv("MATPLOTLIBRC", str(tmp_path / "rc"))
+    monkeypatch.setenv(PROBLEMS_ENV, str(problems))
     result = run_report("abtest", params, data=path, out_dir=tmp_path / "out", progress=False)
+    english = run_report("abtest", {**params, "language": "en"}, data=path,
+                         out_dir=tmp_path / "en", progress=False)
+    assert not problems.exists() or problems.read_text("utf-8") == ""  # no chart problem
+    # issue 15: the JSON is the same in both languages but for the title and headline labels.
+    docs = [json.loads(r.json_path.read_text("utf-8")) for r in (result, english)]
+    assert _without_language(docs[0]) == _without_language(docs[1])
+    assert docs[0]["title"] != docs[1]["title"]
+    assert len(docs[0]["metrics"]["headline"]) == len(docs[1]["metrics"]["headline"]) == 3
     html = result.html_path.read_text("utf-8")
+    for page in (html, english.html_path.read_text("utf-8")):  # one precision per column
+        assert table_problems(page) == []
     text = visible_text(html)
     # Every Markdown cell came from the catalog, every section is in Arabic.
     for heading in ("1. القرار", "3. النتائج", "7. المنظور البايزي", "تقرير اختبار A/B"):
