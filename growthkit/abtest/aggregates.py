@@ -112,10 +112,12 @@ def aggregate(
 
     Notes
     -----
-    A CUPED covariate must be measured before assignment. The covariates arrive as one number
-    per unit with no timestamp, so that cannot be checked from the data; what can is refused:
-    the metric itself, or a column moving with it (|r| > :data:`MAX_COVARIATE_CORRELATION`
-    within arms), which would cancel the effect CUPED is meant to sharpen.
+    A CUPED covariate must be measured before assignment. Here the covariates arrive as one
+    number per unit with no timestamp (:func:`growthkit.abtest.analyze` compares the times when
+    the data have them: ``assigned_at_col``, ``cuped_measured_at``); what can be refused from the
+    numbers is: the metric itself, or a column moving with it (|r| >
+    :data:`MAX_COVARIATE_CORRELATION` within arms), which would cancel the effect CUPED is meant
+    to sharpen.
     """
     plain, ratios = parse_metrics(metrics)
     ratios.update(parse_ratios(ratio_metrics))

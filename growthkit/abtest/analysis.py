@@ -30,6 +30,7 @@ from growthkit.abtest.reasons import (
 from growthkit.abtest.sequential import DEFAULT_TAU, sequential_results
 from growthkit.abtest.settings import ABTestSettings
 from growthkit.abtest.specs import parse_cuped, parse_metrics, parse_weights
+from growthkit.abtest.timing import check_covariate_times
 from growthkit.data import redact
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
@@ -435,6 +436,7 @@ def _resolve(data: object, settings: ABTestSettings) -> _Resolved:
     if not parse_cuped(cuped):
         cuped = None
         notes.append(CUPED_SKIPPED)
+    check_covariate_times(table, cuped, s.cuped_measured_at, s.assigned_at_col)
     segment_col = defaults.get("segment_col") if s.segment_col is None else s.segment_col
     if not segment_col:
         segment_col = None
@@ -533,6 +535,8 @@ def analyze(
     results_csv: str | os.PathLike | None = None,
     language: str = "en",
     digits: str = "locale",
+    assigned_at_col: str | None = None,
+    cuped_measured_at: str | Mapping[str, str] | None = None,
 ) -> ABTestAnalysis:
     """Run the whole A/B-test report: SRM, effects, segments, power, Bayes and the decision.
 
@@ -561,9 +565,8 @@ def analyze(
     cuped : str or mapping, optional
         ``"metric:pre_period_column,..."`` or a dict. None uses the sample's on a built-in
         sample; on other data (or given empty) CUPED is off, with a note. A covariate that is
-        the metric, or moves with it (|r| > 0.9999 within arms), is refused; one measured after
-        assignment cannot be detected (the columns carry no timestamp), so name a pre-period
-        column.
+        the metric, or moves with it (|r| > 0.9999 within arms), is refused, and so is one
+        measured after assignment when the data say when (``cuped_measured_at``).
     ratio_metrics, alpha, correction
         As in :func:`growthkit.abtest.compare`.
     segment_col : str, optional
@@ -591,6 +594,15 @@ def analyze(
         The report's language, ``"en"`` or ``"ar"`` (optionally with a region, ``"ar_SA"``).
     digits : {"locale", "latin", "arabic"}, default "locale"
         The digits numbers are written with.
+    assigned_at_col : str, optional
+        Column with each user's assignment time (dates or timestamps), compared with
+        ``cuped_measured_at``.
+    cuped_measured_at : str or mapping, optional
+        ``"metric:time_column,..."`` (or a dict): the column with the time each user's CUPED
+        covariate of that metric was measured (the end of its pre-period). A covariate measured
+        after assignment for any user is refused (the test may have changed it); needs
+        ``assigned_at_col``. Without it the times cannot be read from the data, and the
+        covariate is trusted to be a pre-period column.
 
     Returns
     -------
@@ -600,9 +612,10 @@ def analyze(
     ------
     GrowthkitError
         ``metrics`` not given on data other than a sample, a missing or non-numeric column,
-        an unknown language, digits or currency, a ``results_csv`` in a missing folder,
-        and everything :func:`growthkit.abtest.compare` and :func:`growthkit.abtest.srm`
-        refuse.
+        an unknown language, digits or currency, a ``results_csv`` in a missing folder, a
+        CUPED covariate measured after assignment
+        (:func:`growthkit.abtest.timing.check_covariate_times`), and everything
+        :func:`growthkit.abtest.compare` and :func:`growthkit.abtest.srm` refuse.
 
     Notes
     -----
@@ -624,6 +637,7 @@ def analyze(
         "segment_col": segment_col, "expected_weights": expected_weights,
         "sequential": sequential, "currency": currency, "min_lift": min_lift, "tau": tau,
         "results_csv": results_csv, "language": language, "digits": digits,
+        "assigned_at_col": assigned_at_col, "cuped_measured_at": cuped_measured_at,
     }
     if args:
         given = _positional(args, given)

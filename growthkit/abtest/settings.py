@@ -60,3 +60,9 @@ class ABTestSettings(Settings):
         "results table as CSV, next to the report; None: none")
     language: str = setting("en", Text(what="'en' or 'ar'"), "report language: en or ar")
     digits: str = setting("locale", Options(tuple(DIGITS)), "digits: locale, latin or arabic")
+    assigned_at_col: str | None = setting(
+        None, Text(optional=True, what="a column name"),
+        "column with each user's assignment time, for cuped_measured_at")
+    cuped_measured_at: str | Mapping[str, str] | None = setting(
+        None, help="metric:time_column,... when each CUPED covariate was measured; one measured "
+        "after assignment is refused")

@@ -6,7 +6,10 @@ from collections.abc import Mapping, Sequence
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["metric_names", "parse_cuped", "parse_metrics", "parse_ratios", "parse_weights"]
+__all__ = [
+    "metric_names", "parse_cuped", "parse_measured_at", "parse_metrics", "parse_ratios",
+    "parse_weights",
+]
 
 
 def _items(value: str) -> list[str]:
@@ -61,6 +64,16 @@ def parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
     if isinstance(cuped, str):
         return dict(_pairs(cuped, "cuped", "metric:pre_period_column"))
     return {str(k): str(v) for k, v in cuped.items()}
+
+
+def parse_measured_at(measured_at: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``"revenue:pre_revenue_at"`` or a dict → metric → the column with the time its CUPED
+    covariate was measured."""
+    if measured_at is None:
+        return {}
+    if isinstance(measured_at, str):
+        return dict(_pairs(measured_at, "cuped_measured_at", "metric:time_column"))
+    return {str(k): str(v) for k, v in measured_at.items()}
 
 
 def parse_ratios(
