@@ -17,7 +17,16 @@ from __future__ import annotations
 from growthkit.clv import narrative
 from growthkit.clv._base import TransactionModel
 from growthkit.clv.analysis import CLVAnalysis, analyze
+from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
+from growthkit.clv.covariate_models import (
+    BetaGeoCovariateModel,
+    CovariateTransactionModel,
+    LikelihoodRatioTest,
+    ModifiedBetaGeoCovariateModel,
+    ParetoNBDCovariateModel,
+    fit_covariates,
+)
 from growthkit.clv.fitting import MODELS, fit
 from growthkit.clv.holdout import HoldoutValidation, has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
@@ -41,19 +50,26 @@ __all__ = [
     "MODELS",
     "SEGMENTS",
     "SEGMENT_LABELS",
+    "BetaGeoBetaBinomModel",
+    "BetaGeoCovariateModel",
     "BetaGeoModel",
     "CLVAnalysis",
     "CLVIntervals",
     "CLVSettings",
+    "CovariateTransactionModel",
     "GammaGammaModel",
     "HoldoutValidation",
+    "LikelihoodRatioTest",
+    "ModifiedBetaGeoCovariateModel",
     "ModifiedBetaGeoModel",
+    "ParetoNBDCovariateModel",
     "ParetoNBDModel",
     "SpendCorrelationWarning",
     "TransactionModel",
     "analyze",
     "clv_intervals",
     "fit",
+    "fit_covariates",
     "fit_spend",
     "has_holdout",
     "narrative",
