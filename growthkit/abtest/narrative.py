@@ -38,10 +38,11 @@ from growthkit.abtest.reasons import (
     untestable_note,
 )
 from growthkit.abtest.specs import parse_cuped
-from growthkit.escaping import escape, markdown_text
+from growthkit.escaping import escape
 from growthkit.i18n import Language, as_language, isolate, strip_isolates
 from growthkit.notes import Note
 from growthkit.numeric import finite
+from growthkit.plain_text import plain_text
 
 if TYPE_CHECKING:
     from growthkit.abtest.analysis import ABTestAnalysis
@@ -312,8 +313,7 @@ def summary_markdown(a: ABTestAnalysis) -> str:
 def summary_text(a: ABTestAnalysis) -> str:
     """:func:`summary_markdown` as plain text: no Markdown escapes or bold; bidi isolates kept
     only in a right-to-left language, where a name or number needs them."""
-    text = markdown_text(summary_markdown(a))
-    return text if a.lang.rtl else strip_isolates(text)
+    return plain_text(summary_markdown(a), isolates=a.lang.rtl)
 
 
 # ----------------------------------------------------------------------------- sections
