@@ -19,7 +19,16 @@ from __future__ import annotations
 from growthkit.clv import narrative
 from growthkit.clv.analysis import CLVAnalysis, analyze
 from growthkit.clv.base import TransactionModel
+from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
+from growthkit.clv.covariate_models import (
+    BetaGeoCovariateModel,
+    CovariateTransactionModel,
+    LikelihoodRatioTest,
+    ModifiedBetaGeoCovariateModel,
+    ParetoNBDCovariateModel,
+    fit_covariates,
+)
 from growthkit.clv.display import fit_table, model_html
 from growthkit.clv.fitting import MODELS, fit
 from growthkit.clv.holdout import HoldoutValidation, has_holdout, validate_holdout
@@ -45,13 +54,19 @@ __all__ = [
     "MODELS",
     "SEGMENTS",
     "SEGMENT_LABELS",
+    "BetaGeoBetaBinomModel",
+    "BetaGeoCovariateModel",
     "BetaGeoModel",
     "CLVAnalysis",
     "CLVIntervals",
     "CLVSettings",
+    "CovariateTransactionModel",
     "GammaGammaModel",
     "HoldoutValidation",
+    "LikelihoodRatioTest",
+    "ModifiedBetaGeoCovariateModel",
     "ModifiedBetaGeoModel",
+    "ParetoNBDCovariateModel",
     "ParetoNBDModel",
     "SpendCorrelationWarning",
     "TransactionModel",
@@ -59,6 +74,7 @@ __all__ = [
     "analyze",
     "clv_intervals",
     "fit",
+    "fit_covariates",
     "fit_spend",
     "fit_table",
     "has_holdout",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from growthkit.clv.base import TransactionModel
+from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
+from growthkit.clv.covariate_models import (
+    COVARIATE_MODELS,
+    CovariateTransactionModel,
+    fit_covariates,
+)
 from growthkit.clv.holdout import has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
 from growthkit.clv.optimize import (
@@ -18,7 +25,7 @@ from growthkit.clv.optimize import (
     blas_threads,
 )
 from growthkit.clv.paretonbd import ParetoNBDModel
-from growthkit.errors import ConvergenceError
+from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.i18n import N_
 from growthkit.notes import Note
 from growthkit.validation import check_option
@@ -43,8 +50,15 @@ MODELS: dict[str, type[TransactionModel]] = {
 
 
 def fit(
-    summary: pd.DataFrame, model: str = "bgnbd", *, time_unit: str | None = None
-) -> TransactionModel:
+    summary: pd.DataFrame,
+    model: str = "bgnbd",
+    *,
+    time_unit: str | None = None,
+    covariates: pd.DataFrame | Sequence[str] | None = None,
+    purchase_covariates: Sequence[str] | None = None,
+    dropout_covariates: Sequence[str] | None = None,
+    constrained: Sequence[str] = (),
+) -> TransactionModel | CovariateTransactionModel | BetaGeoBetaBinomModel:
     """Fit a transaction model to an RFM summary by maximum likelihood.
 
     Parameters
@@ -53,12 +67,25 @@ def fit(
         One row per customer with ``frequency``, ``recency`` and ``T``, e.g. from
         :func:`growthkit.rfm_summary`. With a calibration/holdout summary the model is fitted
         on the calibration columns.
-    model : {"bgnbd", "mbgnbd", "paretonbd", "auto"}, default "bgnbd"
+    model : {"bgnbd", "mbgnbd", "paretonbd", "bgbb", "auto"}, default "bgnbd"
         BG/NBD, MBG/NBD or Pareto/NBD. ``"auto"`` fits all three and keeps the one with the
         lowest holdout error per customer when the summary has holdout columns, else the lowest
         AIC; the choice is explained in ``selection_reason`` and ``candidates``.
     time_unit : {"days", "weeks", "months"}, optional
-        Unit of recency and T, recorded on the model for CLV horizons in months.
+        Unit of recency and T, recorded on the model for CLV horizons in months. For
+        ``model="bgbb"``: what one period is (e.g. ``"years"``), recorded only.
+    covariates : pandas.DataFrame or list of str, optional
+        Time-invariant customer covariates, for ``"paretonbd"`` and ``"bgnbd"``: a DataFrame
+        indexed by customer or names of the summary's columns
+        (:func:`growthkit.clv.covariate_models.fit_covariates`).
+    purchase_covariates, dropout_covariates : list of str, optional
+        The covariates of each process (default: all on both).
+    constrained : list of str, default ()
+        Covariates with one coefficient shared by both processes.
+
+    ``model="bgbb"`` fits BG/BB (:class:`growthkit.clv.bgbb.BetaGeoBetaBinomModel`) to a
+    table of ``frequency``, ``recency`` and ``n_periods`` in whole periods (and optionally
+    ``weights``) instead of an RFM summary.
 
     Notes
     -----
@@ -84,7 +111,21 @@ def fit(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
     way: An alternative to the Pareto/NBD model. Marketing Science, 24(2), 275-284.
     """
-    check_option("model", model, [*MODELS, "auto"])
+    check_option("model", model, [*MODELS, "bgbb", "auto"])
+    wants_covariates = (covariates is not None or purchase_covariates is not None
+                        or dropout_covariates is not None or bool(constrained))
+    if wants_covariates and model not in COVARIATE_MODELS:
+        raise GrowthkitError(
+            f"model={model!r} with covariates; expected one of "
+            f"{', '.join(map(repr, COVARIATE_MODELS))} (covariates are not available for it)"
+        )
+    if model == "bgbb":
+        return BetaGeoBetaBinomModel().fit(summary, time_unit=time_unit)
+    if wants_covariates:
+        return fit_covariates(summary, model, covariates,
+                              purchase_covariates=purchase_covariates,
+                              dropout_covariates=dropout_covariates, constrained=constrained,
+                              time_unit=time_unit)
     if model != "auto":
         return MODELS[model]().fit(summary, time_unit=time_unit)
     return _fit_auto(summary, time_unit)
