@@ -141,3 +141,22 @@ def test_clv_notebook_on_line_items_where_bgnbd_runs_to_a_boundary(tmp_path):
                   "are probably still active: the model sees almost no dropout",
                   "lines have no customer", "Lines without a customer (left out)"):
         assert words in html, words
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_on_a_purchase_log_without_amounts(tmp_path):
+    # Who bought when, no amounts (issue #16 item 7): before, `-p amount_col None` stopped
+    # with "amount_col is None; expected the column of order values CLV needs".
+    path = tmp_path / "visits.csv"
+    retail_orders(shape=1.0, mean_rate=0.015, amounts=False).to_csv(path, index=False)
+    result = run_report("clv", {"amount_col": None}, data=str(path), out_dir=tmp_path / "out",
+                        progress=False)
+    m = result.metrics
+    assert m["clv"] is None and m["spend_model"] is None and m["forecast"] is True
+    assert m["purchases"]["expected_purchases"] > 0 and m["holdout"]["actual_purchases"] > 0
+    assert m["notes_detail"][0]["code"] == "no_amounts"
+    assert m["segments"]["High value, active"]["clv_revenue"] is None
+    html = result.html_path.read_text("utf-8")
+    assert "Traceback" not in html and "No amounts (amount_col is None)" in html
+    segments = pd.read_csv(tmp_path / "out" / "clv_segments.csv")  # by expected purchases
+    assert "expected_purchases" in segments.columns and "clv_revenue" not in segments.columns
