@@ -49,7 +49,7 @@ from growthkit.formatting import package_versions
 from growthkit.i18n import N_, Language, check_currency, get_language
 from growthkit.notes import Note, note_dicts, note_texts
 from growthkit.numeric import finite
-from growthkit.result import ReportAnalysis, records
+from growthkit.result import ReportAnalysis, records, summary_in
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
 from growthkit.validation import check_export_path
@@ -156,9 +156,15 @@ class CLVAnalysis(ReportAnalysis):
 
     # -- the report's shape (growthkit.result.ReportAnalysis) -------------------------------------
 
-    def summary(self) -> str:
-        """The plain-language summary at the top of the report, as Markdown."""
-        return narrative.summary_markdown(self)
+    def summary(self, format: str = "markdown") -> str:
+        """The plain-language summary at the top of the report.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            As the report shows it, or plain text to paste into a chat or a dashboard.
+        """
+        return summary_in(narrative.summary_markdown(self), format, self.lang.rtl)
 
     def summary_markdown(self) -> str:
         """Deprecated alias of :meth:`summary`."""
