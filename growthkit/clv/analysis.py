@@ -1,4 +1,8 @@
-"""``analyze``: the whole CLV report as one result object the notebook reads from."""
+"""``analyze``: the whole CLV report as one result object the notebook reads from.
+
+``analyze`` resolves its parameters (:class:`growthkit.clv.CLVSettings`, one validation of the
+orders, the calibration period), computes (the fits), then assembles :class:`CLVAnalysis`.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +16,35 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from growthkit.clv import narrative
-from growthkit.clv._base import TransactionModel
+from growthkit.clv import narrative, tables
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.calibration import (
     auto_calibration_end,
     calibration_notes,
     check_calibration_end,
 )
-from growthkit.clv.fitting import MODELS, fit
+from growthkit.clv.fitting import fit
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
 from growthkit.clv.segments import AT_RISK, segment_customers, summarize_segments
-from growthkit.clv.spend import GammaGammaModel, SpendCorrelationWarning, fit_spend
+from growthkit.clv.settings import CLVSettings
+from growthkit.clv.spend import (
+    GammaGammaModel,
+    SpendCorrelationWarning,
+    correlation_note,
+    fit_spend,
+)
 from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
-from growthkit.clv.value import CLVSettings, predict
-from growthkit.data import DataQuality, Source, as_date, describe_orders, validate_orders
+from growthkit.clv.value import predict
+from growthkit.data import DataQuality, Orders, Source, as_date, describe_orders, validate_orders
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
+from growthkit.notes import Note, note_dicts, note_texts
 from growthkit.result import ReportAnalysis, records
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
-from growthkit.validation import check_export_path, check_option
+from growthkit.validation import check_export_path
 
 __all__ = ["EXPORT_COLUMNS", "CLVAnalysis", "analyze"]
 
@@ -42,6 +53,7 @@ EXPORT_COLUMNS = (
     "segment", "value_tier", "status", "p_alive", "expected_purchases", "expected_spend",
     "clv_revenue", "clv_profit", "frequency", "recency", "T", "monetary_value",
 )
+
 
 @dataclass(frozen=True, repr=False, eq=False)
 class CLVAnalysis(ReportAnalysis):
@@ -85,7 +97,8 @@ class CLVAnalysis(ReportAnalysis):
     segments : pandas.DataFrame
         :func:`growthkit.clv.summarize_segments` with intervals and actions.
     settings : CLVSettings
-        Horizon, discount rate, gross margin and time unit.
+        The report's parameters as checked (:class:`growthkit.clv.CLVSettings`); the horizon
+        in model time units is ``settings.horizon``.
     currency : str
         ISO 4217 code of the amounts' currency.
     calibration_end : str or None
@@ -95,9 +108,9 @@ class CLVAnalysis(ReportAnalysis):
     orders : ibis.Table
         The validated orders (``customer_id``, ``order_date``, ``amount``), for per-customer
         look-ups.
-    notes : list of str
-        Caveats found on the way, e.g. a frequency-spend correlation or a missing holdout
-        (English, for the JSON; the report states them through its language).
+    notes : tuple of Note
+        Caveats found on the way, e.g. a frequency-spend correlation or a missing holdout: codes
+        with arguments (:class:`growthkit.notes.Note`), English in the JSON's ``notes``.
     calibration_model : TransactionModel or None
         The transaction model fitted on the calibration period only, which the holdout numbers
         come from; None without a holdout.
@@ -128,7 +141,7 @@ class CLVAnalysis(ReportAnalysis):
     calibration_end: str | None
     observation_end: str
     orders: ibis.Table
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[Note, ...] = ()
     calibration_model: TransactionModel | None = None
     calibration: str = "given"
     lang: Language = field(default_factory=lambda: get_language("en", domain="clv"))
@@ -150,7 +163,7 @@ class CLVAnalysis(ReportAnalysis):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The key tables, formatted: customer lifetime value, segments and the model fit."""
-        return narrative.tables(self)
+        return tables.tables(self)
 
     # -- what the notebook shows, section by section ----------------------------------------
 
@@ -160,7 +173,7 @@ class CLVAnalysis(ReportAnalysis):
 
     def overview_table(self) -> pd.DataFrame:
         """Section 2: the data at a glance."""
-        return narrative.overview_table(self)
+        return tables.overview_table(self)
 
     def rfm_markdown(self) -> str:
         """Section 3: how many customers came back, in a sentence."""
@@ -168,11 +181,11 @@ class CLVAnalysis(ReportAnalysis):
 
     def rfm_table(self) -> pd.DataFrame:
         """Section 3: how frequency, recency, T and spend are distributed."""
-        return narrative.rfm_table(self)
+        return tables.rfm_table(self)
 
     def model_table(self) -> pd.DataFrame:
         """Section 4: estimates with standard errors, log-likelihood and AIC."""
-        return narrative.model_table(self)
+        return tables.model_table(self)
 
     def holdout_markdown(self) -> str:
         """Section 5: what the holdout test is and how it went (or why there is none)."""
@@ -180,11 +193,11 @@ class CLVAnalysis(ReportAnalysis):
 
     def holdout_table(self) -> pd.DataFrame | None:
         """Section 5: holdout purchases by calibration frequency, with a total row."""
-        return narrative.holdout_table(self)
+        return tables.holdout_table(self)
 
     def spend_table(self) -> pd.DataFrame:
         """Section 6: the spend model's estimates and checks."""
-        return narrative.spend_table(self)
+        return tables.spend_table(self)
 
     def tracking_markdown(self) -> str:
         """Section 4: what the tracking chart compares, in a sentence."""
@@ -196,7 +209,7 @@ class CLVAnalysis(ReportAnalysis):
 
     def clv_table(self) -> pd.DataFrame:
         """Section 7: total, mean and median CLV (profit too with a gross margin below 1)."""
-        return narrative.clv_table(self)
+        return tables.clv_table(self)
 
     def segments_markdown(self) -> str:
         """Section 8: how the segments are made and where the per-customer file is."""
@@ -204,7 +217,7 @@ class CLVAnalysis(ReportAnalysis):
 
     def segments_table(self) -> pd.DataFrame:
         """Section 8: segments, their value with intervals, and what to do."""
-        return narrative.segments_table(self)
+        return tables.segments_table(self)
 
     def segments_view(self) -> Any:
         """Section 8: :meth:`segments_table` as a Styler that shows the advice whole.
@@ -212,7 +225,7 @@ class CLVAnalysis(ReportAnalysis):
         pandas cuts text cells at ``display.max_colwidth`` (50) characters in a DataFrame's
         HTML; a Styler's HTML does not, in papermill's output and in JupyterLab alike.
         """
-        return narrative.full_table(self.segments_table(), wrap=[self.lang.gettext("what to do")])
+        return tables.full_table(self.segments_table(), wrap=[self.lang.gettext("what to do")])
 
     def example_markdown(self) -> str:
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
@@ -220,22 +233,35 @@ class CLVAnalysis(ReportAnalysis):
 
     def run_info(self) -> pd.DataFrame:
         """Parameters and package versions, for the last cell of the report."""
-        return narrative.run_info(self)
+        return tables.run_info(self)
 
     # -- per customer ------------------------------------------------------------------------------
 
-    def export_segments(self, path: str | os.PathLike | None) -> Path | None:
-        """Write one row per customer with segment and predictions (``None``: skip).
+    def segments_export(self) -> pd.DataFrame:
+        """One row per customer with segment and predictions: the customer id (named as the
+        data's ``customer_col``) as the index, then :data:`EXPORT_COLUMNS`."""
+        return self.predictions[list(EXPORT_COLUMNS)].rename_axis(
+            self.parameters.get("customer_col") or "customer_id"
+        )
 
-        The first column is named as the data's customer column (``customer_col``); then
-        :data:`EXPORT_COLUMNS`. A path ending in ``.parquet`` writes Parquet (for millions of
-        customers), anything else CSV.
+    def exports(self) -> dict[str, pd.DataFrame]:
+        """The per-customer segments under the ``segments_csv`` name (none when it is None).
+
+        ``analyze`` writes no file: the notebook passes this to ``growthkit.report.export``.
+        """
+        name = self.parameters.get("segments_csv")
+        return {} if name is None else {str(name): self.segments_export()}
+
+    def export_segments(self, path: str | os.PathLike | None) -> Path | None:
+        """Write :meth:`segments_export` to ``path`` (``None``: skip).
+
+        A path ending in ``.parquet`` writes Parquet (for millions of customers), anything
+        else CSV through :func:`growthkit.report.exports.write_csv`.
 
         Parameters
         ----------
         path : str, Path or None
-            Where to write; relative paths resolve against the working directory, which the
-            report runner sets to the report folder so the file lands next to the HTML.
+            Where to write; relative paths resolve against the working directory.
 
         Returns
         -------
@@ -247,17 +273,16 @@ class CLVAnalysis(ReportAnalysis):
         GrowthkitError
             When the folder does not exist or ``path`` is a folder.
         """
+        from growthkit.report.exports import write_csv  # the report layer's one CSV writer
+
         out = check_export_path(path, "segments_csv", "clv_segments.csv")
         if out is None:
             return None
-        table = self.predictions[list(EXPORT_COLUMNS)].rename_axis(
-            self.parameters.get("customer_col") or "customer_id"
-        )
+        table = self.segments_export()
         if out.suffix.lower() == ".parquet":
             table.astype({"segment": str}).reset_index().to_parquet(out, index=False)
-        else:
-            table.to_csv(out, float_format="%.6g")
-        return out
+            return out
+        return write_csv(table, out, index=True)
 
     def example_customer(self) -> Any:
         """The most valuable customer who is *high value, at risk* (else the most valuable)."""
@@ -296,7 +321,8 @@ class CLVAnalysis(ReportAnalysis):
             active_customers, customers, forecast_from, annual_discount_rate, gross_margin,
             currency}, ``segments`` (every segment of :data:`growthkit.clv.SEGMENTS`),
             ``calibration`` (how calibration_end was set), ``data_quality``
-            (:meth:`DataQuality.to_dict`), ``notes``,
+            (:meth:`DataQuality.to_dict`), ``notes`` (English), ``notes_detail`` (code,
+            arguments and English text of each),
             ``headline``, ``parameters`` and ``versions``.
         """
         m, g, p, t = self.model, self.spend_model, self.predictions, self.intervals
@@ -351,7 +377,8 @@ class CLVAnalysis(ReportAnalysis):
             for name, r in self.segments.iterrows()
         }
         out["data_quality"] = self.data_quality.to_dict()
-        out["notes"] = list(self.notes)
+        out["notes"] = note_texts(self.notes)
+        out["notes_detail"] = note_dicts(self.notes)
         out["headline"] = narrative.headline(self)
         out["parameters"] = dict(self.parameters)
         out["versions"] = package_versions()
@@ -367,30 +394,59 @@ def _model_metrics(m: TransactionModel) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What resolving the parameters settles before any model is fitted."""
+
+    settings: CLVSettings
+    lang: Language
+    currency: str
+    orders: Orders
+    calibration_end: datetime.date | None
+    calibration: str
+    observation_end: datetime.date
+
+
+@dataclass(frozen=True)
+class _Fits:
+    """The fitted models and the summaries they were fitted on."""
+
+    current: pd.DataFrame
+    rfm: pd.DataFrame
+    model: TransactionModel
+    calibration_model: TransactionModel | None
+    spend_model: GammaGammaModel
+    calibration_end: datetime.date | None
+    calibration: str
+    notes: tuple[Note, ...]
+
+
 def analyze(
     data: Source,
+    /,
+    *,
     customer_col: str = "customer_id",
     date_col: str = "date",
-    amount_col: str = "amount",
+    amount_col: str | None = "amount",
     time_unit: str = "weeks",
     calibration_end: str | datetime.date | None = "auto",
-    observation_end: str | None = None,
+    observation_end: str | datetime.date | None = None,
     model: str = "bgnbd",
     horizon_months: int = 12,
     annual_discount_rate: float = 0.10,
-    gross_margin: float = 1.0,
+    gross_margin: float | None = 1.0,
     currency: str = "USD",
     segments_csv: str | os.PathLike | None = None,
     seed: int = 0,
     language: str = "en",
     digits: str = "locale",
-    *,
     n_draws: int = 200,
     timezone: str = "UTC",
 ) -> CLVAnalysis:
     """Run the CLV analysis end to end: data, RFM, models, holdout, CLV, intervals, segments.
 
-    The parameters are the CLV notebook's, one to one. The orders are validated once
+    The parameters are the CLV notebook's, one to one, declared once in
+    :class:`growthkit.clv.CLVSettings` (defaults, bounds, help). The orders are validated once
     (:func:`growthkit.data.validate_orders`); the summaries, the holdout and the tracking
     counts reuse that validation. With a ``calibration_end`` the transaction model is first
     fitted on the calibration period and checked on the holdout period after it (the holdout
@@ -420,14 +476,14 @@ def analyze(
     horizon_months : int, default 12
         CLV horizon.
     annual_discount_rate : float, default 0.10
-        Yearly discount rate.
-    gross_margin : float, default 1.0
-        Share of revenue that is profit.
+        Yearly discount rate, in [0, 10).
+    gross_margin : float or None, default 1.0
+        Share of revenue that is profit, in (0, 1]; None: no margin given (revenue only).
     currency : str, default "USD"
         ISO 4217 code of the amounts' currency (USD, EUR, SAR, AED, EGP, ...).
     segments_csv : str or path, optional
-        Where to write the per-customer segments (:meth:`CLVAnalysis.export_segments`); its
-        folder is checked before any work is done. None: no file.
+        The name of the per-customer segments file in :meth:`CLVAnalysis.exports`; its folder
+        is checked before any work is done. None: no file. ``analyze`` writes no file.
     seed : int, default 0
         Seed of the interval bootstrap.
     language : str, default "en"
@@ -457,19 +513,32 @@ def analyze(
     Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
     http://brucehardie.com/notes/025/
     """
-    settings = CLVSettings(horizon_months, annual_discount_rate, gross_margin, time_unit)
-    check_option("model", model, [*MODELS, "auto"])
-    lang = get_language(language, digits=digits, domain="clv")
-    currency = check_currency(currency)
-    if amount_col is None:
-        raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
-    export = check_export_path(segments_csv, "segments_csv", "clv_segments.csv")
-    auto = isinstance(calibration_end, str) and calibration_end.strip().lower() == "auto"
-    sample_end = sample_parameters(data).get("calibration_end") if auto else None
-    cal_end = None if auto else as_date(calibration_end, "calibration_end")
-    obs_given = as_date(observation_end, "observation_end")
+    settings = CLVSettings.from_parameters(
+        customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        time_unit=time_unit, calibration_end=calibration_end, observation_end=observation_end,
+        model=model, horizon_months=horizon_months, annual_discount_rate=annual_discount_rate,
+        gross_margin=gross_margin, currency=currency, segments_csv=segments_csv, seed=seed,
+        language=language, digits=digits, n_draws=n_draws, timezone=timezone,
+    )
+    plan = _resolve(data, settings)
+    return _assemble(plan, _fit_models(plan))
 
-    orders = validate_orders(data, customer_col, date_col, amount_col, timezone=timezone)
+
+def _resolve(data: Source, settings: CLVSettings) -> _Plan:
+    """Check the parameters, validate the orders once and settle the calibration period."""
+    lang = get_language(settings.language, digits=settings.digits, domain="clv")
+    currency = check_currency(settings.currency)
+    if settings.amount_col is None:
+        raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
+    check_export_path(settings.segments_csv, "segments_csv", "clv_segments.csv")
+    given = settings.calibration_end
+    auto = isinstance(given, str) and given.strip().lower() == "auto"
+    sample_end = sample_parameters(data).get("calibration_end") if auto else None
+    cal_end = None if auto else as_date(given, "calibration_end")
+    obs_given = as_date(settings.observation_end, "observation_end")
+
+    orders = validate_orders(data, settings.customer_col, settings.date_col,
+                             settings.amount_col, timezone=settings.timezone)
     obs_end = obs_given or orders.last_day
     if auto:
         cal_end, calibration = auto_calibration_end(
@@ -478,82 +547,88 @@ def analyze(
     else:
         calibration = "none" if cal_end is None else "given"
         check_calibration_end(cal_end, orders.first_day, obs_end)
-    current = rfm_summary(orders, time_unit=time_unit, observation_end=obs_end)
+    return _Plan(settings, lang, currency, orders, cal_end, calibration, obs_end)
+
+
+def _fit_models(plan: _Plan) -> _Fits:
+    """The summaries, the holdout fit (when there is a calibration end) and the forecast fits."""
+    s, orders = plan.settings, plan.orders
+    unit, obs_end = s.time_unit, plan.observation_end
+    cal_end, calibration = plan.calibration_end, plan.calibration
+    current = rfm_summary(orders, time_unit=unit, observation_end=obs_end)
     calibration_model = rfm = None
     if cal_end is not None:
-        rfm = rfm_summary(orders, time_unit=time_unit, observation_end=obs_end,
+        rfm = rfm_summary(orders, time_unit=unit, observation_end=obs_end,
                           calibration_end=cal_end)
         try:
-            calibration_model = fit(rfm, model, time_unit=time_unit)
+            calibration_model = fit(rfm, s.model, time_unit=unit)
         except GrowthkitError as exc:
             if calibration != "auto" or isinstance(exc, ConvergenceError):
                 raise
             cal_end, calibration, rfm = None, "too few repeat buyers", None
-    if rfm is None:
-        rfm = current
     notes = calibration_notes(calibration, cal_end, orders.first_day, obs_end)
     if calibration_model is None:
-        transaction_model = fit(current, model, time_unit=time_unit)
+        transaction_model = fit(current, s.model, time_unit=unit)
     else:  # validated on the holdout; the forecast uses every order, with the same model
-        transaction_model = fit(current, calibration_model.name, time_unit=time_unit)
+        transaction_model = fit(current, calibration_model.name, time_unit=unit)
         transaction_model.selection_reason = calibration_model.selection_reason
         transaction_model.candidates = calibration_model.candidates
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SpendCorrelationWarning)
+    with warnings.catch_warnings():  # the caveat becomes a note, not a warning
+        warnings.simplefilter("ignore", SpendCorrelationWarning)
         spend_model = fit_spend(current)
-    for w in caught:  # the correlation caveat goes into the report; anything else is re-raised
-        if issubclass(w.category, SpendCorrelationWarning):
-            notes.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    spend_note = correlation_note(spend_model)
+    if spend_note is not None:
+        notes.append(spend_note)
+    return _Fits(current, current if rfm is None else rfm, transaction_model, calibration_model,
+                 spend_model, cal_end, calibration, tuple(notes))
 
-    clv_args = {"horizon_months": settings.horizon_months,
-                "annual_discount_rate": annual_discount_rate, "gross_margin": gross_margin}
-    predictions = segment_customers(predict(transaction_model, current, spend_model, **clv_args))
+
+def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
+    """Predictions, intervals, holdout, tracking and segments, in one result object."""
+    s, orders, cal_end = plan.settings, plan.orders, fits.calibration_end
+    clv_args = {"horizon_months": s.horizon_months,
+                "annual_discount_rate": s.annual_discount_rate, "gross_margin": s.margin}
+    predictions = segment_customers(predict(fits.model, fits.current, fits.spend_model,
+                                            **clv_args))
     intervals = clv_intervals(
-        transaction_model, spend_model, current, predictions["segment"].astype(str),
-        **clv_args, n_draws=n_draws, seed=seed,
+        fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
+        **clv_args, n_draws=s.n_draws, seed=s.seed,
     )
-    if obs_end >= orders.last_day:
+    if plan.observation_end >= orders.last_day:
         overview = orders.describe()
     else:  # observation_end cuts the data: one more query for the orders in the window
-        overview = describe_orders(orders.table.filter(orders.table.order_date <= obs_end))
-    analysis = CLVAnalysis(
-        parameters={
-            "data": orders.source, "customer_col": customer_col, "date_col": date_col,
-            "amount_col": amount_col, "time_unit": time_unit,
-            "calibration_end": cal_end.isoformat() if cal_end else None,
-            "observation_end": observation_end, "model": model,
-            "horizon_months": horizon_months, "annual_discount_rate": annual_discount_rate,
-            "gross_margin": gross_margin, "currency": currency,
-            "segments_csv": None if segments_csv is None else str(segments_csv), "seed": seed,
-            "language": lang.locale_id, "digits": digits,
-        },
+        table = orders.table
+        overview = describe_orders(table.filter(table.order_date <= plan.observation_end))
+    parameters = {"data": orders.source, **s.to_json()}
+    parameters |= {
+        "calibration_end": cal_end.isoformat() if cal_end else None,
+        "segments_csv": None if s.segments_csv is None else str(s.segments_csv),
+        "language": plan.lang.locale_id,
+    }
+    return CLVAnalysis(
+        parameters=parameters,
         overview=overview,
         data_quality=orders.quality,
-        rfm=rfm,
-        current=current,
-        model=transaction_model,
-        spend_model=spend_model,
+        rfm=fits.rfm,
+        current=fits.current,
+        model=fits.model,
+        spend_model=fits.spend_model,
         predictions=predictions,
-        holdout=(
-            validate_holdout(calibration_model, rfm) if calibration_model is not None else None
-        ),
+        holdout=(None if fits.calibration_model is None
+                 else validate_holdout(fits.calibration_model, fits.rfm)),
         tracking=tracking_data(
-            calibration_model or transaction_model, orders, time_unit=time_unit,
-            calibration_end=cal_end, observation_end=obs_end,
+            fits.calibration_model or fits.model, orders, time_unit=s.time_unit,
+            calibration_end=cal_end, observation_end=plan.observation_end,
         ),
         intervals=intervals,
         segments=summarize_segments(predictions, intervals),
-        settings=settings,
-        currency=currency,
+        settings=s,
+        currency=plan.currency,
         calibration_end=cal_end.isoformat() if cal_end else None,
-        observation_end=obs_end.isoformat(),
+        observation_end=plan.observation_end.isoformat(),
         orders=orders.table,
-        notes=notes,
-        calibration_model=calibration_model,
-        calibration=calibration,
-        lang=lang,
+        notes=fits.notes,
+        calibration_model=fits.calibration_model,
+        calibration=fits.calibration,
+        lang=plan.lang,
     )
-    analysis.export_segments(export)
-    return analysis

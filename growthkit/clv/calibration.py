@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime
 
 from growthkit.errors import GrowthkitError
+from growthkit.i18n import N_
+from growthkit.notes import Note
 
 __all__ = [
     "CALIBRATION_CHOICES",
     "HOLDOUT_SHARE",
     "MIN_HOLDOUT_SPAN_DAYS",
+    "NO_HOLDOUT_NOTES",
     "auto_calibration_end",
     "calibration_notes",
     "check_calibration_end",
@@ -70,24 +73,38 @@ def check_calibration_end(
     )
 
 
+#: Why there is no holdout, by how ``calibration_end`` was set: the note's code and template.
+NO_HOLDOUT_NOTES = {
+    "none": ("no_holdout", N_(
+        "No holdout (calibration_end is None), so the models are fitted on all orders up to "
+        "{last} and the forecast is untested; set calibration_end (e.g. {suggested}) to check "
+        "it against purchases the model did not see."
+    )),
+    "too short": ("no_holdout_too_short", N_(
+        "No holdout (the orders span {days} days, fewer than the {minimum} a holdout needs), so "
+        "the models are fitted on all orders up to {last} and the forecast is untested; set "
+        "calibration_end (e.g. {suggested}) to check it against purchases the model did not "
+        "see."
+    )),
+    "too few repeat buyers": ("no_holdout_too_few_repeat_buyers", N_(
+        "No holdout (the calibration period has too few repeat purchases to fit), so the models "
+        "are fitted on all orders up to {last} and the forecast is untested; set calibration_end "
+        "(e.g. {suggested}) to check it against purchases the model did not see."
+    )),
+}
+
+
 def calibration_notes(
     calibration: str, cal_end: datetime.date | None, first: datetime.date, last: datetime.date
-) -> list[str]:
-    """The JSON's note on a missing holdout (the report words it through its language)."""
+) -> list[Note]:
+    """The note on a missing holdout (empty with a holdout)."""
     if cal_end is not None:
         return []
-    why = {
-        "none": "calibration_end is None",
-        "too short": f"the orders span {(last - first).days} days, fewer than the "
-        f"{MIN_HOLDOUT_SPAN_DAYS} a holdout needs",
-        "too few repeat buyers": "the calibration period has too few repeat purchases to fit",
-    }[calibration]
-    return [
-        f"No holdout ({why}), so the models are fitted on all orders up to {last.isoformat()} "
-        "and the forecast is untested; set calibration_end (e.g. "
-        f"{suggested_calibration_end(first, last)}) to check it against purchases the model "
-        "did not see."
-    ]
+    code, message = NO_HOLDOUT_NOTES[calibration]
+    args = {"last": last.isoformat(), "suggested": suggested_calibration_end(first, last)}
+    if calibration == "too short":
+        args |= {"days": (last - first).days, "minimum": MIN_HOLDOUT_SPAN_DAYS}
+    return [Note(code, message, **args)]
 
 
 def suggested_calibration_end(first: datetime.date | str, last: datetime.date | str) -> str:

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._optimize import BLAS_THREADS_ENV, DEFAULT_BLAS_THREADS, blas_threads
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
 from growthkit.clv.covariate_models import (
@@ -17,6 +16,7 @@ from growthkit.clv.covariate_models import (
 )
 from growthkit.clv.holdout import has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
+from growthkit.clv.optimize import BLAS_THREADS_ENV, DEFAULT_BLAS_THREADS, blas_threads
 from growthkit.clv.paretonbd import ParetoNBDModel
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.validation import check_option

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._summary import _column
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.rows import checked_column
 from growthkit.errors import GrowthkitError
 from growthkit.validation import require_columns
 
@@ -66,23 +66,6 @@ class HoldoutValidation:
         """predicted / actual - 1: negative when the model under-predicts."""
         return self.predicted_purchases / self.actual_purchases - 1.0
 
-    def sentence(self, time_unit: str | None = None) -> str:
-        """One plain sentence on the holdout result, saying which way the model is off."""
-        unit = f" {time_unit}" if time_unit else ""
-        error = self.relative_error
-        if abs(error) < 0.05:
-            verdict = "close to what happened"
-        elif error < 0:
-            verdict = f"an under-prediction by {-error:.0%}"
-        else:
-            verdict = f"an over-prediction by {error:.0%}"
-        return (
-            f"Over the {self.duration:g}{unit} held out, {self.model} predicted "
-            f"{self.predicted_purchases:,.1f} repeat purchases against {self.actual_purchases:,.0f}"
-            f" that happened: {verdict}. Per customer it is off by {self.mae:.2f} purchases on "
-            "average."
-        )
-
 
 def validate_holdout(
     model: TransactionModel, summary: pd.DataFrame, *, max_frequency: int = 7
@@ -116,8 +99,8 @@ def validate_holdout(
     require_columns(summary.columns, HOLDOUT_COLUMNS, where="the summary (no holdout period)")
     if max_frequency < 1:
         raise GrowthkitError(f"max_frequency={max_frequency!r}; expected an integer >= 1")
-    actual = _column(summary, "frequency_holdout", "summary")
-    duration = _column(summary, "duration_holdout", "summary")
+    actual = checked_column(summary, "frequency_holdout", "summary")
+    duration = checked_column(summary, "duration_holdout", "summary")
     predicted = model.expected_purchases(summary, duration).to_numpy()
     frequency = summary["frequency"].to_numpy(dtype="float64")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.spend import GammaGammaModel
 from growthkit.clv.value import Cells, Histories, clv_revenue, clv_settings, clv_sums
 from growthkit.errors import GrowthkitError
@@ -136,8 +136,8 @@ def clv_intervals(
 
     rng = np.random.default_rng(seed)
     with step("computed CLV intervals") as progress:
-        drawn = model._draw_params(n_draws, rng)
-        spend_drawn = spend_model._draw_params(n_draws, rng)
+        drawn = model.draw_params(n_draws, rng)
+        spend_drawn = spend_model.draw_params(n_draws, rng)
         draws = min(len(drawn), len(spend_drawn))
         cells = Cells.of(hist, codes, n_groups)
         progress["detail"] = (

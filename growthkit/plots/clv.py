@@ -17,9 +17,9 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from growthkit.clv import SEGMENT_LABELS, CLVAnalysis, HoldoutValidation, TransactionModel
-from growthkit.clv.narrative import MODEL_WORDS, UNIT_WORDS
+from growthkit.clv.display import MODEL_WORDS, UNIT_WORDS
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -41,11 +41,6 @@ __all__ = [
     "plot_segments",
     "plot_tracking",
 ]
-
-
-def _lang(language: Language | str | None) -> Language:
-    """The report language with the clv catalog (English when None)."""
-    return get_language(language or "en", domain="clv")
 
 
 def _unit(model: TransactionModel, time_unit: str | None, lang: Language) -> str:
@@ -106,7 +101,7 @@ def plot_period_transactions(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
         raise GrowthkitError(f"sample_size={sample_size!r}; expected a whole number >= 1")
@@ -201,7 +196,7 @@ def plot_frequency_recency_matrix(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     matrix = model.expected_purchases_matrix(t, max_frequency=max_frequency,
                                              max_recency=max_recency)
@@ -243,7 +238,7 @@ def plot_probability_alive_matrix(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     matrix = model.p_alive_matrix(max_frequency=max_frequency, max_recency=max_recency)
     return _matrix_plot(ax, matrix, model, time_unit, _("P(alive)"),
@@ -277,7 +272,7 @@ def plot_tracking(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     cols = ("actual", "predicted") if cumulative else ("actual_in_period", "predicted_in_period")
@@ -334,7 +329,7 @@ def plot_holdout_by_frequency(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     if holdout is None:
         ax = new_ax(ax, figsize=(7.5, 0.8))
@@ -390,7 +385,7 @@ def plot_clv_distribution(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     revenue = predictions["clv_revenue"].to_numpy()
@@ -447,7 +442,7 @@ def plot_segments(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     y = np.arange(len(segments))[::-1]
@@ -533,7 +528,7 @@ def plot_history_alive(
         "recency": purchase_age[bought - 1] / per_unit,
         "T": age / per_unit,
     })).to_numpy()
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     ax.plot(grid, p_alive, color=PALETTE[0], label=label(_("P(alive)"), lang))

@@ -120,7 +120,7 @@ class FitSample:
     n: float
 
 
-def _maximize(
+def maximize(
     loglik: LogLik,
     x0: np.ndarray,
     n: float,
@@ -301,11 +301,11 @@ def _gradient(objective: Callable, x: np.ndarray, analytic: bool) -> np.ndarray:
     return np.array([(objective(x + e) - objective(x - e)) / (2 * step) for e in eye])
 
 
-#: Half-width of the band around an integer that :func:`_bridge_integer` interpolates across.
+#: Half-width of the band around an integer that :func:`bridge_integer` interpolates across.
 _INTEGER_BAND = 1e-3
 
 
-def _bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> np.ndarray:
+def bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> np.ndarray:
     """Evaluate ``fn(value)`` across a removable singularity.
 
     Closed forms such as (a+b-1)/(a-1)·[1 - ...] are 0/0 at a single parameter value although
@@ -319,7 +319,7 @@ def _bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> 
     return lo + (hi - lo) * 0.5
 
 
-def _bridge_integer(
+def bridge_integer(
     fn: Callable[[float], np.ndarray], value: float, anchor: float = 0.0
 ) -> np.ndarray:
     """Evaluate ``fn(value)``, smooth in ``value``, where scipy's ``hyp2f1`` fails: near
