@@ -9,20 +9,21 @@ from __future__ import annotations
 import datetime
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pandas as pd
 
-from growthkit.clv import narrative, tables
+from growthkit.clv import drivers_text, narrative, tables
 from growthkit.clv.base import TransactionModel
 from growthkit.clv.calibration import (
     auto_calibration_end,
     calibration_notes,
     check_calibration_end,
 )
+from growthkit.clv.drivers import Drivers, customer_covariates, drivers_metrics, explain_value
 from growthkit.clv.fitting import fit
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
 from growthkit.clv.segments import AT_RISK, segment_customers, summarize_segments
@@ -36,7 +37,15 @@ from growthkit.clv.spend import (
 from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
 from growthkit.clv.value import predict
-from growthkit.data import DataQuality, Orders, Source, as_date, describe_orders, validate_orders
+from growthkit.data import (
+    DataQuality,
+    Orders,
+    Source,
+    as_date,
+    describe_orders,
+    redact,
+    validate_orders,
+)
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
@@ -145,6 +154,7 @@ class CLVAnalysis(ReportAnalysis):
     calibration_model: TransactionModel | None = None
     calibration: str = "given"
     lang: Language = field(default_factory=lambda: get_language("en", domain="clv"))
+    drivers: Drivers | None = None
 
     # -- the report's shape (growthkit.result.ReportAnalysis) -------------------------------------
 
@@ -230,6 +240,18 @@ class CLVAnalysis(ReportAnalysis):
     def example_markdown(self) -> str:
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
         return narrative.example_markdown(self)
+
+    def drivers_markdown(self) -> str:
+        """What drives value: multipliers, the likelihood-ratio test, the holdout comparison."""
+        return drivers_text.drivers_markdown(self)
+
+    def drivers_table(self) -> pd.DataFrame | None:
+        """What drives value: each covariate's multipliers with intervals (None: no covariates)."""
+        return drivers_text.effects_table(self)
+
+    def new_customer_table(self) -> pd.DataFrame | None:
+        """What drives value: a new customer's CLV by profile, a CAC ceiling (None: none)."""
+        return drivers_text.new_customer_table(self)
 
     def run_info(self) -> pd.DataFrame:
         """Parameters and package versions, for the last cell of the report."""
@@ -379,6 +401,8 @@ class CLVAnalysis(ReportAnalysis):
         out["data_quality"] = self.data_quality.to_dict()
         out["notes"] = note_texts(self.notes)
         out["notes_detail"] = note_dicts(self.notes)
+        if self.drivers is not None:
+            drivers_metrics(self.drivers, out)
         out["headline"] = narrative.headline(self)
         out["parameters"] = dict(self.parameters)
         out["versions"] = package_versions()
@@ -442,6 +466,9 @@ def analyze(
     digits: str = "locale",
     n_draws: int = 200,
     timezone: str = "UTC",
+    covariates_data: Source | None = None,
+    covariates: str | list[str] | None = None,
+    first_order_covariates: str | list[str] | None = None,
 ) -> CLVAnalysis:
     """Run the CLV analysis end to end: data, RFM, models, holdout, CLV, intervals, segments.
 
@@ -519,9 +546,26 @@ def analyze(
         model=model, horizon_months=horizon_months, annual_discount_rate=annual_discount_rate,
         gross_margin=gross_margin, currency=currency, segments_csv=segments_csv, seed=seed,
         language=language, digits=digits, n_draws=n_draws, timezone=timezone,
+        covariates_data=covariates_data, covariates=covariates,
+        first_order_covariates=first_order_covariates,
     )
     plan = _resolve(data, settings)
-    return _assemble(plan, _fit_models(plan))
+    fits = _fit_models(plan)
+    covs = customer_covariates(
+        plan.orders, fits.current.index, covariates_data=settings.covariates_data,
+        covariates=settings.covariates, first_order_covariates=settings.first_order_covariates,
+        customer_col=settings.customer_col,
+    )
+    a = _assemble(plan, fits)
+    if covs is None:
+        return a
+    d = explain_value(
+        covariates=covs, current=a.current, model=a.model,
+        rfm=a.rfm if a.calibration_model is not None else None,
+        calibration_model=a.calibration_model, spend_per_purchase=a.spend_model.population_mean,
+        valuation=settings.valuation(), seed=settings.seed,
+    )
+    return replace(a, drivers=d, notes=a.notes + d.notes)
 
 
 def _resolve(data: Source, settings: CLVSettings) -> _Plan:
@@ -538,7 +582,8 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
     obs_given = as_date(settings.observation_end, "observation_end")
 
     orders = validate_orders(data, settings.customer_col, settings.date_col,
-                             settings.amount_col, timezone=settings.timezone)
+                             settings.amount_col, timezone=settings.timezone,
+                             keep=settings.first_order_covariates or ())
     obs_end = obs_given or orders.last_day
     if auto:
         cal_end, calibration = auto_calibration_end(
@@ -604,6 +649,7 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
         "calibration_end": cal_end.isoformat() if cal_end else None,
         "segments_csv": None if s.segments_csv is None else str(s.segments_csv),
         "language": plan.lang.locale_id,
+        "covariates_data": None if s.covariates_data is None else redact(s.covariates_data),
     }
     return CLVAnalysis(
         parameters=parameters,

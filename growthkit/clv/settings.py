@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from growthkit.clv.value import ValueSettings
-from growthkit.settings import Interval, Options, Settings, Text, Unchecked, setting
+from growthkit.settings import Columns, Interval, Options, Settings, Text, Unchecked, setting
 from growthkit.units import TIME_UNITS
 
 __all__ = ["MODEL_CHOICES", "CLVSettings"]
@@ -68,6 +68,18 @@ class CLVSettings(Settings):
     digits: str = setting("locale", Options(("locale", "latin", "arabic")), "digits")
     n_draws: int = setting(200, Interval(20, None, integer=True), "parameter draws for intervals")
     timezone: str = setting("UTC", Text(what="a time zone name"), "time zone of timestamps")
+    covariates_data: object = setting(
+        None, Unchecked(),  # a source (path, URL, DataFrame) or None: load() checks it
+        "per-customer covariates, one row per customer with the customer column; None: none",
+    )
+    covariates: tuple[str, ...] | None = setting(
+        None, Columns(optional=True),
+        "columns of covariates_data to use, e.g. 'gender,channel'; None: all but the customer's",
+    )
+    first_order_covariates: tuple[str, ...] | None = setting(
+        None, Columns(optional=True),
+        "order columns whose value on each customer's first order is a covariate, e.g. 'channel'",
+    )
 
     @property
     def margin(self) -> float:
