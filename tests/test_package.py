@@ -10,8 +10,8 @@ import pytest
 import growthkit as gk
 
 MODULES = ("abtest", "clv", "cohorts", "data", "errors", "escaping", "formatting", "i18n",
-           "notes", "numeric", "plots", "progress", "report", "result", "rfm", "samples",
-           "settings", "subscriptions", "units", "validation")
+           "interactive", "notes", "numeric", "plain_text", "plots", "progress", "report",
+           "result", "rfm", "samples", "settings", "subscriptions", "units", "validation")
 
 
 def _fresh(code: str) -> str:

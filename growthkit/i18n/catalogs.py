@@ -28,7 +28,8 @@ _PACKAGE = LOCALE_DIR.parent
 
 #: The files each domain's messages are extracted from, relative to the package folder.
 SOURCES: dict[str, tuple[str, ...]] = {
-    "growthkit": ("i18n", "report", "data", "formatting.py", "result.py", "plots/_theme.py"),
+    "growthkit": ("i18n", "report", "data", "formatting.py", "result.py", "plots/_theme.py",
+                  "interactive.py"),
     "clv": ("clv", "rfm.py", "plots/clv.py", "notebooks/clv.ipynb"),
     "abtest": ("abtest", "plots/abtest.py", "notebooks/abtest.ipynb"),
     "cohorts": ("cohorts", "plots/cohorts.py", "notebooks/cohorts.ipynb"),
