@@ -16,12 +16,19 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from growthkit.clv import drivers_text, narrative, tables
+from growthkit.clv import discrete_text, drivers_text, narrative, tables
 from growthkit.clv.base import TransactionModel
 from growthkit.clv.calibration import (
     auto_calibration_end,
     calibration_notes,
     check_calibration_end,
+)
+from growthkit.clv.discrete import (
+    check_model_unit,
+    discrete_intervals,
+    discrete_predict,
+    discrete_summary,
+    discrete_tracking,
 )
 from growthkit.clv.drivers import Drivers, customer_covariates, drivers_metrics, explain_value
 from growthkit.clv.fitting import fit
@@ -241,6 +248,10 @@ class CLVAnalysis(ReportAnalysis):
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
         return narrative.example_markdown(self)
 
+    def discrete_markdown(self) -> str:
+        """With BG/BB: what a history in whole periods is and which charts it has not."""
+        return discrete_text.discrete_markdown(self)
+
     def drivers_markdown(self) -> str:
         """What drives value: multipliers, the likelihood-ratio test, the holdout comparison."""
         return drivers_text.drivers_markdown(self)
@@ -414,7 +425,7 @@ def _model_metrics(m: TransactionModel) -> dict[str, Any]:
     return {
         "name": m.name, "label": m.label, "params": m.params,
         "log_likelihood": m.log_likelihood, "aic": m.aic, "customers": m.n_customers,
-        "selection_reason": m.selection_reason,
+        "selection_reason": getattr(m, "selection_reason", None),
     }
 
 
@@ -575,6 +586,8 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
     if settings.amount_col is None:
         raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
     check_export_path(settings.segments_csv, "segments_csv", "clv_segments.csv")
+    check_model_unit(settings.model, settings.time_unit, covariates=bool(
+        settings.covariates_data is not None or settings.first_order_covariates))
     given = settings.calibration_end
     auto = isinstance(given, str) and given.strip().lower() == "auto"
     sample_end = sample_parameters(data).get("calibration_end") if auto else None
@@ -600,11 +613,12 @@ def _fit_models(plan: _Plan) -> _Fits:
     s, orders = plan.settings, plan.orders
     unit, obs_end = s.time_unit, plan.observation_end
     cal_end, calibration = plan.calibration_end, plan.calibration
-    current = rfm_summary(orders, time_unit=unit, observation_end=obs_end)
+    summarise = discrete_summary if s.model == "bgbb" else rfm_summary
+    current = summarise(orders, time_unit=unit, observation_end=obs_end)
     calibration_model = rfm = None
     if cal_end is not None:
-        rfm = rfm_summary(orders, time_unit=unit, observation_end=obs_end,
-                          calibration_end=cal_end)
+        rfm = summarise(orders, time_unit=unit, observation_end=obs_end,
+                        calibration_end=cal_end)
         try:
             calibration_model = fit(rfm, s.model, time_unit=unit)
         except GrowthkitError as exc:
@@ -616,8 +630,8 @@ def _fit_models(plan: _Plan) -> _Fits:
         transaction_model = fit(current, s.model, time_unit=unit)
     else:  # validated on the holdout; the forecast uses every order, with the same model
         transaction_model = fit(current, calibration_model.name, time_unit=unit)
-        transaction_model.selection_reason = calibration_model.selection_reason
-        transaction_model.candidates = calibration_model.candidates
+        transaction_model.selection_reason = getattr(calibration_model, "selection_reason", None)
+        transaction_model.candidates = getattr(calibration_model, "candidates", None)
     with warnings.catch_warnings():  # the caveat becomes a note, not a warning
         warnings.simplefilter("ignore", SpendCorrelationWarning)
         spend_model = fit_spend(current)
@@ -633,9 +647,13 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
     s, orders, cal_end = plan.settings, plan.orders, fits.calibration_end
     clv_args = {"horizon_months": s.horizon_months,
                 "annual_discount_rate": s.annual_discount_rate, "gross_margin": s.margin}
-    predictions = segment_customers(predict(fits.model, fits.current, fits.spend_model,
-                                            **clv_args))
-    intervals = clv_intervals(
+    discrete = s.model == "bgbb"  # whole periods: growthkit.clv.discrete
+    forecast = discrete_predict if discrete else predict
+    if discrete:
+        clv_args["time_unit"] = s.time_unit
+    predictions = segment_customers(forecast(fits.model, fits.current, fits.spend_model,
+                                             **clv_args))
+    intervals = (discrete_intervals if discrete else clv_intervals)(
         fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
         **clv_args, n_draws=s.n_draws, seed=s.seed,
     )
@@ -662,7 +680,7 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
         predictions=predictions,
         holdout=(None if fits.calibration_model is None
                  else validate_holdout(fits.calibration_model, fits.rfm)),
-        tracking=tracking_data(
+        tracking=(discrete_tracking if discrete else tracking_data)(
             fits.calibration_model or fits.model, orders, time_unit=s.time_unit,
             calibration_end=cal_end, observation_end=plan.observation_end,
         ),

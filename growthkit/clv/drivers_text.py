@@ -138,6 +138,9 @@ def drivers_markdown(a: CLVAnalysis) -> str:
     and what the new-customer table counts."""
     _ = a.lang.gettext
     d = a.drivers
+    if d is None and a.model.name == "bgbb":
+        return _("BG/BB takes no covariates; run with model bgnbd, mbgnbd or paretonbd and "
+                 "`-p covariates_data FILE` to see which customers buy more and stay longer.")
     if d is None:
         return _("No customer covariates were given. Pass `-p covariates_data FILE` (one row "
                  "per customer, with the customer column) or `-p first_order_covariates "

@@ -17,8 +17,9 @@ from growthkit.units import TIME_UNITS
 
 __all__ = ["MODEL_CHOICES", "CLVSettings"]
 
-#: The ``model`` parameter's options: the three transaction models, or the best of them.
-MODEL_CHOICES = ("bgnbd", "mbgnbd", "paretonbd", "auto")
+#: The ``model`` parameter's options: the three transaction models, the best of them, or BG/BB
+#: for discrete opportunities (``time_unit`` years, months or weeks: whole periods).
+MODEL_CHOICES = ("bgnbd", "mbgnbd", "paretonbd", "auto", "bgbb")
 
 _COLUMN = "a column name"
 
@@ -40,7 +41,10 @@ class CLVSettings(Settings):
         "amount", Text(optional=True, what=_COLUMN),
         "column with the order value (the unit price with quantity_col); None: no amounts",
     )
-    time_unit: str = setting("weeks", Options(tuple(TIME_UNITS)), "model time unit")
+    time_unit: str = setting(
+        "weeks", Options((*TIME_UNITS, "years")),
+        "model time unit; with model bgbb the period: years, months or weeks",
+    )
     calibration_end: str | datetime.date | None = setting(  # noqa: RUF009 (dates too)
         "auto", Unchecked(),  # a date in any form as_date reads, "auto" or None: checked there
         "end of the holdout fit; auto: a holdout the models can fit; None: no holdout",

@@ -52,3 +52,24 @@ def test_clv_notebook_explains_value_in_arabic(tmp_path):
     assert "يشترون أكثر تكرارًا" in html and "اختبار نسبة الأرجحية" in html
     assert "What drives value" not in html and "buy more often" not in html
     assert result.metrics["new_customer_value"]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_clv_notebook_with_bgbb_on_the_donations(tmp_path, language):
+    # The README's command: growthkit run clv --data sample:donations -p model bgbb
+    # -p time_unit years (Fader, Hardie & Shang 2010; amounts simulated).
+    given = typed_parameters("clv", {"model": "bgbb", "time_unit": "years",
+                                     "language": language, "segments_csv": "None"})
+    result = run_report("clv", given, data="sample:donations", out_dir=tmp_path,
+                        progress=False)
+    m = result.metrics
+    params = m["transaction_model"]["params"]
+    for name, value in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
+        assert params[name] == pytest.approx(value, abs=6e-4), name
+    assert m["calibration_model"]["name"] == "bgbb" and m["holdout"]["duration"] == 3
+    html = result.html_path.read_text("utf-8")
+    if language == "en":
+        assert "BG/BB" in html and "whole periods (years)" in html
+    else:
+        assert "BG/BB" in html and "سنوات" in html and "whole periods" not in html
