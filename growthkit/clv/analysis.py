@@ -138,6 +138,10 @@ class CLVAnalysis(ReportAnalysis):
         :mod:`growthkit.clv.calibration`.
     lang : Language
         The report language (words from the ``clv`` catalog, formats, digits).
+    drivers : Drivers or None
+        What drives value (:class:`growthkit.clv.drivers.Drivers`), with customer covariates
+        (``covariates_data`` or ``first_order_covariates``); None without. Its keys in
+        :meth:`metrics` are described by :func:`growthkit.clv.drivers.drivers_metrics`.
     """
 
     parameters: dict[str, Any]
@@ -498,8 +502,8 @@ def analyze(
         Orders, any source :func:`growthkit.data.load` accepts (e.g. ``"sample:cdnow"``).
     customer_col, date_col, amount_col : str
         The columns holding the customer, the order date and the order value.
-    time_unit : {"days", "weeks", "months"}, default "weeks"
-        Time unit of the models.
+    time_unit : {"days", "weeks", "months", "years"}, default "weeks"
+        Time unit of the models; with ``model="bgbb"`` the period (years, months or weeks).
     calibration_end : date-like, "auto" or None, default "auto"
         Last day of the calibration period, on or after the first order and before the
         observation end. ``"auto"``: the sample's own (1997-09-30 on ``sample:cdnow``) when
@@ -509,8 +513,9 @@ def analyze(
         (:mod:`growthkit.clv.calibration`). None: no holdout.
     observation_end : date-like, optional
         Last day of data used; defaults to the last order's day.
-    model : {"bgnbd", "mbgnbd", "paretonbd", "auto"}, default "bgnbd"
-        Transaction model (see :func:`growthkit.clv.fit`).
+    model : {"bgnbd", "mbgnbd", "paretonbd", "auto", "bgbb"}, default "bgnbd"
+        Transaction model (see :func:`growthkit.clv.fit`). ``"bgbb"``: BG/BB on whole periods
+        (``time_unit`` ``"years"``, ``"months"`` or ``"weeks"``; :mod:`growthkit.clv.discrete`).
     horizon_months : int, default 12
         CLV horizon.
     annual_discount_rate : float, default 0.10
@@ -532,6 +537,13 @@ def analyze(
         Parameter draws for the intervals.
     timezone : str, default "UTC"
         Time zone for timestamps with an offset.
+    covariates_data : source, optional
+        Customer covariates, one row per customer with the ``customer_col`` column, for the
+        section "What drives value" (:mod:`growthkit.clv.drivers`).
+    covariates : str or list of str, optional
+        Columns of ``covariates_data`` (``"gender,channel"``); default every other column.
+    first_order_covariates : str or list of str, optional
+        Columns of the orders whose value on each customer's first order is a covariate.
 
     Returns
     -------
