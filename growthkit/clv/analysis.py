@@ -30,7 +30,13 @@ from growthkit.clv.discrete import (
     discrete_summary,
     discrete_tracking,
 )
-from growthkit.clv.drivers import Drivers, customer_covariates, drivers_metrics, explain_value
+from growthkit.clv.drivers import (
+    Drivers,
+    customer_covariates,
+    drivers_metrics,
+    explain_value,
+    not_fitted_note,
+)
 from growthkit.clv.fitting import fit
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
 from growthkit.clv.segments import AT_RISK, segment_customers, summarize_segments
@@ -582,12 +588,16 @@ def analyze(
     a = _assemble(plan, fits)
     if covs is None:
         return a
-    d = explain_value(
-        covariates=covs, current=a.current, model=a.model,
-        rfm=a.rfm if a.calibration_model is not None else None,
-        calibration_model=a.calibration_model, spend_per_purchase=a.spend_model.population_mean,
-        valuation=settings.valuation(), seed=settings.seed,
-    )
+    try:
+        d = explain_value(
+            covariates=covs, current=a.current, model=a.model,
+            rfm=a.rfm if a.calibration_model is not None else None,
+            calibration_model=a.calibration_model,
+            spend_per_purchase=a.spend_model.population_mean,
+            valuation=settings.valuation(), seed=settings.seed,
+        )
+    except ConvergenceError as exc:  # the report stands; the section says why it is empty
+        return replace(a, notes=(*a.notes, not_fitted_note(exc)))
     return replace(a, drivers=d, notes=a.notes + d.notes)
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "explain_value",
     "first_order_values",
     "new_customer_value",
+    "not_fitted_note",
 ]
 
 #: Parameter draws for the intervals of the BG/NBD dropout multipliers (seeded).
@@ -75,6 +76,16 @@ NONE_HELP_NOTE = N_(
     "No covariate lowered the holdout error; the new-customer values by profile describe the "
     "past and are not a tested forecast."
 )
+
+NOT_FITTED_NOTE = N_(
+    "The model with customer covariates could not be fitted ({reason}), so the section What "
+    "drives value is left out; try fewer covariates or more customers."
+)
+
+
+def not_fitted_note(error: Exception) -> Note:
+    """The note that the covariate model did not converge (code ``drivers_not_fitted``)."""
+    return Note("drivers_not_fitted", NOT_FITTED_NOTE, reason=str(error))
 
 
 # -- the covariates of each customer ---------------------------------------------------------

@@ -138,6 +138,9 @@ def drivers_markdown(a: CLVAnalysis) -> str:
     and what the new-customer table counts."""
     _ = a.lang.gettext
     d = a.drivers
+    failed = [n for n in a.notes if n.code == "drivers_not_fitted"]
+    if d is None and failed:
+        return failed[0].text(a.lang, markdown=True)
     if d is None and a.model.name == "bgbb":
         return _("BG/BB takes no covariates; run with model bgnbd, mbgnbd or paretonbd and "
                  "`-p covariates_data FILE` to see which customers buy more and stay longer.")

@@ -138,3 +138,21 @@ def test_bad_covariates_are_one_line_naming_the_parameter(two_channels):
         analyze(orders, covariates_data=covs.iloc[1:])
     with pytest.raises(GrowthkitError, match="more than once"):
         analyze(orders, covariates_data=pd.concat([covs, covs.iloc[:1]]))
+
+
+def test_a_covariate_model_that_does_not_converge_is_a_note(two_channels, monkeypatch):
+    import growthkit.clv.analysis as analysis_module
+    from growthkit.errors import ConvergenceError
+
+    def fails(**_):
+        raise ConvergenceError("BG/NBD with covariates did not converge: b ran off")
+
+    monkeypatch.setattr(analysis_module, "explain_value", fails)
+    orders, covs = two_channels
+    a = analyze(orders, covariates_data=covs, n_draws=20)
+    assert a.drivers is None and a.drivers_table() is None
+    assert "could not be fitted (\u2068BG/NBD with covariates did not converge" in (
+        a.drivers_markdown())
+    m = a.metrics()
+    assert "drivers_not_fitted" in [n["code"] for n in m["notes_detail"]]
+    assert "coefficients" not in m["transaction_model"]
