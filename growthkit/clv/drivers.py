@@ -122,7 +122,9 @@ def _aligned(frame: pd.DataFrame, like: pd.Index) -> pd.DataFrame:
         converted = pd.to_numeric(pd.Series(frame.index), errors="coerce")
         if converted.notna().all():
             return frame.set_axis(pd.Index(converted.to_numpy(), name=frame.index.name))
-    return frame.set_axis(frame.index.astype(str)) if like.dtype == object else frame
+    if pd.api.types.is_string_dtype(like.dtype) or like.dtype == object:
+        return frame.set_axis(frame.index.astype(str).astype(like.dtype))
+    return frame
 
 
 def customer_covariates(

@@ -156,3 +156,11 @@ def test_a_covariate_model_that_does_not_converge_is_a_note(two_channels, monkey
     m = a.metrics()
     assert "drivers_not_fitted" in [n["code"] for n in m["notes_detail"]]
     assert "coefficients" not in m["transaction_model"]
+
+
+def test_customer_ids_as_text_in_the_orders_and_numbers_in_the_covariates(two_channels):
+    orders, covs = two_channels
+    a = analyze(orders.assign(customer_id=orders["customer_id"].astype(str)),
+                covariates_data=covs[["customer_id", "channel"]], n_draws=20)
+    assert a.drivers.covariates == ("channel",)
+    assert set(a.drivers.new_customers["channel"]) == {"organic", "referral"}
