@@ -36,6 +36,7 @@ from growthkit.clv.drivers import (
     drivers_metrics,
     explain_value,
     not_fitted_note,
+    scale_notes,
 )
 from growthkit.clv.fitting import fit
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
@@ -597,7 +598,7 @@ def analyze(
             valuation=settings.valuation(), seed=settings.seed,
         )
     except ConvergenceError as exc:  # the report stands; the section says why it is empty
-        return replace(a, notes=(*a.notes, not_fitted_note(exc)))
+        return replace(a, notes=(*a.notes, *scale_notes(covs), not_fitted_note(exc)))
     return replace(a, drivers=d, notes=a.notes + d.notes)
 
 

@@ -21,6 +21,7 @@ out after a purchase, a/(a+b)).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from growthkit.clv.covariate_models import (
     LikelihoodRatioTest,
     fit_covariates,
 )
+from growthkit.clv.covariates import HUGE_SCALE, CovariateScaleWarning
 from growthkit.clv.holdout import validate_holdout
 from growthkit.clv.value import ValueSettings
 from growthkit.data import Orders, load, redact
@@ -58,6 +60,7 @@ __all__ = [
     "first_order_values",
     "new_customer_value",
     "not_fitted_note",
+    "scale_notes",
 ]
 
 #: Parameter draws for the intervals of the BG/NBD dropout multipliers (seeded).
@@ -77,10 +80,28 @@ NONE_HELP_NOTE = N_(
     "past and are not a tested forecast."
 )
 
+SCALE_NOTE = N_(
+    "Covariate {covariate} reaches {largest}: it enters as given, so its multiplier is per unit "
+    "and tiny; rescale it (e.g. to thousands) for a readable multiplier and a well-conditioned "
+    "fit."
+)
 NOT_FITTED_NOTE = N_(
     "The model with customer covariates could not be fitted ({reason}), so the section What "
     "drives value is left out; try fewer covariates or more customers."
 )
+
+
+def scale_notes(covariates: pd.DataFrame) -> list[Note]:
+    """A note (code ``covariate_scale``) for each numeric covariate beyond
+    :data:`growthkit.clv.covariates.HUGE_SCALE`."""
+    return [
+        Note("covariate_scale", SCALE_NOTE, covariate=str(c),
+             largest=float(covariates[c].abs().max()))
+        for c in covariates.columns
+        if pd.api.types.is_numeric_dtype(covariates[c])
+        and not pd.api.types.is_bool_dtype(covariates[c])
+        and float(covariates[c].abs().max()) > HUGE_SCALE
+    ]
 
 
 def not_fitted_note(error: Exception) -> Note:
@@ -474,12 +495,14 @@ def explain_value(
     """
     names = tuple(map(str, covariates.columns))
     unit = valuation.time_unit
+    notes = scale_notes(covariates)
 
     def fitted(summary: pd.DataFrame, cols: Sequence[str]) -> CovariateTransactionModel:
-        return fit_covariates(summary, model.name, covariates[list(cols)], time_unit=unit)
+        with warnings.catch_warnings():  # the caveat is a note (covariate_scale)
+            warnings.simplefilter("ignore", CovariateScaleWarning)
+            return fit_covariates(summary, model.name, covariates[list(cols)], time_unit=unit)
 
     full = fitted(current, names)
-    notes: list[Note] = []
     cal_full = cal_test = mae = None
     kept = names
     if rfm is not None and calibration_model is not None:

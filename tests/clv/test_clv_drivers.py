@@ -164,3 +164,14 @@ def test_customer_ids_as_text_in_the_orders_and_numbers_in_the_covariates(two_ch
                 covariates_data=covs[["customer_id", "channel"]], n_draws=20)
     assert a.drivers.covariates == ("channel",)
     assert set(a.drivers.new_customers["channel"]) == {"organic", "referral"}
+
+
+def test_a_covariate_of_huge_scale_is_a_note_not_a_warning(two_channels, recwarn):
+    orders, covs = two_channels
+    a = analyze(orders, covariates_data=covs.assign(noise=covs["noise"] * 5000), n_draws=20)
+    codes = [n.code for n in a.notes]
+    assert "covariate_scale" in codes  # here the fit does not converge either: both say so
+    note = a.notes[codes.index("covariate_scale")]
+    assert note.args["covariate"] == "noise" and note.args["largest"] > 1000
+    assert any("rescale it" in t for t in a.metrics()["notes"])
+    assert not [w for w in recwarn if "rescale" in str(w.message)]
