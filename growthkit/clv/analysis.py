@@ -32,9 +32,9 @@ from growthkit.clv.discrete import (
 )
 from growthkit.clv.drivers import (
     Drivers,
-    customer_covariates,
     drivers_metrics,
     explain_value,
+    load_covariates,
     not_fitted_note,
     scale_notes,
 )
@@ -580,12 +580,13 @@ def analyze(
         first_order_covariates=first_order_covariates,
     )
     plan = _resolve(data, settings)
-    fits = _fit_models(plan)
-    covs = customer_covariates(
-        plan.orders, fits.current.index, covariates_data=settings.covariates_data,
-        covariates=settings.covariates, first_order_covariates=settings.first_order_covariates,
+    loaded = load_covariates(  # checked before any fit
+        plan.orders, covariates_data=settings.covariates_data, covariates=settings.covariates,
+        first_order_covariates=settings.first_order_covariates,
         customer_col=settings.customer_col,
     )
+    fits = _fit_models(plan)
+    covs = None if loaded is None else loaded.for_customers(fits.current.index)
     a = _assemble(plan, fits)
     if covs is None:
         return a

@@ -52,12 +52,14 @@ __all__ = [
     "INTERVAL_LEVEL",
     "MAX_PROFILES",
     "PROFILE_LEVELS",
+    "CustomerCovariates",
     "Drivers",
     "customer_covariates",
     "drivers_metrics",
     "effects",
     "explain_value",
     "first_order_values",
+    "load_covariates",
     "new_customer_value",
     "not_fitted_note",
     "scale_notes",
@@ -148,24 +150,57 @@ def _aligned(frame: pd.DataFrame, like: pd.Index) -> pd.DataFrame:
     return frame
 
 
-def customer_covariates(
+@dataclass(frozen=True)
+class CustomerCovariates:
+    """Covariates as loaded, before they are matched to the summary's customers.
+
+    Attributes
+    ----------
+    parts : tuple of pandas.DataFrame
+        Each indexed by customer: the ``covariates_data`` columns, then the first-order values.
+    first_order : tuple of str
+        The columns taken from each customer's first order.
+    """
+
+    parts: tuple[pd.DataFrame, ...]
+    first_order: tuple[str, ...] = ()
+
+    def for_customers(self, customers: pd.Index) -> pd.DataFrame:
+        """The covariates of ``customers``, in their order.
+
+        Raises
+        ------
+        GrowthkitError
+            For a customer without a value, naming the column, the source and an example.
+        """
+        out = pd.concat([_aligned(p, customers).reindex(customers) for p in self.parts], axis=1)
+        for col in out.columns:
+            absent = out[col].isna().to_numpy()
+            if absent.any():
+                where = "the orders" if col in self.first_order else "covariates_data"
+                raise GrowthkitError(
+                    f"covariate {col!r} has no value in {where} for {absent.sum():,} of "
+                    f"{len(out):,} customer(s), e.g. {customers[int(absent.argmax())]!r}; "
+                    "expected one for every customer in the orders"
+                )
+        return out
+
+
+def load_covariates(
     orders: Orders,
-    customers: pd.Index,
     *,
     covariates_data: Any = None,
     covariates: Sequence[str] | None = None,
     first_order_covariates: Sequence[str] | None = None,
     customer_col: str = "customer_id",
-) -> pd.DataFrame | None:
-    """The covariates of the report's customers: ``covariates_data`` and first-order values.
+) -> CustomerCovariates | None:
+    """Load the covariates the report asks for, checked before any model is fitted.
 
     Parameters
     ----------
     orders : Orders
         The validated orders, with the ``first_order_covariates`` kept
         (``validate_orders(..., keep=...)``).
-    customers : pandas.Index
-        The customers to cover (the RFM summary's index).
     covariates_data : source, optional
         One row per customer (:func:`growthkit.data.load`), the customer column named as in
         the orders (``customer_col``).
@@ -178,13 +213,13 @@ def customer_covariates(
 
     Returns
     -------
-    pandas.DataFrame or None
-        Indexed by customer (``customers``' order); None when no covariate was asked for.
+    CustomerCovariates or None
+        None when no covariate was asked for.
 
     Raises
     ------
     GrowthkitError
-        Naming the parameter: a missing column, a customer twice, a customer without a value.
+        Naming the parameter: a missing column, a customer twice.
     """
     if covariates and covariates_data is None:
         raise GrowthkitError(f"covariates={','.join(covariates)!r} but covariates_data is None; "
@@ -212,29 +247,27 @@ def customer_covariates(
                 f"covariates_data has customer {frame[customer_col][dup].iloc[0]!r} more than "
                 "once; expected one row per customer"
             )
-        parts.append(_aligned(frame.set_index(customer_col), customers))
-    if first_order_covariates:
+        parts.append(frame.set_index(customer_col))
+    first = tuple(first_order_covariates or ())
+    if first:
         taken = {c for p in parts for c in p.columns}
-        clash = [c for c in first_order_covariates if c in taken]
+        clash = [c for c in first if c in taken]
         if clash:
             raise GrowthkitError(f"first_order_covariates: {clash[0]!r} is also a column of "
                                  "covariates_data; expected each covariate once")
-        parts.append(_aligned(first_order_values(orders.table, first_order_covariates),
-                              customers))
-    if not parts:
-        return None
-    out = pd.concat([p.reindex(customers) for p in parts], axis=1)
-    for col in out.columns:
-        absent = out[col].isna().to_numpy()
-        if absent.any():
-            where = ("covariates_data" if col not in (first_order_covariates or ())
-                     else "the orders")
-            raise GrowthkitError(
-                f"covariate {col!r} has no value in {where} for {absent.sum():,} of "
-                f"{len(out):,} customer(s), e.g. {customers[int(absent.argmax())]!r}; expected "
-                "one for every customer in the orders"
-            )
-    return out
+        parts.append(first_order_values(orders.table, first))
+    return CustomerCovariates(tuple(parts), first) if parts else None
+
+
+def customer_covariates(
+    orders: Orders,
+    customers: pd.Index,
+    **options: Any,
+) -> pd.DataFrame | None:
+    """:func:`load_covariates` (same keyword arguments) matched to ``customers``: one row per
+    customer in their order, or None when no covariate was asked for."""
+    loaded = load_covariates(orders, **options)
+    return None if loaded is None else loaded.for_customers(customers)
 
 
 # -- effects -----------------------------------------------------------------------------------
