@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from growthkit.clv import discrete_text, drivers_text, narrative, tables
@@ -22,6 +23,7 @@ from growthkit.clv.calibration import (
     auto_calibration_end,
     calibration_notes,
     check_calibration_end,
+    fallback_calibration_ends,
 )
 from growthkit.clv.discrete import (
     check_model_unit,
@@ -29,6 +31,7 @@ from growthkit.clv.discrete import (
     discrete_predict,
     discrete_summary,
     discrete_tracking,
+    fit_any,
 )
 from growthkit.clv.drivers import (
     Drivers,
@@ -38,9 +41,14 @@ from growthkit.clv.drivers import (
     not_fitted_note,
     scale_notes,
 )
-from growthkit.clv.fitting import fit
+from growthkit.clv.fitting import fit_notes
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
-from growthkit.clv.segments import AT_RISK, segment_customers, summarize_segments
+from growthkit.clv.segments import (
+    AT_RISK,
+    all_alive_note,
+    segment_customers,
+    summarize_segments,
+)
 from growthkit.clv.settings import CLVSettings
 from growthkit.clv.spend import (
     GammaGammaModel,
@@ -62,9 +70,10 @@ from growthkit.data import (
 )
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.formatting import package_versions
-from growthkit.i18n import Language, check_currency, get_language
+from growthkit.i18n import N_, Language, check_currency, get_language
 from growthkit.notes import Note, note_dicts, note_texts
-from growthkit.result import ReportAnalysis, records
+from growthkit.numeric import finite
+from growthkit.result import ReportAnalysis, records, summary_in
 from growthkit.rfm import rfm_summary
 from growthkit.samples import sample_parameters
 from growthkit.validation import check_export_path
@@ -156,13 +165,13 @@ class CLVAnalysis(ReportAnalysis):
     data_quality: DataQuality
     rfm: pd.DataFrame
     current: pd.DataFrame
-    model: TransactionModel
-    spend_model: GammaGammaModel
-    predictions: pd.DataFrame
+    model: TransactionModel | None
+    spend_model: GammaGammaModel | None
+    predictions: pd.DataFrame | None
     holdout: HoldoutValidation | None
-    tracking: pd.DataFrame
-    intervals: CLVIntervals
-    segments: pd.DataFrame
+    tracking: pd.DataFrame | None
+    intervals: CLVIntervals | None
+    segments: pd.DataFrame | None
     settings: CLVSettings
     currency: str
     calibration_end: str | None
@@ -176,9 +185,15 @@ class CLVAnalysis(ReportAnalysis):
 
     # -- the report's shape (growthkit.result.ReportAnalysis) -------------------------------------
 
-    def summary(self) -> str:
-        """The plain-language summary at the top of the report, as Markdown."""
-        return narrative.summary_markdown(self)
+    def summary(self, format: str = "markdown") -> str:
+        """The plain-language summary at the top of the report.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            As the report shows it, or plain text to paste into a chat or a dashboard.
+        """
+        return summary_in(narrative.summary_markdown(self), format, self.lang.rtl)
 
     def summary_markdown(self) -> str:
         """Deprecated alias of :meth:`summary`."""
@@ -253,7 +268,10 @@ class CLVAnalysis(ReportAnalysis):
         pandas cuts text cells at ``display.max_colwidth`` (50) characters in a DataFrame's
         HTML; a Styler's HTML does not, in papermill's output and in JupyterLab alike.
         """
-        return tables.full_table(self.segments_table(), wrap=[self.lang.gettext("what to do")])
+        table = self.segments_table()
+        if table is None:
+            return None
+        return tables.full_table(table, wrap=[self.lang.gettext("what to do")])
 
     def example_markdown(self) -> str:
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
@@ -284,7 +302,8 @@ class CLVAnalysis(ReportAnalysis):
     def segments_export(self) -> pd.DataFrame:
         """One row per customer with segment and predictions: the customer id (named as the
         data's ``customer_col``) as the index, then :data:`EXPORT_COLUMNS`."""
-        return self.predictions[list(EXPORT_COLUMNS)].rename_axis(
+        columns = [c for c in EXPORT_COLUMNS if c in self.predictions.columns]
+        return self.predictions[columns].rename_axis(
             self.parameters.get("customer_col") or "customer_id"
         )
 
@@ -294,7 +313,9 @@ class CLVAnalysis(ReportAnalysis):
         ``analyze`` writes no file: the notebook passes this to ``growthkit.report.export``.
         """
         name = self.parameters.get("segments_csv")
-        return {} if name is None else {str(name): self.segments_export()}
+        if name is None or self.predictions is None:
+            return {}
+        return {str(name): self.segments_export()}
 
     def export_segments(self, path: str | os.PathLike | None) -> Path | None:
         """Write :meth:`segments_export` to ``path`` (``None``: skip).
@@ -331,8 +352,11 @@ class CLVAnalysis(ReportAnalysis):
     def example_customer(self) -> Any:
         """The most valuable customer who is *high value, at risk* (else the most valuable)."""
         p = self.predictions
+        if p is None:
+            return None
         at_risk = p[p["segment"] == AT_RISK]
-        return (at_risk if len(at_risk) else p)["clv_revenue"].idxmax()
+        value = "clv_revenue" if "clv_revenue" in p.columns else "expected_purchases"
+        return (at_risk if len(at_risk) else p)[value].idxmax()
 
     def segment_of(self, customer: Any) -> str:
         """The segment of one customer."""
@@ -369,25 +393,14 @@ class CLVAnalysis(ReportAnalysis):
             arguments and English text of each),
             ``headline``, ``parameters`` and ``versions``.
         """
-        m, g, p, t = self.model, self.spend_model, self.predictions, self.intervals
-        total, low, high = t.total
-        profit, p_low, p_high = t.total_profit
         out: dict[str, Any] = {
             "customers": self.overview["customers"],
             "orders": self.overview["orders"],
-            "transaction_model": _model_metrics(m),
+            "transaction_model": _model_metrics(self.model),
         }
         if self.calibration_model is not None:
             out["calibration_model"] = _model_metrics(self.calibration_model)
-        out |= {
-            "spend_model": {
-                "name": g.name, "params": g.params, "excluded_customers": g.excluded_customers,
-                "log_likelihood": g.log_likelihood, "customers": g.n_customers,
-                "population_mean_spend": g.population_mean,
-                "frequency_spend_correlation": g.correlation,
-                "correlation_warning": g.correlation_warning,
-            },
-        }
+        out["spend_model"] = _spend_metrics(self.spend_model)
         out["calibration"] = self.calibration
         if self.holdout is not None:
             h = self.holdout
@@ -399,25 +412,12 @@ class CLVAnalysis(ReportAnalysis):
                 "customers": h.customers,
                 "by_frequency": records(h.by_frequency.reset_index()),
             }
-        out["clv"] = {
-            "horizon_months": self.settings.horizon_months,
-            "total": total,
-            "mean": float(p["clv_revenue"].mean()),
-            "median": float(p["clv_revenue"].median()),
-            "total_interval": [low, high],
-            "interval_level": t.level,
-            "profit_total": profit,
-            "profit_total_interval": [p_low, p_high],
-            "expected_purchases": float(p["expected_purchases"].sum()),
-            "active_customers": int((p["p_alive"] >= 0.5).sum()),
-            "customers": len(p),
-            "forecast_from": self.observation_end,
-            "annual_discount_rate": self.settings.annual_discount_rate,
-            "gross_margin": self.settings.gross_margin,
-            "currency": self.currency,
-        }
-        out["segments"] = {
-            name: {"customers": int(r["customers"]), "clv_revenue": float(r["clv_revenue"])}
+        out["forecast"] = self.predictions is not None
+        out["purchases"] = None if self.predictions is None else self._purchase_metrics()
+        out["clv"] = None if self.intervals is None else self._clv_metrics()
+        out["segments"] = {} if self.segments is None else {
+            name: {"customers": int(r["customers"]), "clv_revenue": _finite(r.get("clv_revenue")),
+                   "expected_purchases": float(r["expected_purchases"])}
             for name, r in self.segments.iterrows()
         }
         out["data_quality"] = self.data_quality.to_dict()
@@ -431,8 +431,66 @@ class CLVAnalysis(ReportAnalysis):
         return out
 
 
-def _model_metrics(m: TransactionModel) -> dict[str, Any]:
-    """A transaction model's fit for the JSON."""
+    def _purchase_metrics(self) -> dict[str, Any]:
+        """Who is still active and the expected purchases, for the JSON (with or without
+        amounts)."""
+        p = self.predictions
+        repeat = p["frequency"] > 0
+        return {
+            "horizon_months": self.settings.horizon_months,
+            "customers": len(p),
+            "expected_purchases": float(p["expected_purchases"].sum()),
+            "active_customers": int((p["p_alive"] >= 0.5).sum()),
+            "repeat_buyers": int(repeat.sum()),
+            "active_repeat_buyers": int((repeat & (p["p_alive"] >= 0.5)).sum()),
+        }
+
+    def _clv_metrics(self) -> dict[str, Any]:
+        """The forecast's figures for the JSON."""
+        p, t = self.predictions, self.intervals
+        total, low, high = t.total
+        profit, p_low, p_high = t.total_profit
+        return {
+            "horizon_months": self.settings.horizon_months,
+            "total": total,
+            "mean": float(p["clv_revenue"].mean()),
+            "median": float(p["clv_revenue"].median()),
+            "total_interval": [_finite(low), _finite(high)],  # None: no interval (a note)
+            "interval_level": t.level,
+            "profit_total": profit,
+            "profit_total_interval": [_finite(p_low), _finite(p_high)],
+            "expected_purchases": float(p["expected_purchases"].sum()),
+            "active_customers": int((p["p_alive"] >= 0.5).sum()),
+            "customers": len(p),
+            "forecast_from": self.observation_end,
+            "annual_discount_rate": self.settings.annual_discount_rate,
+            "gross_margin": self.settings.gross_margin,
+            "currency": self.currency,
+        }
+
+
+def _finite(value: Any) -> float | None:
+    """A number for the JSON, None when missing or not finite."""
+    return float(value) if finite(value) else None
+
+
+def _spend_metrics(g: GammaGammaModel | None) -> dict[str, Any] | None:
+    """The spend model's fit for the JSON (None without one)."""
+    if g is None:
+        return None
+    return {
+        "name": g.name, "params": g.params, "excluded_customers": g.excluded_customers,
+        "log_likelihood": g.log_likelihood, "customers": g.n_customers,
+        "population_mean_spend": g.population_mean,
+        "frequency_spend_correlation": g.correlation,
+        "correlation_warning": g.correlation_warning,
+    }
+
+
+def _model_metrics(m: TransactionModel | None) -> dict[str, Any] | None:
+    """A transaction model's fit for the JSON (None without one)."""
+    if m is None:
+        return None
     return {
         "name": m.name, "label": m.label, "params": m.params,
         "log_likelihood": m.log_likelihood, "aic": m.aic, "customers": m.n_customers,
@@ -459,9 +517,9 @@ class _Fits:
 
     current: pd.DataFrame
     rfm: pd.DataFrame
-    model: TransactionModel
+    model: TransactionModel | None
     calibration_model: TransactionModel | None
-    spend_model: GammaGammaModel
+    spend_model: GammaGammaModel | None
     calibration_end: datetime.date | None
     calibration: str
     notes: tuple[Note, ...]
@@ -474,6 +532,8 @@ def analyze(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
     time_unit: str = "weeks",
     calibration_end: str | datetime.date | None = "auto",
     observation_end: str | datetime.date | None = None,
@@ -508,7 +568,13 @@ def analyze(
     data : DataFrame, str, path or ibis.Table
         Orders, any source :func:`growthkit.data.load` accepts (e.g. ``"sample:cdnow"``).
     customer_col, date_col, amount_col : str
-        The columns holding the customer, the order date and the order value.
+        The columns holding the customer, the order date and the order value (with
+        ``quantity_col``, the unit price). ``amount_col`` None reads a purchase log without
+        amounts: the purchase side of the report only, the value sections skipped with a note.
+    order_col, quantity_col : str, optional
+        For invoice lines: the column holding the order (invoice) each row belongs to, and each
+        line's quantity (a line's amount is quantity × unit price; a negative quantity is a
+        return). See :func:`growthkit.data.validate_orders`.
     time_unit : {"days", "weeks", "months", "years"}, default "weeks"
         Time unit of the models; with ``model="bgbb"`` the period (years, months or weeks).
     calibration_end : date-like, "auto" or None, default "auto"
@@ -520,9 +586,8 @@ def analyze(
         (:mod:`growthkit.clv.calibration`). None: no holdout.
     observation_end : date-like, optional
         Last day of data used; defaults to the last order's day.
-    model : {"bgnbd", "mbgnbd", "paretonbd", "auto", "bgbb"}, default "bgnbd"
-        Transaction model (see :func:`growthkit.clv.fit`). ``"bgbb"``: BG/BB on whole periods
-        (``time_unit`` ``"years"``, ``"months"`` or ``"weeks"``; :mod:`growthkit.clv.discrete`).
+    model : {"bgnbd", "mbgnbd", "paretonbd", "auto"}, default "bgnbd"
+        Transaction model (see :func:`growthkit.clv.fit`).
     horizon_months : int, default 12
         CLV horizon.
     annual_discount_rate : float, default 0.10
@@ -572,7 +637,8 @@ def analyze(
     """
     settings = CLVSettings.from_parameters(
         customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-        time_unit=time_unit, calibration_end=calibration_end, observation_end=observation_end,
+        order_col=order_col, quantity_col=quantity_col, time_unit=time_unit,
+        calibration_end=calibration_end, observation_end=observation_end,
         model=model, horizon_months=horizon_months, annual_discount_rate=annual_discount_rate,
         gross_margin=gross_margin, currency=currency, segments_csv=segments_csv, seed=seed,
         language=language, digits=digits, n_draws=n_draws, timezone=timezone,
@@ -588,14 +654,15 @@ def analyze(
     fits = _fit_models(plan)
     covs = None if loaded is None else loaded.for_customers(fits.current.index)
     a = _assemble(plan, fits)
-    if covs is None:
+    if covs is None or a.model is None:
         return a
     try:
         d = explain_value(
             covariates=covs, current=a.current, model=a.model,
             rfm=a.rfm if a.calibration_model is not None else None,
             calibration_model=a.calibration_model,
-            spend_per_purchase=a.spend_model.population_mean,
+            spend_per_purchase=(a.spend_model.population_mean if a.spend_model is not None
+                                else float("nan")),
             valuation=settings.valuation(), seed=settings.seed,
         )
     except ConvergenceError as exc:  # the report stands; the section says why it is empty
@@ -607,8 +674,6 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
     """Check the parameters, validate the orders once and settle the calibration period."""
     lang = get_language(settings.language, digits=settings.digits, domain="clv")
     currency = check_currency(settings.currency)
-    if settings.amount_col is None:
-        raise GrowthkitError("amount_col is None; expected the column of order values CLV needs")
     check_export_path(settings.segments_csv, "segments_csv", "clv_segments.csv")
     check_model_unit(settings.model, settings.time_unit, covariates=bool(
         settings.covariates_data is not None or settings.first_order_covariates))
@@ -620,6 +685,7 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
 
     orders = validate_orders(data, settings.customer_col, settings.date_col,
                              settings.amount_col, timezone=settings.timezone,
+                             order_col=settings.order_col, quantity_col=settings.quantity_col,
                              keep=settings.first_order_covariates or ())
     obs_end = obs_given or orders.last_day
     if auto:
@@ -633,54 +699,161 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
 
 
 def _fit_models(plan: _Plan) -> _Fits:
-    """The summaries, the holdout fit (when there is a calibration end) and the forecast fits."""
+    """The summaries, the holdout fit (when there is a calibration end) and the forecast fits.
+
+    A model that does not converge is a finding, not a crash: the next model is tried
+    (:func:`growthkit.clv.fitting.fit_converged`), ``"auto"`` tries shorter holdouts, and when
+    no model converges there is no forecast (``model`` None) and the notes say why.
+    """
     s, orders = plan.settings, plan.orders
     unit, obs_end = s.time_unit, plan.observation_end
-    cal_end, calibration = plan.calibration_end, plan.calibration
     summarise = discrete_summary if s.model == "bgbb" else rfm_summary
     current = summarise(orders, time_unit=unit, observation_end=obs_end)
-    calibration_model = rfm = None
-    if cal_end is not None:
-        rfm = summarise(orders, time_unit=unit, observation_end=obs_end,
-                        calibration_end=cal_end)
-        try:
-            calibration_model = fit(rfm, s.model, time_unit=unit)
-        except GrowthkitError as exc:
-            if calibration != "auto" or isinstance(exc, ConvergenceError):
-                raise
-            cal_end, calibration, rfm = None, "too few repeat buyers", None
-    notes = calibration_notes(calibration, cal_end, orders.first_day, obs_end)
-    if calibration_model is None:
-        transaction_model = fit(current, s.model, time_unit=unit)
-    else:  # validated on the holdout; the forecast uses every order, with the same model
-        transaction_model = fit(current, calibration_model.name, time_unit=unit)
+    cal_end, calibration, rfm, calibration_model, attempts = _holdout_fit(plan)
+    notes = calibration_notes(calibration, cal_end, orders.first_day, obs_end,
+                              tried=plan.calibration_end)
+    wanted = s.model if calibration_model is None else calibration_model.name
+    transaction_model, failed = fit_any(current, wanted, time_unit=unit)
+    # The holdout's failed fits explain a change of model; without a holdout fit the
+    # no-holdout note says why, and only the forecast's own failures are named.
+    earlier = attempts if calibration_model is not None else []
+    notes += fit_notes(s.model, transaction_model, [*earlier, *failed])
+    same = transaction_model is not None and calibration_model is not None and (
+        transaction_model.name == calibration_model.name
+    )
+    if same:  # the holdout's choice stands
         transaction_model.selection_reason = getattr(calibration_model, "selection_reason", None)
         transaction_model.candidates = getattr(calibration_model, "candidates", None)
-    with warnings.catch_warnings():  # the caveat becomes a note, not a warning
-        warnings.simplefilter("ignore", SpendCorrelationWarning)
-        spend_model = fit_spend(current)
-    spend_note = correlation_note(spend_model)
-    if spend_note is not None:
-        notes.append(spend_note)
+    spend_model = None
+    if s.amount_col is None:
+        notes.append(Note("no_amounts", NO_AMOUNTS))
+    elif transaction_model is not None:
+        spend_model, spend_notes = _fit_spend(current)
+        notes += spend_notes
     return _Fits(current, current if rfm is None else rfm, transaction_model, calibration_model,
                  spend_model, cal_end, calibration, tuple(notes))
+
+
+def _fit_spend(current: pd.DataFrame) -> tuple[GammaGammaModel | None, list[Note]]:
+    """The spend model and its caveat; a fit that does not converge skips the value sections
+    with a note, as a purchase log without amounts does."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", SpendCorrelationWarning)  # it becomes a note
+            spend_model = fit_spend(current)
+    except ConvergenceError as exc:
+        return None, [Note("spend_not_fitted", SPEND_NOT_FITTED, detail=str(exc))]
+    spend_note = correlation_note(spend_model)
+    return spend_model, [] if spend_note is None else [spend_note]
+
+
+def _holdout_fit(
+    plan: _Plan,
+) -> tuple[datetime.date | None, str, pd.DataFrame | None, TransactionModel | None, list]:
+    """The calibration end used, how it was set, its summary, its model and failed fits.
+
+    ``"auto"`` tries the default split, then shorter holdouts
+    (:func:`growthkit.clv.calibration.fallback_calibration_ends`); a given date that no model
+    fits leaves no holdout (``"not fitted"``), as does ``"auto"`` finding no split.
+    """
+    s, orders = plan.settings, plan.orders
+    cal_end, calibration = plan.calibration_end, plan.calibration
+    if cal_end is None:
+        return None, calibration, None, None, []
+    ends = [cal_end]
+    if calibration == "auto":
+        ends += [d for d in fallback_calibration_ends(orders.first_day, plan.observation_end)
+                 if d > cal_end]
+    attempts: list = []
+    too_few = False
+    for end in ends:
+        summarise = discrete_summary if s.model == "bgbb" else rfm_summary
+        rfm = summarise(orders, time_unit=s.time_unit, observation_end=plan.observation_end,
+                        calibration_end=end)
+        try:
+            model, failed = fit_any(rfm, s.model, time_unit=s.time_unit)
+        except GrowthkitError:  # too few customers or repeat buyers before this end
+            if calibration != "auto":
+                raise
+            too_few = True
+            continue
+        if model is not None:  # a shorter holdout's note says why the default one failed
+            return end, calibration, rfm, model, list(failed)
+        if not attempts:  # the default split's failures speak for the shorter holdouts too
+            attempts = list(failed)
+    if calibration != "auto":
+        return None, "not fitted", None, None, attempts
+    how = "too few repeat buyers" if too_few and not attempts else "no fitting split"
+    return None, how, None, None, attempts
+
+
+#: A purchase log without amounts: the purchase side of the report only.
+NO_AMOUNTS = N_(
+    "No amounts (amount_col is None): this report covers purchases only (who is still active, "
+    "expected purchases, the holdout check, segments by expected purchases); the spend model, "
+    "customer lifetime value and its intervals are skipped."
+)
+#: The spend model did not converge: no value sections.
+SPEND_NOT_FITTED = N_(
+    "The spend model (Gamma-Gamma) did not converge on these amounts, so this report covers "
+    "purchases only (who is still active, expected purchases, the holdout check, segments by "
+    "expected purchases); customer lifetime value and its intervals are skipped."
+)
+#: The intervals could not be drawn: point estimates only.
+NO_INTERVALS = N_(
+    "The CLV intervals are not shown: {model}'s estimates have no usable standard errors (the "
+    "likelihood is flat near its maximum), so only point estimates are given."
+)
+
+
+def _forecast(
+    plan: _Plan, fits: _Fits
+) -> tuple[pd.DataFrame, CLVIntervals | None, pd.DataFrame, list[Note]]:
+    """Predictions with segments, intervals and the segment summary, with their notes."""
+    s, notes = plan.settings, []
+    clv_args = {"horizon_months": s.horizon_months,
+                "annual_discount_rate": s.annual_discount_rate, "gross_margin": s.margin}
+    value = "expected_purchases" if fits.spend_model is None else "clv_revenue"
+    discrete = s.model == "bgbb"  # whole periods: growthkit.clv.discrete
+    if discrete:
+        clv_args["time_unit"] = s.time_unit
+    predictions = segment_customers(
+        (discrete_predict if discrete else predict)(
+            fits.model, fits.current, fits.spend_model, **clv_args), value=value
+    )
+    alive = all_alive_note(predictions)
+    if alive is not None:
+        notes.append(alive)
+    if fits.spend_model is None:
+        return predictions, None, summarize_segments(predictions), notes
+    if discrete:
+        intervals = discrete_intervals(
+            fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
+            **clv_args, n_draws=s.n_draws, seed=s.seed,
+        )
+    else:
+        intervals = clv_intervals(
+            fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
+            **clv_args, n_draws=s.n_draws, seed=s.seed, strict=False,
+        )
+    if not intervals.has_bounds:
+        notes.append(Note("no_intervals", NO_INTERVALS, kinds={"model": "text"},
+                          model=fits.model.label))
+    return predictions, intervals, summarize_segments(predictions, intervals), notes
 
 
 def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
     """Predictions, intervals, holdout, tracking and segments, in one result object."""
     s, orders, cal_end = plan.settings, plan.orders, fits.calibration_end
-    clv_args = {"horizon_months": s.horizon_months,
-                "annual_discount_rate": s.annual_discount_rate, "gross_margin": s.margin}
-    discrete = s.model == "bgbb"  # whole periods: growthkit.clv.discrete
-    forecast = discrete_predict if discrete else predict
-    if discrete:
-        clv_args["time_unit"] = s.time_unit
-    predictions = segment_customers(forecast(fits.model, fits.current, fits.spend_model,
-                                             **clv_args))
-    intervals = (discrete_intervals if discrete else clv_intervals)(
-        fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
-        **clv_args, n_draws=s.n_draws, seed=s.seed,
-    )
+    notes = list(fits.notes)
+    predictions = intervals = segments = None
+    # Near the edge of their range the models' terms overflow on the way to finite values
+    # (handled in the code); the floating-point warnings would only clutter the report.
+    with np.errstate(all="ignore"):
+        if fits.model is not None:
+            predictions, intervals, segments, more = _forecast(plan, fits)
+            notes += more
+    tracked = fits.calibration_model or fits.model
     if plan.observation_end >= orders.last_day:
         overview = orders.describe()
     else:  # observation_end cuts the data: one more query for the orders in the window
@@ -704,18 +877,19 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
         predictions=predictions,
         holdout=(None if fits.calibration_model is None
                  else validate_holdout(fits.calibration_model, fits.rfm)),
-        tracking=(discrete_tracking if discrete else tracking_data)(
-            fits.calibration_model or fits.model, orders, time_unit=s.time_unit,
-            calibration_end=cal_end, observation_end=plan.observation_end,
+        tracking=None if tracked is None else (
+            discrete_tracking if s.model == "bgbb" else tracking_data)(
+            tracked, orders, time_unit=s.time_unit, calibration_end=cal_end,
+            observation_end=plan.observation_end,
         ),
         intervals=intervals,
-        segments=summarize_segments(predictions, intervals),
+        segments=segments,
         settings=s,
         currency=plan.currency,
         calibration_end=cal_end.isoformat() if cal_end else None,
         observation_end=plan.observation_end.isoformat(),
         orders=orders.table,
-        notes=fits.notes,
+        notes=tuple(notes),
         calibration_model=fits.calibration_model,
         calibration=fits.calibration,
         lang=plan.lang,

@@ -65,6 +65,27 @@ def alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float)
     return bridge(value, a, singular)
 
 
+#: A dropout probability below this never ends a simulated customer's purchases: Beta(a, b)
+#: draws underflow to 0 when a is tiny (a fit near its boundary), where Geometric(p) fails.
+NEVER_DROPS = 1e-12
+
+
+def purchases_until_dropout(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Geometric(p) on 1, 2, ...: the purchase after which each customer drops out.
+
+    A ``p`` below :data:`NEVER_DROPS` (0 by underflow at a tiny ``a``) never drops out: the
+    largest int64, so the Poisson count decides. The random stream is the same as
+    ``rng.geometric(p)`` when every ``p`` is above it.
+    """
+    p = np.asarray(p, dtype="float64")
+    live = p >= NEVER_DROPS
+    if live.all():
+        return rng.geometric(p)
+    out = np.full(p.shape, np.iinfo(np.int64).max, dtype=np.int64)
+    out[live] = rng.geometric(p[live])
+    return out
+
+
 class BetaGeoModel(TransactionModel):
     """BG/NBD: Poisson purchases at rate λ ~ Gamma(r, α); after each repeat purchase the
     customer drops out with probability p ~ Beta(a, b).
@@ -136,5 +157,5 @@ class BetaGeoModel(TransactionModel):
         # Purchases until the one after which the customer drops out: Geometric(p) on 1, 2, ...
         r, alpha, a, b = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        last = rng.geometric(rng.beta(a, b, T.size))
+        last = purchases_until_dropout(rng.beta(a, b, T.size), rng)
         return np.minimum(rng.poisson(lam * T), last)

@@ -11,16 +11,18 @@ as :func:`growthkit.clv.clv_intervals` draws them for the continuous models.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 
 from growthkit.clv.bgbb import BetaGeoBetaBinomModel
+from growthkit.clv.fitting import FitAttempt, fit, fit_converged
 from growthkit.clv.spend import GammaGammaModel
 from growthkit.clv.uncertainty import TOTAL, CLVIntervals
 from growthkit.data import Orders
-from growthkit.errors import GrowthkitError
+from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.progress import step
 from growthkit.rfm import DISCRETE_UNITS, period_number, period_of, rfm_summary
 from growthkit.units import TIME_UNITS
@@ -32,6 +34,7 @@ __all__ = [
     "discrete_predict",
     "discrete_summary",
     "discrete_tracking",
+    "fit_any",
     "horizon_periods",
 ]
 
@@ -271,3 +274,15 @@ def check_model_unit(model: str, time_unit: str, *, covariates: bool = False) ->
     elif time_unit not in TIME_UNITS:
         raise GrowthkitError(f"time_unit={time_unit!r} with model={model!r}; expected one of "
                              f"{', '.join(map(repr, TIME_UNITS))} ('years' is for model='bgbb')")
+
+
+def fit_any(summary: pd.DataFrame, model: str, *, time_unit: str | None = None
+            ) -> tuple[Any, tuple[FitAttempt, ...]]:
+    """:func:`growthkit.clv.fitting.fit_converged`, with BG/BB for ``model="bgbb"``: the
+    fitted model, or None and the failed attempt when BG/BB does not converge."""
+    if model != "bgbb":
+        return fit_converged(summary, model, time_unit=time_unit)
+    try:
+        return fit(summary, "bgbb", time_unit=time_unit), ()
+    except ConvergenceError as exc:
+        return None, (FitAttempt("bgbb", str(exc)),)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.i18n import N_, Language, as_language
+from growthkit.numeric import finite
 
 if TYPE_CHECKING:
     from growthkit.clv.analysis import CLVAnalysis
@@ -114,7 +115,9 @@ def cell_money(a: CLVAnalysis, value: float) -> str:
 
 
 def money_range(a: CLVAnalysis, low: float, high: float, *, markdown: bool = False) -> str:
-    """``low to high`` in money, for Markdown or a cell."""
+    """``low to high`` in money, for Markdown or a cell ("–" without bounds)."""
+    if not (finite(low) and finite(high)):
+        return "–"
     show = markdown_money if markdown else cell_money
     return a.lang.gettext("{low} to {high}").format(low=show(a, low), high=show(a, high))
 

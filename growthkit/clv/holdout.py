@@ -66,6 +66,23 @@ class HoldoutValidation:
         """predicted / actual - 1: negative when the model under-predicts."""
         return self.predicted_purchases / self.actual_purchases - 1.0
 
+    def sentence(self, time_unit: str | None = None) -> str:
+        """One plain sentence on the holdout result, saying which way the model is off."""
+        unit = f" {time_unit}" if time_unit else ""
+        error = self.relative_error
+        if abs(error) < 0.05:
+            verdict = "close to what happened"
+        elif error < 0:
+            verdict = f"an under-prediction by {-error:.0%}"
+        else:
+            verdict = f"an over-prediction by {error:.0%}"
+        return (
+            f"Over the {self.duration:g}{unit} held out, {self.model} predicted "
+            f"{self.predicted_purchases:,.1f} repeat purchases against {self.actual_purchases:,.0f}"
+            f" that happened: {verdict}. Per customer it is off by {self.mae:.2f} purchases on "
+            "average."
+        )
+
 
 def validate_holdout(
     model: TransactionModel, summary: pd.DataFrame, *, max_frequency: int = 7

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln
 
 from growthkit.clv.base import TransactionModel
-from growthkit.clv.bgnbd import alive_purchases_bg
+from growthkit.clv.bgnbd import alive_purchases_bg, purchases_until_dropout
 from growthkit.clv.rows import Rows
 
 __all__ = ["ModifiedBetaGeoModel"]
@@ -87,5 +87,5 @@ class ModifiedBetaGeoModel(TransactionModel):
         # Drop-out chances come at the first purchase and after each repeat purchase.
         r, alpha, a, b = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        last = rng.geometric(rng.beta(a, b, T.size)) - 1
+        last = purchases_until_dropout(rng.beta(a, b, T.size), rng) - 1
         return np.minimum(rng.poisson(lam * T), last)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from growthkit.clv import display, tables
-from growthkit.clv.calibration import MIN_HOLDOUT_SPAN_DAYS, suggested_calibration_end
+from growthkit.clv.calibration import MIN_HOLDOUT_SPAN_DAYS
 from growthkit.clv.display import (
     MODEL_WORDS,
     cell_money,
@@ -59,6 +59,8 @@ CLOSE = 0.05
 def summary_markdown(a: CLVAnalysis) -> str:
     """Who will buy again, what they are worth, how good the model is, and what to do.
 
+    Without a forecast (no transaction model converged) it says so, with why.
+
     Parameters
     ----------
     a : CLVAnalysis
@@ -68,6 +70,46 @@ def summary_markdown(a: CLVAnalysis) -> str:
     str
         Markdown paragraphs.
     """
+    _ = a.lang.gettext
+    if a.predictions is None:
+        lines = [_("**No forecast.**") + " " + " ".join(findings(a, ("no_model",)))]
+        once = bought_once_markdown(a)
+        if once:
+            lines.append(once)
+        lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
+        lines.extend(findings(a, FINDINGS, caveat=True))
+        return "\n\n".join(lines)
+    lines = [outlook_markdown(a) if a.intervals is not None else purchases_markdown(a)]
+    once = bought_once_markdown(a)
+    if once:
+        lines.append(once)
+    lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
+    choice = selection_markdown(a)
+    if choice:
+        lines.append(choice)
+    lines.append(act_on_markdown(a))
+    lines.extend(caveats(a))
+    lines.extend(findings(a, (*FINDINGS, "no_amounts", "spend_not_fitted"), caveat=True))
+    return "\n\n".join(lines)
+
+
+#: Notes the summary states as caveats (the others have their own sentences).
+FINDINGS = (
+    "fit_boundary", "fit_failed", "model_fallback", "all_alive", "no_intervals",
+    "shorter_holdout",
+)
+
+
+def findings(a: CLVAnalysis, codes: tuple[str, ...], *, caveat: bool = False) -> list[str]:
+    """The notes with these codes, in the report's language, as Markdown (one line each)."""
+    texts = [note.text(a.lang, markdown=True) for note in a.notes if note.code in codes]
+    if not caveat:
+        return texts
+    return [a.lang.gettext("*Caveat:* {note}").format(note=text) for text in texts]
+
+
+def outlook_markdown(a: CLVAnalysis) -> str:
+    """The forecast in a paragraph: who is active, purchases and value, with the interval."""
     lang, s, p = a.lang, a.settings, a.predictions
     _ = lang.gettext
     n = len(p)
@@ -76,13 +118,7 @@ def summary_markdown(a: CLVAnalysis) -> str:
     active = int((repeat & (p["p_alive"] >= 0.5)).sum())
     value = p["clv_revenue"]
     top = value.nlargest(max(n // 5, 1)).sum() / max(value.sum(), 1e-12)
-    outlook = _(
-        "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
-        "bought more than once, and {active} of those ({share}) are probably still active. "
-        "All customers together are expected to make {purchases} more purchases, worth "
-        "**{total}** in revenue in today's money ({level} interval {range}, discounted at "
-        "{rate} a year)."
-    ).format(
+    values = dict(
         months=lang.number(s.horizon_months), date=lang.date(a.observation_end),
         n=lang.number(n), repeat=lang.number(int(repeat.sum())), active=lang.number(active),
         share=lang.percent(active / max(int(repeat.sum()), 1), 0),
@@ -90,6 +126,21 @@ def summary_markdown(a: CLVAnalysis) -> str:
         level=lang.percent(a.intervals.level, 0), range=money_range(a, low, high, markdown=True),
         rate=lang.percent(s.annual_discount_rate, 0),
     )
+    if a.intervals.has_bounds:
+        outlook = _(
+            "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+            "bought more than once, and {active} of those ({share}) are probably still active. "
+            "All customers together are expected to make {purchases} more purchases, worth "
+            "**{total}** in revenue in today's money ({level} interval {range}, discounted at "
+            "{rate} a year)."
+        ).format(**values)
+    else:
+        outlook = _(
+            "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+            "bought more than once, and {active} of those ({share}) are probably still active. "
+            "All customers together are expected to make {purchases} more purchases, worth "
+            "**{total}** in revenue in today's money (discounted at {rate} a year)."
+        ).format(**values)
     if has_margin(a):
         outlook += " " + _("At a {margin} gross margin that is {profit} in profit.").format(
             margin=lang.percent(s.margin, 0),
@@ -100,34 +151,59 @@ def summary_markdown(a: CLVAnalysis) -> str:
             "These are revenue figures: for profit, rerun with your gross margin, e.g. "
             "`-p gross_margin 0.3`."
         )
-    outlook += " " + _(
+    return outlook + " " + _(
         "The top 20% of customers hold {top} of that value; the average customer is worth "
         "{mean} and the median one {median}."
     ).format(top=lang.percent(top, 0), mean=markdown_money(a, value.mean()),
              median=markdown_money(a, value.median()))
-    lines = [outlook]
-    once = bought_once_markdown(a)
-    if once:
-        lines.append(once)
-    lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
-    choice = selection_markdown(a)
-    if choice:
-        lines.append(choice)
+
+
+def purchases_markdown(a: CLVAnalysis) -> str:
+    """The forecast of a purchase log without amounts: who is active, expected purchases."""
+    lang, p = a.lang, a.predictions
+    repeat = p["frequency"] > 0
+    active = int((repeat & (p["p_alive"] >= 0.5)).sum())
+    return lang.gettext(
+        "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+        "bought more than once, and {active} of those ({share}) are probably still active. "
+        "All customers together are expected to make {purchases} more purchases."
+    ).format(
+        months=lang.number(a.settings.horizon_months), date=lang.date(a.observation_end),
+        n=lang.number(len(p)), repeat=lang.number(int(repeat.sum())),
+        active=lang.number(active), share=lang.percent(active / max(int(repeat.sum()), 1), 0),
+        purchases=lang.number(p["expected_purchases"].sum()),
+    )
+
+
+def act_on_markdown(a: CLVAnalysis) -> str:
+    """The segment to act on first: high value but at risk."""
+    lang = a.lang
+    _ = lang.gettext
     risk = a.segments.loc[AT_RISK]
+    if risk["customers"] and a.intervals is None:  # value tiers by expected purchases
+        return _(
+            "**Act on:** {n} customers are *high value but at risk* (the most expected "
+            "purchases, yet probably lapsing). {action}"
+        ).format(n=lang.number(int(risk["customers"])), action=_(SEGMENTS[AT_RISK]))
     if risk["customers"]:
-        lines.append(_(
+        return _(
             "**Act on:** {n} customers are *high value but at risk* (worth {value}). {action}"
         ).format(n=lang.number(int(risk["customers"])),
-                 value=markdown_money(a, risk["clv_revenue"]), action=_(SEGMENTS[AT_RISK])))
-    else:
-        lines.append(_("**Act on:** no customer is both high value and at risk."))
-    lines.extend(caveats(a))
-    return "\n\n".join(lines)
+                 value=markdown_money(a, risk["clv_revenue"]), action=_(SEGMENTS[AT_RISK]))
+    return _("**Act on:** no customer is both high value and at risk.")
+
+
+def skipped_markdown(a: CLVAnalysis) -> str:
+    """A section that needs the forecast, when there is none."""
+    return a.lang.gettext(
+        "Skipped: no transaction model converged, so there is no forecast (see the summary)."
+    )
 
 
 def bought_once_markdown(a: CLVAnalysis) -> str:
     """How many customers bought once, and what the model assumes about them ("" if none)."""
-    lang, p = a.lang, a.predictions
+    lang = a.lang
+    p = a.current if a.predictions is None else a.predictions
     _ = lang.gettext
     once = int((p["frequency"] == 0).sum())
     if not once:
@@ -135,6 +211,8 @@ def bought_once_markdown(a: CLVAnalysis) -> str:
     head = _(
         "**Bought once:** {once} customers ({share}) have bought only once so far."
     ).format(once=lang.number(once), share=lang.percent(once / len(p), 0))
+    if a.model is None:
+        return head
     if a.model.name == "bgnbd":
         words = _(
             "BG/NBD assumes customers can stop buying only right after a purchase, so it "
@@ -153,7 +231,7 @@ def bought_once_markdown(a: CLVAnalysis) -> str:
 
 def selection_markdown(a: CLVAnalysis) -> str:
     """Why ``model="auto"`` chose the model, from the candidates' fit statistics ("" if not)."""
-    table = a.model.candidates
+    table = None if a.model is None else a.model.candidates
     if table is None or table.empty:
         return ""
     lang = a.lang
@@ -185,7 +263,7 @@ def selection_markdown(a: CLVAnalysis) -> str:
 def caveats(a: CLVAnalysis) -> list[str]:
     """Caveats the numbers raise, one Markdown line each."""
     g = a.spend_model
-    if g.correlation_warning:
+    if g is not None and g.correlation_warning:
         return [a.lang.gettext(
             "*Caveat:* among repeat buyers, spend per purchase and the number of purchases "
             "are correlated ({corr}); the spend model assumes they are not, so read the value "
@@ -224,10 +302,20 @@ def holdout_markdown(a: CLVAnalysis) -> str:
         predicted=lang.number(h.predicted_purchases), actual=lang.number(h.actual_purchases),
         verdict=verdict, mae=lang.number(h.mae, 2),
     ).replace("  ", " ")
+    end = lang.date(a.observation_end)
+    if a.model is None:
+        return text + " " + _(
+            "No model converged on all orders up to {end}, so this report makes no forecast."
+        ).format(end=end)
+    if a.model.name != a.calibration_model.name:
+        return text + " " + _(
+            "The forecast in this report uses {model} fitted on all orders up to {end}: the "
+            "model tested here did not converge on them."
+        ).format(model=_(MODEL_WORDS[a.model.name]), end=end)
     return text + " " + _(
         "The forecast in this report uses the same model fitted again on all orders up to "
         "{end}, so it starts from everything we know."
-    ).format(end=lang.date(a.observation_end))
+    ).format(end=end)
 
 
 def _no_holdout(a: CLVAnalysis) -> str:
@@ -246,14 +334,23 @@ def _no_holdout(a: CLVAnalysis) -> str:
             "Holding out the last 25% of the dates would leave too few repeat purchases to fit "
             "the model, so it was fitted on all orders and the forecast is untested."
         )
+    elif a.calibration in ("no fitting split", "not fitted"):
+        code = {"no fitting split": "no_holdout_no_fitting_split",
+                "not fitted": "no_holdout_not_fitted"}[a.calibration]
+        why = " ".join(findings(a, (code,)))
     else:
         why = _(
             "There is no holdout check (calibration_end is None), so the forecast is untested."
         )
+    if a.calibration not in ("none", "not fitted"):
+        return why  # the window is too short for a holdout: no command would help
+    # "auto" picks a holdout the models can fit, or says why there is none: a command that
+    # works on any data (a date could leave a period no model fits).
     return why + " " + _(
-        "To test it on purchases the model did not see, rerun with an earlier "
-        "calibration_end, e.g. `-p calibration_end {date}`."
-    ).format(date=suggested_calibration_end(first, last))
+        "To test it on purchases the model did not see, rerun with "
+        "`-p calibration_end auto`: growthkit then holds out the last 25% of the dates, or a "
+        "shorter period the models can fit, or says why none fits."
+    )
 
 
 # -- the sections --------------------------------------------------------------------------------
@@ -264,26 +361,43 @@ def data_markdown(a: CLVAnalysis) -> str:
     lang = a.lang
     _ = lang.gettext
     o, q = a.overview, a.data_quality
-    text = _(
-        "{orders} orders of {customers} customers from {first} to {last}, read from {source} "
-        "({rows} rows)."
-    ).format(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
-             first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
-             source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    values = dict(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
+                  first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
+                  source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    lines = q.row_unit == "line"
+    if lines:
+        text = _(
+            "{orders} orders ({lines} lines) of {customers} customers from {first} to {last}, "
+            "read from {source} ({rows} rows)."
+        ).format(lines=lang.number(o.get("lines", o["orders"])), **values)
+    else:
+        text = _(
+            "{orders} orders of {customers} customers from {first} to {last}, read from "
+            "{source} ({rows} rows)."
+        ).format(**values)
     found = quality_findings(a)
     if not found:
-        return text + " " + _(
+        return text + " " + (_(
+            "No duplicate lines, returns, zero-value lines or out-of-range dates."
+        ) if lines else _(
             "No duplicate rows, refunds, zero-value orders or out-of-range dates."
-        )
+        ))
     items = "\n".join(f"- {line}" for line in found)
     heading = _("**Data quality:**")
     return f"{text}\n\n{heading}\n\n{items}"
 
 
 def quality_findings(a: CLVAnalysis) -> list[str]:
-    """One sentence per data-quality finding (Markdown; empty when the data are clean)."""
+    """One sentence per data-quality finding (Markdown; empty when the data are clean).
+
+    Rows that are lines of orders (``order_col``), or rows without a customer, are described
+    by the data layer's sentences (:meth:`growthkit.data.DataQuality.warnings`), which count
+    lines as lines and name the rows left out for having no customer.
+    """
     lang, q = a.lang, a.data_quality
     _ = lang.gettext
+    if q.row_unit == "line" or q.rows_without_customer:
+        return q.warnings(lang)
     example = lang.data(q.excluded_example)
     out = []
     if q.future_orders:
@@ -335,6 +449,8 @@ def rfm_markdown(a: CLVAnalysis) -> str:
 
 def tracking_markdown(a: CLVAnalysis) -> str:
     """What the tracking chart compares: with a holdout, the model's out-of-sample period."""
+    if a.tracking is None:
+        return skipped_markdown(a)
     _ = a.lang.gettext
     if a.calibration_end is None:
         return _(
@@ -366,6 +482,10 @@ def holdout_section(a: CLVAnalysis) -> str:
 
 def clv_markdown(a: CLVAnalysis) -> str:
     """What the CLV amounts are: revenue only, or profit too at the gross margin."""
+    if a.predictions is None:
+        return skipped_markdown(a)
+    if a.intervals is None:
+        return " ".join(findings(a, ("no_amounts", "spend_not_fitted")))
     _ = a.lang.gettext
     if has_margin(a):
         return _("*Profit CLV* is revenue CLV times the gross margin ({margin}).").format(
@@ -378,6 +498,8 @@ def clv_markdown(a: CLVAnalysis) -> str:
 
 def segments_markdown(a: CLVAnalysis) -> str:
     """Where the per-customer segments are (the file), or that none was written."""
+    if a.predictions is None:
+        return skipped_markdown(a)
     _ = a.lang.gettext
     path = a.parameters.get("segments_csv")
     if path is None:
@@ -390,6 +512,8 @@ def segments_markdown(a: CLVAnalysis) -> str:
 
 def example_markdown(a: CLVAnalysis) -> str:
     """The customer the P(alive) history chart follows, in a sentence or two."""
+    if a.predictions is None:
+        return skipped_markdown(a)
     lang = a.lang
     _ = lang.gettext
     customer = a.example_customer()
@@ -411,6 +535,12 @@ def example_markdown(a: CLVAnalysis) -> str:
         history = _("no repeat purchase since the first, {ago} {unit} before").format(
             ago=lang.number(row["T"], 1), unit=unit_word(a))
         shape = ""
+    if a.intervals is None:  # no amounts: value is expected purchases
+        text = _("{intro}: {history}. P(alive) is now {p} and the expected purchases {value}."
+                 ).format(intro=intro.format(who=who), history=history,
+                          p=lang.probability(row["p_alive"]),
+                          value=lang.number(row["expected_purchases"], 1))
+        return f"{text} {shape}".strip()
     text = _("{intro}: {history}. P(alive) is now {p} and the expected CLV {value}.").format(
         intro=intro.format(who=who), history=history, p=lang.probability(row["p_alive"]),
         value=markdown_money(a, row["clv_revenue"]))
@@ -421,15 +551,15 @@ def headline(a: CLVAnalysis) -> dict[str, str]:
     """The landing page's key figures, formatted (plain text, for JSON)."""
     lang = a.lang
     _ = lang.gettext
-    out = {
-        _("CLV, next {months} months").format(months=lang.number(a.settings.horizon_months)):
-            cell_money(a, a.intervals.total[0]),
-        _("Customers"): lang.number(len(a.predictions)),
-    }
-    if a.holdout is not None:
-        out[_("Holdout purchases (predicted / actual)")] = _("{predicted} / {actual}").format(
-            predicted=lang.number(a.holdout.predicted_purchases),
-            actual=lang.number(a.holdout.actual_purchases))
+    out = {}
+    if a.intervals is not None:
+        months = lang.number(a.settings.horizon_months)
+        out[_("CLV, next {months} months").format(months=months)] = cell_money(
+            a, a.intervals.total[0])
+    out[_("Customers")] = lang.number(len(a.current))
+    if a.holdout is not None:  # two labelled values, never "a / b" (read either way in RTL)
+        out[_("Holdout purchases predicted")] = lang.number(a.holdout.predicted_purchases)
+        out[_("Holdout purchases that happened")] = lang.number(a.holdout.actual_purchases)
     return out
 
 

@@ -266,5 +266,6 @@ class ParetoNBDModel(TransactionModel):
     def _simulate(params: np.ndarray, T: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         r, alpha, s, beta = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        lifetime = rng.exponential(1.0 / rng.gamma(s, 1.0 / beta, T.size))
+        with np.errstate(divide="ignore"):  # a dropout rate that underflowed to 0 never ends
+            lifetime = rng.exponential(1.0 / rng.gamma(s, 1.0 / beta, T.size))
         return rng.poisson(lam * np.minimum(lifetime, T))

@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from growthkit.clv.value import ValueSettings
-from growthkit.settings import Columns, Interval, Options, Settings, Text, Unchecked, setting
+from growthkit.settings import Columns, Day, Interval, Options, Settings, Text, Unchecked, setting
 from growthkit.units import TIME_UNITS
 
-__all__ = ["MODEL_CHOICES", "CLVSettings"]
+__all__ = ["MAX_HORIZON_MONTHS", "MODEL_CHOICES", "CLVSettings"]
 
 #: The ``model`` parameter's options: the three transaction models, the best of them, or BG/BB
 #: for discrete opportunities (``time_unit`` years, months or weeks: whole periods).
 MODEL_CHOICES = ("bgnbd", "mbgnbd", "paretonbd", "auto", "bgbb")
+
+#: The longest CLV horizon: ten years. The forecast's cost grows with the horizon (a model term
+#: per month, customer history and parameter draw), and a buy-till-you-die forecast says little
+#: about customers a decade ahead.
+MAX_HORIZON_MONTHS = 120
 
 _COLUMN = "a column name"
 
@@ -41,20 +46,31 @@ class CLVSettings(Settings):
         "amount", Text(optional=True, what=_COLUMN),
         "column with the order value (the unit price with quantity_col); None: no amounts",
     )
+    order_col: str | None = setting(
+        None, Text(optional=True, what=_COLUMN),
+        "column with the order (invoice) id when rows are lines of orders; None: a row is an "
+        "order",
+    )
+    quantity_col: str | None = setting(
+        None, Text(optional=True, what=_COLUMN),
+        "column with each line's quantity (amount_col is then the unit price); None: none",
+    )
     time_unit: str = setting(
         "weeks", Options((*TIME_UNITS, "years")),
         "model time unit; with model bgbb the period: years, months or weeks",
     )
     calibration_end: str | datetime.date | None = setting(  # noqa: RUF009 (dates too)
-        "auto", Unchecked(),  # a date in any form as_date reads, "auto" or None: checked there
+        "auto", Day(optional=True, auto=True),  # the form is checked by as_date
         "end of the holdout fit; auto: a holdout the models can fit; None: no holdout",
     )
     observation_end: str | datetime.date | None = setting(  # noqa: RUF009 (dates too)
-        None, Unchecked(),  # a date in any form growthkit.data.as_date reads, or None
+        None, Day(optional=True),  # the form is checked by growthkit.data.as_date
         "ignore orders after this day; None means the last order",
     )
     model: str = setting("bgnbd", Options(MODEL_CHOICES), "transaction model")
-    horizon_months: int = setting(12, Interval(1, None, integer=True), "CLV horizon in months")
+    horizon_months: int = setting(
+        12, Interval(1, MAX_HORIZON_MONTHS, integer=True), "CLV horizon in months (at most 120)"
+    )
     annual_discount_rate: float = setting(
         0.10, Interval(0, 10, closed="left"), "yearly discount rate for future revenue"
     )

@@ -25,6 +25,7 @@ from growthkit.clv.segments import BOUGHT_ONCE, SEGMENTS
 from growthkit.clv.spend import CORRELATION_LIMIT
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language
+from growthkit.numeric import finite
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -49,18 +50,28 @@ def overview_table(a: CLVAnalysis) -> pd.DataFrame:
     """The data at a glance, one formatted value per row."""
     lang, o = a.lang, a.overview
     _ = lang.gettext
+    q = a.data_quality
     repeat = int((a.current["frequency"] > 0).sum())
+    lines = q.row_unit == "line"  # the counts below are of rows: lines of orders then
     rows = {
         _("Source"): lang.isolate(a.parameters["data"]),
         _("Customers"): lang.number(o["customers"]),
         _("Orders"): lang.number(o["orders"]),
+        **({_("Lines"): lang.number(o.get("lines", o["orders"]))} if lines else {}),
         _("First order"): lang.date(o["first_date"]),
         _("Last order"): lang.date(o["last_date"]),
-        _("Revenue"): cell_money(a, o["revenue"]),
-        _("Orders of zero value"): lang.number(o["zero_amount_orders"]),
-        _("Orders left out (dates after today or typos)"): lang.number(
-            a.data_quality.excluded_orders),
-        _("Rows repeating another row exactly"): lang.number(a.data_quality.duplicate_rows),
+        **({} if o.get("revenue") is None else {
+            _("Revenue"): cell_money(a, o["revenue"]),
+            (_("Lines of zero value") if lines else _("Orders of zero value")):
+                lang.number(o["zero_amount_orders"]),
+        }),
+        (_("Lines left out (dates after today or typos)") if lines
+         else _("Orders left out (dates after today or typos)")): lang.number(q.excluded_orders),
+        **({(_("Lines without a customer (left out)") if lines
+             else _("Rows without a customer (left out)")): lang.number(q.rows_without_customer)}
+           if lines or q.rows_without_customer else {}),
+        (_("Lines repeating another line of their order exactly") if lines
+         else _("Rows repeating another row exactly")): lang.number(q.duplicate_rows),
         _("Customers with repeat purchases"): _("{part} of {whole}").format(
             part=lang.number(repeat), whole=lang.number(len(a.current))),
     }
@@ -81,6 +92,7 @@ def rfm_table(a: CLVAnalysis) -> pd.DataFrame:
         "T": _("Customer age (T, {unit})").format(unit=unit),
         "monetary_value": _("Mean repeat spend (0 without repeats)"),
     }
+    cols = {k: v for k, v in cols.items() if k in a.current.columns}  # no amounts: no spend
     table = a.current[list(cols)].describe(percentiles=[0.25, 0.5, 0.75, 0.9]).T
     stats = {"mean": _("mean"), "std": _("std. deviation"), "min": _("min"),
              "25%": lang.percent(0.25, 0), "50%": _("median"), "75%": lang.percent(0.75, 0),
@@ -95,8 +107,10 @@ def rfm_table(a: CLVAnalysis) -> pd.DataFrame:
     return out
 
 
-def model_table(a: CLVAnalysis) -> pd.DataFrame:
+def model_table(a: CLVAnalysis) -> pd.DataFrame | None:
     """The forecast model's estimates with standard errors, log-likelihood and AIC."""
+    if a.model is None:
+        return None
     return fit_table(a.model.summary(), a.lang)
 
 
@@ -129,8 +143,10 @@ def _label_bucket(lang: Language, bucket: str) -> str:
     return lang.number(int(bucket))
 
 
-def spend_table(a: CLVAnalysis) -> pd.DataFrame:
+def spend_table(a: CLVAnalysis) -> pd.DataFrame | None:
     """The spend model's estimates and the checks of its assumptions."""
+    if a.spend_model is None:
+        return None
     lang, g = a.lang, a.spend_model
     _ = lang.gettext
     if g.correlation_warning:
@@ -151,8 +167,10 @@ def spend_table(a: CLVAnalysis) -> pd.DataFrame:
     return pd.DataFrame({_("Gamma-Gamma spend model"): rows})
 
 
-def clv_table(a: CLVAnalysis) -> pd.DataFrame:
+def clv_table(a: CLVAnalysis) -> pd.DataFrame | None:
     """Total, mean and median CLV with the interval of the total; profit too with a margin."""
+    if a.intervals is None:
+        return None
     lang, p, t = a.lang, a.predictions, a.intervals
     _ = lang.gettext
     kinds = [(_("Revenue CLV"), "clv_revenue", t.total)]
@@ -170,12 +188,13 @@ def clv_table(a: CLVAnalysis) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def segments_table(a: CLVAnalysis) -> pd.DataFrame:
+def segments_table(a: CLVAnalysis) -> pd.DataFrame | None:
     """Segments, their value with intervals, and what to do."""
+    if a.segments is None:
+        return None
     lang, s = a.lang, a.segments
     _ = lang.gettext
-    money = [cell_money(a, v) for v in s["clv_revenue"]]
-    return pd.DataFrame({  # lists, not Series: the index is translated
+    columns = {  # lists, not Series: the index is translated
         _("customers"): [lang.number(v) for v in s["customers"]],
         _("share"): [lang.percent(v) for v in s["share"]],
         _("mean P(alive)"): [
@@ -183,14 +202,24 @@ def segments_table(a: CLVAnalysis) -> pd.DataFrame:
             for name, v in s["mean_p_alive"].items()
         ],
         _("expected purchases"): [lang.number(v) for v in s["expected_purchases"]],
-        _("total CLV"): money,
-        _("{level} interval").format(level=lang.percent(a.intervals.level, 0)): [
-            money_range(a, lo, hi)
-            for lo, hi in zip(s["revenue_low"], s["revenue_high"], strict=True)
-        ],
-        _("mean CLV"): [cell_money(a, v) for v in s["mean_clv"]],
-        _("what to do"): [_(SEGMENTS[name]) for name in s.index],
-    }, index=pd.Index([_(name) for name in s.index], name=_("segment")))
+    }
+    if a.intervals is not None:  # a purchase log without amounts has no value columns
+        # One unit and one precision per column (Language.money_column): "$1K" never sits
+        # beside "$1.03K". The interval's bounds are each a column of their own in that sense.
+        lows = lang.money_column(s["revenue_low"], a.currency)
+        highs = lang.money_column(s["revenue_high"], a.currency)
+        columns |= {
+            _("total CLV"): lang.money_column(s["clv_revenue"], a.currency),
+            _("{level} interval").format(level=lang.percent(a.intervals.level, 0)): [
+                _("{low} to {high}").format(low=lo, high=hi) if finite(low) and finite(high)
+                else "–"
+                for lo, hi, low, high in zip(lows, highs, s["revenue_low"], s["revenue_high"],
+                                             strict=True)
+            ],
+            _("mean CLV"): lang.money_column(s["mean_clv"], a.currency),
+        }
+    columns[_("what to do")] = [_(SEGMENTS[name]) for name in s.index]
+    return pd.DataFrame(columns, index=pd.Index([_(name) for name in s.index], name=_("segment")))
 
 
 def full_table(table: pd.DataFrame, wrap: list[str] | None = None) -> Styler:
@@ -218,8 +247,10 @@ def full_table(table: pd.DataFrame, wrap: list[str] | None = None) -> Styler:
 def tables(a: CLVAnalysis) -> dict[str, pd.DataFrame]:
     """The key tables by their translated titles: CLV, segments and the model fit."""
     _ = a.lang.gettext
+    if a.model is None:
+        return {}
     return {
-        _("Customer lifetime value"): clv_table(a),
+        **({} if a.intervals is None else {_("Customer lifetime value"): clv_table(a)}),
         _("Segments for action"): segments_table(a),
         _("Model fit: {model}").format(model=_(MODEL_WORDS[a.model.name])): model_table(a),
     }

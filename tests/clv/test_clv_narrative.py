@@ -148,8 +148,11 @@ def test_formatted_tables_use_the_report_formats(analysis):
     assert list(holdout.index[-2:]) == ["7 or more", "all"]
     rfm = analysis.rfm_table()
     assert all("." not in v or len(v.split(".")[-1]) <= 2 for v in rfm.to_numpy().ravel())
-    assert set(narrative.headline(analysis)) == {
-        "CLV, next 12 months", "Customers", "Holdout purchases (predicted / actual)"}
+    headline = narrative.headline(analysis)
+    assert list(headline) == ["CLV, next 12 months", "Customers", "Holdout purchases predicted",
+                              "Holdout purchases that happened"]
+    assert headline["Holdout purchases that happened"] == "1,882"  # labelled, never "a / b"
+    assert not any(" / " in value for value in headline.values())
     info = analysis.run_info()
     info.index = info.index.map(strip_isolates)
     assert strip_isolates(info.loc["parameter: calibration_end", "value"]) == "1997-09-30"
