@@ -3,7 +3,6 @@ money, isolated data, shaped charts, ISO currencies, and the per-customer export
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
