@@ -15,7 +15,7 @@ __all__ = ["discrete_markdown"]
 def discrete_markdown(a: CLVAnalysis) -> str:
     """Why the report shows no purchase-history matrices or P(alive) history with BG/BB
     (empty for the other models)."""
-    if a.model.name != "bgbb":
+    if a.settings.model != "bgbb":
         return ""
     _ = a.lang.gettext
     return _("With BG/BB customers buy at whole periods ({unit}): a history is how many of the "

@@ -141,7 +141,10 @@ def drivers_markdown(a: CLVAnalysis) -> str:
     failed = [n for n in a.notes if n.code == "drivers_not_fitted"]
     if d is None and failed:
         return failed[0].text(a.lang, markdown=True)
-    if d is None and a.model.name == "bgbb":
+    asked = a.settings.covariates_data is not None or bool(a.settings.first_order_covariates)
+    if d is None and asked and a.model is None:
+        return _("No transaction model converged, so the covariates were not fitted either.")
+    if d is None and a.settings.model == "bgbb":
         return _("BG/BB takes no covariates; run with model bgnbd, mbgnbd or paretonbd and "
                  "`-p covariates_data FILE` to see which customers buy more and stay longer.")
     if d is None:
