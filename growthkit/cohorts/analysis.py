@@ -185,6 +185,10 @@ class CohortsAnalysis(ReportAnalysis):
         """Per cohort: customers, CAC, payback and LTV:CAC, formatted."""
         return tables.cohorts_table(self)
 
+    def cohorts_view(self) -> Any:
+        """:meth:`cohorts_table` as an interactive table (sort, search; offline)."""
+        return tables.cohorts_view(self)
+
     def segments_markdown(self) -> str:
         """Which segment values pay back fastest, per segment column."""
         return narrative.segments_markdown(self)
