@@ -17,7 +17,8 @@ import growthkit
 PACKAGE = Path(growthkit.__file__).resolve().parent
 
 #: Modules that present results: they may import anything below them.
-PRESENTATION = ("narrative", "tables", "display", "export", "formats")
+PRESENTATION = ("narrative", "tables", "display", "export", "formats", "drivers_text",
+                "discrete_text")
 #: Modules that assemble a report (``analyze``) or re-export a package's names.
 ASSEMBLY = ("analysis", "__init__")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from growthkit.clv import narrative, tables
+from growthkit.clv import discrete_text, drivers_text, narrative, tables
 from growthkit.clv.base import TransactionModel
 from growthkit.clv.calibration import (
     auto_calibration_end,
@@ -25,7 +25,23 @@ from growthkit.clv.calibration import (
     check_calibration_end,
     fallback_calibration_ends,
 )
-from growthkit.clv.fitting import fit_converged, fit_notes
+from growthkit.clv.discrete import (
+    check_model_unit,
+    discrete_intervals,
+    discrete_predict,
+    discrete_summary,
+    discrete_tracking,
+    fit_any,
+)
+from growthkit.clv.drivers import (
+    Drivers,
+    drivers_metrics,
+    explain_value,
+    load_covariates,
+    not_fitted_note,
+    scale_notes,
+)
+from growthkit.clv.fitting import fit_notes
 from growthkit.clv.holdout import HoldoutValidation, validate_holdout
 from growthkit.clv.segments import (
     AT_RISK,
@@ -43,7 +59,15 @@ from growthkit.clv.spend import (
 from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
 from growthkit.clv.value import predict
-from growthkit.data import DataQuality, Orders, Source, as_date, describe_orders, validate_orders
+from growthkit.data import (
+    DataQuality,
+    Orders,
+    Source,
+    as_date,
+    describe_orders,
+    redact,
+    validate_orders,
+)
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import N_, Language, check_currency, get_language
@@ -130,6 +154,10 @@ class CLVAnalysis(ReportAnalysis):
         :mod:`growthkit.clv.calibration`.
     lang : Language
         The report language (words from the ``clv`` catalog, formats, digits).
+    drivers : Drivers or None
+        What drives value (:class:`growthkit.clv.drivers.Drivers`), with customer covariates
+        (``covariates_data`` or ``first_order_covariates``); None without. Its keys in
+        :meth:`metrics` are described by :func:`growthkit.clv.drivers.drivers_metrics`.
     """
 
     parameters: dict[str, Any]
@@ -153,6 +181,7 @@ class CLVAnalysis(ReportAnalysis):
     calibration_model: TransactionModel | None = None
     calibration: str = "given"
     lang: Language = field(default_factory=lambda: get_language("en", domain="clv"))
+    drivers: Drivers | None = None
 
     # -- the report's shape (growthkit.result.ReportAnalysis) -------------------------------------
 
@@ -247,6 +276,22 @@ class CLVAnalysis(ReportAnalysis):
     def example_markdown(self) -> str:
         """Section 8: the customer whose P(alive) history the report shows, in a sentence."""
         return narrative.example_markdown(self)
+
+    def discrete_markdown(self) -> str:
+        """With BG/BB: what a history in whole periods is and which charts it has not."""
+        return discrete_text.discrete_markdown(self)
+
+    def drivers_markdown(self) -> str:
+        """What drives value: multipliers, the likelihood-ratio test, the holdout comparison."""
+        return drivers_text.drivers_markdown(self)
+
+    def drivers_table(self) -> pd.DataFrame | None:
+        """What drives value: each covariate's multipliers with intervals (None: no covariates)."""
+        return drivers_text.effects_table(self)
+
+    def new_customer_table(self) -> pd.DataFrame | None:
+        """What drives value: a new customer's CLV by profile, a CAC ceiling (None: none)."""
+        return drivers_text.new_customer_table(self)
 
     def run_info(self) -> pd.DataFrame:
         """Parameters and package versions, for the last cell of the report."""
@@ -378,6 +423,8 @@ class CLVAnalysis(ReportAnalysis):
         out["data_quality"] = self.data_quality.to_dict()
         out["notes"] = note_texts(self.notes)
         out["notes_detail"] = note_dicts(self.notes)
+        if self.drivers is not None:
+            drivers_metrics(self.drivers, out)
         out["headline"] = narrative.headline(self)
         out["parameters"] = dict(self.parameters)
         out["versions"] = package_versions()
@@ -447,7 +494,7 @@ def _model_metrics(m: TransactionModel | None) -> dict[str, Any] | None:
     return {
         "name": m.name, "label": m.label, "params": m.params,
         "log_likelihood": m.log_likelihood, "aic": m.aic, "customers": m.n_customers,
-        "selection_reason": m.selection_reason,
+        "selection_reason": getattr(m, "selection_reason", None),
     }
 
 
@@ -501,6 +548,9 @@ def analyze(
     digits: str = "locale",
     n_draws: int = 200,
     timezone: str = "UTC",
+    covariates_data: Source | None = None,
+    covariates: str | list[str] | None = None,
+    first_order_covariates: str | list[str] | None = None,
 ) -> CLVAnalysis:
     """Run the CLV analysis end to end: data, RFM, models, holdout, CLV, intervals, segments.
 
@@ -525,8 +575,8 @@ def analyze(
         For invoice lines: the column holding the order (invoice) each row belongs to, and each
         line's quantity (a line's amount is quantity × unit price; a negative quantity is a
         return). See :func:`growthkit.data.validate_orders`.
-    time_unit : {"days", "weeks", "months"}, default "weeks"
-        Time unit of the models.
+    time_unit : {"days", "weeks", "months", "years"}, default "weeks"
+        Time unit of the models; with ``model="bgbb"`` the period (years, months or weeks).
     calibration_end : date-like, "auto" or None, default "auto"
         Last day of the calibration period, on or after the first order and before the
         observation end. ``"auto"``: the sample's own (1997-09-30 on ``sample:cdnow``) when
@@ -559,6 +609,13 @@ def analyze(
         Parameter draws for the intervals.
     timezone : str, default "UTC"
         Time zone for timestamps with an offset.
+    covariates_data : source, optional
+        Customer covariates, one row per customer with the ``customer_col`` column, for the
+        section "What drives value" (:mod:`growthkit.clv.drivers`).
+    covariates : str or list of str, optional
+        Columns of ``covariates_data`` (``"gender,channel"``); default every other column.
+    first_order_covariates : str or list of str, optional
+        Columns of the orders whose value on each customer's first order is a covariate.
 
     Returns
     -------
@@ -585,9 +642,32 @@ def analyze(
         model=model, horizon_months=horizon_months, annual_discount_rate=annual_discount_rate,
         gross_margin=gross_margin, currency=currency, segments_csv=segments_csv, seed=seed,
         language=language, digits=digits, n_draws=n_draws, timezone=timezone,
+        covariates_data=covariates_data, covariates=covariates,
+        first_order_covariates=first_order_covariates,
     )
     plan = _resolve(data, settings)
-    return _assemble(plan, _fit_models(plan))
+    loaded = load_covariates(  # checked before any fit
+        plan.orders, covariates_data=settings.covariates_data, covariates=settings.covariates,
+        first_order_covariates=settings.first_order_covariates,
+        customer_col=settings.customer_col,
+    )
+    fits = _fit_models(plan)
+    covs = None if loaded is None else loaded.for_customers(fits.current.index)
+    a = _assemble(plan, fits)
+    if covs is None or a.model is None:
+        return a
+    try:
+        d = explain_value(
+            covariates=covs, current=a.current, model=a.model,
+            rfm=a.rfm if a.calibration_model is not None else None,
+            calibration_model=a.calibration_model,
+            spend_per_purchase=(a.spend_model.population_mean if a.spend_model is not None
+                                else float("nan")),
+            valuation=settings.valuation(), seed=settings.seed,
+        )
+    except ConvergenceError as exc:  # the report stands; the section says why it is empty
+        return replace(a, notes=(*a.notes, *scale_notes(covs), not_fitted_note(exc)))
+    return replace(a, drivers=d, notes=a.notes + d.notes)
 
 
 def _resolve(data: Source, settings: CLVSettings) -> _Plan:
@@ -595,6 +675,8 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
     lang = get_language(settings.language, digits=settings.digits, domain="clv")
     currency = check_currency(settings.currency)
     check_export_path(settings.segments_csv, "segments_csv", "clv_segments.csv")
+    check_model_unit(settings.model, settings.time_unit, covariates=bool(
+        settings.covariates_data is not None or settings.first_order_covariates))
     given = settings.calibration_end
     auto = isinstance(given, str) and given.strip().lower() == "auto"
     sample_end = sample_parameters(data).get("calibration_end") if auto else None
@@ -603,7 +685,8 @@ def _resolve(data: Source, settings: CLVSettings) -> _Plan:
 
     orders = validate_orders(data, settings.customer_col, settings.date_col,
                              settings.amount_col, timezone=settings.timezone,
-                             order_col=settings.order_col, quantity_col=settings.quantity_col)
+                             order_col=settings.order_col, quantity_col=settings.quantity_col,
+                             keep=settings.first_order_covariates or ())
     obs_end = obs_given or orders.last_day
     if auto:
         cal_end, calibration = auto_calibration_end(
@@ -624,12 +707,13 @@ def _fit_models(plan: _Plan) -> _Fits:
     """
     s, orders = plan.settings, plan.orders
     unit, obs_end = s.time_unit, plan.observation_end
-    current = rfm_summary(orders, time_unit=unit, observation_end=obs_end)
+    summarise = discrete_summary if s.model == "bgbb" else rfm_summary
+    current = summarise(orders, time_unit=unit, observation_end=obs_end)
     cal_end, calibration, rfm, calibration_model, attempts = _holdout_fit(plan)
     notes = calibration_notes(calibration, cal_end, orders.first_day, obs_end,
                               tried=plan.calibration_end)
     wanted = s.model if calibration_model is None else calibration_model.name
-    transaction_model, failed = fit_converged(current, wanted, time_unit=unit)
+    transaction_model, failed = fit_any(current, wanted, time_unit=unit)
     # The holdout's failed fits explain a change of model; without a holdout fit the
     # no-holdout note says why, and only the forecast's own failures are named.
     earlier = attempts if calibration_model is not None else []
@@ -638,8 +722,8 @@ def _fit_models(plan: _Plan) -> _Fits:
         transaction_model.name == calibration_model.name
     )
     if same:  # the holdout's choice stands
-        transaction_model.selection_reason = calibration_model.selection_reason
-        transaction_model.candidates = calibration_model.candidates
+        transaction_model.selection_reason = getattr(calibration_model, "selection_reason", None)
+        transaction_model.candidates = getattr(calibration_model, "candidates", None)
     spend_model = None
     if s.amount_col is None:
         notes.append(Note("no_amounts", NO_AMOUNTS))
@@ -683,10 +767,11 @@ def _holdout_fit(
     attempts: list = []
     too_few = False
     for end in ends:
-        rfm = rfm_summary(orders, time_unit=s.time_unit, observation_end=plan.observation_end,
-                          calibration_end=end)
+        summarise = discrete_summary if s.model == "bgbb" else rfm_summary
+        rfm = summarise(orders, time_unit=s.time_unit, observation_end=plan.observation_end,
+                        calibration_end=end)
         try:
-            model, failed = fit_converged(rfm, s.model, time_unit=s.time_unit)
+            model, failed = fit_any(rfm, s.model, time_unit=s.time_unit)
         except GrowthkitError:  # too few customers or repeat buyers before this end
             if calibration != "auto":
                 raise
@@ -729,18 +814,28 @@ def _forecast(
     clv_args = {"horizon_months": s.horizon_months,
                 "annual_discount_rate": s.annual_discount_rate, "gross_margin": s.margin}
     value = "expected_purchases" if fits.spend_model is None else "clv_revenue"
+    discrete = s.model == "bgbb"  # whole periods: growthkit.clv.discrete
+    if discrete:
+        clv_args["time_unit"] = s.time_unit
     predictions = segment_customers(
-        predict(fits.model, fits.current, fits.spend_model, **clv_args), value=value
+        (discrete_predict if discrete else predict)(
+            fits.model, fits.current, fits.spend_model, **clv_args), value=value
     )
     alive = all_alive_note(predictions)
     if alive is not None:
         notes.append(alive)
     if fits.spend_model is None:
         return predictions, None, summarize_segments(predictions), notes
-    intervals = clv_intervals(
-        fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
-        **clv_args, n_draws=s.n_draws, seed=s.seed, strict=False,
-    )
+    if discrete:
+        intervals = discrete_intervals(
+            fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
+            **clv_args, n_draws=s.n_draws, seed=s.seed,
+        )
+    else:
+        intervals = clv_intervals(
+            fits.model, fits.spend_model, fits.current, predictions["segment"].astype(str),
+            **clv_args, n_draws=s.n_draws, seed=s.seed, strict=False,
+        )
     if not intervals.has_bounds:
         notes.append(Note("no_intervals", NO_INTERVALS, kinds={"model": "text"},
                           model=fits.model.label))
@@ -769,6 +864,7 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
         "calibration_end": cal_end.isoformat() if cal_end else None,
         "segments_csv": None if s.segments_csv is None else str(s.segments_csv),
         "language": plan.lang.locale_id,
+        "covariates_data": None if s.covariates_data is None else redact(s.covariates_data),
     }
     return CLVAnalysis(
         parameters=parameters,
@@ -781,7 +877,8 @@ def _assemble(plan: _Plan, fits: _Fits) -> CLVAnalysis:
         predictions=predictions,
         holdout=(None if fits.calibration_model is None
                  else validate_holdout(fits.calibration_model, fits.rfm)),
-        tracking=None if tracked is None else tracking_data(
+        tracking=None if tracked is None else (
+            discrete_tracking if s.model == "bgbb" else tracking_data)(
             tracked, orders, time_unit=s.time_unit, calibration_end=cal_end,
             observation_end=plan.observation_end,
         ),

@@ -34,12 +34,14 @@ __all__ = [
 ]
 
 #: Time units as readers see them (the plural noun after a number).
-UNIT_WORDS = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months")}
+UNIT_WORDS = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months"),
+              "years": N_("years")}
 #: Model names for readers (the parameter ``model`` takes the codes).
 MODEL_WORDS = {
     "bgnbd": N_("BG/NBD"),
     "mbgnbd": N_("MBG/NBD"),
     "paretonbd": N_("Pareto/NBD"),
+    "bgbb": N_("BG/BB"),
     "auto": N_("chosen automatically"),
 }
 

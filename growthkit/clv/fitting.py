@@ -213,7 +213,7 @@ class FitAttempt:
 
     def note(self) -> Note:
         """The ``fit_boundary`` or ``fit_failed`` note on this attempt."""
-        label = MODELS[self.model].label
+        label = MODELS[self.model].label if self.model in MODELS else BetaGeoBetaBinomModel.label
         if self.at_boundary:
             return Note("fit_boundary", BOUNDARY_MESSAGE, kinds={"model": "text"}, model=label,
                         parameter=self.parameter, detail=self.message)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from growthkit.clv.value import ValueSettings
-from growthkit.settings import Day, Interval, Options, Settings, Text, setting
+from growthkit.settings import Columns, Day, Interval, Options, Settings, Text, Unchecked, setting
 from growthkit.units import TIME_UNITS
 
 __all__ = ["MAX_HORIZON_MONTHS", "MODEL_CHOICES", "CLVSettings"]
 
-#: The ``model`` parameter's options: the three transaction models, or the best of them.
-MODEL_CHOICES = ("bgnbd", "mbgnbd", "paretonbd", "auto")
+#: The ``model`` parameter's options: the three transaction models, the best of them, or BG/BB
+#: for discrete opportunities (``time_unit`` years, months or weeks: whole periods).
+MODEL_CHOICES = ("bgnbd", "mbgnbd", "paretonbd", "auto", "bgbb")
 
 #: The longest CLV horizon: ten years. The forecast's cost grows with the horizon (a model term
 #: per month, customer history and parameter draw), and a buy-till-you-die forecast says little
@@ -54,7 +55,10 @@ class CLVSettings(Settings):
         None, Text(optional=True, what=_COLUMN),
         "column with each line's quantity (amount_col is then the unit price); None: none",
     )
-    time_unit: str = setting("weeks", Options(tuple(TIME_UNITS)), "model time unit")
+    time_unit: str = setting(
+        "weeks", Options((*TIME_UNITS, "years")),
+        "model time unit; with model bgbb the period: years, months or weeks",
+    )
     calibration_end: str | datetime.date | None = setting(  # noqa: RUF009 (dates too)
         "auto", Day(optional=True, auto=True),  # the form is checked by as_date
         "end of the holdout fit; auto: a holdout the models can fit; None: no holdout",
@@ -84,6 +88,18 @@ class CLVSettings(Settings):
     digits: str = setting("locale", Options(("locale", "latin", "arabic")), "digits")
     n_draws: int = setting(200, Interval(20, None, integer=True), "parameter draws for intervals")
     timezone: str = setting("UTC", Text(what="a time zone name"), "time zone of timestamps")
+    covariates_data: object = setting(
+        None, Unchecked(),  # a source (path, URL, DataFrame) or None: load() checks it
+        "per-customer covariates, one row per customer with the customer column; None: none",
+    )
+    covariates: tuple[str, ...] | None = setting(
+        None, Columns(optional=True),
+        "columns of covariates_data to use, e.g. 'gender,channel'; None: all but the customer's",
+    )
+    first_order_covariates: tuple[str, ...] | None = setting(
+        None, Columns(optional=True),
+        "order columns whose value on each customer's first order is a covariate, e.g. 'channel'",
+    )
 
     @property
     def margin(self) -> float:
