@@ -65,6 +65,7 @@ SPARK_PREFIX = "spark:"
 #: folder of Parquet files (as Spark writes them).
 SPARK_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".csv.gz": "csv",
                  ".tsv": "tsv"}
+_UNSAFE_IN_USERINFO = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~%]")
 _SPARK_TABLE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}")
 
 
@@ -105,7 +106,9 @@ class DatabaseURL:
         """The URL to hand to :func:`ibis.connect`: ``table`` removed; file databases without
         userinfo (they have no authentication)."""
         query = [(k, v) for k, v in self.query if k != "table"]
-        user = "" if self.userinfo is None or self.database_file else f"{self.userinfo}@"
+        user = ""
+        if self.userinfo is not None and not self.database_file:
+            user = ":".join(map(percent_encode, self.userinfo.split(":", 1))) + "@"
         text = f"{self.scheme}://{user}{self.location}"
         return text + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
 
@@ -117,6 +120,17 @@ class DatabaseURL:
             user = f"{name}:{MASK}@" if sep else f"{MASK}@"
         query = "&".join(f"{k}={_mask_value(k, v)}" if v else k for k, v in self.query)
         return f"{self.scheme}://{user}{self.location}" + (f"?{query}" if query else "")
+
+
+def percent_encode(part: str) -> str:
+    """``part`` of a userinfo with every character a URL parser would misread escaped.
+
+    Letters, digits, ``-._~`` and ``%XX`` escapes already written stay as they are; anything
+    else (``/ # ? @ : + =`` and spaces among them) becomes ``%XX`` of its UTF-8 bytes, so a
+    driver's parser (``urlparse`` and ``unquote_plus``) gives back the password as typed.
+    """
+    return _UNSAFE_IN_USERINFO.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), part)
 
 
 def parse_url(text: str) -> DatabaseURL | None:

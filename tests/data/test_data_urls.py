@@ -87,7 +87,22 @@ def test_secrets_in_any_userinfo_query_or_dsn_are_masked(source, expected):
 def test_a_password_with_query_characters_still_connects_whole():
     url = urls.parse_url("postgresql://bob:ab?c=S3cretPW@host/db?table=orders")
     assert (url.userinfo, url.location, url.table) == ("bob:ab?c=S3cretPW", "host/db", "orders")
-    assert url.connect_url() == "postgresql://bob:ab?c=S3cretPW@host/db"
+    assert url.connect_url() == "postgresql://bob:ab%3Fc%3DS3cretPW@host/db"
+
+
+@pytest.mark.parametrize("password", ["a/b#c?d@e", "Zm9v+YmFy=", "p:w d", "100%", "caf\u00e9"])
+def test_connect_url_hands_the_driver_the_password_as_typed(password):
+    """ibis's PostgreSQL backend reads the password with urlparse and unquote_plus."""
+    from urllib.parse import unquote_plus, urlparse
+
+    parsed = urlparse(urls.parse_url(f"postgresql://bob:{password}@host:5433/db").connect_url())
+    assert (parsed.hostname, parsed.port, parsed.path) == ("host", 5433, "/db")
+    assert (parsed.username, unquote_plus(parsed.password)) == ("bob", password)
+
+
+def test_connect_url_keeps_escapes_already_written():
+    url = urls.parse_url("postgresql://bob:p%40ss@host/db")
+    assert url.connect_url() == "postgresql://bob:p%40ss@host/db"
 
 
 def test_file_databases_connect_without_userinfo():
