@@ -21,7 +21,7 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -30,8 +30,8 @@ from growthkit.plots._theme import (
     number_formatter,
     percent_formatter,
 )
+from growthkit.subscriptions.labels import group_plain, month_name, state_name, words
 from growthkit.subscriptions.migration import CANCELLED, migration_matrix
-from growthkit.subscriptions.narrative import DOMAIN, group_plain, month_name, state_name
 from growthkit.subscriptions.retention import SBGFit
 
 __all__ = [
@@ -44,10 +44,6 @@ __all__ = [
     "plot_stickiness",
     "plot_survival",
 ]
-
-
-def _lang(language: Language | str | None) -> Language:
-    return get_language(language or "en", domain=DOMAIN)
 
 
 def _money_axis(ax: Axes, currency: str, lang: Language) -> None:
@@ -96,7 +92,7 @@ def plot_mrr_waterfall(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     recent = movements.tail(months)
@@ -159,7 +155,7 @@ def plot_churn_trends(
         The report's language; English when omitted.
     ax : matplotlib Axes, optional
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
@@ -182,7 +178,7 @@ def plot_retention_trends(
     rates: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """GRR and NRR, month by month, against the 100% line."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
@@ -217,7 +213,7 @@ def plot_survival(
         The report's language; English when omitted.
     ax : matplotlib Axes, optional
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     drawn = 0
@@ -260,7 +256,7 @@ def plot_migration(
     """Where each month's customers are the month after, as shares of the row."""
     import seaborn as sns
 
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     m = migration_matrix(moves, ["trial"])
     m = m.loc[[s for s in m.index if s != CANCELLED]]
@@ -288,7 +284,7 @@ def plot_funnel(
     funnel: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """People reaching each funnel step, with the conversion from the step before."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     rows = funnel[funnel["channel"].isna()] if "channel" in funnel else funnel
     ax = new_ax(ax, figsize=(7.5, 0.55 * len(rows) + 1.5))
@@ -316,7 +312,7 @@ def plot_nps(
     nps: dict[str, Any], language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """Detractors to the left, promoters to the right, and the NPS with its interval below."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax, figsize=(7.5, 2.6))
     n, method = nps["n"], nps["method"]
@@ -352,7 +348,7 @@ def plot_stickiness(
     ax: Axes | None = None,
 ) -> Axes:
     """DAU/MAU day by day, with its 28-day mean."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     if activity is None or activity.empty:

@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from growthkit.data import Orders, redact, validate_orders
-from growthkit.errors import GrowthkitError
+from growthkit.data import DataQuality, Orders, redact, validate_orders
 from growthkit.formatting import package_versions
-from growthkit.i18n import Language, check_currency, get_language, strip_isolates
+from growthkit.i18n import Language, check_currency, get_language
+from growthkit.notes import Note, note_dicts, note_texts
 from growthkit.result import ReportAnalysis, records
 from growthkit.samples import sample_parameters
-from growthkit.subscriptions import narrative, tables
+from growthkit.subscriptions import display, messages, narrative, tables
 from growthkit.subscriptions.engagement import (
     DEFAULT_STEPS,
     MAU_WINDOW_DAYS,
@@ -25,12 +25,14 @@ from growthkit.subscriptions.engagement import (
     parse_steps,
     validate_events,
 )
+from growthkit.subscriptions.labels import DOMAIN, words
 from growthkit.subscriptions.migration import plan_migration
 from growthkit.subscriptions.mrr import (
     MonthRange,
-    _customer_months,
     compute_cube,
+    customer_months_expr,
     month_label,
+    months_without_payers,
     movements_from_cube,
 )
 from growthkit.subscriptions.nps import nps as nps_of
@@ -48,7 +50,9 @@ from growthkit.subscriptions.retention import (
     fit_groups,
     sbg_table,
     survival_counts,
+    unfitted_note,
 )
+from growthkit.subscriptions.settings import SubscriptionsSettings
 
 __all__ = ["WINDOW_MONTHS", "SubscriptionsAnalysis", "analyze"]
 
@@ -103,13 +107,16 @@ class SubscriptionsAnalysis(ReportAnalysis):
         :func:`growthkit.subscriptions.nps`.
     overview : dict
         Charges, customers, first and last day, revenue, zero-amount charges and refunds.
-    data_quality : dict
-        ``Orders.quality.to_dict()`` of the charges.
+    data_quality : DataQuality or None
+        What the validation pass found in the charges (JSON via ``to_dict()``).
+    settings : SubscriptionsSettings
+        The parameters as resolved (sample defaults filled in).
     parameters : dict
-        The settings as resolved (sample defaults filled in, sources display-safe).
-    notes : tuple of str
-        One plain-text English line per skipped section or caveat (the JSON ``notes``; the
-        sections show them in the report's language).
+        ``settings.to_json()`` with the sources display-safe and ``language`` the locale id.
+    notes : tuple of Note
+        One note per skipped section or caveat (code, English template, arguments): the JSON
+        ``notes`` (English text) and ``notes_detail``; the sections show them in the report's
+        language.
     lang : Language
         The report's language: words, number formats and digits of every reader-facing text.
     """
@@ -129,17 +136,18 @@ class SubscriptionsAnalysis(ReportAnalysis):
     activity: pd.DataFrame | None
     nps: dict[str, Any] | None
     overview: dict[str, Any]
-    data_quality: dict[str, Any]
+    data_quality: DataQuality | None
+    settings: SubscriptionsSettings = field(default_factory=SubscriptionsSettings)
     parameters: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    lang: Language = field(default_factory=narrative.english)
+    notes: tuple[Note, ...] = ()
+    lang: Language = field(default_factory=words)
 
     # ------------------------------------------------------------------ derived numbers
 
     @property
     def currency(self) -> str:
         """The ISO 4217 code money is shown in."""
-        return str(self.parameters.get("currency") or "USD")
+        return self.settings.currency
 
     @property
     def level(self) -> float:
@@ -149,7 +157,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
     @property
     def discount_rate(self) -> float:
         """The monthly discount rate from ``annual_discount_rate``."""
-        return (1 + float(self.parameters.get("annual_discount_rate", 0.1))) ** (1 / 12) - 1
+        return (1 + self.settings.annual_discount_rate) ** (1 / 12) - 1
 
     def sbg_table(self) -> pd.DataFrame:
         """Unformatted retention-model rows per plan (see :func:`retention.sbg_table`)."""
@@ -241,7 +249,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
                     month_label(self.months.partial) if self.months.partial is not None else None
                 ),
                 "monthly_data": self.months.monthly_data,
-                "without_paid_charges": narrative.months_without_payers(self.movements),
+                "without_paid_charges": months_without_payers(self.movements),
             },
             "mrr": float(last["end"]),
             "customers": int(last["customers_end"]),
@@ -253,7 +261,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
                 "gross_revenue": w["gross_revenue_churn"],
                 "net_revenue": w["net_revenue_churn"],
                 "reactivation_rate": w["reactivation_rate"],
-                "includes_reactivation": bool(self.parameters.get("include_reactivation")),
+                "includes_reactivation": self.settings.include_reactivation,
                 "monthly": records(self.rates),
             },
             "nrr": w["nrr"],
@@ -276,10 +284,11 @@ class SubscriptionsAnalysis(ReportAnalysis):
             "trial_conversion": self.trial_conversion(),
             "headline": narrative.headline(self),
             "summary": self.summary(),
-            "notes": list(self.notes),
+            "notes": note_texts(self.notes),
+            "notes_detail": note_dicts(self.notes),
             "parameters": dict(self.parameters),
             "versions": package_versions(),
-            "data_quality": dict(self.data_quality),
+            "data_quality": self.data_quality.to_dict() if self.data_quality else None,
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -295,7 +304,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def data_markdown(self) -> str:
         """What went in, how months are counted, and the data-quality findings."""
-        return narrative.data_markdown(self)
+        return display.data_markdown(self)
 
     def overview_table(self) -> pd.DataFrame:
         """Charges, customers, dates and months observed, formatted."""
@@ -303,7 +312,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def movements_markdown(self) -> str:
         """The first month without opening balance, and months without paid charges."""
-        return narrative.movements_markdown(self)
+        return display.movements_markdown(self)
 
     def movements_table(self) -> pd.DataFrame:
         """The MRR movements, month by month, formatted (money in the currency)."""
@@ -311,7 +320,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def rates_markdown(self) -> str:
         """How the rates are made (window, reactivation) and what they say."""
-        return narrative.rates_markdown(self)
+        return display.rates_markdown(self)
 
     def rates_summary_table(self) -> pd.DataFrame:
         """The rates over the window, formatted."""
@@ -323,7 +332,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def value_markdown(self) -> str:
         """ARPA, LTV, LTV:CAC and payback in words, or why they are missing."""
-        return narrative.value_markdown(self)
+        return display.value_markdown(self)
 
     def value_table(self) -> pd.DataFrame:
         """ARPA, margin, churn, LTV, CAC, LTV:CAC and payback, formatted."""
@@ -331,7 +340,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def sbg_markdown(self) -> str:
         """What the retention model says about the plans, and groups it could not fit."""
-        return narrative.sbg_markdown(self)
+        return display.sbg_markdown(self)
 
     def sbg_plan_table(self) -> pd.DataFrame:
         """Retention model per plan, formatted."""
@@ -345,7 +354,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def migration_markdown(self) -> str:
         """Moves between plans in words, or the note that the section is skipped."""
-        return narrative.migration_markdown(self)
+        return display.migration_markdown(self)
 
     def migration_table(self) -> pd.DataFrame | None:
         """From × to counts with row shares; None without a plan column."""
@@ -353,7 +362,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def funnel_markdown(self) -> str:
         """The funnel and trial conversion in words, or the note that they are skipped."""
-        return narrative.funnel_markdown(self)
+        return display.funnel_markdown(self)
 
     def funnel_table(self) -> pd.DataFrame | None:
         """People per funnel step, with conversion, formatted; None without events."""
@@ -365,7 +374,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def nps_markdown(self) -> str:
         """NPS with its interval and the method named, or the note that it is skipped."""
-        return narrative.nps_markdown(self.nps, self.lang)
+        return display.nps_markdown(self.nps, self.lang)
 
     def nps_table(self) -> pd.DataFrame | None:
         """Promoters, passives and detractors, formatted; None without survey data."""
@@ -373,7 +382,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     def engagement_markdown(self) -> str:
         """DAU/MAU in words with the window stated, or the note that it is skipped."""
-        return narrative.engagement_markdown(self)
+        return display.engagement_markdown(self)
 
 
 def _sbg_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -387,23 +396,161 @@ def _sbg_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
 # ----------------------------------------------------------------------------- analyze
 
 
-def _resolve(data: object, **given: Any) -> dict[str, Any]:
-    """Parameters left at None take the sample's values when ``data`` is that sample."""
+@dataclass(frozen=True)
+class _Run:
+    """What the resolve step hands to the compute step."""
+
+    settings: SubscriptionsSettings
+    lang: Language
+    steps: tuple[str, ...]
+    notes: list[Note]
+
+
+def _resolve(data: object, settings: SubscriptionsSettings) -> _Run:
+    """Sample defaults filled in, the language, the currency and the default notes."""
     defaults = sample_parameters(data)
-    return {k: (defaults.get(k) if v is None else v) for k, v in given.items()}
+    optional = ("plan_col", "months_covered_col", "events_data", "nps_data", "gross_margin",
+                "cac")
+    filled = {k: defaults[k] for k in optional
+              if getattr(settings, k) is None and defaults.get(k) is not None}
+    notes: list[Note] = []
+    if settings.gross_margin is None and "gross_margin" not in filled:
+        filled["gross_margin"] = 1.0
+        notes.append(messages.fixed(messages.MARGIN_DEFAULT))
+    lang = get_language(settings.language, digits=settings.digits, domain=DOMAIN)
+    filled["currency"] = check_currency(settings.currency)
+    settings = settings.replace(**filled)
+    steps = parse_steps(settings.funnel_steps)
+    return _Run(settings, lang, steps, notes)
 
 
-def _check_number(name: str, value: object, low: float, high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise GrowthkitError(f"{name}={value!r}: expected a number")
-    if value < low or (high is not None and value > high):
-        upper = f" and at most {high:g}" if high is not None else ""
-        raise GrowthkitError(f"{name}={value!r}: expected a number of at least {low:g}{upper}")
-    return float(value)
+def _value(window: dict[str, Any], curve: pd.DataFrame, margin: float,
+           cac_value: float | None) -> dict[str, Any]:
+    """LTV from the window, payback from the acquisition cohorts."""
+    value = {
+        "arpa": window["arpa"],
+        "gross_margin": margin,
+        "churn": window["logo_churn"],
+        "ltv": ltv(window["arpa"], margin, window["logo_churn"]),
+        "cac": cac_value,
+        "ltv_cac": math.nan,
+        "cac_payback_months": None,
+        "payback_months_observed": int(curve["period"].max()) if len(curve) else 0,
+    }
+    if cac_value is not None:
+        value["ltv_cac"] = value["ltv"] / cac_value if cac_value > 0 else math.nan
+        value["cac_payback_months"] = cac_payback(curve, cac_value) if len(curve) else None
+    return value
+
+
+def _window(movements: pd.DataFrame, include_reactivation: bool) -> dict[str, Any]:
+    """The rates over the last :data:`WINDOW_MONTHS` months, with the movements summed."""
+    recent = movements.tail(WINDOW_MONTHS)
+    return period_rates(recent, include_reactivation) | {
+        "first": recent["month"].iloc[0], "last": recent["month"].iloc[-1],
+        "months": len(recent),
+        **{k: float(recent[k].sum()) for k in
+           ("start", "new", "expansion", "reactivation", "contraction", "churn")},
+    }
+
+
+def _retention(cube: pd.DataFrame, months: MonthRange, by_plan: bool
+               ) -> tuple[list[SBGFit], list[SBGFit], list[SBGFit], list[Note]]:
+    """The sBG fits by plan, over everyone and by acquisition quarter, and the unfitted notes."""
+    overall = fit_groups(survival_counts(cube, months, None))
+    by = fit_groups(survival_counts(cube, months, "plan")) if by_plan else overall
+    cohorts = fit_groups(survival_counts(cube, months, "quarter"))
+    if not overall:
+        empty = pd.DataFrame({"period": [], "survival": [], "starters": []})
+        overall = [SBGFit(ALL, None, 0, empty, "no_starters")]
+    notes = [unfitted_note(f, by_plan) for f in by + overall if f.model is None]
+    return by, overall, cohorts, notes
+
+
+def _engagement(run: _Run, timezone: str) -> tuple[Any, Any, list[Note]]:
+    """The funnel and the daily activity from the events, with their notes."""
+    s = run.settings
+    if s.events_data is None:
+        return None, None, [messages.fixed(messages.EVENTS_SKIPPED)]
+    notes: list[Note] = []
+    funnel_rows = None
+    events = validate_events(s.events_data, timezone)
+    if len(run.steps) >= 2:
+        funnel_rows = funnel(events, run.steps, s.funnel_window_days, True, timezone)
+        if "channel" not in events.table.columns:
+            notes.append(messages.fixed(messages.NO_CHANNEL))
+        missing = funnel_rows.loc[funnel_rows["channel"].isna()
+                                  & (funnel_rows["with_event"] == 0), "step"].tolist()
+        notes += [messages.step_missing(step) for step in missing]
+    else:
+        notes.append(messages.fixed(messages.FUNNEL_SKIPPED))
+    activity = dau_mau(events, run.steps, MAU_WINDOW_DAYS, timezone)
+    if activity.empty:
+        notes.append(messages.fixed(messages.NO_ACTIVITY))
+        activity = None
+    return funnel_rows, activity, notes
+
+
+def _compute(data: object, run: _Run) -> dict[str, Any]:
+    """Every number of the report, and the notes the computations return."""
+    s = run.settings
+    keep = [c for c in dict.fromkeys([s.plan_col, s.months_covered_col]) if c]
+    orders = validate_orders(data, s.customer_col, s.date_col, s.amount_col, s.timezone,
+                             keep=keep)
+    cm = customer_months_expr(orders, s.months_covered_col, s.plan_col,
+                              day=orders.last_day.day == 1)
+    cube, months = compute_cube(orders, s.months_covered_col, s.plan_col, cm=cm)
+    movements, first = movements_from_cube(cube, months)
+    window = _window(movements, s.include_reactivation)
+    curve = payback_curve(cohort_revenue(cube, months), s.gross_margin)
+    notes = list(run.notes)
+    if s.cac is None:
+        notes.append(messages.fixed(messages.CAC_SKIPPED))
+    by_plan, overall, cohorts, sbg_notes = _retention(cube, months, s.plan_col is not None)
+    notes += sbg_notes
+    migration = None
+    if s.plan_col is None:
+        notes.append(messages.fixed(messages.PLANS_SKIPPED))
+    else:
+        migration = plan_migration(cm, months)
+    if s.months_covered_col is None:
+        notes.append(messages.fixed(messages.COVERED_SKIPPED))
+    funnel_rows, activity, engagement_notes = _engagement(run, s.timezone)
+    notes += engagement_notes
+    nps = None
+    if s.nps_data is None:
+        notes.append(messages.fixed(messages.NPS_SKIPPED))
+    else:
+        nps = nps_of(s.nps_data)
+    notes = messages.month_notes(
+        first["month"], month_label(months.first + 1), months.last_day,
+        month_label(months.partial) if months.partial is not None else None,
+        months.monthly_data, month_label(months.last), months_without_payers(movements),
+    ) + notes
+    return {
+        "orders": orders, "movements": movements, "first_month": first, "months": months,
+        "rates": monthly_rates(movements, s.include_reactivation), "window": window,
+        "value": _value(window, curve, s.gross_margin, s.cac), "payback": curve,
+        "sbg_fits": by_plan, "sbg_overall": overall[0], "sbg_cohorts": cohorts,
+        "migration": migration, "funnel": funnel_rows, "activity": activity, "nps": nps,
+        "notes": tuple(notes),
+    }
+
+
+def _parameters(data: object, run: _Run) -> dict[str, Any]:
+    """The JSON ``parameters``: the settings as resolved, sources display-safe."""
+    out = {"data": redact(data), **run.settings.to_json()}
+    out["events_data"] = _source(run.settings.events_data)
+    out["nps_data"] = _source(run.settings.nps_data)
+    out["funnel_steps"] = list(run.steps)
+    out["language"], out["digits"] = run.lang.locale_id, run.lang.digits
+    return out
 
 
 def analyze(
     data: object,
+    /,
+    *,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
@@ -424,9 +571,11 @@ def analyze(
 ) -> SubscriptionsAnalysis:
     """Run the whole subscriptions report: MRR movements, churn, value, sBG, funnel, NPS.
 
-    The parameters are the notebook's, one to one. The charges are validated once
-    (:func:`growthkit.data.validate_orders`); the movements, the retention counts and the
-    cohort revenue come from one engine query, the plan migration from a second.
+    The parameters are the notebook's, one to one, declared once in
+    :class:`~growthkit.subscriptions.SubscriptionsSettings` (bounds and help). The charges are
+    validated once (:func:`growthkit.data.validate_orders`); their customer-months are built
+    once; the movements, the retention counts and the cohort revenue come from one engine
+    query, the plan migration from a second.
 
     Parameters
     ----------
@@ -454,8 +603,8 @@ def analyze(
     funnel_window_days : int, default 45
         Days after a step within which the next step counts.
     gross_margin : float, optional
-        Share of revenue kept as profit, for LTV and payback. None uses the sample's on the
-        sample; on other data 1.0 (revenue, not margin), with a note.
+        Share of revenue kept as profit, in (0, 1], for LTV and payback. None uses the
+        sample's on the sample; on other data 1.0 (revenue, not margin), with a note.
     cac : float, optional
         Cost of acquiring one paying customer. None uses the sample's on the sample; on other
         data LTV:CAC and payback are skipped, with a note.
@@ -463,9 +612,10 @@ def analyze(
         ISO 4217 code of the amounts (USD, EUR, SAR, AED, EGP, ...); money is formatted for
         the report's language.
     include_reactivation : bool, default False
-        Count reactivation as a gain in NRR, net revenue churn and the quick ratio.
+        Count reactivation as a gain in NRR, net revenue churn and the quick ratio
+        (``"true"``/``"false"`` as the CLI writes them; any other text is an error).
     annual_discount_rate : float, default 0.10
-        For the retention model's discounted expected lifetime.
+        For the retention model's discounted expected lifetime (above 0).
     timezone : str, default "UTC"
         Time zone whose calendar months charges (and days events) fall in.
     language : {"en", "ar"}, default "en"
@@ -483,149 +633,24 @@ def analyze(
         A missing column or bad value (named), a bad parameter, or fewer than two complete
         months of charges.
     """
-    lang = get_language(language, digits=digits, domain=narrative.DOMAIN)
-    currency = check_currency(currency)
-    p = _resolve(data, plan_col=plan_col, months_covered_col=months_covered_col,
-                 events_data=events_data, nps_data=nps_data, gross_margin=gross_margin,
-                 cac=cac)
-    plan_col, months_covered_col = p["plan_col"], p["months_covered_col"]
-    events_data, nps_data = p["events_data"], p["nps_data"]
-    notes: list[str] = []
-    margin = p["gross_margin"]
-    if margin is None:
-        margin = 1.0
-        notes.append(narrative.MARGIN_DEFAULT)
-    margin = _check_number("gross_margin", margin, 0.0, 1.0)
-    if margin == 0:
-        raise GrowthkitError("gross_margin=0: expected the share of revenue kept, above 0")
-    cac_value = p["cac"]
-    if cac_value is not None:
-        cac_value = _check_number("cac", cac_value, 0.0)
-    _check_number("annual_discount_rate", annual_discount_rate, 0.0)
-    if annual_discount_rate <= 0:
-        raise GrowthkitError(
-            f"annual_discount_rate={annual_discount_rate!r}: expected a positive rate"
-        )
-    window_days = _check_number("funnel_window_days", funnel_window_days, 0.0)
-    if window_days != int(window_days):
-        raise GrowthkitError(
-            f"funnel_window_days={funnel_window_days!r}: expected a whole number of days"
-        )
-    steps = parse_steps(funnel_steps)
-    if amount_col is None:
-        raise GrowthkitError(
-            "amount_col: none given; expected the column holding each charge's amount"
-        )
-    keep = [c for c in dict.fromkeys([plan_col, months_covered_col]) if c]
-    orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep)
-    cube, months = compute_cube(orders, months_covered_col, plan_col)
-    movements, first = movements_from_cube(cube, months)
-    rates = monthly_rates(movements, include_reactivation)
-    recent = movements.tail(WINDOW_MONTHS)
-    window = period_rates(recent, include_reactivation) | {
-        "first": recent["month"].iloc[0], "last": recent["month"].iloc[-1],
-        "months": len(recent),
-        **{k: float(recent[k].sum()) for k in
-           ("start", "new", "expansion", "reactivation", "contraction", "churn")},
-    }
-
-    # Value: LTV from the window, payback from the acquisition cohorts.
-    curve = payback_curve(cohort_revenue(cube, months), margin)
-    value = {
-        "arpa": window["arpa"],
-        "gross_margin": margin,
-        "churn": window["logo_churn"],
-        "ltv": ltv(window["arpa"], margin, window["logo_churn"]),
-        "cac": cac_value,
-        "ltv_cac": math.nan,
-        "cac_payback_months": None,
-        "payback_months_observed": int(curve["period"].max()) if len(curve) else 0,
-    }
-    if cac_value is None:
-        notes.append(narrative.CAC_SKIPPED)
-    else:
-        value["ltv_cac"] = value["ltv"] / cac_value if cac_value > 0 else math.nan
-        value["cac_payback_months"] = cac_payback(curve, cac_value) if len(curve) else None
-
-    # Retention model.
-    overall = fit_groups(survival_counts(cube, months, None))
-    by_plan = fit_groups(survival_counts(cube, months, "plan")) if plan_col else overall
-    cohorts = fit_groups(survival_counts(cube, months, "quarter"))
-    if not overall:
-        overall = [SBGFit(ALL, None, 0, pd.DataFrame({"period": [], "survival": [],
-                                                      "starters": []}),
-                          narrative.NO_STARTERS)]
-    for fit in by_plan + overall:
-        if fit.model is None:
-            notes.append(narrative.unfitted_note(fit, plan_col is not None))
-
-    migration = None
-    if plan_col is None:
-        notes.append(narrative.PLANS_SKIPPED)
-    else:
-        migration = plan_migration(_customer_months(orders, months_covered_col, plan_col),
-                                   months)
-    if months_covered_col is None:
-        notes.append(narrative.COVERED_SKIPPED)
-
-    funnel_rows, activity = None, None
-    if events_data is None:
-        notes.append(narrative.EVENTS_SKIPPED)
-    else:
-        events = validate_events(events_data, timezone)
-        if len(steps) >= 2:
-            funnel_rows = funnel(events, steps, int(window_days), True, timezone)
-            if "channel" not in events.table.columns:
-                notes.append(narrative.NO_CHANNEL)
-            missing = funnel_rows.loc[funnel_rows["channel"].isna()
-                                      & (funnel_rows["with_event"] == 0), "step"].tolist()
-            notes += [narrative.step_missing_note(s) for s in missing]
-        else:
-            notes.append(narrative.FUNNEL_SKIPPED)
-        activity = dau_mau(events, steps, MAU_WINDOW_DAYS, timezone)
-        if activity.empty:
-            notes.append(narrative.NO_ACTIVITY)
-            activity = None
-    nps = None
-    if nps_data is None:
-        notes.append(narrative.NPS_SKIPPED)
-    else:
-        nps = nps_of(nps_data)
-
-    # JSON notes: plain English text, without the bidi isolates the report shows them with.
-    notes = [strip_isolates(n) for n in (*narrative.month_notes(months, first, movements),
-                                         *notes)]
-    parameters = {
-        "data": redact(data),
-        "customer_col": customer_col, "date_col": date_col, "amount_col": amount_col,
-        "plan_col": plan_col, "months_covered_col": months_covered_col,
-        "events_data": _source(events_data), "nps_data": _source(nps_data),
-        "funnel_steps": list(steps), "funnel_window_days": int(window_days),
-        "gross_margin": margin, "cac": cac_value, "currency": currency,
-        "include_reactivation": bool(include_reactivation),
-        "annual_discount_rate": float(annual_discount_rate), "timezone": timezone,
-        "language": lang.locale_id, "digits": lang.digits,
-    }
+    settings = SubscriptionsSettings.from_parameters(
+        customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+        plan_col=plan_col, months_covered_col=months_covered_col, events_data=events_data,
+        nps_data=nps_data, funnel_steps=funnel_steps, funnel_window_days=funnel_window_days,
+        gross_margin=gross_margin, cac=cac, currency=currency,
+        include_reactivation=include_reactivation, annual_discount_rate=annual_discount_rate,
+        timezone=timezone, language=language, digits=digits,
+    )
+    run = _resolve(data, settings)
+    computed = _compute(data, run)
+    orders = computed.pop("orders")
     return SubscriptionsAnalysis(
-        movements=movements,
-        first_month=first,
-        months=months,
-        rates=rates,
-        window=window,
-        value=value,
-        payback=curve,
-        sbg_fits=by_plan,
-        sbg_overall=overall[0],
-        sbg_cohorts=cohorts,
-        migration=migration,
-        funnel=funnel_rows,
-        activity=activity,
-        nps=nps,
+        **computed,
         overview=_overview(orders),
-        data_quality=orders.quality.to_dict(),
-        parameters=parameters,
-        notes=tuple(notes),
-        lang=lang,
+        data_quality=orders.quality,
+        settings=run.settings,
+        parameters=_parameters(data, run),
+        lang=run.lang,
     )
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -46,8 +45,10 @@ __all__ = [
     "MonthRange",
     "check_balance",
     "customer_months",
+    "customer_months_expr",
     "month_key",
     "month_label",
+    "months_without_payers",
     "movement_cube",
     "movement_cube_expr",
     "mrr_movements",
@@ -193,7 +194,7 @@ def _spread(
     return spread.select(**out, bad=spread.invalid.cast("int64"))
 
 
-def _customer_months(
+def customer_months_expr(
     orders: Orders,
     months_covered_col: str | None = None,
     plan_col: str | None = None,
@@ -201,7 +202,9 @@ def _customer_months(
 ) -> ibis.Table:
     """Per customer and month: ``mrr``; ``plan`` with a plan column; ``bad`` (charges with an
     invalid months-covered value) with a months-covered column; ``max_day`` (latest day of
-    the month of a charge) with ``day``. Only the columns needed travel through the query."""
+    the month of a charge) with ``day``. Only the columns needed travel through the query.
+
+    Built once per report: the movement query and the plan migration both read it."""
     spread = _spread(orders, months_covered_col, plan_col, day)
     keys = ["customer_id", "month"]
     aggs = {"mrr": spread.amount.sum()}
@@ -244,7 +247,7 @@ def customer_months(
         ``customer_id``, ``month`` (``year * 12 + month − 1``), ``mrr`` and, with
         ``plan_col``, ``plan``. Months whose charges net to zero are included (``mrr`` 0).
     """
-    cm = _customer_months(orders, months_covered_col, plan_col)
+    cm = customer_months_expr(orders, months_covered_col, plan_col)
     return cm.drop("bad") if "bad" in cm.columns else cm
 
 
@@ -508,16 +511,22 @@ def mrr_movements(
 
 
 def compute_cube(
-    orders: Orders, months_covered_col: str | None, plan_col: str | None, cohorts: bool = True
+    orders: Orders, months_covered_col: str | None, plan_col: str | None, cohorts: bool = True,
+    cm: ibis.Table | None = None,
 ) -> tuple[pd.DataFrame, MonthRange]:
-    """Run the movement query on validated charges; check it; find the observed months."""
+    """Run the movement query on validated charges; check it; find the observed months.
+
+    ``cm`` is :func:`customer_months_expr` of the charges when the caller built it already
+    (with ``day=orders.last_day.day == 1``)."""
     if orders.amount_col is None:
         raise GrowthkitError(
             "amount_col: none given; expected the column holding each charge's amount"
         )
     # A last charge on the 1st is the only case where monthly data and daily data that stop
     # on the 1st differ; only then does the query carry each month's latest charge day.
-    cm = _customer_months(orders, months_covered_col, plan_col, day=orders.last_day.day == 1)
+    if cm is None:
+        cm = customer_months_expr(orders, months_covered_col, plan_col,
+                                  day=orders.last_day.day == 1)
     with step("MRR movements per month") as progress:
         cube = movement_cube(cm, month_key(orders.last_day), plan_col is not None, cohorts)
         progress["detail"] = f"{orders.orders:,} charges"
@@ -535,13 +544,6 @@ def compute_cube(
     return cube, months
 
 
-def months_without_charges(movements: pd.DataFrame) -> list[str]:
-    """Months in the table with no paying customer at all (every payer reads as churned)."""
+def months_without_payers(movements: pd.DataFrame) -> list[str]:
+    """Months in the movements with no paying customer at all (every payer reads as churned)."""
     return movements.loc[movements["customers_end"] == 0, "month"].tolist()
-
-
-def first_months(labels: Sequence[str]) -> str:
-    """``"2024-03, 2024-07 and 2 more"``: a short list of months for a note."""
-    shown = list(labels[:3])
-    more = len(labels) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more else "")

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from growthkit.i18n import Language
-from growthkit.subscriptions.migration import CANCELLED, migration_matrix
-from growthkit.subscriptions.narrative import (
+from growthkit.numeric import finite
+from growthkit.subscriptions.labels import (
     group_name,
-    lang_of,
     month_name,
     quarter_name,
     state_name,
+    words,
 )
+from growthkit.subscriptions.migration import CANCELLED, migration_matrix
 
 if TYPE_CHECKING:
     from growthkit.subscriptions.analysis import SubscriptionsAnalysis
@@ -39,17 +40,10 @@ __all__ = [
 ]
 
 
-def _finite(x: object) -> bool:
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def _ratio(lang: Language, q: float) -> str:
     if q == math.inf:
         return "∞"
-    return lang.number(q, 2) if _finite(q) else lang.gettext("n/a")
+    return lang.number(q, 2) if finite(q) else lang.gettext("n/a")
 
 
 def _table(rows: dict[str, str], index_name: str, column: str = "") -> pd.DataFrame:
@@ -86,7 +80,7 @@ def movements_table(
     movements: pd.DataFrame, currency: str, lang: Language | None = None
 ) -> pd.DataFrame:
     """Movements formatted: money in the report's locale, paying customers at the end."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({_("Month"): _months(movements["month"], lang)})
     names = {"start": _("Start"), "new": _("New"), "expansion": _("Expansion"),
@@ -105,7 +99,7 @@ def movements_table(
 
 def rates_table(rates: pd.DataFrame, currency: str, lang: Language | None = None) -> pd.DataFrame:
     """Monthly rates formatted as percentages."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({_("Month"): _months(rates["month"], lang)})
     names = {"logo_churn": _("Logo churn"), "gross_revenue_churn": _("Gross revenue churn"),
@@ -131,7 +125,7 @@ def rates_summary_table(a: SubscriptionsAnalysis) -> pd.DataFrame:
         _("Reactivation (share of starting MRR)"): lang.percent(w["reactivation_rate"], 2),
         _("Quick ratio"): _ratio(lang, w["quick_ratio"]),
         _("Reactivation counted as a gain"):
-            _("yes") if a.parameters.get("include_reactivation") else _("no"),
+            _("yes") if a.settings.include_reactivation else _("no"),
     }
     title = _("{first} to {last}").format(first=month_name(w["first"], lang, short=True),
                                           last=month_name(w["last"], lang, short=True))
@@ -142,7 +136,7 @@ def value_table(
     value: dict[str, Any], currency: str, lang: Language | None = None
 ) -> pd.DataFrame:
     """ARPA, margin, churn, LTV, CAC, LTV:CAC and payback."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     v = value
     payback = v["cac_payback_months"]
@@ -151,7 +145,7 @@ def value_table(
     else:
         paid_back = _("n/a") if v["cac"] is None else _("not within the data")
     cac = lang.money(v["cac"], currency) if v["cac"] is not None else _("not given")
-    ratio = lang.number(v["ltv_cac"], 2) if _finite(v["ltv_cac"]) else _("n/a")
+    ratio = lang.number(v["ltv_cac"], 2) if finite(v["ltv_cac"]) else _("n/a")
     rows = {
         _("ARPA (monthly)"): lang.money(v["arpa"], currency),
         _("Gross margin"): lang.percent(v["gross_margin"], 0),
@@ -174,13 +168,13 @@ def sbg_display(
     acquisition quarters (``2024-Q1``), shown as quarters in the report's language; ``level``
     is the intervals' coverage.
     """
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
 
     def share(x: float, low: float, high: float) -> str:
-        if not _finite(x):
+        if not finite(x):
             return _("n/a")
-        if _finite(low):
+        if finite(low):
             return _("{share} ({low} to {high})").format(
                 share=lang.percent(x, 0), low=lang.percent(low, 0), high=lang.percent(high, 0))
         return lang.percent(x, 0)
@@ -189,7 +183,7 @@ def sbg_display(
         level=lang.percent(level, 0))
     rows = []
     for r in table.itertuples():
-        fitted = _finite(getattr(r, "alpha", math.nan))
+        fitted = finite(getattr(r, "alpha", math.nan))
         rows.append({
             label: quarter_name(r.group, lang) if quarters else group_name(r.group, lang),
             _("New subscribers"): lang.number(r.starters),
@@ -211,7 +205,7 @@ def migration_table(
     """Counts with the share of the row, cancelled → cancelled not defined."""
     if moves is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     m = migration_matrix(moves, ["trial"])
     cells = []
@@ -241,7 +235,7 @@ def funnel_table(
     """People per step and conversion, overall then per channel."""
     if funnel is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({
         _("Channel"): [_("all channels") if pd.isna(c) else lang.isolate(c)
@@ -261,7 +255,7 @@ def trial_table(
     """Trial → paid conversion overall and per channel."""
     if trial is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     rows = [(_("all channels"), trial["trials"], trial["paid"], trial["conversion"])]
     rows += [(lang.isolate(k), v["trials"], v["paid"], v["conversion"])
@@ -278,7 +272,7 @@ def nps_table(nps: dict[str, Any] | None, lang: Language | None = None) -> pd.Da
     """Promoters, passives, detractors, NPS and its interval."""
     if nps is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     n, method = nps["n"], nps["method"]
 

@@ -15,6 +15,7 @@ from growthkit.samples import sample_parameters
 from growthkit.samples.subscriptions import subscription_charges
 from growthkit.subscriptions import analyze, narrative
 from growthkit.subscriptions.analysis import SubscriptionsAnalysis
+from growthkit.subscriptions.messages import fixed
 
 CONTRACT = {"mrr_movements", "churn", "nrr", "grr", "quick_ratio", "sbg", "nps", "dau_mau",
             "funnel", "headline", "parameters", "versions", "data_quality", "notes"}
@@ -89,9 +90,11 @@ def test_sample_defaults_apply_to_the_sample_only(charges_only):
         None, None, None, None
     )
     assert (p["gross_margin"], p["cac"]) == (1.0, None)
-    for note in (narrative.PLANS_SKIPPED, narrative.COVERED_SKIPPED, narrative.EVENTS_SKIPPED,
-                 narrative.NPS_SKIPPED, narrative.CAC_SKIPPED, narrative.MARGIN_DEFAULT):
-        assert note in a.notes
+    codes = {n.code for n in a.notes}
+    for code in ("plans_skipped", "months_covered_skipped", "events_skipped", "nps_skipped",
+                 "cac_skipped", "gross_margin_default"):
+        assert code in codes
+    assert narrative.PLANS_SKIPPED in a.metrics()["notes"]  # the JSON notes: English text
     assert sample_parameters("sample:subscriptions")["plan_col"] == "plan"
 
 
@@ -104,10 +107,13 @@ def test_charges_alone_give_every_section_or_its_note(charges_only):
     assert set(m["sbg"]) == {"all customers"}
     assert math.isnan(m["ltv"]["ltv_cac"]) and m["ltv"]["cac_payback_months"] is None
     assert a.migration_table() is None and a.funnel_table() is None and a.nps_table() is None
-    assert a.migration_markdown() == narrative.escape(narrative.PLANS_SKIPPED)
-    assert a.nps_markdown() == narrative.escape(narrative.NPS_SKIPPED)
-    assert a.funnel_markdown() == narrative.escape(narrative.EVENTS_SKIPPED)
-    assert a.engagement_markdown() == narrative.escape(narrative.EVENTS_SKIPPED)
+    def shown(template: str) -> str:
+        return fixed(template).text(a.lang, markdown=True)
+
+    assert a.migration_markdown() == shown(narrative.PLANS_SKIPPED)
+    assert a.nps_markdown() == shown(narrative.NPS_SKIPPED)
+    assert a.funnel_markdown() == shown(narrative.EVENTS_SKIPPED)
+    assert a.engagement_markdown() == shown(narrative.EVENTS_SKIPPED)
     assert "LTV:CAC" not in m["headline"] and "NPS" not in m["headline"]
 
 
@@ -126,8 +132,10 @@ def test_events_without_a_channel_and_a_misspelt_step_are_noted(business):
     events = business["events"].drop(columns="channel")
     a = analyze(business["charges"], events_data=events,
                 funnel_steps="visit,signup,trial_start,paid,refferal")
-    assert narrative.NO_CHANNEL in a.notes
-    assert any("'refferal'" in n for n in a.notes)
+    assert "no_channel" in {n.code for n in a.notes}
+    missing = [n for n in a.notes if n.code == "funnel_step_missing"]
+    assert [n.args["step"] for n in missing] == ["'refferal'"]
+    assert any("'refferal'" in n for n in a.metrics()["notes"])
     assert a.trial_conversion()["by_channel"] == {}
 
 
@@ -136,15 +144,16 @@ def test_events_without_a_channel_and_a_misspelt_step_are_noted(business):
     [
         ({"plan_col": "tier"}, r"Required column 'tier' missing from the data"),
         ({"customer_col": "account"}, r"Required column 'account' missing"),
-        ({"gross_margin": 1.5}, r"gross_margin=1\.5: expected a number of at least 0 and at "
-                                r"most 1"),
+        ({"gross_margin": 1.5}, r"gross_margin=1\.5 is out of range; expected a number in "
+                                r"\(0, 1\]"),
         ({"gross_margin": 0}, "gross_margin=0"),
         ({"cac": -3}, "cac=-3"),
-        ({"cac": "cheap"}, "cac='cheap': expected a number"),
+        ({"cac": "cheap"}, "cac='cheap' is not a number"),
+        ({"include_reactivation": "maybe"}, "include_reactivation='maybe' is not a flag"),
         ({"funnel_window_days": -1}, "funnel_window_days=-1"),
         ({"annual_discount_rate": 0}, "annual_discount_rate=0"),
         ({"timezone": "Mars/Olympus"}, "timezone='Mars/Olympus' is not a known time zone"),
-        ({"amount_col": None}, "amount_col: none given"),
+        ({"amount_col": None}, "amount_col=None is not allowed"),
         ({"events_data": "sample:nope"}, "sample 'nope' does not exist"),
     ],
 )

@@ -25,7 +25,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.subscriptions import check_balance, customer_months, mrr_movements
 from growthkit.subscriptions.migration import migration_expr
 from growthkit.subscriptions.mrr import (
-    _customer_months,
+    customer_months_expr,
     month_key,
     movement_cube_expr,
     observed_months,
@@ -293,7 +293,7 @@ def test_the_queries_compile_for_warehouses_and_spark(dialect):
     # The same Ibis expressions compile for other engines: no DuckDB-only SQL in the package.
     frame = charges(("a", "2024-01-10", 120.0, 12), covered=True).assign(plan="x")
     orders = validate_orders(frame, amount_col="amount", keep=["months", "plan"])
-    cm = _customer_months(orders, "months", "plan")
+    cm = customer_months_expr(orders, "months", "plan")
     for expr in (movement_cube_expr(cm, 24300, True), migration_expr(cm, 24300)):
         sql = ibis.to_sql(expr, dialect=dialect)
         assert "GROUP BY" in sql.upper() and "OVER" in sql.upper()

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from growthkit.data import validate_orders
+from growthkit.i18n import get_language
 from growthkit.subscriptions.migration import CANCELLED, migration_matrix, plan_migration
-from growthkit.subscriptions.mrr import _customer_months, compute_cube
+from growthkit.subscriptions.mrr import compute_cube, customer_months_expr
 from growthkit.subscriptions.retention import (
     ALL,
     cohort_revenue,
@@ -15,6 +16,7 @@ from growthkit.subscriptions.retention import (
     observed_survival,
     quarter_label,
     survival_counts,
+    unfitted_note,
 )
 
 
@@ -69,14 +71,20 @@ def test_cohort_revenue_counts_returns_and_zero_periods(cube):
 def test_groups_too_small_or_too_young_are_not_fitted_with_a_reason(cube):
     _, data, months = cube
     fits = fit_groups(survival_counts(data, months))
-    assert fits[0].model is None and "fewer than 20" in fits[0].reason
+    assert fits[0].model is None and fits[0].reason == "too_few_customers"
     young = fit_groups({"x": [[100, 80, 70]]})
-    assert young[0].model is None and "too early to project" in young[0].reason
+    assert young[0].model is None and young[0].reason == "too_few_months"
+    note = unfitted_note(young[0], by_plan=True)
+    assert (note.code, note.args["plan"], note.args["reason"]) == ("sbg_not_fitted", "x",
+                                                                   "too_few_months")
+    assert note.text() == ("The retention model (sBG) is not fitted for plan x: months "
+                           "observed: 2, fewer than the 6 needed; too early to project.")
+    assert "الباقة" in note.text(get_language("ar", domain="subscriptions"))
 
 
 def test_plan_migration_counts_moves_cancellations_and_returns(cube):
     orders, _, months = cube
-    moves = plan_migration(_customer_months(orders, None, "plan"), months)
+    moves = plan_migration(customer_months_expr(orders, None, "plan"), months)
     m = migration_matrix(moves, ["trial"])
     assert list(m.index) == ["trial", "full", "light", CANCELLED]
     assert m.loc["trial", CANCELLED] == 1  # t never paid

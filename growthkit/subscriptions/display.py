@@ -1,0 +1,278 @@
+"""The subscriptions report's section texts: what each section of the notebook says.
+
+One function per section (``data_markdown``, ``movements_markdown``, ...), each taking the
+:class:`~growthkit.subscriptions.SubscriptionsAnalysis` and returning Markdown in its language:
+the section's rule, its sentences (from :mod:`growthkit.subscriptions.narrative`) and its notes
+(codes rendered with ``Note.text``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from growthkit.formatting import escape
+from growthkit.i18n import Language
+from growthkit.subscriptions.engagement import MAU_WINDOW_DAYS
+from growthkit.subscriptions.labels import group_plain, month_name, words
+from growthkit.subscriptions.messages import EVENTS_SKIPPED, NPS_SKIPPED, fixed, step_missing
+from growthkit.subscriptions.migration import CANCELLED
+from growthkit.subscriptions.mrr import months_without_payers
+from growthkit.subscriptions.narrative import (
+    engagement_sentence,
+    funnel_sentence,
+    money,
+    note_markdown,
+    notes_markdown,
+    nps_sentence,
+    number,
+    percent,
+    plans_sentence,
+    retention_sentence,
+    value_sentence,
+)
+from growthkit.subscriptions.nps import INTERVAL_METHOD
+from growthkit.subscriptions.retention import unfitted_note
+
+if TYPE_CHECKING:
+    from growthkit.subscriptions.analysis import SubscriptionsAnalysis
+
+__all__ = [
+    "data_markdown",
+    "engagement_markdown",
+    "funnel_markdown",
+    "migration_markdown",
+    "movements_markdown",
+    "nps_markdown",
+    "rates_markdown",
+    "sbg_markdown",
+    "value_markdown",
+]
+
+
+def first_note(a: SubscriptionsAnalysis, codes: tuple[str, ...], lang: Language) -> str:
+    """The first of ``a``'s notes with one of ``codes`` (the first code's note when none)."""
+    shown = notes_markdown(a.notes, codes, lang)
+    return shown[0] if shown else note_markdown(fixed(EVENTS_SKIPPED), lang)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def data_markdown(a: SubscriptionsAnalysis) -> str:
+    """What went in, how the months are counted, and data quality."""
+    lang, o, cur = a.lang, a.overview, a.currency
+    text = [
+        lang.ngettext(
+            "{charges} charges from {n} customer, {first} to {last}, {revenue} in total; the "
+            "report covers {months} complete months, {first_month} to {last_month}.",
+            "{charges} charges from {n} customers, {first} to {last}, {revenue} in total; the "
+            "report covers {months} complete months, {first_month} to {last_month}.",
+            o["customers"],
+        ).format(charges=number(lang, o["charges"]), n=number(lang, o["customers"]),
+                 first=lang.date(o["first_day"]), last=lang.date(o["last_day"]),
+                 revenue=money(lang, o["revenue"], cur), months=number(lang, a.months.months),
+                 first_month=month_name(a.months.first, lang),
+                 last_month=month_name(a.months.last, lang))
+    ]
+    text += notes_markdown(
+        a.notes, ("partial_month_left_out", "monthly_data", "months_without_payers"), lang)
+    if o["zero_amount_charges"]:
+        text.append(lang.ngettext(
+            "{n} charge is for 0 (such as a trial or a free month): it carries no MRR, and a "
+            "customer whose month holds only such charges is not paying that month.",
+            "{n} charges are for 0 (such as trials or free months): they carry no MRR, and a "
+            "customer whose month holds only such charges is not paying that month.",
+            o["zero_amount_charges"],
+        ).format(n=number(lang, o["zero_amount_charges"])))
+    if o["refunds"]:
+        text.append(lang.ngettext(
+            "{n} refund ({amount}) nets against its customer's charges of the same month; a "
+            "month that nets to 0 or less carries no MRR.",
+            "{n} refunds ({amount}) net against their customer's charges of the same month; a "
+            "month that nets to 0 or less carries no MRR.", o["refunds"],
+        ).format(n=number(lang, o["refunds"]), amount=money(lang, abs(o["refund_total"]), cur)))
+    text += notes_markdown(a.notes, ("months_covered_skipped",), lang)
+    quality = a.data_quality
+    dup = quality.duplicate_rows if quality is not None else None
+    if dup:
+        text.append(lang.ngettext(
+            "{n} row repeats another row exactly; it was kept (remove it if the data were "
+            "loaded twice).",
+            "{n} rows repeat another row exactly; they were kept (remove them if the data were "
+            "loaded twice).", dup,
+        ).format(n=number(lang, dup)))
+    excluded = quality.excluded_orders if quality is not None else 0
+    if excluded:
+        text.append(lang.ngettext(
+            "{n} charge dated in the future or far after the others was left out.",
+            "{n} charges dated in the future or far after the others were left out.", excluded,
+        ).format(n=number(lang, excluded)))
+    return "\n\n".join(text)
+
+
+def movements_markdown(a: SubscriptionsAnalysis) -> str:
+    """The first month's missing opening balance, and months without paid charges."""
+    lang, f = a.lang, a.first_month
+    text = lang.ngettext(
+        "The first month of data, {month}, has no opening balance, so it has no movements: it "
+        "ends with {mrr} of MRR from {n} paying customer, and the table starts the month after.",
+        "The first month of data, {month}, has no opening balance, so it has no movements: it "
+        "ends with {mrr} of MRR from {n} paying customers, and the table starts the month after.",
+        int(f["customers"]),
+    ).format(month=month_name(f["month"], lang), mrr=money(lang, f["mrr"], a.currency),
+             n=number(lang, f["customers"]))
+    empty = months_without_payers(a.movements)
+    if empty:
+        text += " " + lang.ngettext(
+            "{n} month has no paid charge at all ({months}): every payer of the month before "
+            "shows as churn.",
+            "{n} months have no paid charge at all ({months}): every payer of the month before "
+            "shows as churn.", len(empty),
+        ).format(n=number(lang, len(empty)),
+                 months=lang.join([month_name(m, lang) for m in empty]))
+    return text
+
+
+def rates_markdown(a: SubscriptionsAnalysis) -> str:
+    """The window, the reactivation rule, and the retention sentence."""
+    lang, w = a.lang, a.window
+    include = a.settings.include_reactivation
+    if include:
+        rule = lang.gettext(
+            "Reactivation is counted as a gain in NRR, net revenue churn and the quick ratio "
+            "(`include_reactivation=True`)."
+        )
+    else:
+        rule = lang.gettext(
+            "Reactivation is not counted in NRR, net revenue churn or the quick ratio "
+            "(`include_reactivation=False`): those customers were not paying at the start of "
+            "the month. It is shown on its own line: {share} of the starting MRR a month."
+        ).format(share=percent(lang, w["reactivation_rate"], 2))
+    span = lang.ngettext(
+        "Rates are monthly, over customers paying at the start of each month, and the figures "
+        "below are over the month {first}.",
+        "Rates are monthly, over customers paying at the start of each month, and the figures "
+        "below are over the {n} months {first} to {last}, each month weighted by its starting "
+        "MRR.", int(w["months"]),
+    ).format(n=number(lang, w["months"]), first=month_name(w["first"], lang),
+             last=month_name(w["last"], lang))
+    return " ".join(s for s in (span, rule, retention_sentence(w, include, lang)) if s)
+
+
+def value_markdown(a: SubscriptionsAnalysis) -> str:
+    """ARPA and the value sentence, with how each number is made, and the skipped parts."""
+    lang, v = a.lang, a.value
+    text = lang.ngettext(
+        "ARPA is {arpa} a month and logo churn {churn} a month (over {n} month); LTV = ARPA × "
+        "gross margin / churn. The CAC payback is the first month since the first payment in "
+        "which the cumulative margin per acquired customer (churned ones included) reaches the "
+        "CAC.",
+        "ARPA is {arpa} a month and logo churn {churn} a month (over {n} months); LTV = ARPA × "
+        "gross margin / churn. The CAC payback is the first month since the first payment in "
+        "which the cumulative margin per acquired customer (churned ones included) reaches the "
+        "CAC.", int(a.window["months"]),
+    ).format(arpa=money(lang, v["arpa"], a.currency), churn=percent(lang, v["churn"]),
+             n=number(lang, a.window["months"]))
+    parts = [text, value_sentence(v, a.currency, lang)]
+    parts += notes_markdown(a.notes, ("gross_margin_default", "cac_skipped"), lang)
+    return " ".join(parts)
+
+
+def sbg_markdown(a: SubscriptionsAnalysis) -> str:
+    """What the retention model says, and the groups it could not fit."""
+    lang = a.lang
+    parts = [plans_sentence(a.sbg_table(), lang, a.level)]
+    for f in a.sbg_fits:
+        if f.model is not None and f.model.homogeneous:
+            parts.append(lang.gettext(
+                "Churn on {plan} does not vary measurably from one subscriber to the next: the "
+                "model reduces to a constant {churn} a month."
+            ).format(plan=lang.data(group_plain(f.name, lang)),
+                     churn=percent(lang, f.model.mean_churn)))
+    by_plan = a.settings.plan_col is not None
+    parts += [note_markdown(unfitted_note(f, by_plan), lang)
+              for f in a.sbg_fits if f.model is None]
+    text = " ".join(p for p in parts if p)
+    return text or lang.gettext("The retention model could not be fitted on these data.")
+
+
+def migration_markdown(a: SubscriptionsAnalysis) -> str:
+    """Moves between the paid plans, or the skipped note."""
+    lang = a.lang
+    if a.migration is None:
+        return " ".join(notes_markdown(a.notes, ("plans_skipped",), lang))
+    m = a.migration
+    between = m[(m["from_state"] != m["to_state"]) & (m["from_state"] != CANCELLED)
+                & (m["to_state"] != CANCELLED)]
+    returns = int(m.loc[m["from_state"] == CANCELLED, "customers"].sum())
+    if between.empty:
+        text = lang.gettext(
+            "No customer moved from one plan to another from one month to the next.")
+    else:
+        top = between.sort_values("customers", ascending=False).head(3)
+        moves = lang.join([
+            lang.gettext("{source} → {target} ({n})").format(
+                source=lang.data(r.from_state), target=lang.data(r.to_state),
+                n=number(lang, r.customers))
+            for r in top.itertuples()
+        ])
+        total = int(between["customers"].sum())
+        text = lang.ngettext(
+            "{n} month-to-month move between plans: {moves}.",
+            "{n} month-to-month moves between plans; the most common: {moves}.", total,
+        ).format(n=number(lang, total), moves=moves)
+    if returns:
+        text += " " + lang.ngettext(
+            "{n} time a customer came back after a month or more without charges.",
+            "{n} times a customer came back after a month or more without charges.", returns,
+        ).format(n=number(lang, returns))
+    return text
+
+
+def funnel_markdown(a: SubscriptionsAnalysis) -> str:
+    """The funnel's rule and the trial conversion, or the skipped note."""
+    lang = a.lang
+    if a.funnel is None:
+        return first_note(a, ("events_skipped", "funnel_skipped"), lang)
+    overall = a.funnel_overall()
+    firstn, lastn = overall.iloc[0], overall.iloc[-1]
+    days = a.settings.funnel_window_days
+    parts = [
+        lang.ngettext(
+            "Each step counts the people who reached it within {n} day of reaching the step "
+            "before.",
+            "Each step counts the people who reached it within {n} days of reaching the step "
+            "before.", days,
+        ).format(n=number(lang, days)),
+        lang.gettext("{share} of those with a {first} reached {last}.").format(
+            share=percent(lang, lastn["overall"]), first=lang.data(firstn["step"]),
+            last=lang.data(lastn["step"])),
+        funnel_sentence(a.trial_conversion(), lang),
+    ]
+    parts += notes_markdown(a.notes, ("no_channel",), lang)
+    missing = overall.loc[overall["with_event"] == 0, "step"].tolist()
+    parts += [note_markdown(step_missing(s), lang) for s in missing]
+    return " ".join(p for p in parts if p)
+
+
+def nps_markdown(nps: dict[str, Any] | None, lang: Language | None = None) -> str:
+    """NPS with its interval and method, or the skipped note."""
+    lang = words(lang)
+    if nps is None:
+        return note_markdown(fixed(NPS_SKIPPED), lang)
+    return nps_sentence(nps, lang) + " " + lang.gettext(
+        "The interval is the {method} method: 3 is added to the answers and ¾ to the promoters "
+        "and detractors before the usual normal interval, which keeps its coverage honest for "
+        "small surveys."
+    ).format(method=escape(lang.gettext(INTERVAL_METHOD)))
+
+
+def engagement_markdown(a: SubscriptionsAnalysis) -> str:
+    """DAU/MAU with its window stated, or the skipped note."""
+    lang = a.lang
+    if a.activity is None:
+        return first_note(a, ("events_skipped", "no_activity"), lang)
+    return lang.gettext(
+        "DAU counts the customers active on a day and MAU those active in the {window} days "
+        "ending that day; funnel steps are not activity."
+    ).format(window=number(lang, MAU_WINDOW_DAYS)) + " " + engagement_sentence(a.stickiness(), lang)
