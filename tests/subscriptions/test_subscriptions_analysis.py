@@ -160,3 +160,30 @@ def test_events_without_a_channel_and_a_misspelt_step_are_noted(business):
 def test_mistakes_are_one_line_naming_the_parameter(business, kwargs, match):
     with pytest.raises(GrowthkitError, match=match):
         analyze(business["charges"], **kwargs)
+
+
+def test_flags_from_the_api_are_typed_like_the_cli(business):
+    # "False" was read as true (a non-empty string); now it is False, and "maybe" an error.
+    a = analyze(business["charges"], include_reactivation="False")
+    assert a.settings.include_reactivation is False
+    assert a.metrics()["churn"]["includes_reactivation"] is False
+    assert analyze(business["charges"], include_reactivation="true").window["nrr"] > \
+        a.window["nrr"]
+
+
+def test_settings_declare_the_parameters_of_analyze_once():
+    import inspect
+
+    from growthkit.subscriptions import SubscriptionsSettings
+
+    signature = inspect.signature(analyze).parameters
+    names = [n for n in signature if n != "data"]
+    assert list(SubscriptionsSettings.names()) == names
+    defaults = SubscriptionsSettings()
+    for name in names:
+        default = signature[name].default
+        value = getattr(defaults, name)
+        assert (list(value) if isinstance(value, tuple) else value) == (
+            list(default) if isinstance(default, tuple) else default), name
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for n, p in signature.items()
+               if n != "data")
