@@ -30,12 +30,17 @@ from growthkit.subscriptions.migration import plan_migration
 from growthkit.subscriptions.mrr import (
     MonthRange,
     compute_cube,
-    customer_months_expr,
     month_label,
     months_without_payers,
     movements_from_cube,
 )
 from growthkit.subscriptions.nps import nps as nps_of
+from growthkit.subscriptions.periods import (
+    GRACE_DAYS,
+    billing_rules,
+    month_end_snapshots,
+    service_periods,
+)
 from growthkit.subscriptions.rates import (
     cac_payback,
     ltv,
@@ -107,6 +112,9 @@ class SubscriptionsAnalysis(ReportAnalysis):
         :func:`growthkit.subscriptions.nps`.
     overview : dict
         Charges, customers, first and last day, revenue, zero-amount charges and refunds.
+    billing : dict
+        Customers per rule their service periods came from
+        (:data:`growthkit.subscriptions.periods.RULES`).
     data_quality : DataQuality or None
         What the validation pass found in the charges (JSON via ``to_dict()``).
     settings : SubscriptionsSettings
@@ -137,6 +145,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
     nps: dict[str, Any] | None
     overview: dict[str, Any]
     data_quality: DataQuality | None
+    billing: dict[str, int] = field(default_factory=dict)
     settings: SubscriptionsSettings = field(default_factory=SubscriptionsSettings)
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
@@ -282,6 +291,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
                 records(f[f["channel"].notna()].reset_index(drop=True)) if f is not None else None
             ),
             "trial_conversion": self.trial_conversion(),
+            "billing_intervals": dict(self.billing),
             "headline": narrative.headline(self),
             "summary": self.summary(),
             "notes": note_texts(self.notes),
@@ -494,12 +504,17 @@ def _engagement(run: _Run, timezone: str) -> tuple[Any, Any, list[Note]]:
 def _compute(data: object, run: _Run) -> dict[str, Any]:
     """Every number of the report, and the notes the computations return."""
     s = run.settings
-    keep = [c for c in dict.fromkeys([s.plan_col, s.months_covered_col]) if c]
+    keep = [c for c in dict.fromkeys([s.plan_col, s.months_covered_col, s.period_end_col])
+            if c]
     orders = validate_orders(data, s.customer_col, s.date_col, s.amount_col, s.timezone,
                              keep=keep)
-    cm = customer_months_expr(orders, s.months_covered_col, s.plan_col,
-                              day=orders.last_day.day == 1)
-    cube, months = compute_cube(orders, s.months_covered_col, s.plan_col, cm=cm)
+    periods = service_periods(orders, period_end_col=s.period_end_col,
+                              months_covered_col=s.months_covered_col, plan_col=s.plan_col,
+                              grace_days=s.grace_days)
+    check = s.months_covered_col is not None or s.period_end_col is not None
+    cm = month_end_snapshots(periods, s.plan_col is not None, orders.last_day.day == 1, check)
+    cube, months = compute_cube(orders, s.months_covered_col, s.plan_col, cm=cm,
+                                period_end_col=s.period_end_col)
     movements, first = movements_from_cube(cube, months)
     window = _window(movements, s.include_reactivation)
     curve = payback_curve(cohort_revenue(cube, months), s.gross_margin)
@@ -513,8 +528,9 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
         notes.append(messages.fixed(messages.PLANS_SKIPPED))
     else:
         migration = plan_migration(cm, months)
-    if s.months_covered_col is None:
-        notes.append(messages.fixed(messages.COVERED_SKIPPED))
+    billing = billing_rules(periods)
+    if s.months_covered_col is None and s.period_end_col is None:
+        notes.append(messages.intervals_inferred(billing))
     funnel_rows, activity, engagement_notes = _engagement(run, s.timezone)
     notes += engagement_notes
     nps = None
@@ -533,7 +549,7 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
         "value": _value(window, curve, s.gross_margin, s.cac), "payback": curve,
         "sbg_fits": by_plan, "sbg_overall": overall[0], "sbg_cohorts": cohorts,
         "migration": migration, "funnel": funnel_rows, "activity": activity, "nps": nps,
-        "notes": tuple(notes),
+        "billing": billing, "notes": tuple(notes),
     }
 
 
@@ -556,6 +572,8 @@ def analyze(
     amount_col: str = "amount",
     plan_col: str | None = None,
     months_covered_col: str | None = None,
+    period_end_col: str | None = None,
+    grace_days: int = GRACE_DAYS,
     events_data: object | None = None,
     nps_data: object | None = None,
     funnel_steps: str | Sequence[str] | None = DEFAULT_STEPS,
@@ -589,8 +607,15 @@ def analyze(
         The plan of each charge, for retention by plan and plan migration. None uses the
         sample's on the sample; on other data the plan sections are skipped, with a note.
     months_covered_col : str, optional
-        Months each charge covers (12 for yearly); the charge is spread over them. None uses
-        the sample's on the sample; on other data every charge is one month's MRR.
+        Months each charge covers (12 for yearly): its service period. None uses the sample's
+        on the sample; on other data (without ``period_end_col``) each customer's billing
+        interval is inferred from their charges, with a note.
+    period_end_col : str, optional
+        The date each charge's service period ends (exclusive); before
+        ``months_covered_col``.
+    grace_days : int, default 7
+        A renewal this many days or fewer after the period it renews ended continues it (no
+        churn and comeback).
     events_data : source, optional
         Events (``customer_id``, ``timestamp``, ``event``, optional ``channel``) for the
         funnel, trial conversion and DAU/MAU. None uses the sample's on the sample; else
@@ -635,7 +660,8 @@ def analyze(
     """
     settings = SubscriptionsSettings.from_parameters(
         customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-        plan_col=plan_col, months_covered_col=months_covered_col, events_data=events_data,
+        plan_col=plan_col, months_covered_col=months_covered_col,
+        period_end_col=period_end_col, grace_days=grace_days, events_data=events_data,
         nps_data=nps_data, funnel_steps=funnel_steps, funnel_window_days=funnel_window_days,
         gross_margin=gross_margin, cac=cac, currency=currency,
         include_reactivation=include_reactivation, annual_discount_rate=annual_discount_rate,

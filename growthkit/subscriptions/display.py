@@ -49,6 +49,32 @@ __all__ = [
 ]
 
 
+def rule_names(lang: Language) -> dict[str, str]:
+    """How each billing rule of :data:`growthkit.subscriptions.periods.RULES` reads."""
+    _ = lang.gettext
+    return {
+        "week": _("weekly"), "four_weeks": _("every four weeks"),
+        "thirty_days": _("every 30 days"), "month": _("monthly"), "quarter": _("quarterly"),
+        "year": _("yearly"), "single_charge": _("one charge, taken as monthly"),
+        "irregular": _("irregular, taken as monthly"),
+        "months_covered": _("months covered as given"), "period_end": _("period end as given"),
+    }
+
+
+def billing_sentence(billing: dict[str, int], lang: Language) -> str:
+    """Customers per billing rule: where each charge's service period came from."""
+    if not billing:
+        return ""
+    names = rule_names(lang)
+    parts = [lang.gettext("{rule}: {n}").format(rule=names.get(rule, rule), n=number(lang, n))
+             for rule, n in billing.items()]
+    return lang.gettext(
+        "MRR at each month end counts the service periods active on its last day, each "
+        "charge's amount normalised to a month (365.25 / 12 days); customers by where their "
+        "periods came from: {rules}."
+    ).format(rules=lang.join(parts))
+
+
 def first_note(a: SubscriptionsAnalysis, codes: tuple[str, ...], lang: Language) -> str:
     """The first of ``a``'s notes with one of ``codes`` (the first code's note when none)."""
     shown = notes_markdown(a.notes, codes, lang)
@@ -86,12 +112,17 @@ def data_markdown(a: SubscriptionsAnalysis) -> str:
         ).format(n=number(lang, o["zero_amount_charges"])))
     if o["refunds"]:
         text.append(lang.ngettext(
-            "{n} refund ({amount}) nets against its customer's charges of the same month; a "
-            "month that nets to 0 or less carries no MRR.",
-            "{n} refunds ({amount}) net against their customer's charges of the same month; a "
-            "month that nets to 0 or less carries no MRR.", o["refunds"],
+            "{n} refund or credit ({amount}): with a period of its own it lowers MRR over that "
+            "period; without one it reduces its customer's latest paid period from its date to "
+            "that period's end, pro rata, and a refund of the unused part cancels the period "
+            "that day (churn in that month; nothing comes back).",
+            "{n} refunds or credits ({amount}): one with a period of its own lowers MRR over "
+            "that period; one without reduces its customer's latest paid period from its date "
+            "to that period's end, pro rata, and a refund of the unused part cancels the period "
+            "that day (churn in that month; nothing comes back).", o["refunds"],
         ).format(n=number(lang, o["refunds"]), amount=money(lang, abs(o["refund_total"]), cur)))
-    text += notes_markdown(a.notes, ("months_covered_skipped",), lang)
+    text.append(billing_sentence(a.billing, lang))
+    text += notes_markdown(a.notes, ("billing_intervals_inferred",), lang)
     quality = a.data_quality
     dup = quality.duplicate_rows if quality is not None else None
     if dup:

@@ -31,6 +31,7 @@ __all__ = [
     "PLANS_SKIPPED",
     "SBG_REASONS",
     "fixed",
+    "intervals_inferred",
     "month_notes",
     "sbg_not_fitted",
     "step_missing",
@@ -191,6 +192,17 @@ def sbg_not_fitted(
         return Note("sbg_not_fitted", _SBG_ALL[reason], kinds={"reason": "code"}, **args)
     return Note("sbg_not_fitted", _SBG_PLAN[reason], kinds={"reason": "code"}, plan=plan,
                 **args)
+
+
+def intervals_inferred(billing: dict[str, int]) -> Note:
+    """No period column: each customer's billing interval was inferred (counts per rule)."""
+    return Note(
+        "billing_intervals_inferred",
+        N_("No period column was given (period_end_col or months_covered_col), so each "
+           "customer's billing interval was inferred from the gaps between their charges; the "
+           "data section says how many customers each interval covered."),
+        **{rule: int(n) for rule, n in billing.items()},
+    )
 
 
 def step_missing(step: str) -> Note:

@@ -7,6 +7,7 @@ from typing import Any
 
 from growthkit.settings import Columns, Flag, Interval, Options, Settings, Text, Unchecked, setting
 from growthkit.subscriptions.engagement import DEFAULT_STEPS
+from growthkit.subscriptions.periods import GRACE_DAYS
 
 __all__ = ["SubscriptionsSettings"]
 
@@ -32,6 +33,10 @@ class SubscriptionsSettings(Settings):
     months_covered_col: str | None = setting(None, _OPTIONAL_COLUMN,
                                              "months each charge covers (12 for yearly)")
     # A source (a DataFrame, path, URL or sample name), checked where it is loaded.
+    period_end_col: str | None = setting(None, _OPTIONAL_COLUMN, "the date each charge's "
+                                         "service period ends (exclusive)")
+    grace_days: int = setting(GRACE_DAYS, Interval(0, 60, integer=True),
+                              "days a late renewal may follow its period and still continue it")
     events_data: Any = setting(  # noqa: RUF009 (setting() is a dataclasses.field)
         None, Unchecked(), "customer_id, timestamp, event[, channel]")
     nps_data: Any = setting(  # noqa: RUF009 (setting() is a dataclasses.field)

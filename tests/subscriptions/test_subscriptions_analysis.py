@@ -91,7 +91,7 @@ def test_sample_defaults_apply_to_the_sample_only(charges_only):
     )
     assert (p["gross_margin"], p["cac"]) == (1.0, None)
     codes = {n.code for n in a.notes}
-    for code in ("plans_skipped", "months_covered_skipped", "events_skipped", "nps_skipped",
+    for code in ("plans_skipped", "billing_intervals_inferred", "events_skipped", "nps_skipped",
                  "cac_skipped", "gross_margin_default"):
         assert code in codes
     assert narrative.PLANS_SKIPPED in a.metrics()["notes"]  # the JSON notes: English text

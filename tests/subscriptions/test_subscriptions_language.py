@@ -244,9 +244,11 @@ def test_the_funnel_section_says_when_there_is_no_channel():
 def test_the_data_section_says_when_charges_are_not_spread():
     b = small_business(customers=120)
     plain = analyze(b["charges"])
-    assert "no months-covered column" in _text(plain.data_markdown())
+    assert "billing interval was inferred" in _text(plain.data_markdown())
+    assert "monthly: " in _text(plain.data_markdown())
     spread = analyze(b["charges"].assign(months=1), months_covered_col="months")
-    assert "no months-covered column" not in _text(spread.data_markdown())
+    assert "billing interval was inferred" not in _text(spread.data_markdown())
+    assert "months covered as given: 60" in _text(spread.data_markdown())
 
 
 def test_month_notes_name_the_months_in_the_report_language():
