@@ -51,12 +51,14 @@ __all__ = [
     "CHURN",
     "END",
     "PRICES",
+    "SNAPSHOT_CONTRACTS",
     "START",
     "acquisition_costs",
     "make_subscription_world",
     "subscription_charges",
     "subscription_events",
     "subscription_nps",
+    "subscription_snapshot",
 ]
 
 START = _dt.date(2023, 1, 1)
@@ -329,3 +331,43 @@ def acquisition_costs() -> pd.DataFrame:
     out.loc["all"] = [total["new_paying"], total["spend"] / total["new_paying"], total["spend"]]
     out.index.name = "channel"
     return out
+
+
+#: The contracts of :func:`subscription_snapshot`: share of customers, sBG (α, β) of monthly
+#: churn, and the typical monthly charge.
+SNAPSHOT_CONTRACTS = {
+    "Month-to-month": (0.55, (0.9, 8.0), 66.0),
+    "One year": (0.21, (0.6, 18.0), 62.0),
+    "Two year": (0.24, (0.5, 60.0), 60.0),
+}
+
+
+def subscription_snapshot(customers: int = 7000, seed: int = SEED) -> pd.DataFrame:
+    """A telecom-churn-like customer snapshot: one row per customer, no charge history.
+
+    Customers joined at a uniform time in the last 72 months; each churns each month with a
+    probability of their own drawn from their contract's Beta(α, β) (the sBG model, so a fit
+    on these data should recover it). Columns as the widely used telecom churn export:
+    ``customer_id``, ``tenure`` (months paid, 0-72), ``churn`` (``"Yes"``/``"No"``),
+    ``contract`` and ``monthly_charges``.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(SNAPSHOT_CONTRACTS)
+    shares = np.array([v[0] for v in SNAPSHOT_CONTRACTS.values()])
+    contract = rng.choice(len(names), size=customers, p=shares / shares.sum())
+    a = np.array([SNAPSHOT_CONTRACTS[n][1][0] for n in names])[contract]
+    b = np.array([SNAPSHOT_CONTRACTS[n][1][1] for n in names])[contract]
+    theta = rng.beta(a, b)
+    age = rng.integers(0, 73, customers)  # months since joining, 0-72
+    life = rng.geometric(theta)  # months paid before leaving (1, 2, ...)
+    churned = life <= age
+    tenure = np.where(churned, life, age)
+    price = np.array([SNAPSHOT_CONTRACTS[n][2] for n in names])[contract]
+    charges = np.round(np.clip(price + rng.normal(0, 25, customers), 18.25, 118.75), 2)
+    return pd.DataFrame({
+        "customer_id": [f"{i:04d}-SNAP" for i in range(customers)],
+        "tenure": tenure.astype("int64"),
+        "churn": np.where(churned, "Yes", "No"),
+        "contract": np.array(names)[contract],
+        "monthly_charges": charges,
+    })
