@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.data import DataQuality, Orders, redact, validate_orders
+from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
 from growthkit.notes import Note, note_dicts, note_texts
@@ -58,8 +59,9 @@ from growthkit.subscriptions.retention import (
     unfitted_note,
 )
 from growthkit.subscriptions.settings import SubscriptionsSettings
+from growthkit.subscriptions.snapshot import snapshot_counts, snapshot_fits, snapshot_value
 
-__all__ = ["WINDOW_MONTHS", "SubscriptionsAnalysis", "analyze"]
+__all__ = ["WINDOW_MONTHS", "SnapshotAnalysis", "SubscriptionsAnalysis", "analyze"]
 
 #: The headline rates are over the last this many complete months.
 WINDOW_MONTHS = 12
@@ -403,6 +405,176 @@ def _sbg_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class SnapshotAnalysis(ReportAnalysis):
+    """The subscriptions report on a customer snapshot (one row per customer).
+
+    Made by :func:`analyze` with ``tenure_col`` and ``churned_col``. Retention by plan from
+    censored lifetimes (sBG), churn, ARPA and LTV by plan; the sections that need charges over
+    time (movements, rates, payback, migration) are skipped with one note, and their
+    attributes and tables are None, so the notebook's cells skip them.
+
+    Attributes
+    ----------
+    customers : int
+    sbg_fits : list of SBGFit
+        Per plan (one over everyone without a plan column).
+    sbg_overall : SBGFit
+    by_plan : pandas.DataFrame
+        :func:`growthkit.subscriptions.snapshot.snapshot_value` per plan, then over everyone.
+    settings, parameters, notes, lang
+        As :class:`SubscriptionsAnalysis`.
+    """
+
+    customers: int
+    sbg_fits: list[SBGFit]
+    sbg_overall: SBGFit
+    by_plan: pd.DataFrame
+    settings: SubscriptionsSettings = field(default_factory=SubscriptionsSettings)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
+    lang: Language = field(default_factory=words)
+    movements = None
+    rates = None
+    migration = None
+    funnel = None
+    activity = None
+    nps = None
+    data_quality = None
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code money is shown in."""
+        return self.settings.currency
+
+    @property
+    def discount_rate(self) -> float:
+        """The monthly discount rate from ``annual_discount_rate``."""
+        return (1 + self.settings.annual_discount_rate) ** (1 / 12) - 1
+
+    @property
+    def level(self) -> float:
+        """Coverage of the retention model's intervals."""
+        return LEVEL
+
+    def sbg_table(self) -> pd.DataFrame:
+        """Unformatted retention-model rows per plan."""
+        return sbg_table(self.sbg_fits, self.discount_rate, LEVEL)
+
+    def summary(self) -> str:
+        """Retention and value by plan, and why the movement sections are skipped."""
+        return display.snapshot_summary(self)
+
+    def metrics(self) -> dict[str, Any]:
+        """The JSON: the keys of :meth:`SubscriptionsAnalysis.metrics` (null where the
+        snapshot cannot say) and ``snapshot`` (per plan: customers, churned, churn, ARPA, LTV,
+        LTV:CAC, discounted lifetime, DERL of an active customer)."""
+        return {
+            "mrr_movements": None, "first_month": None, "months": None, "mrr": None,
+            "customers": self.customers, "arpa": None, "churn": None, "nrr": None,
+            "grr": None, "quick_ratio": None, "ltv": None,
+            "sbg": _sbg_json(self.sbg_table()),
+            "sbg_overall": _sbg_json(sbg_table([self.sbg_overall], self.discount_rate, LEVEL))
+            .get(ALL),
+            "sbg_cohorts": None, "migration": None, "nps": None, "dau_mau": None,
+            "dau_mau_window_days": MAU_WINDOW_DAYS, "dau_mau_monthly": None, "funnel": None,
+            "funnel_by_channel": None, "trial_conversion": None, "billing_intervals": None,
+            "snapshot": {r.pop("group"): r for r in records(self.by_plan) or []},
+            "headline": display.snapshot_headline(self),
+            "summary": self.summary(),
+            "notes": note_texts(self.notes),
+            "notes_detail": note_dicts(self.notes),
+            "parameters": dict(self.parameters),
+            "versions": package_versions(),
+            "data_quality": None,
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Value and retention by plan, formatted."""
+        return {
+            self.lang.gettext("Customer value"): self.value_table(),
+            self.lang.gettext("Retention by plan (sBG)"): self.sbg_plan_table(),
+        }
+
+    def data_markdown(self) -> str:
+        """What went in."""
+        return display.snapshot_data_markdown(self)
+
+    def overview_table(self) -> None:
+        """No charges: no overview table."""
+        return None
+
+    def movements_markdown(self) -> str:
+        """The one note saying why the movement sections are skipped."""
+        return " ".join(notes_of(self, ("snapshot_movements_skipped",)))
+
+    def rates_markdown(self) -> str:
+        """Skipped (see :meth:`movements_markdown`)."""
+        return ""
+
+    def value_markdown(self) -> str:
+        """Churn, ARPA and LTV by plan, how they are made, and skipped parts."""
+        return display.snapshot_value_markdown(self)
+
+    def sbg_markdown(self) -> str:
+        """What the retention model says about the plans."""
+        return display.sbg_markdown(self)
+
+    def sbg_plan_table(self) -> pd.DataFrame:
+        """Retention model per plan, formatted."""
+        return tables.sbg_display(self.sbg_table(), self.lang.gettext("Plan"), self.lang,
+                                  level=LEVEL)
+
+    def migration_markdown(self) -> str:
+        """Skipped."""
+        return ""
+
+    def funnel_markdown(self) -> str:
+        """Skipped."""
+        return ""
+
+    def nps_markdown(self) -> str:
+        """Skipped."""
+        return ""
+
+    def engagement_markdown(self) -> str:
+        """Skipped."""
+        return ""
+
+    def trial_conversion(self) -> None:
+        """No funnel on a snapshot."""
+        return None
+
+    def stickiness(self) -> None:
+        """No events on a snapshot."""
+        return None
+
+    def value_table(self) -> pd.DataFrame:
+        """Churn, ARPA, LTV and lifetimes by plan, formatted."""
+        return tables.snapshot_value_table(self.by_plan, self.currency, self.lang)
+
+    def movements_table(self) -> None:
+        """Skipped."""
+        return None
+
+    def rates_summary_table(self) -> None:
+        """Skipped."""
+        return None
+
+    def rates_table(self) -> None:
+        """Skipped."""
+        return None
+
+    def sbg_cohorts_table(self) -> None:
+        """No acquisition dates in a snapshot."""
+        return None
+
+
+def notes_of(a: ReportAnalysis, codes: tuple[str, ...]) -> list[str]:
+    """The notes of ``a`` with one of ``codes``, in its language, for Markdown."""
+    return [n.text(a.lang, markdown=True) for n in a.notes if n.code in codes]
+
+
 # ----------------------------------------------------------------------------- analyze
 
 
@@ -563,6 +735,33 @@ def _parameters(data: object, run: _Run) -> dict[str, Any]:
     return out
 
 
+def _snapshot(data: object, run: _Run) -> SnapshotAnalysis:
+    """The report on a customer snapshot (tenure, churned): retention and value by plan."""
+    s = run.settings
+    if s.tenure_col is None or s.churned_col is None:
+        given, missing = ("tenure_col", "churned_col")[:: 1 if s.tenure_col else -1]
+        raise GrowthkitError(
+            f"{given} is set but {missing} is not; expected both for a customer snapshot "
+            "(months paid and whether each customer has left)"
+        )
+    snap = snapshot_counts(data, s.tenure_col, s.churned_col, s.plan_col, s.amount_col)
+    fits, overall = snapshot_fits(snap, s.plan_col is not None)
+    discount = (1 + s.annual_discount_rate) ** (1 / 12) - 1
+    value = snapshot_value(snap, fits if s.plan_col else [overall], s.gross_margin, s.cac,
+                           discount)
+    if s.plan_col is not None:
+        value = pd.concat([value, snapshot_value(snap, [overall], s.gross_margin, s.cac,
+                                                 discount)], ignore_index=True)
+    notes = [messages.fixed(messages.SNAPSHOT_MOVEMENTS_SKIPPED), *run.notes]
+    if s.cac is None:
+        notes.append(messages.fixed(messages.CAC_SKIPPED))
+    notes += [unfitted_note(f, s.plan_col is not None) for f in fits if f.model is None]
+    return SnapshotAnalysis(
+        customers=snap.customers, sbg_fits=fits, sbg_overall=overall, by_plan=value,
+        settings=s, parameters=_parameters(data, run), notes=tuple(notes), lang=run.lang,
+    )
+
+
 def analyze(
     data: object,
     /,
@@ -574,6 +773,8 @@ def analyze(
     months_covered_col: str | None = None,
     period_end_col: str | None = None,
     grace_days: int = GRACE_DAYS,
+    tenure_col: str | None = None,
+    churned_col: str | None = None,
     events_data: object | None = None,
     nps_data: object | None = None,
     funnel_steps: str | Sequence[str] | None = DEFAULT_STEPS,
@@ -586,7 +787,7 @@ def analyze(
     timezone: str = "UTC",
     language: str = "en",
     digits: str = "locale",
-) -> SubscriptionsAnalysis:
+) -> SubscriptionsAnalysis | SnapshotAnalysis:
     """Run the whole subscriptions report: MRR movements, churn, value, sBG, funnel, NPS.
 
     The parameters are the notebook's, one to one, declared once in
@@ -616,6 +817,11 @@ def analyze(
     grace_days : int, default 7
         A renewal this many days or fewer after the period it renews ended continues it (no
         churn and comeback).
+    tenure_col, churned_col : str, optional
+        ``data`` is a customer snapshot (one row per customer: months paid, whether they
+        left, ``plan_col`` and the monthly charge in ``amount_col``): the report gives
+        retention, churn and value by plan from censored lifetimes and skips the movement
+        sections with one note (:class:`SnapshotAnalysis`).
     events_data : source, optional
         Events (``customer_id``, ``timestamp``, ``event``, optional ``channel``) for the
         funnel, trial conversion and DAU/MAU. None uses the sample's on the sample; else
@@ -661,13 +867,16 @@ def analyze(
     settings = SubscriptionsSettings.from_parameters(
         customer_col=customer_col, date_col=date_col, amount_col=amount_col,
         plan_col=plan_col, months_covered_col=months_covered_col,
-        period_end_col=period_end_col, grace_days=grace_days, events_data=events_data,
+        period_end_col=period_end_col, grace_days=grace_days, tenure_col=tenure_col,
+        churned_col=churned_col, events_data=events_data,
         nps_data=nps_data, funnel_steps=funnel_steps, funnel_window_days=funnel_window_days,
         gross_margin=gross_margin, cac=cac, currency=currency,
         include_reactivation=include_reactivation, annual_discount_rate=annual_discount_rate,
         timezone=timezone, language=language, digits=digits,
     )
     run = _resolve(data, settings)
+    if settings.tenure_col is not None or settings.churned_col is not None:
+        return _snapshot(data, run)
     computed = _compute(data, run)
     orders = computed.pop("orders")
     return SubscriptionsAnalysis(

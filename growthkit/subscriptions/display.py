@@ -45,6 +45,10 @@ __all__ = [
     "nps_markdown",
     "rates_markdown",
     "sbg_markdown",
+    "snapshot_data_markdown",
+    "snapshot_headline",
+    "snapshot_summary",
+    "snapshot_value_markdown",
     "value_markdown",
 ]
 
@@ -307,3 +311,72 @@ def engagement_markdown(a: SubscriptionsAnalysis) -> str:
         "DAU counts the customers active on a day and MAU those active in the {window} days "
         "ending that day; funnel steps are not activity."
     ).format(window=number(lang, MAU_WINDOW_DAYS)) + " " + engagement_sentence(a.stickiness(), lang)
+
+
+# ----------------------------------------------------------------------------- snapshot
+
+
+def snapshot_summary(a: Any) -> str:
+    """The snapshot report's summary: customers, churn and LTV by plan, retention."""
+    lang, cur = a.lang, a.currency
+    v = a.by_plan
+    overall = v.iloc[-1]
+    text = [lang.ngettext(
+        "{n} customer in the snapshot, {churned} of them churned; monthly churn is {churn} "
+        "(churned customers over the months customers were observed).",
+        "{n} customers in the snapshot, {churned} of them churned; monthly churn is {churn} "
+        "(churned customers over the months customers were observed).", int(overall.customers),
+    ).format(n=number(lang, overall.customers), churned=number(lang, overall.churned),
+             churn=percent(lang, overall.churn))]
+    plans = v[v["group"] != v["group"].iloc[-1]] if len(v) > 1 else v.iloc[0:0]
+    plans = plans[plans["ltv"].notna()]
+    if len(plans) >= 2:
+        best = plans.loc[plans["ltv"].idxmax()]
+        worst = plans.loc[plans["ltv"].idxmin()]
+        text.append(lang.gettext(
+            "{best} customers are worth most ({best_ltv} LTV at {best_churn} monthly churn), "
+            "{worst} customers least ({worst_ltv} at {worst_churn}): keeping {worst} customers "
+            "longer is where value is lost."
+        ).format(best=lang.data(best.group), best_ltv=money(lang, best.ltv, cur),
+                 best_churn=percent(lang, best.churn), worst=lang.data(worst.group),
+                 worst_ltv=money(lang, worst.ltv, cur), worst_churn=percent(lang, worst.churn)))
+    retention = plans_sentence(a.sbg_table(), lang, a.level)
+    return "\n\n".join(p for p in (" ".join(text), retention,
+                                     " ".join(notes_markdown(a.notes, (
+                                         "snapshot_movements_skipped",), lang))) if p)
+
+
+def snapshot_headline(a: Any) -> dict[str, str]:
+    """Label -> value for the landing page: customers, churn, LTV."""
+    lang = a.lang
+    overall = a.by_plan.iloc[-1]
+    return {
+        lang.gettext("Customers"): lang.number(overall.customers),
+        lang.gettext("Logo churn (monthly)"): lang.percent(overall.churn),
+        lang.gettext("LTV"): lang.money(overall.ltv, a.currency),
+    }
+
+
+def snapshot_data_markdown(a: Any) -> str:
+    """What went in: a snapshot, its columns, and what is skipped."""
+    lang, s = a.lang, a.settings
+    return lang.gettext(
+        "A customer snapshot of {n} customers: tenure from {tenure}, churn from {churned}; "
+        "a churned customer left in their last month, an active one is still paying (their "
+        "lifetime is censored at their tenure)."
+    ).format(n=number(lang, a.customers), tenure=f"`{s.tenure_col}`",
+             churned=f"`{s.churned_col}`")
+
+
+def snapshot_value_markdown(a: Any) -> str:
+    """How churn, ARPA and LTV by plan are made, and the skipped parts."""
+    lang = a.lang
+    text = lang.gettext(
+        "Monthly churn is churned customers over the months customers were observed (their "
+        "tenures summed); ARPA is the mean monthly charge of active customers; LTV = ARPA × "
+        "gross margin / churn. The discounted expected lifetime counts the payments a new "
+        "customer is expected to make, discounted; the DERL those an active customer at the "
+        "plan's median tenure has still to make."
+    )
+    parts = [text, *notes_markdown(a.notes, ("gross_margin_default", "cac_skipped"), lang)]
+    return " ".join(parts)

@@ -30,6 +30,7 @@ __all__ = [
     "NPS_SKIPPED",
     "PLANS_SKIPPED",
     "SBG_REASONS",
+    "SNAPSHOT_MOVEMENTS_SKIPPED",
     "fixed",
     "intervals_inferred",
     "month_notes",
@@ -73,6 +74,12 @@ NO_ACTIVITY = N_(
     "DAU/MAU is skipped: events_data has no events other than the funnel steps (activity "
     "such as a workout or a login)."
 )
+SNAPSHOT_MOVEMENTS_SKIPPED = N_(
+    "The data are a customer snapshot (tenure_col and churned_col: one row per customer, no "
+    "charge history), so MRR movements, churn and retention rates over time, the CAC payback, "
+    "plan migration, the funnel, NPS and DAU/MAU are skipped; retention, churn and value by "
+    "plan come from each customer's tenure, active customers counted as still paying."
+)
 #: Why the retention model over everyone has no fit when nobody started after month one.
 NO_STARTERS = N_("no customer started paying after the first month of data")
 
@@ -87,6 +94,7 @@ CODES = {
     FUNNEL_SKIPPED: "funnel_skipped",
     NO_CHANNEL: "no_channel",
     NO_ACTIVITY: "no_activity",
+    SNAPSHOT_MOVEMENTS_SKIPPED: "snapshot_movements_skipped",
 }
 
 

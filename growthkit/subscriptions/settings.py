@@ -37,6 +37,10 @@ class SubscriptionsSettings(Settings):
                                          "service period ends (exclusive)")
     grace_days: int = setting(GRACE_DAYS, Interval(0, 60, integer=True),
                               "days a late renewal may follow its period and still continue it")
+    tenure_col: str | None = setting(None, _OPTIONAL_COLUMN, "a customer snapshot: months "
+                                     "each customer has paid (with churned_col)")
+    churned_col: str | None = setting(None, _OPTIONAL_COLUMN, "a customer snapshot: whether "
+                                      "each customer has left (yes/no, true/false, 1/0)")
     events_data: Any = setting(  # noqa: RUF009 (setting() is a dataclasses.field)
         None, Unchecked(), "customer_id, timestamp, event[, channel]")
     nps_data: Any = setting(  # noqa: RUF009 (setting() is a dataclasses.field)

@@ -35,6 +35,7 @@ __all__ = [
     "rates_summary_table",
     "rates_table",
     "sbg_display",
+    "snapshot_value_table",
     "trial_table",
     "value_table",
 ]
@@ -291,3 +292,29 @@ def nps_table(nps: dict[str, Any] | None, lang: Language | None = None) -> pd.Da
                                               high=lang.number(nps["ci_high"], 1)),
     }
     return _table(rows, _("NPS"))
+
+
+def snapshot_value_table(
+    by_plan: pd.DataFrame, currency: str, lang: Language | None = None
+) -> pd.DataFrame:
+    """Per plan: customers, churned, monthly churn, ARPA, LTV, LTV:CAC and lifetimes."""
+    lang = words(lang)
+    _ = lang.gettext
+    rows = []
+    for r in by_plan.itertuples():
+        rows.append({
+            _("Plan"): group_name(r.group, lang),
+            _("Customers"): lang.number(r.customers),
+            _("Churned"): lang.number(r.churned),
+            _("Logo churn (monthly)"): lang.percent(r.churn),
+            _("ARPA (monthly)"): lang.money(r.arpa, currency) if finite(r.arpa) else _("n/a"),
+            _("LTV (ARPA × margin / churn)"):
+                lang.money(r.ltv, currency) if finite(r.ltv) else _("n/a"),
+            _("LTV:CAC"): lang.number(r.ltv_cac, 2) if finite(r.ltv_cac) else _("n/a"),
+            _("Expected paid months (discounted)"):
+                lang.number(r.discounted_lifetime, 1) if finite(r.discounted_lifetime)
+                else _("n/a"),
+            _("DERL of an active customer"):
+                lang.number(r.derl_active, 1) if finite(r.derl_active) else _("n/a"),
+        })
+    return pd.DataFrame(rows).set_index(_("Plan"))
