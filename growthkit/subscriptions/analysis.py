@@ -31,6 +31,7 @@ from growthkit.subscriptions.migration import plan_migration
 from growthkit.subscriptions.mrr import (
     MonthRange,
     compute_cube,
+    month_key_of,
     month_label,
     months_without_payers,
     movements_from_cube,
@@ -44,10 +45,12 @@ from growthkit.subscriptions.periods import (
 )
 from growthkit.subscriptions.rates import (
     cac_payback,
+    losses_by_plan,
     ltv,
     monthly_rates,
     payback_curve,
     period_rates,
+    yearly_retention,
 )
 from growthkit.subscriptions.retention import (
     ALL,
@@ -278,6 +281,18 @@ class SubscriptionsAnalysis(ReportAnalysis):
             "nrr": w["nrr"],
             "grr": w["grr"],
             "quick_ratio": w["quick_ratio"],
+            "nrr_12m": w["yearly"]["nrr"],
+            "grr_12m": w["yearly"]["grr"],
+            "yearly_retention": {**w["yearly"], "month": w["last"],
+                                 "base_month": month_label(month_key_of(w["last"]) - 12)},
+            "quick_ratio_definitions": {
+                "with_reactivation": w["quick_ratio_with_reactivation"],
+                "without_reactivation": w["quick_ratio_without_reactivation"],
+                "headline": ("with_reactivation" if self.settings.include_reactivation
+                             else "without_reactivation"),
+            },
+            "paying_customers": self.overview.get("paying_customers"),
+            "mrr_lost_by_plan": records(w["losses_by_plan"]),
             "ltv": dict(self.value),
             "sbg": _sbg_json(self.sbg_table()),
             "sbg_overall": _sbg_json(sbg_table([self.sbg_overall], self.discount_rate, LEVEL))
@@ -626,9 +641,16 @@ def _value(window: dict[str, Any], curve: pd.DataFrame, margin: float,
 
 
 def _window(movements: pd.DataFrame, include_reactivation: bool) -> dict[str, Any]:
-    """The rates over the last :data:`WINDOW_MONTHS` months, with the movements summed."""
+    """The rates over the last :data:`WINDOW_MONTHS` months, with the movements summed, and
+    the quick ratio by both definitions (reactivation counted as a gain, and not)."""
     recent = movements.tail(WINDOW_MONTHS)
-    return period_rates(recent, include_reactivation) | {
+    both = {
+        f"quick_ratio_{'with' if flag else 'without'}_reactivation":
+            period_rates(recent, flag)["quick_ratio"]
+        for flag in (True, False)
+    }
+    return period_rates(recent, include_reactivation) | both | {
+        "includes_reactivation": include_reactivation,
         "first": recent["month"].iloc[0], "last": recent["month"].iloc[-1],
         "months": len(recent),
         **{k: float(recent[k].sum()) for k in
@@ -689,6 +711,9 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
                                 period_end_col=s.period_end_col)
     movements, first = movements_from_cube(cube, months)
     window = _window(movements, s.include_reactivation)
+    window["yearly"] = yearly_retention(cm, months.last)
+    window["losses_by_plan"] = losses_by_plan(cube, month_key_of(window["first"]),
+                                              month_key_of(window["last"]))
     curve = payback_curve(cohort_revenue(cube, months), s.gross_margin)
     notes = list(run.notes)
     if s.cac is None:
@@ -700,7 +725,7 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
         notes.append(messages.fixed(messages.PLANS_SKIPPED))
     else:
         migration = plan_migration(cm, months)
-    billing = billing_rules(periods)
+    billing, paying = billing_rules(periods)
     if s.months_covered_col is None and s.period_end_col is None:
         notes.append(messages.intervals_inferred(billing))
     funnel_rows, activity, engagement_notes = _engagement(run, s.timezone)
@@ -715,13 +740,14 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
         month_label(months.partial) if months.partial is not None else None,
         months.monthly_data, month_label(months.last), months_without_payers(movements),
     ) + notes
+    overview = _overview(orders) | {"paying_customers": paying}
     return {
-        "orders": orders, "movements": movements, "first_month": first, "months": months,
+        "overview": overview, "movements": movements, "first_month": first, "months": months,
         "rates": monthly_rates(movements, s.include_reactivation), "window": window,
         "value": _value(window, curve, s.gross_margin, s.cac), "payback": curve,
         "sbg_fits": by_plan, "sbg_overall": overall[0], "sbg_cohorts": cohorts,
         "migration": migration, "funnel": funnel_rows, "activity": activity, "nps": nps,
-        "billing": billing, "notes": tuple(notes),
+        "billing": billing, "notes": tuple(notes), "orders": orders,
     }
 
 
@@ -881,7 +907,6 @@ def analyze(
     orders = computed.pop("orders")
     return SubscriptionsAnalysis(
         **computed,
-        overview=_overview(orders),
         data_quality=orders.quality,
         settings=run.settings,
         parameters=_parameters(data, run),

@@ -93,9 +93,9 @@ def data_markdown(a: SubscriptionsAnalysis) -> str:
     lang, o, cur = a.lang, a.overview, a.currency
     text = [
         lang.ngettext(
-            "{charges} charges from {n} customer, {first} to {last}, {revenue} in total; the "
+            "{charges} charges from {n} customer ID, {first} to {last}, {revenue} in total; the "
             "report covers {months} complete months, {first_month} to {last_month}.",
-            "{charges} charges from {n} customers, {first} to {last}, {revenue} in total; the "
+            "{charges} charges from {n} customer IDs, {first} to {last}, {revenue} in total; the "
             "report covers {months} complete months, {first_month} to {last_month}.",
             o["customers"],
         ).format(charges=number(lang, o["charges"]), n=number(lang, o["customers"]),
@@ -104,6 +104,15 @@ def data_markdown(a: SubscriptionsAnalysis) -> str:
                  first_month=month_name(a.months.first, lang),
                  last_month=month_name(a.months.last, lang))
     ]
+    paying = o.get("paying_customers")
+    if paying is not None and paying != o["customers"]:
+        text[0] += " " + lang.ngettext(
+            "{paying} of them paid at least once; the other {signups} had only charges of 0 "
+            "(trial sign-ups that did not pay): in this report \"customers\" are paying ones.",
+            "{paying} of them paid at least once; the other {signups} had only charges of 0 "
+            "(trial sign-ups that did not pay): in this report \"customers\" are paying ones.",
+            paying,
+        ).format(paying=number(lang, paying), signups=number(lang, o["customers"] - paying))
     text += notes_markdown(
         a.notes, ("partial_month_left_out", "monthly_data", "months_without_payers"), lang)
     if o["zero_amount_charges"]:

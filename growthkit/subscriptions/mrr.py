@@ -55,6 +55,7 @@ __all__ = [
     "customer_months",
     "customer_months_expr",
     "month_key",
+    "month_key_of",
     "month_label",
     "months_without_payers",
     "movement_cube",
@@ -85,6 +86,12 @@ def month_label(key: int) -> str:
     """``"2024-01"`` for a month key."""
     year, month = divmod(int(key), 12)
     return f"{year:04d}-{month + 1:02d}"
+
+
+def month_key_of(label: str) -> int:
+    """The month key of ``"2024-01"``."""
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
 
 
 def month_name(key: int) -> str:

@@ -117,9 +117,11 @@ def notes_markdown(notes: tuple[Note, ...], codes: tuple[str, ...], lang: Langua
 
 
 def mrr_sentence(
-    movements: pd.DataFrame, first: dict[str, Any], currency: str, lang: Language | None = None
+    movements: pd.DataFrame, first: dict[str, Any], currency: str, lang: Language | None = None,
+    *, each: bool = True,
 ) -> str:
-    """MRR in the last month, its customers and ARPA, and the change on a year (or the first
+    """MRR in the last month, its paying customers (and their MRR each unless ``each`` is
+    False: the summary states one ARPA, the window's), and the change on a year (or the first
     month) before."""
     lang = words(lang)
     last = movements.iloc[-1]
@@ -129,7 +131,7 @@ def mrr_sentence(
         "MRR was **{mrr}** in {month}, from {n} paying customers", n,
     ).format(mrr=money(lang, last["end"], currency), month=month_name(last["month"], lang),
              n=number(lang, n))
-    if n:
+    if n and each:
         text += lang.gettext(" ({arpa} each)").format(
             arpa=money(lang, last["end"] / n, currency))
     if len(movements) >= 12:
@@ -172,6 +174,23 @@ def movements_sentence(
             amount=money(lang, w["reactivation"], currency))
     text += lang.gettext(".")
     q = w["quick_ratio"]
+    other = w.get("quick_ratio_with_reactivation" if not w.get("includes_reactivation")
+                  else "quick_ratio_without_reactivation")
+    text += quick_ratio_text(q, lang)
+    if other is not None and finite(q) and finite(other) and abs(other - q) > 5e-3:
+        text += " " + (lang.gettext(
+            "That is the quick ratio without reactivation, as in the headline; counting "
+            "returning customers as a gain it is {other}."
+        ) if not w.get("includes_reactivation") else lang.gettext(
+            "That is the quick ratio with reactivation counted as a gain, as in the headline; "
+            "without it it is {other}."
+        )).format(other=number(lang, other, 2))
+    return text
+
+
+def quick_ratio_text(q: float, lang: Language) -> str:
+    """The quick ratio read out (with a leading space)."""
+    text = ""
     if q == math.inf:
         text += " " + lang.gettext("No MRR was lost.")
     elif not finite(q):
@@ -186,6 +205,52 @@ def movements_sentence(
             "The quick ratio is {q}: more MRR was lost than new subscribers and expansion "
             "brought in."
         ).format(q=number(lang, q, 2))
+    return text
+
+
+def yearly_sentence(window: dict[str, Any], lang: Language | None = None) -> str:
+    """Trailing-12-month GRR and NRR: what customers paying a year before pay now."""
+    lang = words(lang)
+    y = window.get("yearly")
+    if not y or not finite(y["nrr"]):
+        return ""
+    return lang.gettext(
+        "Over the year to {month}, customers paying twelve months before kept {grr} of their "
+        "MRR without expansion (GRR, yearly) and {nrr} with it (NRR, yearly), the figures to "
+        "set beside yearly benchmarks."
+    ).format(month=month_name(window["last"], lang), grr=percent(lang, y["grr"]),
+             nrr=percent(lang, y["nrr"]))
+
+
+def action_sentence(
+    window: dict[str, Any], currency: str, lang: Language | None = None
+) -> str:
+    """What to act on: the movement that drove MRR most over the window, and the starting
+    plan that lost most MRR to churn and contraction."""
+    lang = words(lang)
+    w = window
+    change = w["new"] + w["expansion"] + w["reactivation"] - w["contraction"] - w["churn"]
+    names = {"new": lang.gettext("new subscribers"), "expansion": lang.gettext("expansion"),
+             "reactivation": lang.gettext("reactivation"), "churn": lang.gettext("churn"),
+             "contraction": lang.gettext("contraction")}
+    keys = ("new", "expansion", "reactivation") if change >= 0 else ("churn", "contraction")
+    driver = max(keys, key=lambda k: w[k])
+    message = (lang.gettext("What to act on: MRR rose {change} over the {n} months, most of it "
+                            "from {driver} ({amount}).") if change >= 0 else
+               lang.gettext("What to act on: MRR fell {change} over the {n} months, most of "
+                            "it to {driver} ({amount})."))
+    text = message.format(change=money(lang, abs(change), currency),
+                          n=number(lang, w["months"]), driver=names[driver],
+                          amount=money(lang, w[driver], currency))
+    losses = w.get("losses_by_plan")
+    total = float(losses["lost"].sum()) if losses is not None and len(losses) else 0.0
+    if total > 0 and len(losses) >= 2:
+        top = losses.iloc[0]
+        text += " " + lang.gettext(
+            "Customers who started on {plan} lost the most MRR to churn and contraction "
+            "({lost}, {share} of all such losses): start there."
+        ).format(plan=lang.data(top["plan"]), lost=money(lang, top["lost"], currency),
+                 share=percent(lang, top["lost"] / total, 0))
     return text
 
 
@@ -383,9 +448,10 @@ def summary_markdown(a: SubscriptionsAnalysis) -> str:
     """The paragraph at the top of the report, then the plans, value and customers."""
     lang, cur = a.lang, a.currency
     first = " ".join(s for s in (
-        mrr_sentence(a.movements, a.first_month, cur, lang),
+        mrr_sentence(a.movements, a.first_month, cur, lang, each=False),
         movements_sentence(a.window, cur, lang),
         retention_sentence(a.window, a.settings.include_reactivation, lang),
+        yearly_sentence(a.window, lang),
     ) if s)
     second = " ".join(s for s in (
         plans_sentence(a.sbg_table(), lang, a.level),
@@ -396,7 +462,8 @@ def summary_markdown(a: SubscriptionsAnalysis) -> str:
         nps_sentence(a.nps, lang),
         engagement_sentence(a.stickiness(), lang),
     ) if s)
-    return "\n\n".join(p for p in (first, second, third) if p)
+    return "\n\n".join(p for p in (first, second, third,
+                                     action_sentence(a.window, cur, lang)) if p)
 
 
 def headline(a: SubscriptionsAnalysis) -> dict[str, str]:

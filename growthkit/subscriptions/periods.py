@@ -325,20 +325,30 @@ def month_end_snapshots(
     return cm.mutate(mrr=ibis.cases((cancelled, 0.0), else_=cm.mrr)).drop("paid")
 
 
-def billing_rules(periods: ibis.Table) -> dict[str, int]:
-    """Customers per billing rule, executed (one small query): rule -> customers."""
+def billing_rules(periods: ibis.Table) -> tuple[dict[str, int], int]:
+    """Paying customers per billing rule, and paying customers in all, executed (one small
+    query): (rule -> customers, customers with a paid charge)."""
     with step("billing intervals") as progress:
         out = billing_rules_expr(periods).to_pyarrow().to_pylist()
-        progress["detail"] = f"{len(out)} rules"
+        progress["detail"] = f"{len(out) - 1} rules"
     counts = {r["rule"]: int(r["customers"]) for r in out}
-    return {rule: counts[rule] for rule in RULES if rule in counts}
+    paying = counts.pop(PAYING, 0)
+    return {rule: counts[rule] for rule in RULES if rule in counts}, paying
+
+
+#: The row of :func:`billing_rules_expr` that counts every paying customer.
+PAYING = "(paying customers)"
 
 
 def billing_rules_expr(periods: ibis.Table) -> ibis.Table:
-    """Customers per billing rule (a customer counted under each rule of their charges)."""
-    p = periods.filter(periods.rule != "refund")
+    """Customers with a paid charge per billing rule (a customer counted under each rule of
+    their paid charges), and a row :data:`PAYING` with the paying customers in all."""
+    p = periods.filter((periods.rule != "refund") & (periods.mrr > 0))
     per = p.select("customer_id", "rule").distinct()
-    return per.group_by("rule").aggregate(customers=per.count())
+    rules = per.group_by("rule").aggregate(customers=per.count())
+    who = p.select("customer_id").distinct()
+    total = who.aggregate(customers=who.count()).mutate(rule=ibis.literal(PAYING))
+    return rules.union(total.select("rule", "customers"), distinct=False)
 
 
 def month_last_day(key: int) -> dt.date:

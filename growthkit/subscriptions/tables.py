@@ -62,7 +62,8 @@ def overview_table(a: SubscriptionsAnalysis) -> pd.DataFrame:
     _ = lang.gettext
     rows = {
         _("Charges"): lang.number(o["charges"]),
-        _("Customers"): lang.number(o["customers"]),
+        _("Customer IDs (trial sign-ups included)"): lang.number(o["customers"]),
+        _("Paying customers"): lang.number(o.get("paying_customers", o["customers"])),
         _("First charge"): lang.date(o["first_day"]),
         _("Last charge"): lang.date(o["last_day"]),
         _("Complete months"): _("{n} ({first} to {last})").format(
@@ -124,7 +125,15 @@ def rates_summary_table(a: SubscriptionsAnalysis) -> pd.DataFrame:
         _("GRR (monthly)"): lang.percent(w["grr"]),
         _("NRR (monthly)"): lang.percent(w["nrr"]),
         _("Reactivation (share of starting MRR)"): lang.percent(w["reactivation_rate"], 2),
-        _("Quick ratio"): _ratio(lang, w["quick_ratio"]),
+        _("GRR (yearly: customers paying 12 months before)"):
+            lang.percent(w["yearly"]["grr"]) if "yearly" in w else _("n/a"),
+        _("NRR (yearly: customers paying 12 months before)"):
+            lang.percent(w["yearly"]["nrr"]) if "yearly" in w else _("n/a"),
+        _("Quick ratio (headline)"): _ratio(lang, w["quick_ratio"]),
+        _("Quick ratio, reactivation counted as a gain"):
+            _ratio(lang, w.get("quick_ratio_with_reactivation", math.nan)),
+        _("Quick ratio, reactivation not counted"):
+            _ratio(lang, w.get("quick_ratio_without_reactivation", math.nan)),
         _("Reactivation counted as a gain"):
             _("yes") if a.settings.include_reactivation else _("no"),
     }
