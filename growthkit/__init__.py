@@ -28,14 +28,18 @@ if TYPE_CHECKING:
         cohorts,
         data,
         errors,
+        escaping,
         formatting,
         i18n,
+        notes,
+        numeric,
         plots,
         progress,
         report,
         result,
         rfm,
         samples,
+        settings,
         subscriptions,
         units,
         validation,
@@ -50,14 +54,18 @@ __all__ = [  # noqa: RUF022 - modules first, then functions
     "cohorts",
     "data",
     "errors",
+    "escaping",
     "formatting",
     "i18n",
+    "notes",
+    "numeric",
     "plots",
     "progress",
     "report",
     "result",
     "rfm",
     "samples",
+    "settings",
     "subscriptions",
     "units",
     "validation",
@@ -91,5 +99,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """Every public name, for ``dir(gk)`` and tab completion."""
-    return sorted({*globals(), *__all__})
+    """The public names only, for ``dir(gk)`` and tab completion."""
+    return sorted(__all__)

@@ -1,7 +1,8 @@
 """Recency-frequency-monetary summaries, the one-row-per-customer input of the BTYD models.
 
 The aggregation runs in the engine (DuckDB by default) through Ibis; only the per-customer result
-comes back as pandas.
+comes back as pandas. Money is summed exactly (:func:`growthkit.data.money_sum`), so two runs on
+the same orders give the same bits whatever order the engine's threads add them in.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from growthkit.data import Orders, Source, as_date, validate_orders
+from growthkit.data import Orders, Source, as_date, as_money, validate_orders
+from growthkit.data.orders import MONEY_TYPE
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import TIME_UNITS
@@ -88,13 +91,20 @@ def rfm_summary(
     observation_end: str | _dt.date | None = None,
     calibration_end: str | _dt.date | None = None,
     timezone: str = "UTC",
+    *,
+    order_col: str | None = None,
+    quantity_col: str | None = None,
 ) -> pd.DataFrame:
     """Summarise orders to frequency, recency, T and monetary value per customer.
 
     Orders are grouped by calendar day: several orders on one day are one purchase, and their
     amounts are summed. Time is measured from each customer's first purchase day. Refunds
     (negative amounts) net against the purchases of their day; a day of refunds only is not a
-    purchase. Orders of amount 0 are purchases.
+    purchase. Orders of amount 0 are purchases. Rows without a customer are left out.
+
+    Rows may be lines of orders (``order_col``, ``quantity_col``): a line's amount is quantity ×
+    unit price, the lines of a customer-day sum as its orders would, and a negative quantity (a
+    return) nets as a refund does. A day of returns only is not a purchase.
 
     Parameters
     ----------
@@ -116,6 +126,12 @@ def rfm_summary(
         only, leaves out customers first seen after it, and adds the holdout columns.
     timezone : str, default "UTC"
         Time zone that timestamps with an offset are converted to before taking their day.
+    order_col : str, optional
+        The order (invoice) of each row, when rows are lines of orders: checked and counted
+        (:func:`growthkit.data.validate_orders`); purchases are days, so it does not change
+        the summary.
+    quantity_col : str, optional
+        The quantity of each line; ``amount_col`` is then the unit price.
 
     Returns
     -------
@@ -141,13 +157,17 @@ def rfm_summary(
     """
     check_option("time_unit", time_unit, list(TIME_UNITS))
     days_per_unit = TIME_UNITS[time_unit]
+    lines = {"order_col": order_col, "quantity_col": quantity_col}
     valid = validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False,
-                            statistics=True)
+                            statistics=True, **lines)
     t, customer_col = valid.table, valid.customer_col
     if valid.amount_col is None:
         amount_col = None
     elif amount_col is None and isinstance(source, Orders):
         amount_col = valid.amount_col
+    # Validated from Parquet statistics, which leave NaN out: amounts that cannot be money
+    # (as_money makes them NULL) are counted, and a count above 0 sends us to read the rows.
+    unscanned = amount_col is not None and valid.revenue is None
 
     obs_end = as_date(observation_end, "observation_end") or valid.last_day
     cal_end = as_date(calibration_end, "calibration_end")
@@ -160,14 +180,21 @@ def rfm_summary(
 
     # Filters that would keep every row are left out of the query: they cost a comparison each.
     daily = t.filter(t.order_date <= ibis.literal(obs_end)) if obs_end < valid.last_day else t
+    # Day totals are exact DECIMAL sums, and so are the sums of days: the same bits whatever
+    # order the engine adds the rows in (a float sum depends on it).
+    day_aggs: dict[str, ibis.Value] = {}
+    if amount_col is not None:
+        day_aggs["amount"] = as_money(daily.amount).sum()
+        if unscanned:
+            day_aggs["unsummed"] = as_money(daily.amount).isnull().sum()
     if amount_col is not None and valid.quality.refunds:
         # A purchase day has at least one order that is not a refund; refunds net within it.
         daily = daily.group_by(["customer_id", "order_date"]).aggregate(
-            amount=daily.amount.sum(), purchases=(daily.amount >= 0).sum()
+            **day_aggs, purchases=(daily.amount >= 0).sum()
         )
         daily = daily.filter(daily.purchases > 0).drop("purchases")
     elif amount_col is not None:
-        daily = daily.group_by(["customer_id", "order_date"]).aggregate(amount=daily.amount.sum())
+        daily = daily.group_by(["customer_id", "order_date"]).aggregate(**day_aggs)
     else:
         daily = daily.group_by(["customer_id", "order_date"]).aggregate()
     calib = daily.filter(daily.order_date <= ibis.literal(period_end)) if cal_end else daily
@@ -180,14 +207,18 @@ def rfm_summary(
     if amount_col is not None:
         # Repeat spend = all spend less the first day's, without a window over the days.
         aggs["spend"] = calib.amount.sum()
-        aggs["first_spend"] = _first_spend(calib.amount, calib.order_date)
+        aggs["first_spend"] = _first_spend(calib.amount.cast("float64"), calib.order_date)
+        if unscanned:
+            aggs["unsummed"] = calib.unsummed.sum()
     per_customer = calib.group_by("customer_id").aggregate(**aggs)
 
     if cal_end is not None:
         hold = daily.filter(daily.order_date > ibis.literal(cal_end))
         hold_aggs = {"frequency_holdout": hold.count()}
         if amount_col is not None:
-            hold_aggs["monetary_value_holdout"] = hold.amount.mean()
+            hold_aggs["monetary_value_holdout"] = hold.amount.sum().cast("float64") / hold.count()
+            if unscanned:
+                hold_aggs["unsummed_holdout"] = hold.unsummed.sum()
         hold = hold.group_by("customer_id").aggregate(**hold_aggs)
         per_customer = per_customer.left_join(hold, "customer_id").drop("customer_id_right")
 
@@ -200,20 +231,27 @@ def rfm_summary(
         "T": c.T_days.cast("float64") / days_per_unit,
     }
     if amount_col is not None:
-        # Mean spend of the repeat days; without repeats 0, or NaN when the spend is not finite
-        # (spend * 0): Parquet statistics leave NaN amounts out, and then this shows them.
-        columns["monetary_value"] = (repeats > 0).ifelse(
-            (c.spend - c.first_spend) / repeats, c.spend * 0.0
-        )
+        # Mean spend of the repeat days (their exact sum: the first day's spend, a float,
+        # is the DECIMAL it came from whenever it has at most 15 digits); without repeats 0.
+        repeat_spend = (c.spend - c.first_spend.cast(MONEY_TYPE)).cast("float64")
+        columns["monetary_value"] = (repeats > 0).ifelse(repeat_spend / repeats, 0.0)
     if cal_end is not None:
         columns["frequency_holdout"] = c.frequency_holdout.fill_null(0).cast("float64")
         if amount_col is not None:
             columns["monetary_value_holdout"] = c.monetary_value_holdout.fill_null(0.0)
-    per_customer = c.select("customer_id", **columns)
+    checks: dict[str, ibis.Value] = {}
+    if unscanned:
+        later = c.unsummed_holdout.fill_null(0) if cal_end is not None else 0
+        checks["unsummed"] = c.unsummed + later
+    per_customer = c.select("customer_id", **columns, **checks)
 
     with step("summarised orders per customer") as progress:
         table = per_customer.to_pyarrow()
         progress["detail"] = f"{table.num_rows:,} customers"
+    if unscanned and pc.sum(table.column("unsummed")).as_py():
+        # A NaN amount that Parquet statistics hid: reading the orders finds it and names it.
+        validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False,
+                        **lines)
     if table.num_rows == 0:
         raise GrowthkitError(
             f"no customers have a first order on or before {period_end.isoformat()}; "
@@ -225,10 +263,6 @@ def rfm_summary(
     order, index = _customer_order(table.column("customer_id"))
     index.name = customer_col
     out = {name: _numpy(table.column(name))[order] for name in columns}
-    money = [out[name] for name in ("monetary_value", "monetary_value_holdout") if name in out]
-    if not all(np.isfinite(values).all() for values in money):
-        # A NaN amount that Parquet statistics hid: reading the orders finds it and names it.
-        validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False)
     if cal_end is not None:
         out["duration_holdout"] = np.full(
             index.size, float((obs_end - cal_end).days) / days_per_unit

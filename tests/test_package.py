@@ -9,9 +9,9 @@ import pytest
 
 import growthkit as gk
 
-MODULES = ("abtest", "clv", "cohorts", "data", "errors", "formatting", "i18n", "plots",
-           "progress", "report", "result", "rfm", "samples", "subscriptions", "units",
-           "validation")
+MODULES = ("abtest", "clv", "cohorts", "data", "errors", "escaping", "formatting", "i18n",
+           "notes", "numeric", "plots", "progress", "report", "result", "rfm", "samples",
+           "settings", "subscriptions", "units", "validation")
 
 
 def _fresh(code: str) -> str:
@@ -47,6 +47,11 @@ def test_dir_lists_every_module_and_function():
     names = dir(gk)
     for name in (*MODULES, "rfm_summary", "validate_orders", "load", "redact"):
         assert name in names and name in gk.__all__
+
+
+def test_dir_lists_only_public_names():
+    assert dir(gk) == sorted(gk.__all__)
+    assert not {"Any", "TYPE_CHECKING", "annotations", "import_module"} & set(dir(gk))
 
 
 def test_functions_are_the_modules_own():

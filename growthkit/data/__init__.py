@@ -7,7 +7,9 @@
 - :mod:`growthkit.data.spark`: a SparkSession and an Ibis connection on it, for ``spark:``
   sources (PySpark is imported only when one is used: ``pip install 'growthkit[spark]'``);
 - :mod:`growthkit.data.dates`: dates to calendar days in a time zone, per expression;
-- :mod:`growthkit.data.orders`: :func:`validate_orders`, one validation pass in the engine.
+- :mod:`growthkit.data.orders`: :func:`validate_orders`, one validation pass in the engine
+  (orders, or lines of orders), and :func:`money_sum`, sums of money that do not depend on
+  the order rows are added in.
 
 Aggregation happens in the engine: nothing here pulls raw rows into pandas.
 """
@@ -18,7 +20,9 @@ from growthkit.data.dates import as_date, check_timezone, parse_dates
 from growthkit.data.orders import (
     DataQuality,
     Orders,
+    as_money,
     describe_orders,
+    money_sum,
     orders,
     validate_orders,
 )
@@ -30,10 +34,12 @@ __all__ = [
     "Orders",
     "Source",
     "as_date",
+    "as_money",
     "check_timezone",
     "describe_orders",
     "engine",
     "load",
+    "money_sum",
     "orders",
     "parse_dates",
     "redact",

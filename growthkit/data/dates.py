@@ -115,14 +115,15 @@ def parse_dates(t: ibis.Table, col: str, timezone: str = "UTC") -> ibis.ir.DateV
 
 
 def _integer_dates(value: ibis.Value, timezone: str, backend: str) -> ibis.Value:
-    """``YYYYMMDD`` (8 digits), epoch seconds (9-10 digits) or milliseconds (12-13 digits)."""
+    """``YYYYMMDD`` (8 digits from 10000101), else epoch seconds (up to 11 digits, 0 included:
+    1970-01-01) or milliseconds (12-13 digits)."""
     text = value.cast("string")
     iso = text.substr(0, 4) + "-" + text.substr(4, 2) + "-" + text.substr(6, 2)
     seconds = _local_day(value.as_timestamp("s"), timezone, backend)
     millis = _local_day(value.as_timestamp("ms"), timezone, backend)
     return ibis.cases(
         (value.between(10000101, 99991231), iso.try_cast("date")),
-        (value.between(10**8, 10**11 - 1), seconds),
+        (value.between(0, 10**11 - 1), seconds),
         (value.between(10**11, 10**14 - 1), millis),
         else_=ibis.null("date"),
     )

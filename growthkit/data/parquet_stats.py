@@ -63,9 +63,9 @@ def statistics_facts(
     ``files``, or None when the statistics cannot settle them.
 
     They settle them when every row group has exact statistics for the three columns, no
-    column has an empty value, the date column is a date or a time-zone-free timestamp (its
-    days are those of its values) whose last day is not after ``today``, and every amount is
-    numeric and in [0, ``max_amount``].
+    column has an empty value (nor a text customer id a blank one), the date column is a date
+    or a time-zone-free timestamp (its days are those of its values) whose last day is not
+    after ``today``, and every amount is numeric and in [0, ``max_amount``].
 
     NaN amounts are invisible here (Parquet writers leave them out of the statistics); the
     caller must check its own sums of amounts (:func:`growthkit.rfm_summary` does).
@@ -73,10 +73,10 @@ def statistics_facts(
     Returns
     -------
     dict or None
-        ``rows``, ``kept_rows``, ``first_day``, ``last_day``, ``null:<column>`` and, with an
-        amount, ``largest_amount``, ``refunds`` and ``refund_total`` (0), ``zero`` (0 when the
-        smallest amount is positive, else None: not counted) and ``revenue`` (None: not
-        summed).
+        ``rows``, ``kept_rows``, ``first_day``, ``last_day``, ``no_customer`` (0),
+        ``null:<column>`` and, with an amount, ``largest_amount``, ``refunds`` and
+        ``refund_total`` (0), ``zero`` (0 when the smallest amount is positive, else None: not
+        counted) and ``revenue`` (None: not summed).
     """
     if not files or ibis.get_backend(t).name != "duckdb":
         return None
@@ -104,6 +104,12 @@ def statistics_facts(
     if meta[["min_is_exact", "max_is_exact"]].eq(False).any().any():
         return None
     stats = {c: meta[meta["path_in_schema"] == c] for c in columns}
+    if t[customer_col].type().is_string():
+        # A blank id is a row without a customer, which only a scan counts: the smallest
+        # value of a column holding one is empty or starts with a space.
+        smallest = stats[customer_col]["stats_min_value"]
+        if smallest.isna().any() or any(not v or v[:1].isspace() for v in smallest):
+            return None
     dates = stats[date_col]
     if dates[["stats_min_value", "stats_max_value"]].isna().any().any():
         return None
@@ -113,7 +119,8 @@ def statistics_facts(
         return None
     rows = int(meta.drop_duplicates(["file_name", "row_group_id"])["row_group_num_rows"].sum())
     facts: dict[str, Any] = {"rows": rows, "kept_rows": rows, "first_day": first,
-                             "last_day": last, **{f"null:{c}": 0 for c in columns}}
+                             "last_day": last, "no_customer": 0,
+                             **{f"null:{c}": 0 for c in columns}}
     if amount_col is not None:
         amounts = stats[amount_col][["stats_min_value", "stats_max_value"]]
         if amounts.isna().any().any():

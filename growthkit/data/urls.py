@@ -21,7 +21,9 @@ from pathlib import Path
 __all__ = [
     "CREDENTIALS_ENV",
     "FILE_DATABASES",
+    "JDBC_PREFIX",
     "MASK",
+    "SECRET_KEYS",
     "SPARK_FORMATS",
     "SPARK_PREFIX",
     "DatabaseURL",
@@ -42,10 +44,21 @@ CREDENTIALS_ENV = "GROWTHKIT_CREDENTIALS"
 #: Schemes whose database is a local file (``duckdb://rel.db``, ``duckdb:///abs.db``).
 FILE_DATABASES = ("duckdb", "sqlite")
 
-_SECRET_KEYS = re.compile(
-    r"pass|pwd|secret|token|key|credential|auth|signature|sig$|session", re.IGNORECASE
+#: Query and DSN keys whose values are secrets: any key holding one of these words, or
+#: ending in ``pw`` or ``sig`` (``pw``, ``db_pw``, ``sig``, ``X-Amz-Sig``).
+SECRET_KEYS = re.compile(
+    r"pass|pwd|secret|token|key|credential|auth|signature|session|jwt|private|pw$|sig$",
+    re.IGNORECASE,
 )
-_QUERY_IN_USERINFO = re.compile(r"\?[^@]*=")
+# ``KEY=VALUE`` in a key/value DSN (libpq ``host=db password='a b'``, ODBC ``Pwd=x;``, JDBC
+# ``;password=x``): the value is quoted, or runs to the next space, ``;`` or ``&``.
+_PAIR = re.compile(
+    r"(?P<key>[A-Za-z_][\w.\-]*)(?P<eq>\s*=\s*)"
+    r"(?P<value>'(?:[^'\\]|\\.)*'?|\"[^\"]*\"?|\{[^}]*\}?|[^\s;&]*)"
+)
+_DSN = re.compile(r"\s*[A-Za-z_][\w.\-]*\s*=")
+#: What a JDBC URL starts with (``jdbc:postgresql://...``), before a URL of the usual form.
+JDBC_PREFIX = "jdbc:"
 #: What a Spark source starts with: ``spark:PATH_OR_TABLE[?master=URL&spark.KEY=VALUE...]``.
 SPARK_PREFIX = "spark:"
 #: File endings a Spark source reads, and the format of each; a path without one of them is a
@@ -110,25 +123,48 @@ def parse_url(text: str) -> DatabaseURL | None:
     """Split ``scheme://[userinfo@]location[?query]``; None when ``text`` is not a URL.
 
     Unlike :func:`urllib.parse.urlsplit` this keeps a password that holds an unescaped ``/``,
-    ``#`` or ``?`` whole: the userinfo runs to the last ``@`` before the query.
+    ``#``, ``?`` or ``=`` whole: the userinfo is everything between ``//`` and the last ``@``.
+    That ``@`` is taken as part of the query instead only when the text before the first ``?``
+    is a host and a path (a ``/`` with no ``:`` before it: ``host/db?email=a@b.example``); a
+    password can hold anything and still be the userinfo (:func:`userinfo_end`).
     """
     scheme, sep, rest = text.partition("://")
     if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme):
         return None
     userinfo = None
-    at = rest.rfind("@")
-    if at >= 0 and not _QUERY_IN_USERINFO.search(rest[:at]):
+    at = userinfo_end(rest)
+    if at >= 0:
         userinfo, rest = rest[:at], rest[at + 1 :]
-    elif at >= 0 and "@" in rest.split("?", 1)[0]:  # an "@" in the query, and one before it
-        head = rest.split("?", 1)[0]
-        cut = head.rfind("@")
-        userinfo, rest = rest[:cut], rest[cut + 1 :]
     location, _, query_text = rest.partition("?")
     query = []
     for part in filter(None, query_text.split("&")):
         key, _, value = part.partition("=")
         query.append((key, value))
     return DatabaseURL(scheme, userinfo, location, query)
+
+
+def userinfo_end(rest: str) -> int:
+    """Where the userinfo of ``rest`` (a URL after ``scheme://``) ends: its ``@``, or -1.
+
+    The userinfo runs to the last ``@``, unless that ``@`` lies in the query: the text before
+    the first ``?`` (after any ``@`` in it) holds a ``/`` with no ``:`` before it, a host and
+    a path such as ``host/db?email=a@b`` or ``/abs/file.db?x=a@b``. Then the userinfo, if any,
+    ends at the last ``@`` before that ``?``. Anything else, ``?`` and ``=`` included, is
+    userinfo.
+    """
+    at = rest.rfind("@")
+    if at < 0:
+        return -1
+    candidate = rest[:at]
+    head, question, _ = candidate.partition("?")
+    if not question:
+        return at
+    before = head.rfind("@")  # a userinfo ending before the "?", if any
+    host = head[before + 1 :]
+    slash = host.find("/")
+    if slash < 0 or ":" in host[:slash]:
+        return at  # no host and path before the "?": it is part of a password
+    return before
 
 
 @dataclass(frozen=True)
@@ -213,12 +249,22 @@ def parse_spark(text: str) -> SparkSource | None:
 
 
 def _mask_value(key: str, value: str) -> str:
-    return MASK if _SECRET_KEYS.search(key) and value else value
+    return MASK if SECRET_KEYS.search(key) and value else value
+
+
+def _mask_pairs(text: str) -> str:
+    """Every secret ``KEY=VALUE`` of a key/value text masked (``password=x`` -> ``***``)."""
+
+    def masked(found: re.Match[str]) -> str:
+        if not SECRET_KEYS.search(found["key"]) or not found["value"]:
+            return found[0]
+        return f"{found['key']}{found['eq']}{MASK}"
+
+    return _PAIR.sub(masked, text)
 
 
 def _redact_text(text: str) -> str:
-    url = parse_url(text)
-    return text if url is None else url.redacted()
+    return _redact_string(text)
 
 
 def redact(source: object) -> str:
@@ -244,11 +290,20 @@ def redact(source: object) -> str:
     if type(source).__name__ == "Table" and type(source).__module__.startswith("ibis"):
         return "Ibis table"
     text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    return _redact_string(text)
+
+
+def _redact_string(text: str) -> str:
+    """:func:`redact` for text: Spark, JDBC and other URLs, then key/value DSNs."""
+    if text[: len(JDBC_PREFIX)].lower() == JDBC_PREFIX:
+        return text[: len(JDBC_PREFIX)] + _redact_string(text[len(JDBC_PREFIX) :])
     spark = parse_spark(text)
     if spark is not None:
         return spark.redacted()
     url = parse_url(text)
-    return text if url is None else url.redacted()
+    if url is not None:
+        return _mask_pairs(url.redacted())  # JDBC-style ";password=x" properties too
+    return _mask_pairs(text) if _DSN.match(text) else text
 
 
 def conceal(value: object) -> tuple[object, dict[str, str]]:

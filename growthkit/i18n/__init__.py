@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from growthkit.escaping import escape, plain_label
 from growthkit.i18n.bidi import chart_text, isolate, strip_isolates
+from growthkit.i18n.labels import Labels, parse_labels
 from growthkit.i18n.language import (
     DIGITS,
     DOMAINS,
@@ -36,6 +37,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Labels",
     "Language",
     "as_language",
     "chart_text",
@@ -43,6 +45,7 @@ __all__ = [
     "escape",
     "get_language",
     "isolate",
+    "parse_labels",
     "plain_label",
     "strip_isolates",
 ]

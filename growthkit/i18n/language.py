@@ -6,9 +6,11 @@ import datetime as dt
 import gettext
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -24,6 +26,7 @@ from babel.numbers import (
 from growthkit.errors import GrowthkitError
 from growthkit.escaping import escape
 from growthkit.i18n.bidi import isolate
+from growthkit.i18n.labels import Labels, parse_labels
 
 __all__ = [
     "DIGITS",
@@ -51,7 +54,10 @@ DIGITS = {"locale": "default", "latin": "latn", "arabic": "arab"}
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _NBSP = "\u00a0"
-_LATIN_SYMBOL = re.compile(r"[A-Za-z]+\$|\$[A-Za-z]+|[A-Z]{3}")
+#: A currency symbol with Latin letters ("US$", "UK£", "JP¥") or a Latin code ("GBP"): kept in
+#: its own order inside right-to-left text by a left-to-right isolate.
+_CURRENCY_SIGNS = "$£¥€₹₩₽₺₪₫₴₦₱¢₡₵₲₸₼₾"
+_LATIN_SYMBOL = re.compile(rf"[A-Za-z]*[{_CURRENCY_SIGNS}][A-Za-z]*|[A-Z]{{3}}")
 _DASH = "–"
 
 
@@ -173,6 +179,7 @@ class Language:
     locale_id: str = "en"
     digits: str = "locale"
     domain: str = "growthkit"
+    labels: Labels = field(default_factory=Labels)
 
     # -- identity ----------------------------------------------------------------------------
     @cached_property
@@ -196,8 +203,17 @@ class Language:
         return "rtl" if self.rtl else "ltr"
 
     def for_domain(self, domain: str) -> Language:
-        """The same language and digits, with the words of another catalog."""
-        return get_language(self.locale_id, digits=self.digits, domain=domain)
+        """The same language, digits and labels, with the words of another catalog."""
+        return replace(get_language(self.locale_id, digits=self.digits, domain=domain),
+                       labels=self.labels)
+
+    def with_labels(self, labels: Any) -> Language:
+        """The same language with display names for data values (see :func:`parse_labels`)."""
+        return replace(self, labels=parse_labels(labels, self.code))
+
+    def name(self, value: object, column: str | None = None) -> str:
+        """The display name of a data value (``labels``), else the value as it is."""
+        return self.labels.name(value, column)
 
     # -- words -------------------------------------------------------------------------------
     def gettext(self, message: str) -> str:
@@ -218,10 +234,9 @@ class Language:
         """``text`` in bidi isolates (see :func:`growthkit.i18n.isolate`)."""
         return isolate(text)
 
-    @staticmethod
-    def data(value: object) -> str:
-        """A data-derived value for Markdown: escaped, then bidi-isolated."""
-        return isolate(escape(value))
+    def data(self, value: object, column: str | None = None) -> str:
+        """A data-derived value for Markdown: its display name, escaped, then bidi-isolated."""
+        return isolate(escape(self.name(value, column)))
 
     def _number_text(self, text: str) -> str:
         if self._system == "arab":  # Babel's compact formats keep Latin digits (Babel 2.18)
@@ -316,6 +331,72 @@ class Language:
                 format=pattern.replace(".00", "") if whole else None,
                 currency_digits=not whole, numbering_system=system,
             )
+        return self._money_text(text)
+
+    def money_column(self, values: Iterable[float | None], currency: str) -> list[str]:
+        """Money for one table column: one unit and one precision for every cell.
+
+        :meth:`money` picks each amount's own unit and digits (``$527``, ``$1.03K``), which
+        mixes precisions down a column. Here the column decides: when every non-zero amount has
+        the same compact unit (all thousands, all millions), each is written in that unit with
+        the decimals that give the smallest three significant digits (``$1.08K``,
+        ``$11.23K``); otherwise whole units with grouping when the largest amount reaches 100
+        (``$527``, ``$1,034``), and cents below that (``$5.99``, ``$12.69``).
+
+        Parameters
+        ----------
+        values : iterable of float or None
+        currency : str
+            ISO 4217 code.
+
+        Returns
+        -------
+        list of str
+            A dash for a missing or non-finite amount.
+        """
+        amounts = [None if v is None or not math.isfinite(float(v)) else float(v) for v in values]
+        present = [abs(v) for v in amounts if v is not None and v != 0]
+        if not present:
+            return [self.money(v, currency, compact=False) if v is not None else _DASH
+                    for v in amounts]
+        groups = {math.floor(math.log10(v)) // 3 for v in present}
+        if len(groups) == 1 and min(groups) >= 1 and len(present) == sum(
+            v is not None for v in amounts
+        ):
+            within = min(math.floor(math.log10(v)) % 3 for v in present)
+            digits = max(2 - within, 0)
+            return [
+                _DASH if v is None else self._money_text(self._pad(format_compact_currency(
+                    v, currency, locale=self.locale, fraction_digits=digits,
+                    numbering_system=self._system,
+                ), digits))
+                for v in amounts
+            ]
+        whole = max(present) >= 100
+        pattern = self.locale.currency_formats["standard"].pattern
+        return [
+            _DASH if v is None else self._money_text(format_currency(
+                round(v) if whole else v, currency, locale=self.locale,
+                format=pattern.replace(".00", "") if whole else None,
+                currency_digits=not whole, numbering_system=self._system,
+            ))
+            for v in amounts
+        ]
+
+    def _pad(self, text: str, digits: int) -> str:
+        """``text``'s first number with exactly ``digits`` decimals (Babel's compact formats
+        drop trailing zeros: ``$10.1K`` for ``$10.10K``)."""
+        if digits == 0:
+            return text
+        point = self.locale.number_symbols.get(self._system, {}).get("decimal", ".")
+        found = re.search(rf"(\d+)(?:{re.escape(point)}(\d+))?", text)
+        if found is None:
+            return text
+        decimals = (found.group(2) or "").ljust(digits, "0")
+        return f"{text[:found.start()]}{found.group(1)}{point}{decimals}{text[found.end():]}"
+
+    def _money_text(self, text: str) -> str:
+        """Babel's money text with CLDR spacing, isolated symbols and non-breaking spaces."""
         text = re.sub(r"^([-+]?[A-Z]{2,3}\$?)(?=\d)", r"\1 ", text)  # CLDR currency spacing
         if self.rtl:  # a Latin symbol keeps its order inside right-to-left text: "US$", not "$US"
             text = _LATIN_SYMBOL.sub(lambda found: f"\u2066{found.group(0)}\u2069", text)

@@ -42,7 +42,11 @@ class ReportKernelApp(IPKernelApp):
 
 if __name__ == "__main__":
     # As ipykernel_launcher does: the kernel's working folder must not shadow installed packages.
-    if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
+    try:
+        here = Path.cwd()
+    except FileNotFoundError:  # the run that started this kernel ended and removed its folder
+        raise SystemExit(1) from None
+    if sys.path[0] == "" or Path(sys.path[0]) == here:
         del sys.path[0]
     sys.modules.setdefault(_DEBUGGER, None)  # type: ignore[arg-type]  # "not importable"
     ReportKernelApp.launch_instance()

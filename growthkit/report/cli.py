@@ -20,6 +20,7 @@ import multiprocessing.connection
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from growthkit import __version__
 from growthkit.errors import GrowthkitError
 from growthkit.progress import REPORT_ENV
 
-__all__ = ["UNUSED_PROBES", "main"]
+__all__ = ["INTERRUPTED", "TERMINATED", "UNUSED_PROBES", "main"]
 
 #: Optional modules that libraries the runner imports look for when imported, each for a feature
 #: the command never uses, and that are kept out of the command's process: ``rfc3987_syntax``
@@ -49,6 +50,9 @@ UNUSED_PROBES = ("rfc3987_syntax", "pyarrow.fs")
 _RUN_MODULES = ("growthkit.i18n.notebook", "growthkit.report.html", "growthkit.report.index")
 _NO_REPORTS = "no report notebooks found (add notebooks/NAME.ipynb or set GROWTHKIT_NOTEBOOKS)"
 _INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+#: The error line's text when Ctrl-C or SIGTERM stops the command outside a report's run.
+INTERRUPTED = "interrupted (Ctrl-C)"
+TERMINATED = "terminated (SIGTERM)"
 # papermill (and nbclient, through papermill's logger) logs a failure before raising it, e.g.
 # "Kernel died while waiting for execute reply."; the command says it once, in its error line.
 _SILENCE_PAPERMILL = logging.NullHandler()
@@ -75,21 +79,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 on success, 1 when a report failed, 130 on Ctrl-C. Usage errors exit with 2 (through
         :class:`SystemExit`, as argparse does).
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
-    papermill_log = logging.getLogger("papermill")
-    if _SILENCE_PAPERMILL not in papermill_log.handlers:
-        papermill_log.addHandler(_SILENCE_PAPERMILL)
+    with _terminate_as_interrupt():
+        parser = _parser()
+        args = parser.parse_args(argv)
+        papermill_log = logging.getLogger("papermill")
+        if _SILENCE_PAPERMILL not in papermill_log.handlers:
+            papermill_log.addHandler(_SILENCE_PAPERMILL)
+        try:
+            runner = _runner()
+            if args.command == "list":
+                return _list(runner)
+            return _run(args, runner)
+        except GrowthkitError as exc:  # raised before any report ran: a usage error
+            args.subparser.error(str(exc))
+        except KeyboardInterrupt as exc:  # ReportInterrupted carries its own line
+            print(f"error: {_interruption(exc)}", file=sys.stderr)
+            return _INTERRUPTED
+
+
+def _interruption(exc: KeyboardInterrupt) -> str:
+    """The line for an interruption: the runner's own, else what stopped the command."""
+    return str(exc) or INTERRUPTED
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    """SIGTERM handler: stop as Ctrl-C does (outputs kept, scratch and lock removed)."""
+    raise KeyboardInterrupt(TERMINATED)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM as Ctrl-C in the block (main thread only; the old handler put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        runner = _runner()
-        if args.command == "list":
-            return _list(runner)
-        return _run(args, runner)
-    except GrowthkitError as exc:  # raised before any report ran: a usage error
-        args.subparser.error(str(exc))
-    except KeyboardInterrupt as exc:  # ReportInterrupted carries its own line
-        print(f"error: {exc or 'interrupted (Ctrl-C)'}", file=sys.stderr)
-        return _INTERRUPTED
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,11 +201,14 @@ def _run(args: argparse.Namespace, runner: ModuleType) -> int:
     names = list(runner.list_reports()) if args.all else args.names
     if not names:
         args.subparser.error(_NO_REPORTS)
-    texts = dict(args.parameter)
-    if args.data is not None:
-        texts["data"] = args.data
-    # Every report's parameters are checked before the first one runs.
+    twice = _first_repeated(names)
+    if twice is not None:
+        args.subparser.error(f"report {twice} is named twice; expected each report once")
+    texts = _texts(args)
+    # Every report's parameters and exports are checked before the first one runs.
     typed = {name: runner.typed_parameters(name, texts) for name in names}
+    runner.check_exports(typed, args.out)
+    runner.prepare_out(args.out)
     jobs = min(len(names), args.jobs or _cpus())
     start = time.perf_counter()
     if jobs > 1:
@@ -197,6 +228,29 @@ def _run(args: argparse.Namespace, runner: ModuleType) -> int:
     return 0 if written == len(names) else 1
 
 
+def _first_repeated(items: Sequence[str]) -> str | None:
+    """The first item given twice, else None."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
+
+
+def _texts(args: argparse.Namespace) -> dict[str, str]:
+    """``-p`` and ``--data`` as parameter name -> text; a parameter given twice is an error."""
+    pairs = [tuple(pair) for pair in args.parameter]
+    if args.data is not None:
+        if any(key == "data" for key, _ in pairs):
+            args.subparser.error("--data and -p data both given; expected one of the two")
+        pairs.append(("data", args.data))
+    twice = _first_repeated([key for key, _ in pairs])
+    if twice is not None:
+        args.subparser.error(f"-p {twice} given twice; expected each parameter once")
+    return dict(pairs)
+
+
 def _run_one(
     runner: ModuleType, name: str, parameters: dict[str, Any], args: argparse.Namespace
 ) -> int:
@@ -213,7 +267,7 @@ def _run_one(
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt as exc:  # ReportInterrupted carries its own line
-        print(f"error: {exc or 'interrupted (Ctrl-C)'}", file=sys.stderr, flush=True)
+        print(f"error: {_interruption(exc)}", file=sys.stderr, flush=True)
         return _INTERRUPTED
     print(f"{name}: {result.html_path} {result.json_path} ({result.seconds:.1f} s)", flush=True)
     return 0
@@ -252,8 +306,11 @@ def _side_by_side(
                 name, process = running.pop(sentinel)
                 process.join()
                 codes[name] = _exit_code(name, process.exitcode)
-        except KeyboardInterrupt:  # the processes got it too, and stop; start no more
+        except KeyboardInterrupt as exc:  # Ctrl-C reached the processes too; start no more
             interrupted = True
+            if str(exc) == TERMINATED:  # SIGTERM reached this process only: pass it on
+                for _name, process in running.values():
+                    process.terminate()
     if codes:
         import_module("growthkit.report.index").write_index(args.out)
     return codes
@@ -275,6 +332,7 @@ def _exit_code(name: str, exitcode: int | None) -> int:
 def _child(name: str, parameters: dict[str, Any], out: str, show_code: bool, quiet: bool) -> None:
     """One report in a process of its own; its exit code says how it went."""
     os.environ[REPORT_ENV] = name  # the kernel inherits it: progress lines name the report
+    signal.signal(signal.SIGTERM, _terminated)  # inherited when forked; spawned: set here
     args = argparse.Namespace(out=out, show_code=show_code, quiet=quiet)
     try:
         code = _run_one(_runner(), name, parameters, args)

@@ -13,12 +13,55 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "export", "neutralise", "write_csv"]
+__all__ = ["FORMULA_STARTS", "SIGNIFICANT_DIGITS", "export", "neutralise", "round_significant",
+           "write_csv"]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Significant digits of every float an export writes.
+SIGNIFICANT_DIGITS = 6
+#: Rows Arrow's CSV writer formats at a time.
+_BATCH_ROWS = 65_536
+#: Powers of ten up to this exponent are exact doubles, so scaling by them rounds once.
+_EXACT_POWER = 22
+
+
+def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
+    """Floats rounded to ``digits`` significant digits, as ``%.{digits}g`` prints and reads back.
+
+    Vectorised: each value is scaled by an exact power of ten to a whole number of ``digits``
+    digits, rounded, and scaled back (one correctly rounded division or multiplication), so the
+    result is the double nearest to the decimal ``%g`` would print. Values too small or large
+    for an exact power (beyond about 1e-16 and 1e27) are formatted one by one.
+
+    Parameters
+    ----------
+    values : array-like of float
+    digits : int, default 6
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        NaN and infinities unchanged.
+    """
+    x = np.array(values, dtype=np.float64)
+    todo = np.flatnonzero(np.isfinite(x) & (x != 0))
+    v = x[todo]
+    k = digits - 1 - np.floor(np.log10(np.abs(v))).astype(np.int64)
+    exact = np.abs(k) <= _EXACT_POWER
+    power = (10.0 ** np.arange(_EXACT_POWER + 1))[np.abs(np.where(exact, k, 0))]
+    up = k >= 0
+    whole = np.rint(np.where(up, v * power, v / power))
+    rounded = np.where(up, whole / power, whole * power)
+    # log10 one off next to a power of ten, or no exact power: formatted one by one (rare)
+    odd = ~exact | (np.abs(whole) >= 10.0**digits) | (np.abs(whole) < 10.0 ** (digits - 1))
+    for i in np.flatnonzero(odd):
+        rounded[i] = float(f"{v[i]:.{digits}g}")
+    x[todo] = rounded
+    return x
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,6 +99,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
     """Write ``frame`` as CSV, neutralised (:func:`neutralise`), floats to 6 significant digits.
 
+    Column by column, without formatting each value in Python: floats are rounded by
+    :func:`round_significant` and written by Arrow's CSV writer in their shortest form
+    (``0.123457``, ``1234570``, ``1e+300``), which reads back as the value ``%.6g`` prints;
+    whole numbers as they are; text quoted (RFC 4180); missing values as empty fields;
+    booleans as ``True``/``False`` and midnight timestamps as dates, as pandas writes them.
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -67,9 +116,43 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = Fal
     -------
     pathlib.Path
     """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     out = Path(path)
-    neutralise(frame).to_csv(out, index=index, float_format="%.6g")
+    safe = neutralise(frame)
+    if index:
+        safe = safe.reset_index()
+    columns = [_arrow_column(safe.iloc[:, i]) for i in range(safe.shape[1])]
+    names = [str(name) for name in safe.columns]
+    if len(columns) == 1 and columns[0].null_count:
+        # A row of one empty field would be a blank line, which readers skip: pandas writes
+        # it as "" (rare enough for its per-value writer).
+        pd.DataFrame({names[0]: columns[0].to_pandas()}).to_csv(out, index=False)
+        return out
+    table = pa.Table.from_arrays(columns, names=names)
+    options = pa_csv.WriteOptions(quoting_style="needed", batch_size=_BATCH_ROWS)
+    pa_csv.write_csv(table, out, options)
     return out
+
+
+def _arrow_column(column: pd.Series) -> object:
+    """One column as an Arrow array written as :func:`write_csv` says."""
+    import pyarrow as pa
+
+    types = pd.api.types
+    if types.is_bool_dtype(column) and not column.hasnans:
+        return pa.array(np.where(column.to_numpy(dtype=bool), "True", "False"))
+    if types.is_float_dtype(column):
+        values = round_significant(column.to_numpy(dtype=np.float64, na_value=np.nan))
+        return pa.array(values, mask=np.isnan(values))
+    if types.is_integer_dtype(column):
+        return pa.array(column, from_pandas=True)
+    if types.is_datetime64_any_dtype(column):
+        midnight = (column.dropna() == column.dropna().dt.normalize()).all()
+        text = column.dt.strftime("%Y-%m-%d") if midnight else column.astype("string")
+        return pa.array(text.astype("string"), from_pandas=True)
+    return pa.array(column.astype("string"), from_pandas=True)
 
 
 def export(exports: Mapping[str, pd.DataFrame], folder: str | os.PathLike = ".") -> list[Path]:

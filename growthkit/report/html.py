@@ -36,7 +36,9 @@ _TEMPLATE = """\
 .gk-header table { border-collapse: collapse; margin: 0.25rem 0; }
 .gk-header th, .gk-header td { padding-block: 0.1rem; padding-inline: 0 0.75rem;
   text-align: start; }
-html[dir="rtl"] .jp-RenderedHTMLCommon :is(th, td) { text-align: start; }
+html[dir="rtl"] .jp-RenderedHTMLCommon :is(th, td, p, li, h1, h2, h3, h4, h5, h6) {
+  text-align: start; }
+.jp-RenderedHTMLCommon :is(code, kbd, samp) { unicode-bidi: isolate; direction: ltr; }
 html[dir="rtl"] .jp-RenderedHTMLCommon :is(ul, ol) { padding-left: 0; padding-right: 2em; }
 html[dir="rtl"] .jp-RenderedHTMLCommon blockquote { border-left: none;
   border-right: 5px solid var(--jp-border-color2); }

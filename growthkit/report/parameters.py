@@ -17,10 +17,22 @@ from typing import Any
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["AUTO", "DATE_SUFFIXES", "check_names", "from_text", "is_date_parameter", "normalised"]
+__all__ = [
+    "AUTO",
+    "DATE_SUFFIXES",
+    "EXPORT_SUFFIX",
+    "check_names",
+    "from_text",
+    "is_date_parameter",
+    "is_export_parameter",
+    "normalised",
+]
 
 #: Parameters whose name ends so hold a calendar day (``calibration_end``, ``start_date``).
 DATE_SUFFIXES = ("_end", "_date")
+#: Parameters whose name ends so name a file the report exports into the output folder
+#: (``segments_csv``, ``results_csv``, ``cohorts_csv``): a plain file name.
+EXPORT_SUFFIX = "_csv"
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 _NONE = {"None", "none"}
 _ISO_DAY, _COMPACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{8}")
@@ -36,6 +48,11 @@ _NOT_A_LITERAL = object()
 def is_date_parameter(name: str) -> bool:
     """Whether parameter ``name`` holds a date (its name ends in ``_end`` or ``_date``)."""
     return name.endswith(DATE_SUFFIXES)
+
+
+def is_export_parameter(name: str) -> bool:
+    """Whether parameter ``name`` names an export (its name ends in ``_csv``)."""
+    return name.endswith(EXPORT_SUFFIX)
 
 
 def check_names(report: str, declared: Mapping[str, Any], names: Any) -> None:

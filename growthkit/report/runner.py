@@ -16,6 +16,8 @@ The runner only adds what papermill and nbconvert do not do:
 from __future__ import annotations
 
 import ast
+import functools
+import glob
 import json
 import os
 import shutil
@@ -28,6 +30,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +47,12 @@ from growthkit.report._atomic import _write_atomic
 from growthkit.report.kernel import kernel_options
 from growthkit.report.lock import report_lock
 from growthkit.report.metrics import metrics_from_notebook
-from growthkit.report.parameters import check_names, from_text, normalised
+from growthkit.report.parameters import (
+    check_names,
+    from_text,
+    is_export_parameter,
+    normalised,
+)
 
 if TYPE_CHECKING:
     from growthkit.i18n import Language
@@ -57,13 +65,26 @@ __all__ = [
     "ReportError",
     "ReportInterrupted",
     "RunResult",
+    "check_exports",
+    "check_settings",
+    "complete_publish",
     "list_reports",
+    "prepare_out",
     "report_language",
+    "report_settings",
     "run_report",
     "typed_parameters",
 ]
 
 _KERNEL = "python3"
+#: The landing page every run rebuilds in the output folder.
+_INDEX = "index.html"
+#: What a report publishes besides its exports: ``NAME`` + each of these.
+_OUTPUTS = (".html", ".json", ".failed.ipynb")
+#: The publish journal, ``OUT/.NAME.publish``: the moves of a run's set, written before the
+#: first move and removed after the last, so a run killed midway is completed by the next.
+_JOURNAL = ".{name}.publish"
+_CTRL_C = "interrupted (Ctrl-C)"
 #: Tells growthkit.progress in the kernel where step lines go: ``stderr`` (the terminal) or
 #: ``off``.
 _PROGRESS_ENV = "GROWTHKIT_PROGRESS"
@@ -133,10 +154,18 @@ def list_reports(notebooks_dir: str | Path | None = None) -> dict[str, dict[str,
         Report name -> parameter name -> ``{"name", "inferred_type_name", "default", "help"}``
         (from :func:`papermill.inspect_notebook`; ``default`` is the source text).
     """
-    return {
-        name: papermill.inspect_notebook(str(path))
-        for name, path in _notebooks(notebooks_dir).items()
-    }
+    return {name: _declared(path) for name, path in _notebooks(notebooks_dir).items()}
+
+
+def _declared(notebook: Path) -> dict[str, dict[str, str]]:
+    """:func:`papermill.inspect_notebook`, once per notebook file version in a process."""
+    stat = notebook.stat()
+    return _inspected(str(notebook), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _inspected(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, str]]:
+    return papermill.inspect_notebook(path)
 
 
 def typed_parameters(
@@ -165,11 +194,170 @@ def typed_parameters(
         For an unknown report or parameter, or a value that does not fit its parameter, e.g.
         ``abtest: -p alpha five: expected a number such as 0.05``.
     """
-    declared = papermill.inspect_notebook(str(_notebook(name, notebooks_dir)))
+    declared = _declared(_notebook(name, notebooks_dir))
     check_names(name, declared, texts)
-    return {
+    typed = {
         key: from_text(name, key, text, declared[key]["default"]) for key, text in texts.items()
     }
+    check_settings(name, typed)
+    return typed
+
+
+def report_settings(name: str) -> type | None:
+    """The report's :class:`growthkit.settings.Settings` class, or None when it has none.
+
+    It is ``growthkit.NAME.settings``'s subclass of ``Settings`` whose ``report`` is ``name``
+    (``CLVSettings``), imported on first use; a report without that module has none.
+    """
+    from growthkit.settings import Settings
+
+    module_name = f"growthkit.{name}.settings"
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"growthkit.{name}", module_name):
+            return None
+        raise
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Settings) and value is not Settings
+        and getattr(value, "report", "") == name
+    ]
+    return found[0] if found else None
+
+
+def check_settings(name: str, parameters: Mapping[str, Any]) -> None:
+    """Check ``parameters`` against the report's declared settings, when it declares them.
+
+    Parameters
+    ----------
+    name : str
+        The report.
+    parameters : mapping
+        Parameter name -> typed value; only these are checked.
+
+    Raises
+    ------
+    GrowthkitError
+        ``clv: observation_end='auto' is not valid; expected ...`` (from the report's
+        :meth:`growthkit.settings.Settings.check`).
+    """
+    settings = report_settings(name) if parameters else None
+    if settings is None:
+        return
+    try:
+        settings.check(parameters)
+    except GrowthkitError as exc:
+        raise GrowthkitError(f"{name}: {exc}") from None
+
+
+def check_exports(
+    runs: Mapping[str, Mapping[str, Any]],
+    out_dir: str | Path,
+    *,
+    notebooks_dir: str | Path | None = None,
+) -> None:
+    """Raise unless every export of ``runs`` is a file name of its own inside ``out_dir``.
+
+    An export is the value of a parameter whose name ends in ``_csv``
+    (:func:`growthkit.report.parameters.is_export_parameter`), given or by default. It must be
+    a plain file name (no folder: it is published into ``out_dir`` with the report), not
+    hidden, that no other output in the folder uses (a report's HTML, JSON or failed
+    notebook, ``index.html``, another export, a folder) and that is not an input of the run.
+
+    Parameters
+    ----------
+    runs : mapping
+        Report name -> the parameters given to it (the defaults fill in the rest).
+    out_dir : str or Path
+        The output folder.
+    notebooks_dir : str or Path, optional
+        Where the report notebooks live (see :func:`list_reports`).
+
+    Raises
+    ------
+    GrowthkitError
+        ``clv: segments_csv='../seg.csv' is a path, not a file name inside the output folder;
+        expected a file name such as 'clv_export.csv', written into the output folder``.
+    """
+    out = Path(out_dir)
+    notebooks = _notebooks(notebooks_dir)
+    reserved = {_INDEX: "the landing page"} | {
+        f"{report}{ending}": f"report {report}'s output" for report in notebooks
+        for ending in _OUTPUTS
+    }
+
+    def exports(report: str, given: Mapping[str, Any]) -> dict[str, Any]:
+        declared = _declared(notebooks[report])
+        return {
+            key: given.get(key, _default(info["default"])) for key, info in declared.items()
+            if is_export_parameter(key)
+        }
+
+    taken: dict[str, tuple[str, str]] = {}  # file name -> (report, parameter)
+    for report, given in runs.items():
+        for key, value in exports(report, given).items():
+            if value is None:
+                continue
+            problem = _export_problem(value, reserved, out)
+            if problem is not None:
+                raise GrowthkitError(
+                    f"{report}: {key}={value!r} {problem}; expected a file name such as "
+                    f"'{report}_export.csv', written into the output folder"
+                )
+            _check_not_an_input(report, key, value, given, out)
+            if value in taken:
+                raise GrowthkitError(
+                    f"{report}: {key}={value!r} is also {taken[value][0]}'s export "
+                    f"{taken[value][1]}; expected a file name of its own"
+                )
+            taken[value] = (report, key)
+    for report in notebooks.keys() - runs.keys():  # other reports' exports in the folder
+        for key, value in exports(report, {}).items():
+            if value in taken:
+                mine, parameter = taken[value]
+                raise GrowthkitError(
+                    f"{mine}: {parameter}={value!r} is also {report}'s export {key}; expected "
+                    "a file name of its own"
+                )
+
+
+def _export_problem(value: Any, reserved: Mapping[str, str], out: Path) -> str | None:
+    """What is wrong with an export's file name, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return "is not a file name"
+    if value in reserved:
+        return f"is {reserved[value]}"
+    plain = os.path.basename(value) == value and "\\" not in value and value not in (".", "..")
+    if not plain:
+        return "is a path, not a file name inside the output folder"
+    if value.startswith("."):
+        return "is a hidden name (kept for runs' scratch and lock files)"
+    try:
+        folder = (out / value).is_dir()
+    except OSError:  # a name too long, say: the output folder's check names it
+        folder = False
+    if folder:
+        return "is a folder in the output folder"
+    return None
+
+
+def _check_not_an_input(
+    report: str, key: str, value: str, given: Mapping[str, Any], out: Path
+) -> None:
+    """Raise when the export would replace a file the run reads (``--data``, say)."""
+    target = os.path.realpath(out / value)
+    for name, source in given.items():
+        if name == key or not isinstance(source, str | os.PathLike):
+            continue
+        text = os.fspath(source)
+        paths = glob.glob(text) if glob.has_magic(text) else [text]
+        if any(os.path.realpath(path) == target for path in paths):
+            raise GrowthkitError(
+                f"{report}: {key}={value!r} would replace the input {name}={text!r}; "
+                "expected another file name"
+            )
 
 
 def run_report(
@@ -233,11 +421,13 @@ def run_report(
 
     start = time.perf_counter()
     notebook = _notebook(name, notebooks_dir)
-    declared = papermill.inspect_notebook(str(notebook))
+    declared = _declared(notebook)
     given = dict(parameters or {})
     if data is not None:
         given["data"] = data
     check_names(name, declared, given)
+    check_exports({name: given}, out_dir, notebooks_dir=notebooks_dir)
+    check_settings(name, {key: normalised(name, key, value) for key, value in given.items()})
     report_language(name, {key: _default(info["default"]) for key, info in declared.items()}
                     | given)  # a bad language stops the run before a kernel starts
     out = Path(out_dir)
@@ -250,16 +440,50 @@ def run_report(
     masks = {real: safe for safe, real in credentials.items()}
     env = credentials_env(credentials) | {_PROGRESS_ENV: "stderr" if progress else "off"}
 
+    prepare_out(out)
     if progress:
         print(f"{name}: running ...", file=sys.stderr, flush=True)
-    out.mkdir(parents=True, exist_ok=True)
-    with report_lock(out, name, on_wait=lambda: _waiting(name, out)):
-        try:
-            metrics = _run(name, notebook, out, given, effective, masks, env, show_code)
-        finally:
-            write_index(out)
+    try:
+        with report_lock(out, name, on_wait=lambda: _waiting(name, out)):
+            try:
+                metrics = _run(name, notebook, out, given, effective, masks, env, show_code)
+            finally:
+                write_index(out)
+    except OSError as exc:  # a read-only folder, a full disk: the last good set stays
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = f"could not write{where}: {exc.strerror or exc}"
+        raise ReportError(_failure(name, reason, None), None) from None
     html_path, json_path = out / f"{name}.html", out / f"{name}.json"
     return RunResult(html_path, json_path, metrics, time.perf_counter() - start)
+
+
+def prepare_out(out_dir: str | Path) -> Path:
+    """Create the output folder if needed; a path that cannot be one is a one-line error.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    GrowthkitError
+        ``output folder 'README.md': File exists; expected a folder (created when missing)``,
+        also for a path under a file, a name too long or a folder that cannot be created.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        shown = str(out) if len(str(out)) <= 80 else f"{str(out)[:50]}...{str(out)[-20:]}"
+        raise GrowthkitError(
+            f"output folder {shown!r}: {exc.strerror or exc}; expected a folder "
+            "(created when missing) that can be written"
+        ) from None
+    return out
 
 
 def _run(
@@ -273,9 +497,11 @@ def _run(
     show_code: bool,
 ) -> dict[str, Any]:
     """Execute in a scratch folder, then publish the outputs; the caller holds the lock."""
+    complete_publish(out, name)  # a set a killed run began to publish
     for stale in out.glob(f".{name}.run-*"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(dir=out.resolve(), prefix=f".{name}.run-"))
+    journal = out / _JOURNAL.format(name=name)
     try:
         work = scratch / "work"  # the kernel's working folder: what lands here is exported
         work.mkdir()
@@ -283,15 +509,17 @@ def _run(
         try:
             nb = _execute(name, notebook, running, given, work, env, masks, out)
             html, report_json, metrics = _render(name, nb, notebook, effective, masks, show_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             kept = _keep_failed(running, out / f"{name}.failed.ipynb", masks)
-            raise ReportInterrupted(_failure(name, "interrupted (Ctrl-C)", kept), kept) from None
+            reason = str(exc) or _CTRL_C  # SIGTERM, handled as Ctrl-C, says so
+            raise ReportInterrupted(_failure(name, reason, kept), kept) from None
         (scratch / f"{name}.json").write_text(report_json + "\n", encoding="utf-8")
         (scratch / f"{name}.html").write_text(html, encoding="utf-8")
         _publish(scratch, work, out, name)
         return metrics
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not journal.exists():  # else the next run completes the publish from scratch
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _execute(
@@ -409,35 +637,95 @@ def _shown(value: Any) -> str:
 def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:
     """Move the exports, then ``NAME.json``, then ``NAME.html`` from scratch into ``out``.
 
-    Each move is an ``os.replace`` within one file system, so a reader sees each file whole,
-    and a Ctrl-C in the middle waits until every file is in place.
+    The moves are written to a journal (``OUT/.NAME.publish``) first and the journal is
+    removed after the last one, so a run killed midway leaves a journal that the next run of
+    the report completes (:func:`complete_publish`) before it does anything else. Each move
+    is an ``os.replace`` within one file system, so a reader sees each file whole, and a
+    Ctrl-C or SIGTERM in the middle waits until every file is in place.
     """
     exports = sorted(path for path in work.rglob("*") if not path.is_dir())
+    moves = [(path, out / path.relative_to(work)) for path in exports]
+    moves += [(scratch / f"{name}{ending}", out / f"{name}{ending}") for ending in (".json",
+                                                                                    ".html")]
+    for _, target in moves:
+        if target.is_dir():
+            raise GrowthkitError(
+                f"{name}: {target} is a folder; expected a file name free for the report's "
+                "output (remove or rename the folder)"
+            )
+    plan = {
+        "moves": [[str(src.relative_to(out)), str(dst.relative_to(out))] for src, dst in moves],
+        "remove": [f"{name}.failed.ipynb"],
+    }
+    journal = out / _JOURNAL.format(name=name)
     with _interrupts_deferred():
-        for path in exports:
-            target = out / path.relative_to(work)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-        os.replace(scratch / f"{name}.json", out / f"{name}.json")
-        os.replace(scratch / f"{name}.html", out / f"{name}.html")
-        (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
+        _write_atomic(journal, json.dumps(plan, indent=1))
+        _complete(out, journal)
+
+
+def complete_publish(out: str | Path, name: str) -> bool:
+    """Finish publishing a set that a killed run of report ``name`` began, if there is one.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    name : str
+        The report; call with its lock held (:func:`growthkit.report.lock.report_lock`).
+
+    Returns
+    -------
+    bool
+        Whether a publish was completed.
+    """
+    journal = Path(out) / _JOURNAL.format(name=name)
+    if not journal.exists():
+        return False
+    with _interrupts_deferred():
+        _complete(Path(out), journal)
+    return True
+
+
+def _complete(out: Path, journal: Path) -> None:
+    """Do the journal's moves not done yet (a moved file has left scratch), then remove it."""
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        moves, remove = plan["moves"], plan["remove"]
+    except (OSError, ValueError, KeyError, TypeError):  # torn before its rename: no move made
+        journal.unlink(missing_ok=True)
+        return
+    for source, target in moves:
+        if (out / source).exists():
+            (out / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out / source, out / target)
+    for leftover in remove:
+        (out / leftover).unlink(missing_ok=True)
+    journal.unlink()
 
 
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold a Ctrl-C that arrives in the block until the block is done (main thread only)."""
+    """Hold Ctrl-C (and SIGTERM, when Python handles it) until the block is done.
+
+    Main thread only. Once the block is done, each held signal goes to the handler that was in
+    place, which raises (KeyboardInterrupt for Ctrl-C).
+    """
     in_main = threading.current_thread() is threading.main_thread()
-    if not in_main or signal.getsignal(signal.SIGINT) is None:  # None: set outside Python,
-        yield  # so it could not be put back
-        return
+    held = [
+        signum for signum in (signal.SIGINT, signal.SIGTERM)
+        if in_main and callable(signal.getsignal(signum))  # None or SIG_DFL: not Python's
+    ]
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = {
+        signum: signal.signal(signum, lambda got, frame: caught.append(got)) for signum in held
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    for signum in dict.fromkeys(caught):
+        previous[signum](signum, None)
 
 
 def _keep_failed(running: Path, failed: Path, masks: dict[str, str]) -> Path | None:
@@ -524,7 +812,7 @@ def _absolute_input(key: str, value: Any, out: Path) -> Any:
 
     if key == "data":
         return absolute_source(value)
-    if not isinstance(value, str | os.PathLike):
+    if is_export_parameter(key) or not isinstance(value, str | os.PathLike):
         return value
     text = os.fspath(value)
     if parse_url(text) is not None:

@@ -1,6 +1,7 @@
 """The bad-input corpus: one row per case in ``bad_inputs.csv``, so a new case is one line.
 
-Each row names a target (``orders``: :func:`growthkit.validate_orders`; ``rfm``:
+Each row names a target (``load``: :func:`growthkit.data.load`; ``orders``:
+:func:`growthkit.validate_orders`; ``rfm``:
 :func:`growthkit.rfm_summary`; ``clv``/``abtest``: the report's ``analyze``; ``cli``: the
 ``growthkit`` command before any kernel starts), a base dataset and a mutation, keyword
 arguments, and the expected class of outcome:
@@ -19,6 +20,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -59,9 +61,39 @@ def _users() -> pd.DataFrame:
     })
 
 
+#: Files of several CSV files: kind -> file name -> text; the source is their glob.
+GLOBS = {
+    "glob-columns": {"a.csv": "customer_id,date,amount\n1,2024-01-05,5\n",
+                     "b.csv": "customer_id,day,amount\n2,2024-01-06,3\n"},
+    "glob-ambiguous": {"a.csv": "customer_id,date,amount\n1,01/13/2024,5\n2,02/14/2024,3\n",
+                       "b.csv": "customer_id,date,amount\n3,01/06/2024,5\n4,02/07/2024,3\n"},
+}
+#: One CSV file's text by kind.
+TEXTS = {
+    "truncated": "customer_id,date,amount\n1,2024-01-05,5\n2,2024-01-06,3\n3,2024-01-0",
+    "unbalanced-quote": (
+        '"customer_id","date","amount"\n"1","2024-01-05","5"\n"2","2024-01-06,"3"\n'
+        '"3","2024-01-07","4"\n'
+    ),
+    "repeated-header": "customer_id,date,amount,amount\n1,2024-01-05,5,7\n2,2024-01-06,3,1\n",
+}
+
+
 def _file(kind: str, tmp_path: Path) -> str:
     path = tmp_path / {"xlsx": "orders.xlsx"}.get(kind, "orders.csv")
-    if kind == "latin1":
+    if kind in GLOBS:
+        for name, text in GLOBS[kind].items():
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        return str(tmp_path / "*.csv")
+    if kind in TEXTS:
+        path.write_text(TEXTS[kind], encoding="utf-8")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "symlink-loop":
+        path.symlink_to(path.name)
+    elif kind == "fifo":
+        os.mkfifo(path)  # no writer: opening it for reading would wait forever
+    elif kind == "latin1":
         path.write_bytes("customer_id,date,amount\n1,2024-01-05,5\n2,M\xfcnchen,3\n".encode("latin-1"))
     elif kind == "empty":
         path.write_bytes(b"")
@@ -102,6 +134,8 @@ def _mutate(frame: pd.DataFrame, mutation: str, args: dict[str, Any]) -> pd.Data
         return frame
     if mutation == "rename":
         return frame.rename(columns=args)
+    if mutation == "repeat_column":  # a second column of the same name
+        return pd.concat([frame, frame[[args["col"]]]], axis=1)
     if mutation == "duplicate":
         return pd.concat([frame, frame.iloc[:25]], ignore_index=True)
     if mutation == "set":
@@ -133,6 +167,9 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "orders":
         found = gk.validate_orders(source, **{"amount_col": "amount", **kwargs})
         return " ".join(found.quality.warnings())
+    if target == "load":
+        gk.data.load(source, **kwargs)
+        return ""
     if target == "rfm":
         gk.rfm_summary(source, **{"amount_col": "amount", **kwargs})
         return ""

@@ -106,9 +106,15 @@ def test_integer_dates_yyyymmdd_and_epoch_seconds_and_milliseconds():
 
 
 def test_impossible_integer_dates_are_named_with_an_example():
-    df = pd.DataFrame({"customer_id": [1, 2, 3], "date": [20240105, 20241399, 7]})
+    # 7 would be epoch second 7 (1970-01-01); a negative number is no date growthkit reads.
+    df = pd.DataFrame({"customer_id": [1, 2, 3], "date": [20240105, 20241399, -7]})
     with pytest.raises(GrowthkitError, match=r"date column 'date' has 2 value.*20241399\b"):
         data.orders(df)
+
+
+def test_the_first_epoch_seconds_are_dates():
+    df = pd.DataFrame({"customer_id": [1, 2, 3], "date": [0, 86_400, 99_999_999]})
+    assert _days(data.orders(df)) == ["1970-01-01", "1970-01-02", "1973-03-03"]
 
 
 def test_unsupported_date_type_names_the_column():

@@ -50,8 +50,8 @@ def test_numeric_strings_are_accepted(small_orders):
 
 
 def test_empty_values_are_reported(small_orders):
-    bad = small_orders.assign(cust=["a", None, "b", "c", "a"])
-    with pytest.raises(GrowthkitError, match=r"column 'cust' has 1 empty value"):
+    bad = small_orders.assign(when=["2024-01-05", None, "2024-02-01", "2024-03-10", "2024-03-01"])
+    with pytest.raises(GrowthkitError, match=r"column 'when' has 1 empty value"):
         data.orders(bad, customer_col="cust", date_col="when")
 
 

@@ -69,8 +69,8 @@ def test_a_zero_amount_leaves_the_count_of_zeros_unknown(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    ["refund", "empty_amount", "empty_customer", "future", "huge", "no_statistics", "text_date",
-     "zoned_date"],
+    ["refund", "empty_amount", "empty_customer", "blank_customer", "future", "huge",
+     "no_statistics", "text_date", "zoned_date"],
 )
 def test_statistics_that_do_not_settle_a_check_mean_a_scan(tmp_path, change: str) -> None:
     frame = _orders()
@@ -83,6 +83,9 @@ def test_statistics_that_do_not_settle_a_check_mean_a_scan(tmp_path, change: str
     elif change == "empty_customer":
         frame["customer_id"] = frame["customer_id"].astype("Int64")
         frame.loc[10, "customer_id"] = pd.NA
+    elif change == "blank_customer":  # text ids: the smallest is the blank one
+        frame["customer_id"] = "c" + frame["customer_id"].astype(str)
+        frame.loc[10, "customer_id"] = " "
     elif change == "future":
         frame.loc[len(frame) - 1, "date"] = pd.Timestamp("2025-03-01")
     elif change == "huge":
@@ -97,10 +100,12 @@ def test_statistics_that_do_not_settle_a_check_mean_a_scan(tmp_path, change: str
     try:
         valid = _validate(path)
     except GrowthkitError:
-        assert change in ("empty_amount", "empty_customer", "huge")  # named by the scan
+        assert change in ("empty_amount", "huge")  # named by the scan
         return
-    assert change not in ("empty_amount", "empty_customer", "huge")
+    assert change not in ("empty_amount", "huge")
     assert valid.revenue is not None  # the scan summed the amounts
+    if change in ("empty_customer", "blank_customer"):  # counted by the scan, and left out
+        assert valid.quality.rows_without_customer == 1 and valid.orders == len(frame) - 1
 
 
 def test_a_nan_amount_hidden_from_the_statistics_is_still_named(tmp_path) -> None:

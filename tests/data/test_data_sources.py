@@ -21,6 +21,7 @@ def _describe(source, **kw) -> dict:
 EXPECTED = {
     "customers": 3,
     "orders": 5,
+    "lines": 5,
     "first_date": "2024-01-05",
     "last_date": "2024-03-10",
     "revenue": 42.5,

@@ -56,6 +56,40 @@ def test_every_secret_form_is_masked(source, expected):
     assert "S3cretPW" not in shown and "S3c/retPW" not in shown and "retPW" not in shown
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # a password holding "?" and then "=" in the userinfo
+        ("postgresql://bob:ab?c=S3cretPW@host/db", "postgresql://bob:***@host/db"),
+        ("https://Zm9v?YmFy=S3cretPW@host/x.parquet", "https://***@host/x.parquet"),
+        ("spark:s3a://AK:se?c=S3cretPW@bucket/x.parquet", "spark:s3a://AK:***@bucket/x.parquet"),
+        # secret query keys, by the same rule (a word anywhere, or "pw"/"sig" at the end)
+        ("x://h/db?pw=S3cretPW&jwt=S3cretPW&table=t", "x://h/db?pw=***&jwt=***&table=t"),
+        ("x://h/db?sig=S3cretPW&signature=S3cretPW&client_key=S3cretPW&db_pw=S3cretPW",
+         "x://h/db?sig=***&signature=***&client_key=***&db_pw=***"),
+        # JDBC URLs and key/value DSNs
+        ("jdbc:postgresql://db/shop?user=bob&password=S3cretPW",
+         "jdbc:postgresql://db/shop?user=bob&password=***"),
+        ("jdbc:sqlserver://db;user=bob;password=S3cretPW;database=shop",
+         "jdbc:sqlserver://db;user=bob;password=***;database=shop"),
+        ("host=db password=S3cretPW dbname=shop", "host=db password=*** dbname=shop"),
+        ("host=db password='a b S3cretPW' dbname=shop", "host=db password=*** dbname=shop"),
+        ("Driver={PostgreSQL};Server=db;Pwd=S3cretPW;", "Driver={PostgreSQL};Server=db;Pwd=***;"),
+    ],
+)
+def test_secrets_in_any_userinfo_query_or_dsn_are_masked(source, expected):
+    shown = data.redact(source)
+    assert shown == expected
+    assert "S3cretPW" not in shown
+    assert urls.conceal(source) == (expected, {expected: source})
+
+
+def test_a_password_with_query_characters_still_connects_whole():
+    url = urls.parse_url("postgresql://bob:ab?c=S3cretPW@host/db?table=orders")
+    assert (url.userinfo, url.location, url.table) == ("bob:ab?c=S3cretPW", "host/db", "orders")
+    assert url.connect_url() == "postgresql://bob:ab?c=S3cretPW@host/db"
+
+
 def test_file_databases_connect_without_userinfo():
     url = urls.parse_url("duckdb://user:S3cretPW@/abs/shop.duckdb?table=orders")
     assert url.database_file == "/abs/shop.duckdb"

@@ -47,3 +47,22 @@ def test_the_glyph_check_catches_unjoined_arabic_and_boxes() -> None:
     assert any("unjoined" in p or "unshaped" in p for p in problems)
     assert any("no glyph" in p for p in problems)
     plt.close(fig)
+
+
+def test_arabic_pages_align_paragraphs_to_the_start_and_isolate_inline_code() -> None:
+    """JupyterLab's ``p { text-align: left }`` is overridden for right-to-left pages, and
+    ``-p gross_margin 0.3`` in inline code keeps its order ("p gross_margin 0.3-" without)."""
+    import re
+
+    import nbformat
+
+    from growthkit.report.html import notebook_to_html
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("`-p gross_margin 0.3`")])
+    header = {"title": "تقرير", "line": "تقرير", "parameters_label": "المعاملات",
+              "parameters": {}, "lang": "ar", "dir": "rtl"}
+    page = notebook_to_html(nb, header)
+    rule = re.search(r'html\[dir="rtl"\] \.jp-RenderedHTMLCommon :is\(([^)]*)\) \{\s*'
+                     r"text-align: start; \}", page)
+    assert rule and "p" in [s.strip() for s in rule.group(1).split(",")]
+    assert re.search(r":is\(code[^)]*\) \{ unicode-bidi: isolate; direction: ltr; \}", page)

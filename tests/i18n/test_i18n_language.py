@@ -136,3 +136,22 @@ def test_currency_must_be_an_iso_code() -> None:
 
 def test_every_language_has_a_direction() -> None:
     assert [get_language(code).direction for code in LANGUAGES] == ["ltr", "rtl"]
+
+
+@pytest.mark.parametrize(("currency", "symbol"), [("USD", "US$"), ("GBP", "UK£"), ("JPY", "JP¥"),
+                                                  ("EUR", "€"), ("CHF", "CHF")])
+def test_a_latin_or_sign_currency_symbol_keeps_its_order_in_arabic(currency, symbol) -> None:
+    """Without an isolate, right-to-left text shows "UK£" as "£UK"."""
+    for text in (get_language("ar").money(12.5, currency, compact=False),
+                 get_language("ar").money(1_234_567, currency)):
+        assert f"\u2066{symbol}\u2069" in text
+
+
+def test_a_money_column_keeps_one_unit_and_one_precision() -> None:
+    en = get_language("en")
+    assert en.money_column([1080, 1770, 10100, 11200], "USD") == [
+        "$1.08K", "$1.77K", "$10.10K", "$11.20K"]
+    assert en.money_column([1010, 1030, 527, 0], "USD") == ["$1,010", "$1,030", "$527", "$0"]
+    assert en.money_column([12.69, 3.39, None], "USD") == ["$12.69", "$3.39", "–"]
+    arabic = get_language("ar", digits="arabic").money_column([1080, 10100], "SAR")
+    assert [strip_isolates(t).split("\u00a0")[0] for t in arabic] == ["١٫٠٨", "١٠٫١٠"]

@@ -207,3 +207,116 @@ def test_progress_lines_reach_the_terminal_and_never_the_report(
     executed = (out / "demo.html").read_text(encoding="utf-8")
     assert PROGRESS_LINE not in executed
     assert "demo: running" not in executed
+
+
+def test_ctrl_c_before_any_report_ran_prints_a_whole_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    def ctrl_c(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C in the first second, while papermill imports
+
+    monkeypatch.setattr("growthkit.report.cli.import_module", ctrl_c)
+    assert main(["run", "demo"]) == 130
+    assert capsys.readouterr().err.splitlines() == ["error: interrupted (Ctrl-C)"]
+
+
+@pytest.mark.usefixtures("fixtures_env")
+def test_a_reports_settings_check_parameters_before_any_kernel_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import dataclasses
+    import sys
+    import types
+
+    from growthkit.settings import Interval, Settings, Text, setting
+
+    @dataclasses.dataclass(frozen=True)
+    class DemoSettings(Settings):
+        report = "demo"
+        n: int = setting(3, Interval(1, 10, integer=True))
+        period_end: str = setting("2000-01-31", Text(what="a date such as 2025-03-31"))
+
+    module = types.ModuleType("growthkit.demo.settings")
+    module.DemoSettings = DemoSettings
+    monkeypatch.setitem(sys.modules, "growthkit.demo", types.ModuleType("growthkit.demo"))
+    monkeypatch.setitem(sys.modules, "growthkit.demo.settings", module)
+    monkeypatch.setattr(papermill, "execute_notebook", _no_kernel)
+    with pytest.raises(SystemExit) as caught:
+        main(["run", "demo", "-p", "n", "11", "--quiet"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "growthkit run: error: demo: n=11 is out of range; expected a whole number in [1, 10]"
+    ]
+
+
+def _no_kernel(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("a kernel was started")
+
+
+def test_a_run_inspects_its_notebook_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebooks = tmp_path / "notebooks"  # a notebook this process has not inspected yet
+    notebooks.mkdir()
+    shutil.copy(FIXTURES / "demo.ipynb", notebooks)
+    monkeypatch.setenv("GROWTHKIT_NOTEBOOKS", str(notebooks))
+    inspected: list[str] = []
+    inspect = papermill.inspect_notebook
+
+    def counted(path: str, *args: Any, **kwargs: Any) -> Any:
+        inspected.append(Path(path).name)
+        return inspect(path, *args, **kwargs)
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "inspect_notebook", counted)
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    assert main(["run", "demo", "-p", "n", "4", "--out", str(tmp_path / "out"), "--quiet"]) == 130
+    assert inspected.count("demo.ipynb") == 1
+
+
+@pytest.mark.usefixtures("fixtures_env")
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("disk full", "No space left on device"),
+        ("read-only", "Permission denied"),
+    ],
+)
+def test_a_folder_that_cannot_be_written_stops_with_one_line_and_keeps_the_last_good_report(
+    fault: str,
+    reason: str,
+    last_good: tuple[Path, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    import errno
+    import tempfile
+
+    out, good = last_good
+
+    def executed(input_path: str, output_path: str, *args: Any, **kwargs: Any) -> Any:
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Demo")])
+
+    monkeypatch.setattr(papermill, "execute_notebook", executed)
+    if fault == "disk full":
+        write_text = Path.write_text
+
+        def full(self: Path, *args: Any, **kwargs: Any) -> int:
+            if self.suffix == ".json":
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return write_text(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "write_text", full)
+    else:
+        def read_only(*args: Any, dir: str = "", **kwargs: Any) -> str:
+            raise PermissionError(errno.EACCES, "Permission denied", dir)
+
+        monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: demo: could not write")
+    assert reason in err and "Traceback" not in err
+    assert _published(out) == good
+    assert _hidden(out) == []

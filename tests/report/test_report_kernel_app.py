@@ -39,3 +39,18 @@ def test_close_joins_the_control_thread_before_closing_iopub(
     app.shell_channel_thread = None
     app.close()
     assert done == ["control stopped", "control joined", "iopub stopped", "iopub closed"]
+
+
+def test_a_kernel_whose_run_folder_is_gone_exits_without_a_traceback(tmp_path) -> None:
+    """A run stopped while its kernel starts removes the kernel's folder first: no traceback."""
+    import subprocess
+    import sys
+
+    gone = tmp_path / "scratch"
+    gone.mkdir()
+    started = subprocess.run(
+        ["sh", "-c", 'cd "$1" && rmdir "$1" && exec "$2" -m growthkit.report._kernel_app -f x.json',
+         "sh", str(gone), sys.executable],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert (started.returncode, started.stderr) == (1, "")

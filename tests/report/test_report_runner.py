@@ -512,3 +512,119 @@ def _next_line_with(lines: queue.Queue, text: str, timeout: float = 120) -> str 
         if text in line:
             return line
     return None
+
+
+@pytest.mark.notebooks
+def test_sigterm_stops_a_run_as_ctrl_c_does_and_leaves_no_scratch_or_lock(
+    tmp_path: Path,
+) -> None:
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    os.mkfifo(gate)
+    run = subprocess.Popen(
+        [GROWTHKIT, "run", "demo", "-p", "gate", gate, "--out", out, "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=user_env(),
+    )
+    try:
+        held = _open_once_read(gate)  # the kernel waits at the gate, inside the run's lock
+        assert [p.name for p in out.glob(".demo.*")] != []
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=120) == 130
+        held.close()
+    finally:
+        if run.poll() is None:
+            run.kill()
+    failed = out / "demo.failed.ipynb"
+    assert run.stderr.read().splitlines() == [
+        f"error: demo: terminated (SIGTERM); failed notebook kept in {failed}"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["demo.failed.ipynb", "index.html"]
+
+
+def test_a_publish_killed_between_moves_is_completed_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("demo-export.csv", "demo.json", "demo.html"):
+        (out / name).write_text(f"old {name}", encoding="utf-8")
+    scratch = out / ".demo.run-x"
+    work = scratch / "work"
+    work.mkdir(parents=True)
+    (work / "demo-export.csv").write_text("new demo-export.csv", encoding="utf-8")
+    for name in ("demo.json", "demo.html"):
+        (scratch / name).write_text(f"new {name}", encoding="utf-8")
+
+    class Killed(BaseException):
+        """What ``kill -9`` does to the process: nothing after the first move runs."""
+
+    replace, moves = os.replace, []
+
+    def killed_after_the_csv(source: Path, target: Path) -> None:
+        if moves and Path(target).name.startswith("demo."):
+            raise Killed
+        moves.append(target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_after_the_csv)
+    with pytest.raises(Killed):
+        _publish(scratch, work, out, "demo")
+    monkeypatch.undo()
+    # As the kill left it: the new CSV beside the old JSON and HTML, and the journal.
+    assert (out / "demo-export.csv").read_text(encoding="utf-8") == "new demo-export.csv"
+    assert (out / "demo.json").read_text(encoding="utf-8") == "old demo.json"
+    assert (out / ".demo.publish").exists()
+    # The next run, even one that fails, first completes the set the killed run began.
+    with pytest.raises(GrowthkitError, match="Required column 'nope' missing"):
+        run_report("demo", {"required_column": "nope"}, out_dir=out, notebooks_dir=FIXTURES,
+                   progress=False)
+    for name in ("demo-export.csv", "demo.json", "demo.html"):
+        assert (out / name).read_text(encoding="utf-8") == f"new {name}"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "demo-export.csv", "demo.failed.ipynb", "demo.html", "demo.json", "index.html",
+    ]
+
+
+def test_a_folder_where_an_output_goes_stops_the_publish_before_any_move(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    scratch = out / ".demo.run-x"
+    (scratch / "work").mkdir(parents=True)
+    (scratch / "work" / "demo-export.csv").write_text("new", encoding="utf-8")
+    for name in ("demo.json", "demo.html"):
+        (scratch / name).write_text("new", encoding="utf-8")
+    (out / "demo.html").mkdir()
+    with pytest.raises(GrowthkitError, match=r"demo\.html is a folder"):
+        _publish(scratch, scratch / "work", out, "demo")
+    assert sorted(p.name for p in out.iterdir()) == [".demo.run-x", "demo.html"]
+
+
+@pytest.mark.notebooks
+def test_sigterm_reaches_reports_run_side_by_side(tmp_path: Path) -> None:
+    notebooks, out, gate = tmp_path / "notebooks", tmp_path / "out", tmp_path / "gate"
+    notebooks.mkdir()
+    for name in ("demo", "twin"):
+        shutil.copy(FIXTURES / "demo.ipynb", notebooks / f"{name}.ipynb")
+    os.mkfifo(gate)
+    run = subprocess.Popen(
+        [GROWTHKIT, "run", "demo", "twin", "-j", "2", "-p", "gate", gate, "--out", out,
+         "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=user_env(notebooks),
+    )
+    try:
+        held = _open_once_read(gate)  # a kernel waits at the gate
+        run.send_signal(signal.SIGTERM)  # to the command only, as a supervisor sends it
+        assert run.wait(timeout=120) == 130
+        held.close()
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert "Traceback" not in run.stderr.read()
+    assert "0 of 2 reports written" in run.stdout.read()
+    assert [p.name for p in out.glob(".*")] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pandas as pd
 from spark_support import assert_same
 
@@ -65,3 +66,27 @@ def test_offset_timestamp_near_midnight_converts_on_spark(spark, spark_con):
     # timestamp is wall-clock time already.
     got = [pd.Timestamp(d).date() for d in days.to_pandas()["day"]]
     assert got == [dt.date(2024, 1, 1)] * 3
+
+
+def test_line_items_and_missing_customers_equal_duckdb(spark_con, tmp_path):
+    """Orders of several lines with quantities, returns and rows without a customer: the same
+    counts, exact money sums and summary on Spark (portable Ibis: nunique, DECIMAL casts)."""
+    from spark_support import make_orders
+
+    lines = make_orders(seed=5, customers=120)
+    lines["order"] = lines["customer"] + "/" + lines["day"]  # a customer-day's lines: one order
+    lines.loc[lines.index % 17 == 0, "customer"] = None
+    lines.loc[lines.index % 23 == 0, "customer"] = " "
+    path = tmp_path / "lines.parquet"
+    lines.to_parquet(path, index=False)
+    kw = {"customer_col": "customer", "date_col": "day", "amount_col": "amount",
+          "order_col": "order", "quantity_col": "months", "today": dt.date(2025, 6, 1)}
+    duck = validate_orders(ibis.duckdb.connect().read_parquet(path), **kw)
+    spark = validate_orders(spark_con.read_parquet(str(path)), **kw)
+    assert duck.quality.rows_without_customer > 10
+    assert (spark.orders, spark.lines, spark.customers) == (duck.orders, duck.lines,
+                                                             duck.customers)
+    assert spark.revenue == duck.revenue  # exact sums: the same bits on both engines
+    assert spark.quality.to_dict() == duck.quality.to_dict()
+    assert_same(rfm_summary(spark, calibration_end="2024-06-30"),
+                rfm_summary(duck, calibration_end="2024-06-30"))

@@ -1,0 +1,71 @@
+"""The chart and table checks catch what misleads a reader, and pass what does not."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from layout_checks import table_problems
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from growthkit.plots.checks import figure_problems, tick_value
+
+
+def test_a_clean_chart_has_no_problem() -> None:
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title("Two bars")
+    ax.bar_label(ax.containers[0], labels=["1", "2"])
+    assert figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_a_value_label_over_the_title_is_found() -> None:
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.bar(["a"], [10])
+    ax.set_ylim(0, 10)
+    ax.set_title("Revenue by month")
+    ax.annotate("$10.00 big label", (0, 10.4), ha="center", annotation_clip=False)
+    assert any("overlaps text 'Revenue by month'" in p for p in figure_problems(fig))
+    plt.close(fig)
+
+
+def test_ticks_labelled_with_too_few_digits_are_found_and_integer_ticks_pass() -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([0, 10], [0, 0.1])
+    ax.set_xticks([0, 2.5, 5, 7.5, 10])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    ax.set_yticks([0, 0.025, 0.05])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    found = figure_problems(fig)
+    assert "tick at 2.5 is labelled '2'" in found and "tick at 7.5 is labelled '8'" in found
+    assert "tick at 0.025 is labelled '2%'" in found
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_yticks([0, 0.02, 0.04])
+    assert figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_a_colour_bar_over_the_heatmap_is_found() -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    sns.heatmap(np.arange(12.0).reshape(3, 4), ax=ax, cbar=False)
+    cax = fig.add_axes((0.6, 0.2, 0.05, 0.6))  # drawn over the grid's right-hand cells
+    fig.colorbar(ax.collections[0], cax=cax)
+    assert any("overlaps axes" in p for p in figure_problems(fig))
+    plt.close(fig)
+
+
+def test_arabic_digits_and_percent_signs_are_read() -> None:
+    assert tick_value("\u2068٢٫٥٪\u2069") == (2.5, 0.05, True)
+    assert tick_value("1,200") == (1200.0, 0.5, False)
+    assert tick_value("Jan 2024") is None
+
+
+def test_a_money_column_with_mixed_units_is_found_and_a_key_figures_column_is_not() -> None:
+    page = """<table><thead><tr><th></th><th>New</th><th>Value</th></tr></thead><tbody>
+    <tr><th>Jan</th><td>$1K</td><td>$2.5M</td></tr>
+    <tr><th>Feb</th><td>$1.03K</td><td>23,570</td></tr>
+    <tr><th>Mar</th><td>$527</td><td>8.9%</td></tr></tbody></table>"""
+    assert table_problems(page) == ["table 0 column 'New' mixes formats: $1.03K, $1K, $527"]
+    even = page.replace("$1K", "$1,000").replace("$1.03K", "$1,030")
+    assert table_problems(even) == []
