@@ -260,7 +260,7 @@ def _refunds(c: ibis.Table, ext: ibis.Table, plan_col: str | None) -> ibis.Table
     both = c.filter((c.amount > 0) | ((c.amount < 0) & ~c.own)).select(
         "customer_id", "start", "amount", "bad",
         **({"plan": c.plan} if plan_col is not None else {}),
-        is_refund=((c.amount < 0) & ~c.own).cast("int8"))
+        is_refund=((c.amount < 0) & ~c.own).cast("int32"))
     w = ibis.window(group_by="customer_id", order_by=["start", "is_refund"],
                     preceding=None, following=0)
     both = both.mutate(
