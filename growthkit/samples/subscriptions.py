@@ -51,6 +51,7 @@ __all__ = [
     "CHURN",
     "END",
     "PRICES",
+    "RETENTION_SPEND",
     "SNAPSHOT_CONTRACTS",
     "START",
     "acquisition_costs",
@@ -59,6 +60,7 @@ __all__ = [
     "subscription_events",
     "subscription_nps",
     "subscription_snapshot",
+    "subscription_spend",
 ]
 
 START = _dt.date(2023, 1, 1)
@@ -331,6 +333,43 @@ def acquisition_costs() -> pd.DataFrame:
     out.loc["all"] = [total["new_paying"], total["spend"] / total["new_paying"], total["spend"]]
     out.index.name = "channel"
     return out
+
+
+#: Retention spend of the sample per month: a fixed part and a part per customer paying the
+#: month before, split between its two programmes (the names are not acquisition channels).
+RETENTION_SPEND = {"lifecycle_email": (250.0, 0.35), "loyalty_rewards": (150.0, 0.55)}
+
+
+def subscription_spend() -> pd.DataFrame:
+    """The marketing spend of ``sample:subscriptions-spend``: one row per month and channel.
+
+    Acquisition rows (``type`` ``acquisition``): each channel's new paying customers of the
+    month (first paid charge) times its cost per customer (:data:`CHANNELS`). Retention rows
+    (``type`` ``retention``): :data:`RETENTION_SPEND` per programme, a fixed part plus a part
+    per customer who paid in the month before.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (``YYYY-MM``), ``channel``, ``type``, ``spend``.
+    """
+    world = make_subscription_world()
+    charges, people = world["charges"], world["people"]
+    paid = charges[charges["amount"] > 0]
+    month = pd.to_datetime(paid["date"]).dt.to_period("M")
+    first = month.groupby(paid["customer_id"]).min()
+    channel = people.set_index("customer_id")["channel"].reindex(first.index)
+    won = pd.DataFrame({"month": first.to_numpy(), "channel": channel.to_numpy()})
+    won = won.groupby(["month", "channel"]).size().rename("n").reset_index()
+    won["spend"] = won["n"] * won["channel"].map({c: v[3] for c, v in CHANNELS.items()})
+    rows = [(str(m), c, "acquisition", round(float(v), 2))
+            for m, c, v in won[["month", "channel", "spend"]].itertuples(index=False)]
+    payers = paid.assign(m=month).groupby("m")["customer_id"].nunique()
+    for m in pd.period_range(month.min(), month.max(), freq="M"):
+        before = int(payers.get(m - 1, 0))
+        for name, (fixed, each) in RETENTION_SPEND.items():
+            rows.append((str(m), name, "retention", round(fixed + each * before, 2)))
+    return pd.DataFrame(rows, columns=["period", "channel", "type", "spend"])
 
 
 #: The contracts of :func:`subscription_snapshot`: share of customers, sBG (α, β) of monthly

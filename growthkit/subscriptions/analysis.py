@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.data import DataQuality, Orders, redact, validate_orders
+from growthkit.data.dates import as_date
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
@@ -18,6 +20,7 @@ from growthkit.notes import Note, note_dicts, note_texts
 from growthkit.result import ReportAnalysis, records
 from growthkit.samples import sample_parameters
 from growthkit.subscriptions import display, messages, narrative, tables
+from growthkit.subscriptions.crc import CRC, crc_from_spend, split_spend
 from growthkit.subscriptions.engagement import (
     DEFAULT_STEPS,
     MAU_WINDOW_DAYS,
@@ -120,6 +123,9 @@ class SubscriptionsAnalysis(ReportAnalysis):
     billing : dict
         Customers per rule their service periods came from
         (:data:`growthkit.subscriptions.periods.RULES`).
+    crc : CRC or None
+        The customer retention cost over the window, overall and by acquisition channel
+        (:func:`growthkit.subscriptions.crc.crc_table`), from ``spend_data``.
     data_quality : DataQuality or None
         What the validation pass found in the charges (JSON via ``to_dict()``).
     settings : SubscriptionsSettings
@@ -151,6 +157,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
     overview: dict[str, Any]
     data_quality: DataQuality | None
     billing: dict[str, int] = field(default_factory=dict)
+    crc: CRC | None = None
     settings: SubscriptionsSettings = field(default_factory=SubscriptionsSettings)
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
@@ -258,7 +265,8 @@ class SubscriptionsAnalysis(ReportAnalysis):
                 "first": month_label(self.months.first),
                 "last": month_label(self.months.last),
                 "observed": self.months.months,
-                "last_charge_day": self.months.last_day.isoformat(),
+                "last_charge_day": self.overview["last_day"],
+                "observation_end": self.months.last_day.isoformat(),
                 "partial_month_left_out": (
                     month_label(self.months.partial) if self.months.partial is not None else None
                 ),
@@ -294,6 +302,7 @@ class SubscriptionsAnalysis(ReportAnalysis):
             "paying_customers": self.overview.get("paying_customers"),
             "mrr_lost_by_plan": records(w["losses_by_plan"]),
             "ltv": dict(self.value),
+            "crc": _crc_json(self.crc),
             "sbg": _sbg_json(self.sbg_table()),
             "sbg_overall": _sbg_json(sbg_table([self.sbg_overall], self.discount_rate, LEVEL))
             .get(ALL),
@@ -398,6 +407,14 @@ class SubscriptionsAnalysis(ReportAnalysis):
     def trial_table(self) -> pd.DataFrame | None:
         """Trial → paid conversion by channel, formatted; None without it."""
         return tables.trial_table(self.trial_conversion(), self.lang)
+
+    def crc_markdown(self) -> str:
+        """The customer retention cost against ARPA and CAC, or the skipped note."""
+        return display.crc_markdown(self)
+
+    def crc_table(self) -> pd.DataFrame | None:
+        """CRC, ARPA and CAC by acquisition channel, formatted; None without spend_data."""
+        return tables.crc_display(self)
 
     def nps_markdown(self) -> str:
         """NPS with its interval and the method named, or the note that it is skipped."""
@@ -607,7 +624,7 @@ def _resolve(data: object, settings: SubscriptionsSettings) -> _Run:
     """Sample defaults filled in, the language, the currency and the default notes."""
     defaults = sample_parameters(data)
     optional = ("plan_col", "months_covered_col", "events_data", "nps_data", "gross_margin",
-                "cac")
+                "cac", "spend_data")
     filled = {k: defaults[k] for k in optional
               if getattr(settings, k) is None and defaults.get(k) is not None}
     notes: list[Note] = []
@@ -638,6 +655,16 @@ def _value(window: dict[str, Any], curve: pd.DataFrame, margin: float,
         value["ltv_cac"] = value["ltv"] / cac_value if cac_value > 0 else math.nan
         value["cac_payback_months"] = cac_payback(curve, cac_value) if len(curve) else None
     return value
+
+
+def _crc_json(crc: CRC | None) -> dict[str, Any] | None:
+    """The customer retention cost for the JSON: window, overall row, rows by channel."""
+    if crc is None:
+        return None
+    rows = records(crc.table)
+    return {"first": month_label(crc.first), "last": month_label(crc.last),
+            "retention_by_channel": crc.retention_by_channel, "source": crc.source,
+            "overall": rows[-1], "by_channel": rows[:-1]}
 
 
 def _window(movements: pd.DataFrame, include_reactivation: bool) -> dict[str, Any]:
@@ -671,14 +698,15 @@ def _retention(cube: pd.DataFrame, months: MonthRange, by_plan: bool
     return by, overall, cohorts, notes
 
 
-def _engagement(run: _Run, timezone: str) -> tuple[Any, Any, list[Note]]:
+def _engagement(run: _Run, timezone: str, events: Orders | None = None
+                ) -> tuple[Any, Any, list[Note]]:
     """The funnel and the daily activity from the events, with their notes."""
     s = run.settings
     if s.events_data is None:
         return None, None, [messages.fixed(messages.EVENTS_SKIPPED)]
     notes: list[Note] = []
     funnel_rows = None
-    events = validate_events(s.events_data, timezone)
+    events = events or validate_events(s.events_data, timezone)
     if len(run.steps) >= 2:
         funnel_rows = funnel(events, run.steps, s.funnel_window_days, True, timezone)
         if "channel" not in events.table.columns:
@@ -688,7 +716,12 @@ def _engagement(run: _Run, timezone: str) -> tuple[Any, Any, list[Note]]:
         notes += [messages.step_missing(step) for step in missing]
     else:
         notes.append(messages.fixed(messages.FUNNEL_SKIPPED))
-    activity = dau_mau(events, run.steps, MAU_WINDOW_DAYS, timezone)
+    # Activity is its own definition: the funnel_steps given never change DAU/MAU.
+    activity = dau_mau(events, DEFAULT_STEPS, MAU_WINDOW_DAYS, timezone,
+                       activity_events=s.activity_events)
+    future = events.quality.future_orders if events.quality is not None else 0
+    if future:
+        notes.append(messages.future_events(future, events.quality.today))
     if activity.empty:
         notes.append(messages.fixed(messages.NO_ACTIVITY))
         activity = None
@@ -708,7 +741,8 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
     check = s.months_covered_col is not None or s.period_end_col is not None
     cm = month_end_snapshots(periods, s.plan_col is not None, orders.last_day.day == 1, check)
     cube, months = compute_cube(orders, s.months_covered_col, s.plan_col, cm=cm,
-                                period_end_col=s.period_end_col)
+                                period_end_col=s.period_end_col,
+                                observation_end=as_date(s.observation_end, "observation_end"))
     movements, first = movements_from_cube(cube, months)
     window = _window(movements, s.include_reactivation)
     window["yearly"] = yearly_retention(cm, months.last)
@@ -728,13 +762,31 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
     billing, paying = billing_rules(periods)
     if s.months_covered_col is None and s.period_end_col is None:
         notes.append(messages.intervals_inferred(billing))
-    funnel_rows, activity, engagement_notes = _engagement(run, s.timezone)
+    events = (validate_events(s.events_data, s.timezone) if s.events_data is not None
+              else None)
+    funnel_rows, activity, engagement_notes = _engagement(run, s.timezone, events)
+    crc = None
+    if s.spend_data is None:
+        notes.append(messages.fixed(messages.CRC_SKIPPED))
+    else:
+        acquisition, retention = split_spend(s.spend_data, s.timezone)
+        if retention.empty:
+            notes.append(messages.fixed(messages.CRC_NO_RETENTION))
+        else:
+            has_channel = events is not None and "channel" in events.table.columns
+            crc = crc_from_spend(cm, month_key_of(window["first"]),
+                                 month_key_of(window["last"]), acquisition, retention,
+                                 events.table if has_channel else None, redact(s.spend_data))
+            if not crc.retention_by_channel:
+                notes.append(messages.fixed(messages.CRC_BLENDED))
     notes += engagement_notes
     nps = None
     if s.nps_data is None:
         notes.append(messages.fixed(messages.NPS_SKIPPED))
     else:
         nps = nps_of(s.nps_data)
+        if nps["duplicates"]:
+            notes.append(messages.nps_duplicates(nps["duplicates"], nps["key"]))
     notes = messages.month_notes(
         first["month"], month_label(months.first + 1), months.last_day,
         month_label(months.partial) if months.partial is not None else None,
@@ -747,7 +799,7 @@ def _compute(data: object, run: _Run) -> dict[str, Any]:
         "value": _value(window, curve, s.gross_margin, s.cac), "payback": curve,
         "sbg_fits": by_plan, "sbg_overall": overall[0], "sbg_cohorts": cohorts,
         "migration": migration, "funnel": funnel_rows, "activity": activity, "nps": nps,
-        "billing": billing, "notes": tuple(notes), "orders": orders,
+        "billing": billing, "crc": crc, "notes": tuple(notes), "orders": orders,
     }
 
 
@@ -799,14 +851,17 @@ def analyze(
     months_covered_col: str | None = None,
     period_end_col: str | None = None,
     grace_days: int = GRACE_DAYS,
+    observation_end: str | _dt.date | None = None,
     tenure_col: str | None = None,
     churned_col: str | None = None,
     events_data: object | None = None,
     nps_data: object | None = None,
     funnel_steps: str | Sequence[str] | None = DEFAULT_STEPS,
     funnel_window_days: int = 45,
+    activity_events: str | Sequence[str] | None = None,
     gross_margin: float | None = None,
     cac: float | None = None,
+    spend_data: object | None = None,
     currency: str = "USD",
     include_reactivation: bool = False,
     annual_discount_rate: float = 0.10,
@@ -843,6 +898,10 @@ def analyze(
     grace_days : int, default 7
         A renewal this many days or fewer after the period it renews ended continues it (no
         churn and comeback).
+    observation_end : date-like, optional
+        The day the data were taken. A month counts as complete once it has ended on or
+        before this day; None uses the last charge day (so a month whose last charge falls
+        before its last day is left out).
     tenure_col, churned_col : str, optional
         ``data`` is a customer snapshot (one row per customer: months paid, whether they
         left, ``plan_col`` and the monthly charge in ``amount_col``): the report gives
@@ -859,12 +918,21 @@ def analyze(
         Funnel event names in order, comma-separated or a list.
     funnel_window_days : int, default 45
         Days after a step within which the next step counts.
+    activity_events : str or sequence of str, optional
+        The events that count as activity for DAU/MAU. None: every event except the standard
+        funnel steps (visit, signup, trial_start, paid, referral), whatever ``funnel_steps``
+        is.
     gross_margin : float, optional
         Share of revenue kept as profit, in (0, 1], for LTV and payback. None uses the
         sample's on the sample; on other data 1.0 (revenue, not margin), with a note.
     cac : float, optional
         Cost of acquiring one paying customer. None uses the sample's on the sample; on other
         data LTV:CAC and payback are skipped, with a note.
+    spend_data : source, optional
+        Marketing spend (``period``, ``spend``, optional ``channel`` and ``type``): rows typed
+        ``retention`` give the customer retention cost (CRC: retention spend per retained
+        customer per month), the other rows the CAC by channel (with ``events_data``'s
+        channels). None uses the sample's on the sample; else skipped.
     currency : str, default "USD"
         ISO 4217 code of the amounts (USD, EUR, SAR, AED, EGP, ...); money is formatted for
         the report's language.
@@ -893,10 +961,11 @@ def analyze(
     settings = SubscriptionsSettings.from_parameters(
         customer_col=customer_col, date_col=date_col, amount_col=amount_col,
         plan_col=plan_col, months_covered_col=months_covered_col,
-        period_end_col=period_end_col, grace_days=grace_days, tenure_col=tenure_col,
-        churned_col=churned_col, events_data=events_data,
+        period_end_col=period_end_col, grace_days=grace_days, observation_end=observation_end,
+        tenure_col=tenure_col, churned_col=churned_col, events_data=events_data,
         nps_data=nps_data, funnel_steps=funnel_steps, funnel_window_days=funnel_window_days,
-        gross_margin=gross_margin, cac=cac, currency=currency,
+        activity_events=activity_events, gross_margin=gross_margin, cac=cac,
+        spend_data=spend_data, currency=currency,
         include_reactivation=include_reactivation, annual_discount_rate=annual_discount_rate,
         timezone=timezone, language=language, digits=digits,
     )

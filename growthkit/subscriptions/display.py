@@ -12,12 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from growthkit.formatting import escape
 from growthkit.i18n import Language
-from growthkit.subscriptions.engagement import MAU_WINDOW_DAYS
+from growthkit.subscriptions.engagement import DEFAULT_STEPS, MAU_WINDOW_DAYS
 from growthkit.subscriptions.labels import group_plain, month_name, words
-from growthkit.subscriptions.messages import EVENTS_SKIPPED, NPS_SKIPPED, fixed, step_missing
+from growthkit.subscriptions.messages import (
+    EVENTS_SKIPPED,
+    NPS_SKIPPED,
+    fixed,
+    nps_duplicates,
+    step_missing,
+)
 from growthkit.subscriptions.migration import CANCELLED
 from growthkit.subscriptions.mrr import months_without_payers
 from growthkit.subscriptions.narrative import (
+    crc_sentence,
     engagement_sentence,
     funnel_sentence,
     money,
@@ -222,6 +229,19 @@ def value_markdown(a: SubscriptionsAnalysis) -> str:
     return " ".join(parts)
 
 
+def crc_markdown(a: SubscriptionsAnalysis) -> str:
+    """The customer retention cost against ARPA and CAC, with its rule, or the skipped note."""
+    lang = a.lang
+    if a.crc is None:
+        return " ".join(notes_markdown(a.notes, ("crc_skipped", "crc_no_retention"), lang))
+    parts = [crc_sentence(a.crc, a.currency, lang), lang.gettext(
+        "Retention spend is the spend_data rows typed retention and acquisition spend the "
+        "others; a retained customer-month is a customer paying at the end of a month and of "
+        "the month before; each customer's channel is that of their first event.")]
+    parts += notes_markdown(a.notes, ("crc_blended",), lang)
+    return " ".join(p for p in parts if p)
+
+
 def sbg_markdown(a: SubscriptionsAnalysis) -> str:
     """What the retention model says, and the groups it could not fit."""
     lang = a.lang
@@ -293,7 +313,7 @@ def funnel_markdown(a: SubscriptionsAnalysis) -> str:
             last=lang.data(lastn["step"])),
         funnel_sentence(a.trial_conversion(), lang),
     ]
-    parts += notes_markdown(a.notes, ("no_channel",), lang)
+    parts += notes_markdown(a.notes, ("no_channel", "future_events"), lang)
     missing = overall.loc[overall["with_event"] == 0, "step"].tolist()
     parts += [note_markdown(step_missing(s), lang) for s in missing]
     return " ".join(p for p in parts if p)
@@ -304,11 +324,13 @@ def nps_markdown(nps: dict[str, Any] | None, lang: Language | None = None) -> st
     lang = words(lang)
     if nps is None:
         return note_markdown(fixed(NPS_SKIPPED), lang)
-    return nps_sentence(nps, lang) + " " + lang.gettext(
-        "The interval is the {method} method: 3 is added to the answers and ¾ to the promoters "
-        "and detractors before the usual normal interval, which keeps its coverage honest for "
-        "small surveys."
+    text = nps_sentence(nps, lang) + " " + lang.gettext(
+        "The interval is the {method} one: the NPS values a score test does not reject, which "
+        "always contains the observed NPS and keeps its coverage honest for small surveys."
     ).format(method=escape(lang.gettext(INTERVAL_METHOD)))
+    if nps.get("duplicates"):
+        text += " " + note_markdown(nps_duplicates(nps["duplicates"], nps["key"]), lang)
+    return text
 
 
 def engagement_markdown(a: SubscriptionsAnalysis) -> str:
@@ -316,10 +338,23 @@ def engagement_markdown(a: SubscriptionsAnalysis) -> str:
     lang = a.lang
     if a.activity is None:
         return first_note(a, ("events_skipped", "no_activity"), lang)
-    return lang.gettext(
-        "DAU counts the customers active on a day and MAU those active in the {window} days "
-        "ending that day; funnel steps are not activity."
-    ).format(window=number(lang, MAU_WINDOW_DAYS)) + " " + engagement_sentence(a.stickiness(), lang)
+    chosen = a.settings.activity_events
+    if chosen is None:
+        rule = lang.gettext(
+            "DAU counts the customers active on a day and MAU those active in the {window} days "
+            "ending that day; activity is every event but the standard funnel steps ({steps})."
+        ).format(window=number(lang, MAU_WINDOW_DAYS),
+                 steps=", ".join(f"`{s}`" for s in DEFAULT_STEPS))
+    else:
+        rule = lang.gettext(
+            "DAU counts the customers active on a day and MAU those active in the {window} days "
+            "ending that day; activity is the events named in activity_events ({steps})."
+        ).format(window=number(lang, MAU_WINDOW_DAYS),
+                 steps=", ".join(lang.data(s) for s in chosen))
+    parts = [rule, engagement_sentence(a.stickiness(), lang)]
+    if a.funnel is None:
+        parts += notes_markdown(a.notes, ("future_events",), lang)
+    return " ".join(p for p in parts if p)
 
 
 # ----------------------------------------------------------------------------- snapshot

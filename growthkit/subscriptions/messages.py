@@ -21,6 +21,9 @@ __all__ = [
     "CAC_SKIPPED",
     "CODES",
     "COVERED_SKIPPED",
+    "CRC_BLENDED",
+    "CRC_NO_RETENTION",
+    "CRC_SKIPPED",
     "EVENTS_SKIPPED",
     "FUNNEL_SKIPPED",
     "MARGIN_DEFAULT",
@@ -32,8 +35,10 @@ __all__ = [
     "SBG_REASONS",
     "SNAPSHOT_MOVEMENTS_SKIPPED",
     "fixed",
+    "future_events",
     "intervals_inferred",
     "month_notes",
+    "nps_duplicates",
     "sbg_not_fitted",
     "step_missing",
 ]
@@ -81,6 +86,18 @@ SNAPSHOT_MOVEMENTS_SKIPPED = N_(
     "plan come from each customer's tenure, active customers counted as still paying."
 )
 #: Why the retention model over everyone has no fit when nobody started after month one.
+CRC_SKIPPED = N_(
+    "The customer retention cost (CRC) is skipped: no spend_data was given (a table of "
+    "period, spend, channel and type, with the retention spend typed retention)."
+)
+CRC_NO_RETENTION = N_(
+    "The customer retention cost (CRC) is skipped: spend_data has no rows typed retention "
+    "(add a type column with retention on the retention spend rows)."
+)
+CRC_BLENDED = N_(
+    "The retention spend does not name the customers' acquisition channels, so every channel "
+    "shows the blended customer retention cost; CAC is by channel."
+)
 NO_STARTERS = N_("no customer started paying after the first month of data")
 
 #: The code of each fixed note.
@@ -95,6 +112,9 @@ CODES = {
     NO_CHANNEL: "no_channel",
     NO_ACTIVITY: "no_activity",
     SNAPSHOT_MOVEMENTS_SKIPPED: "snapshot_movements_skipped",
+    CRC_SKIPPED: "crc_skipped",
+    CRC_BLENDED: "crc_blended",
+    CRC_NO_RETENTION: "crc_no_retention",
 }
 
 
@@ -220,4 +240,24 @@ def step_missing(step: str) -> Note:
         N_("No event in events_data is named {step}, so that funnel step shows 0 people; check "
            "the name in funnel_steps."),
         step=repr(step),
+    )
+
+
+def nps_duplicates(n: int, key: Sequence[str]) -> Note:
+    """Survey answers that repeat an earlier one of the same respondent and survey."""
+    return Note(
+        "nps_duplicates",
+        N_("Answers repeating another of the same respondent to the same survey (same {key}) "
+           "are counted once, the latest when the answers have a time: {n} left out."),
+        kinds={"key": "code"}, n=int(n), key=", ".join(key),
+    )
+
+
+def future_events(n: int, today: str) -> Note:
+    """Events dated after today: left out of the funnel, trial conversion and DAU/MAU."""
+    return Note(
+        "future_events",
+        N_("Events dated after today ({today}) are left out of the funnel, trial conversion "
+           "and DAU/MAU: {n} in all."),
+        kinds={"today": "date"}, n=int(n), today=today,
     )

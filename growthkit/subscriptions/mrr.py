@@ -364,12 +364,18 @@ def raise_on_bad_cover(
     )
 
 
-def month_range(cube: pd.DataFrame, orders: Orders) -> MonthRange:
+def month_range(
+    cube: pd.DataFrame, orders: Orders, observation_end: _dt.date | None = None
+) -> MonthRange:
     """The observed months, from the validation pass and the cube (no query).
 
     Whether the data are monthly matters only when the last charge is dated on the first of
-    a month; the cube then carries ``max_day`` (see :func:`compute_cube`).
+    a month; the cube then carries ``max_day`` (see :func:`compute_cube`). With
+    ``observation_end`` (the day the data were taken) the months are complete up to that day
+    instead of the last charge day.
     """
+    if observation_end is not None:
+        return observed_months(orders.first_day, observation_end, False)
     monthly = "max_day" in cube and bool(len(cube)) and int(cube["max_day"].max()) == 1
     return observed_months(orders.first_day, orders.last_day, monthly)
 
@@ -510,11 +516,13 @@ def mrr_movements(
 def compute_cube(
     orders: Orders, months_covered_col: str | None, plan_col: str | None, cohorts: bool = True,
     cm: ibis.Table | None = None, period_end_col: str | None = None,
+    observation_end: _dt.date | None = None,
 ) -> tuple[pd.DataFrame, MonthRange]:
     """Run the movement query on validated charges; check it; find the observed months.
 
     ``cm`` is :func:`customer_months_expr` of the charges when the caller built it already
-    (with ``day=orders.last_day.day == 1``)."""
+    (with ``day=orders.last_day.day == 1``). ``observation_end``: the day the data were taken
+    (months ending on or before it are complete), the last charge day when None."""
     if orders.amount_col is None:
         raise GrowthkitError(
             "amount_col: none given; expected the column holding each charge's amount"
@@ -525,10 +533,11 @@ def compute_cube(
         cm = customer_months_expr(orders, months_covered_col, plan_col,
                                   day=orders.last_day.day == 1, period_end_col=period_end_col)
     with step("MRR movements per month") as progress:
-        cube = movement_cube(cm, month_key(orders.last_day), plan_col is not None, cohorts)
+        through = max(orders.last_day, observation_end or orders.last_day)
+        cube = movement_cube(cm, month_key(through), plan_col is not None, cohorts)
         progress["detail"] = f"{orders.orders:,} charges"
     raise_on_bad_cover(cube, orders, months_covered_col, period_end_col)
-    months = month_range(cube, orders)
+    months = month_range(cube, orders, observation_end)
     if months.months < 2:
         kept = "no complete month" if months.months < 1 else "one complete month"
         raise GrowthkitError(

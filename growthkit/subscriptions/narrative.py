@@ -49,6 +49,7 @@ from growthkit.subscriptions.mrr import month_label
 
 if TYPE_CHECKING:
     from growthkit.subscriptions.analysis import SubscriptionsAnalysis
+    from growthkit.subscriptions.crc import CRC
 
 __all__ = [
     "CAC_SKIPPED",
@@ -62,6 +63,7 @@ __all__ = [
     "NO_STARTERS",
     "NPS_SKIPPED",
     "PLANS_SKIPPED",
+    "crc_sentence",
     "engagement_sentence",
     "funnel_sentence",
     "group_name",
@@ -336,6 +338,49 @@ def plans_sentence(
              other=percent(lang, worst["survival_12"], 0), worst=w, level=level_text)
 
 
+def crc_sentence(
+    crc: CRC | None, currency: str, lang: Language | None = None, *, short: bool = False
+) -> str:
+    """The customer retention cost against ARPA and CAC, and the channel where winning a
+    customer costs the most months of keeping one (``short``: the cost and its share of ARPA
+    only, for the summary)."""
+    lang = words(lang)
+    if crc is None or not finite(crc.overall["crc"]):
+        return ""
+    o = crc.overall
+    if short:
+        return lang.gettext(
+            "Keeping a paying customer costs {crc} a month in retention spend (CRC), {share} of "
+            "what they pay."
+        ).format(crc=money(lang, o["crc"], currency), share=percent(lang, o["crc_arpa"]))
+    fields = {"crc": money(lang, o["crc"], currency),
+              "spend": money(lang, o["retention_spend"], currency),
+              "retained": number(lang, o["retained"]),
+              "first": month_name(month_label(crc.first), lang),
+              "last": month_name(month_label(crc.last), lang),
+              "share": percent(lang, o["crc_arpa"]), "arpa": money(lang, o["arpa"], currency)}
+    text = lang.gettext(
+        "Keeping a customer costs {crc} a month (customer retention cost: {spend} of retention "
+        "spend over {retained} retained customer-months, {first} to {last}), {share} of the "
+        "{arpa} a paying customer pays a month."
+    ).format(**fields)
+    if finite(o["cac_crc"]):
+        text += " " + lang.gettext(
+            "Acquisition spend per customer won in those months was {cac}: winning a customer "
+            "costs as much as keeping one for {months} months."
+        ).format(cac=money(lang, o["cac"], currency), months=number(lang, o["cac_crc"], 1))
+    rows = crc.table.iloc[:-1]
+    rows = rows[rows["cac_crc"].map(finite) & (rows["new"] > 0)]
+    if len(rows) >= 2:
+        top = rows.loc[rows["cac_crc"].idxmax()]
+        text += " " + lang.gettext(
+            "Winning a customer costs the most against keeping one on {channel} (CAC {cac}, "
+            "{months} months of retention)."
+        ).format(channel=lang.data(top["channel"]), cac=money(lang, top["cac"], currency),
+                 months=number(lang, top["cac_crc"], 1))
+    return text
+
+
 def value_sentence(value: dict[str, Any], currency: str, lang: Language | None = None) -> str:
     """LTV against CAC, and the payback."""
     lang = words(lang)
@@ -456,6 +501,7 @@ def summary_markdown(a: SubscriptionsAnalysis) -> str:
     second = " ".join(s for s in (
         plans_sentence(a.sbg_table(), lang, a.level),
         value_sentence(a.value, cur, lang),
+        crc_sentence(a.crc, cur, lang, short=True),
     ) if s)
     third = " ".join(s for s in (
         funnel_sentence(a.trial_conversion(), lang),

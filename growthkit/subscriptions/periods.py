@@ -291,7 +291,8 @@ def month_end_snapshots(
     Returns
     -------
     ibis.Table
-        ``customer_id``, ``month``, ``mrr`` (0 where refunds cancel the month); ``bad``
+        ``customer_id``, ``month``, ``mrr`` (no row where refunds cancel the month: under
+        :data:`REFUND_CANCELS` of what it paid); ``bad``
         (charges with an invalid period value) with ``check``; ``plan`` with ``plan``;
         ``max_day`` (the latest day of a charge in that month) with ``day``.
     """
@@ -320,9 +321,13 @@ def month_end_snapshots(
         cm = per_plan.group_by(keys).aggregate(**rolled)
     else:
         cm = rows.group_by(keys).aggregate(**aggs)
-    paid = cm.paid.fill_null(0.0)
-    cancelled = cm.mrr < REFUND_CANCELS * paid
-    return cm.mutate(mrr=ibis.cases((cancelled, 0.0), else_=cm.mrr)).drop("paid")
+    # A month refunded to (almost) nothing is no month at all: churn in the movements and
+    # "cancelled" in the plan migration alike (rows with a bad period value stay, to be
+    # counted by the check).
+    cancelled = cm.mrr < REFUND_CANCELS * cm.paid.fill_null(0.0)
+    if check:
+        cancelled = cancelled & (cm.bad == 0)
+    return cm.filter(~cancelled).drop("paid")
 
 
 def billing_rules(periods: ibis.Table) -> tuple[dict[str, int], int]:

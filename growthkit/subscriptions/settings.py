@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,10 @@ class SubscriptionsSettings(Settings):
                                          "service period ends (exclusive)")
     grace_days: int = setting(GRACE_DAYS, Interval(0, 60, integer=True),
                               "days a late renewal may follow its period and still continue it")
+    observation_end: str | dt.date | None = setting(  # noqa: RUF009 (a dataclasses.field)
+        None, Text(optional=True, allow_date=True, what="a date such as 2025-11-30"),
+        "the day the data were taken: a month ending on or before it is complete (default: "
+        "the last charge day)")
     tenure_col: str | None = setting(None, _OPTIONAL_COLUMN, "a customer snapshot: months "
                                      "each customer has paid (with churned_col)")
     churned_col: str | None = setting(None, _OPTIONAL_COLUMN, "a customer snapshot: whether "
@@ -49,10 +54,16 @@ class SubscriptionsSettings(Settings):
                                                    "funnel event names, in order")
     funnel_window_days: int = setting(45, Interval(0, None, integer=True),
                                       "days after a step within which the next step counts")
+    activity_events: tuple[str, ...] | None = setting(
+        None, Columns(optional=True), "event names that count as activity for DAU/MAU; None: "
+        "every event but the standard funnel steps (visit, signup, trial_start, paid, referral)")
     gross_margin: float | None = setting(None, Interval(0, 1, closed="right", optional=True),
                                          "share of revenue kept as profit, in (0, 1]")
     cac: float | None = setting(None, Interval(0, None, optional=True),
                                 "cost of winning one paying customer")
+    spend_data: Any = setting(  # noqa: RUF009 (setting() is a dataclasses.field)
+        None, Unchecked(), "marketing spend: period, spend[, channel][, type]; rows typed "
+        "retention give the customer retention cost (CRC), the others CAC by channel")
     currency: str = setting("USD", Text(what="an ISO 4217 currency code"),
                             "ISO 4217 code of the amounts")
     include_reactivation: bool = setting(False, Flag(), "count returning customers as a gain "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from growthkit.subscriptions.analysis import SubscriptionsAnalysis
 
 __all__ = [
+    "crc_display",
     "funnel_table",
     "migration_table",
     "movements_table",
@@ -327,3 +328,24 @@ def snapshot_value_table(
                 lang.number(r.derl_active, 1) if finite(r.derl_active) else _("n/a"),
         })
     return pd.DataFrame(rows).set_index(_("Plan"))
+
+
+def crc_display(a: SubscriptionsAnalysis) -> pd.DataFrame | None:
+    """CRC, ARPA and CAC by acquisition channel (the last row over every channel)."""
+    if a.crc is None:
+        return None
+    lang, cur, t = a.lang, a.currency, a.crc.table
+    _ = lang.gettext
+    names = [_("All channels") if i == len(t) - 1 else lang.isolate(c)
+             for i, c in enumerate(t["channel"])]
+    out = pd.DataFrame({
+        _("Retained customer-months"): [lang.number(v) for v in t["retained"]],
+        _("ARPA (monthly)"): lang.money_column(t["arpa"], cur),
+        _("CRC (monthly)"): lang.money_column(t["crc"], cur),
+        _("CRC / ARPA"): [lang.percent(v) if finite(v) else _("n/a") for v in t["crc_arpa"]],
+        _("New customers"): [lang.number(v) for v in t["new"]],
+        _("CAC"): lang.money_column(t["cac"], cur),
+        _("CAC in months of CRC"): [lang.number(v, 1) if finite(v) else _("n/a")
+                                    for v in t["cac_crc"]],
+    }, index=pd.Index(names, name=_("Acquisition channel")))
+    return out

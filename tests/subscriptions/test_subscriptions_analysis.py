@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 from conftest import small_business
 
@@ -209,3 +210,19 @@ def test_the_sample_states_yearly_retention_both_quick_ratios_and_paying_custome
     assert summary.rstrip().endswith("start there.")
     assert "What to act on: MRR rose" in summary and "Customers who started on" in summary
     assert "3,630 of them paid at least once" in sample_analysis.data_markdown()
+
+
+def test_observation_end_lets_a_month_count_whose_last_charge_falls_before_its_end():
+    # Issue 17: charges on the 5th through November 5: November is dropped (not over in the
+    # data) unless the data were taken on November 30.
+    rows = [(c, f"2024-{m:02d}-05", 10.0) for c in "abc" for m in range(1, 12)]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    plain = analyze(frame, months_covered_col=None)
+    assert plain.metrics()["months"]["last"] == "2024-10"
+    ended = analyze(frame, observation_end="2024-11-30")
+    m = ended.metrics()["months"]
+    assert (m["last"], m["observation_end"], m["last_charge_day"]) == (
+        "2024-11", "2024-11-30", "2024-11-05")
+    assert ended.movements.iloc[-1]["end"] == 30.0 and ended.movements.iloc[-1]["churn"] == 0
+    with pytest.raises(GrowthkitError, match="observation_end"):
+        analyze(frame, observation_end="soon")

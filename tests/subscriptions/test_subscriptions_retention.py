@@ -100,3 +100,25 @@ def test_quarter_labels():
     assert [quarter_label(2024 * 12 + m) for m in (0, 2, 3, 11)] == [
         "2024-Q1", "2024-Q1", "2024-Q2", "2024-Q4"
     ]
+
+
+def test_a_month_refunded_to_nothing_is_cancelled_in_the_migration_as_in_mrr():
+    # a pays 10 on plan x in January and February and gets February refunded in full: MRR
+    # counts churn in February, so the migration says x -> cancelled after January.
+    from conftest import charges
+
+    from growthkit.data import validate_orders
+    from growthkit.subscriptions.migration import migration_expr
+    from growthkit.subscriptions.mrr import movement_cube
+
+    frame = charges(("a", "2024-01-05", 10.0, 1), ("a", "2024-02-05", 10.0, 1),
+                    ("a", "2024-02-06", -10.0, 1), ("b", "2024-01-05", 10.0, 1),
+                    ("b", "2024-02-05", 10.0, 1), ("b", "2024-03-05", 10.0, 1),
+                    covered=True).assign(plan="x")
+    orders = validate_orders(frame, amount_col="amount", keep=["months", "plan"])
+    cm = customer_months_expr(orders, "months", "plan")
+    cube = movement_cube(cm, 2024 * 12 + 2, True, cohorts=False).set_index("month")
+    assert cube.loc[2024 * 12, "churn_next_n"] == 1  # a leaves after January
+    moves = migration_expr(cm, 2024 * 12 + 2).execute().set_index(["from_state", "to_state"])
+    assert moves.loc[("x", CANCELLED), "customers"] == 1
+    assert moves.loc[("x", "x"), "customers"] == 2  # b only
