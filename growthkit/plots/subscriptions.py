@@ -127,11 +127,20 @@ def plot_mrr_waterfall(
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.65)
     for xi, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
         ends = xi in (0, len(labels) - 1)
+        if not ends and abs(h) < 0.005:
+            continue  # an empty movement gets no "$0.00" label
         value = h if ends or colours[xi] == PALETTE[2] else -h
-        text = lang.money(value, currency) if currency else lang.number(value)
-        if not ends and value > 0:
-            text = "+" + text
-        ax.text(xi, b + h, label(text, lang), ha="center", va="bottom", fontsize="small")
+        text = _signed(lang, value, currency, signed=not ends)
+        # A loss is labelled under its bar, where the running total ends up: labels of
+        # neighbouring gains and losses that meet at one level never collide.
+        if value < 0:
+            ax.text(xi, b, label(text, lang), ha="center", va="top", fontsize="small")
+        else:
+            ax.text(xi, b + h, label(text, lang), ha="center", va="bottom", fontsize="small")
+    # Head room for the value labels above the tallest bar, clear of the title.
+    top = max(b + h for b, h in zip(bottoms, heights, strict=True))
+    if top > 0:
+        ax.set_ylim(0, top * 1.12)
     ax.set_xticks(x, [label(t, lang) for t in labels], fontsize="small")
     _money_axis(ax, currency, lang)
     ax.set_ylabel(label(_("MRR ({currency})").format(currency=lang.isolate(currency))
@@ -140,6 +149,18 @@ def plot_mrr_waterfall(
                                      "MRR movements over the last {n} months", len(recent))
                        .format(n=lang.number(len(recent))), lang))
     return ax
+
+
+def _signed(lang: Language, value: float, currency: str, *, signed: bool) -> str:
+    """Money (or a number) with its sign where the locale puts a minus: "+" is written in the
+    place of the minus of the same amount negated, so "+" and "−" sit alike in Arabic too."""
+    def fmt(v: float) -> str:
+        return lang.money(v, currency) if currency else lang.number(v)
+
+    if not signed or value <= 0:
+        return fmt(value)
+    negative = fmt(-value)
+    return negative.replace("-", "+", 1) if "-" in negative else "+" + fmt(value)
 
 
 def plot_churn_trends(

@@ -91,7 +91,9 @@ def movements_table(
              "churn": _("Churn"), "end": _("End")}
     for col, name in names.items():
         sign = -1 if col in ("contraction", "churn") else 1
-        out[name] = [lang.money(sign * x if x else 0.0, currency) for x in movements[col]]
+        # One unit and one precision per column (issue 19), not each amount its own.
+        out[name] = lang.money_column([sign * x if x else 0.0 for x in movements[col]],
+                                      currency)
     out[_("Paying customers")] = [lang.number(n) for n in movements["customers_end"]]
     out[_("New / churned")] = [
         _("{new} / {churned}").format(new=lang.number(a), churned=lang.number(b))
