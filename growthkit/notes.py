@@ -26,8 +26,9 @@ __all__ = ["KINDS", "Note", "note_dicts", "note_texts"]
 #: How an argument may be formatted: ``number`` (grouped integer or 3 significant digits),
 #: ``percent`` (a share, 0.123 -> 12.3%), ``date``, ``data`` (a data-derived name: escaped and
 #: bidi-isolated), ``code`` (a parameter name or value, shown as inline code), ``money:XXX``
-#: (an ISO 4217 currency) and ``text`` (a word that is itself translated, e.g. a model name).
-KINDS = ("number", "percent", "date", "data", "code", "text", "money")
+#: (an ISO 4217 currency), ``text`` (a word that is itself translated, e.g. a model name),
+#: ``month`` (``"2024-11"`` -> "November 2024") and ``months`` (a list of them, joined).
+KINDS = ("number", "percent", "date", "data", "code", "text", "money", "month", "months")
 
 
 class Note:
@@ -92,8 +93,8 @@ class Note:
         """
         from growthkit.i18n import Language, as_language, strip_isolates
 
-        if not isinstance(lang, Language):  # a report's Language keeps its own catalog
-            lang = as_language(lang)
+        # A report's Language keeps its own catalog (as_language would switch to growthkit's).
+        lang = lang if isinstance(lang, Language) else as_language(lang)
         template = lang.gettext(self.message)
         values = {
             key: _format(value, self.kinds.get(key), lang, markdown)
@@ -134,6 +135,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _month(value: Any, lang: Language) -> str:
+    """``"2024-11"`` (or an ISO date) as the month's name and year in ``lang``."""
+    return lang.date(dt.date.fromisoformat(str(value)[:7] + "-01"), "MMMM y")
+
+
 def _format(value: Any, kind: str | None, lang: Language, markdown: bool) -> str:
     if value is None:
         return "–"
@@ -148,6 +154,10 @@ def _format(value: Any, kind: str | None, lang: Language, markdown: bool) -> str
         return lang.percent(value)
     if kind == "date":
         return lang.date(value)
+    if kind == "month":
+        return _month(value, lang)
+    if kind == "months":
+        return lang.join([_month(v, lang) for v in value])
     if kind.startswith("money"):
         return lang.money(value, kind.partition(":")[2] or "USD")
     if kind == "text":

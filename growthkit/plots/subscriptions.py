@@ -21,7 +21,7 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -30,8 +30,8 @@ from growthkit.plots._theme import (
     number_formatter,
     percent_formatter,
 )
+from growthkit.subscriptions.labels import group_plain, month_name, state_name, words
 from growthkit.subscriptions.migration import CANCELLED, migration_matrix
-from growthkit.subscriptions.narrative import DOMAIN, group_plain, month_name, state_name
 from growthkit.subscriptions.retention import SBGFit
 
 __all__ = [
@@ -44,10 +44,6 @@ __all__ = [
     "plot_stickiness",
     "plot_survival",
 ]
-
-
-def _lang(language: Language | str | None) -> Language:
-    return get_language(language or "en", domain=DOMAIN)
 
 
 def _money_axis(ax: Axes, currency: str, lang: Language) -> None:
@@ -96,7 +92,7 @@ def plot_mrr_waterfall(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     recent = movements.tail(months)
@@ -131,11 +127,20 @@ def plot_mrr_waterfall(
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.65)
     for xi, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
         ends = xi in (0, len(labels) - 1)
+        if not ends and abs(h) < 0.005:
+            continue  # an empty movement gets no "$0.00" label
         value = h if ends or colours[xi] == PALETTE[2] else -h
-        text = lang.money(value, currency) if currency else lang.number(value)
-        if not ends and value > 0:
-            text = "+" + text
-        ax.text(xi, b + h, label(text, lang), ha="center", va="bottom", fontsize="small")
+        text = _signed(lang, value, currency, signed=not ends)
+        # A loss is labelled under its bar, where the running total ends up: labels of
+        # neighbouring gains and losses that meet at one level never collide.
+        if value < 0:
+            ax.text(xi, b, label(text, lang), ha="center", va="top", fontsize="small")
+        else:
+            ax.text(xi, b + h, label(text, lang), ha="center", va="bottom", fontsize="small")
+    # Head room for the value labels above the tallest bar, clear of the title.
+    top = max(b + h for b, h in zip(bottoms, heights, strict=True))
+    if top > 0:
+        ax.set_ylim(0, top * 1.12)
     ax.set_xticks(x, [label(t, lang) for t in labels], fontsize="small")
     _money_axis(ax, currency, lang)
     ax.set_ylabel(label(_("MRR ({currency})").format(currency=lang.isolate(currency))
@@ -144,6 +149,18 @@ def plot_mrr_waterfall(
                                      "MRR movements over the last {n} months", len(recent))
                        .format(n=lang.number(len(recent))), lang))
     return ax
+
+
+def _signed(lang: Language, value: float, currency: str, *, signed: bool) -> str:
+    """Money (or a number) with its sign where the locale puts a minus: "+" is written in the
+    place of the minus of the same amount negated, so "+" and "−" sit alike in Arabic too."""
+    def fmt(v: float) -> str:
+        return lang.money(v, currency) if currency else lang.number(v)
+
+    if not signed or value <= 0:
+        return fmt(value)
+    negative = fmt(-value)
+    return negative.replace("-", "+", 1) if "-" in negative else "+" + fmt(value)
 
 
 def plot_churn_trends(
@@ -159,7 +176,7 @@ def plot_churn_trends(
         The report's language; English when omitted.
     ax : matplotlib Axes, optional
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
@@ -182,7 +199,7 @@ def plot_retention_trends(
     rates: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """GRR and NRR, month by month, against the 100% line."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     x = pd.PeriodIndex(rates["month"], freq="M").to_timestamp()
@@ -217,7 +234,7 @@ def plot_survival(
         The report's language; English when omitted.
     ax : matplotlib Axes, optional
     """
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     drawn = 0
@@ -260,7 +277,7 @@ def plot_migration(
     """Where each month's customers are the month after, as shares of the row."""
     import seaborn as sns
 
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     m = migration_matrix(moves, ["trial"])
     m = m.loc[[s for s in m.index if s != CANCELLED]]
@@ -288,7 +305,7 @@ def plot_funnel(
     funnel: pd.DataFrame, language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """People reaching each funnel step, with the conversion from the step before."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     rows = funnel[funnel["channel"].isna()] if "channel" in funnel else funnel
     ax = new_ax(ax, figsize=(7.5, 0.55 * len(rows) + 1.5))
@@ -316,7 +333,7 @@ def plot_nps(
     nps: dict[str, Any], language: Language | str | None = None, ax: Axes | None = None
 ) -> Axes:
     """Detractors to the left, promoters to the right, and the NPS with its interval below."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax, figsize=(7.5, 2.6))
     n, method = nps["n"], nps["method"]
@@ -352,7 +369,7 @@ def plot_stickiness(
     ax: Axes | None = None,
 ) -> Axes:
     """DAU/MAU day by day, with its 28-day mean."""
-    lang = _lang(language)
+    lang = words(language)
     _ = lang.gettext
     ax = new_ax(ax)
     if activity is None or activity.empty:

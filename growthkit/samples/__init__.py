@@ -46,6 +46,12 @@ def _donations() -> pd.DataFrame:
     return donation_orders()
 
 
+def _subscriptions_spend() -> pd.DataFrame:
+    from growthkit.samples.subscriptions import subscription_spend
+
+    return subscription_spend()
+
+
 def _shop() -> pd.DataFrame:
     from growthkit.samples.shop import shop_orders
 
@@ -71,6 +77,10 @@ SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
         "Funnel and daily activity events of sample:subscriptions",
     ),
     "subscriptions-nps": (_subscriptions_nps, "NPS survey answers of sample:subscriptions"),
+    "subscriptions-spend": (
+        _subscriptions_spend,
+        "Monthly acquisition spend per channel and retention spend of sample:subscriptions",
+    ),
     "shop": (_shop, "A seeded online shop: 2 years of orders of 20,000 customers, by channel"),
     "shop-spend": (_shop_spend, "The shop's monthly marketing spend per channel"),
     "donations": (
@@ -97,6 +107,7 @@ SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
         "months_covered_col": "months_covered",
         "events_data": "sample:subscriptions-events",
         "nps_data": "sample:subscriptions-nps",
+        "spend_data": "sample:subscriptions-spend",
         "gross_margin": 0.8,
         "cac": 36.93,
     },

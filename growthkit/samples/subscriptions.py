@@ -51,12 +51,16 @@ __all__ = [
     "CHURN",
     "END",
     "PRICES",
+    "RETENTION_SPEND",
+    "SNAPSHOT_CONTRACTS",
     "START",
     "acquisition_costs",
     "make_subscription_world",
     "subscription_charges",
     "subscription_events",
     "subscription_nps",
+    "subscription_snapshot",
+    "subscription_spend",
 ]
 
 START = _dt.date(2023, 1, 1)
@@ -329,3 +333,80 @@ def acquisition_costs() -> pd.DataFrame:
     out.loc["all"] = [total["new_paying"], total["spend"] / total["new_paying"], total["spend"]]
     out.index.name = "channel"
     return out
+
+
+#: Retention spend of the sample per month: a fixed part and a part per customer paying the
+#: month before, split between its two programmes (the names are not acquisition channels).
+RETENTION_SPEND = {"lifecycle_email": (250.0, 0.35), "loyalty_rewards": (150.0, 0.55)}
+
+
+def subscription_spend() -> pd.DataFrame:
+    """The marketing spend of ``sample:subscriptions-spend``: one row per month and channel.
+
+    Acquisition rows (``type`` ``acquisition``): each channel's new paying customers of the
+    month (first paid charge) times its cost per customer (:data:`CHANNELS`). Retention rows
+    (``type`` ``retention``): :data:`RETENTION_SPEND` per programme, a fixed part plus a part
+    per customer who paid in the month before.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (``YYYY-MM``), ``channel``, ``type``, ``spend``.
+    """
+    world = make_subscription_world()
+    charges, people = world["charges"], world["people"]
+    paid = charges[charges["amount"] > 0]
+    month = pd.to_datetime(paid["date"]).dt.to_period("M")
+    first = month.groupby(paid["customer_id"]).min()
+    channel = people.set_index("customer_id")["channel"].reindex(first.index)
+    won = pd.DataFrame({"month": first.to_numpy(), "channel": channel.to_numpy()})
+    won = won.groupby(["month", "channel"]).size().rename("n").reset_index()
+    won["spend"] = won["n"] * won["channel"].map({c: v[3] for c, v in CHANNELS.items()})
+    rows = [(str(m), c, "acquisition", round(float(v), 2))
+            for m, c, v in won[["month", "channel", "spend"]].itertuples(index=False)]
+    payers = paid.assign(m=month).groupby("m")["customer_id"].nunique()
+    for m in pd.period_range(month.min(), month.max(), freq="M"):
+        before = int(payers.get(m - 1, 0))
+        for name, (fixed, each) in RETENTION_SPEND.items():
+            rows.append((str(m), name, "retention", round(fixed + each * before, 2)))
+    return pd.DataFrame(rows, columns=["period", "channel", "type", "spend"])
+
+
+#: The contracts of :func:`subscription_snapshot`: share of customers, sBG (α, β) of monthly
+#: churn, and the typical monthly charge.
+SNAPSHOT_CONTRACTS = {
+    "Month-to-month": (0.55, (0.9, 8.0), 66.0),
+    "One year": (0.21, (0.6, 18.0), 62.0),
+    "Two year": (0.24, (0.5, 60.0), 60.0),
+}
+
+
+def subscription_snapshot(customers: int = 7000, seed: int = SEED) -> pd.DataFrame:
+    """A telecom-churn-like customer snapshot: one row per customer, no charge history.
+
+    Customers joined at a uniform time in the last 72 months; each churns each month with a
+    probability of their own drawn from their contract's Beta(α, β) (the sBG model, so a fit
+    on these data should recover it). Columns as the widely used telecom churn export:
+    ``customer_id``, ``tenure`` (months paid, 0-72), ``churn`` (``"Yes"``/``"No"``),
+    ``contract`` and ``monthly_charges``.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(SNAPSHOT_CONTRACTS)
+    shares = np.array([v[0] for v in SNAPSHOT_CONTRACTS.values()])
+    contract = rng.choice(len(names), size=customers, p=shares / shares.sum())
+    a = np.array([SNAPSHOT_CONTRACTS[n][1][0] for n in names])[contract]
+    b = np.array([SNAPSHOT_CONTRACTS[n][1][1] for n in names])[contract]
+    theta = rng.beta(a, b)
+    age = rng.integers(0, 73, customers)  # months since joining, 0-72
+    life = rng.geometric(theta)  # months paid before leaving (1, 2, ...)
+    churned = life <= age
+    tenure = np.where(churned, life, age)
+    price = np.array([SNAPSHOT_CONTRACTS[n][2] for n in names])[contract]
+    charges = np.round(np.clip(price + rng.normal(0, 25, customers), 18.25, 118.75), 2)
+    return pd.DataFrame({
+        "customer_id": [f"{i:04d}-SNAP" for i in range(customers)],
+        "tenure": tenure.astype("int64"),
+        "churn": np.where(churned, "Yes", "No"),
+        "contract": np.array(names)[contract],
+        "monthly_charges": charges,
+    })

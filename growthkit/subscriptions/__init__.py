@@ -15,7 +15,10 @@ JSON metrics, formatted tables and one method per section). The topics, each usa
 - ``engagement``: :func:`funnel` (each step within a window of the one before) and
   :func:`dau_mau` (28-day MAU window);
 - ``nps``: :func:`nps` and :func:`nps_from_counts` with the adjusted-Wald interval;
-- ``narrative``: the words of the report.
+- ``settings``: :class:`SubscriptionsSettings`, the parameters declared once;
+- ``messages``: the notes' codes and templates; ``labels``: the names every presentation
+  module shares; ``narrative`` (sentences), ``display`` (section texts) and ``tables``: the
+  words of the report.
 
 Charges are aggregated in the engine through portable Ibis; only per-month results come back.
 """
@@ -51,6 +54,7 @@ from growthkit.subscriptions.rates import (
 )
 from growthkit.subscriptions.retention import survival_counts
 from growthkit.subscriptions.sbg import SBGModel, fit_sbg
+from growthkit.subscriptions.settings import SubscriptionsSettings
 
 __all__ = [
     "DEFAULT_STEPS",
@@ -58,6 +62,7 @@ __all__ = [
     "MOVEMENTS",
     "SBGModel",
     "SubscriptionsAnalysis",
+    "SubscriptionsSettings",
     "analyze",
     "cac_payback",
     "check_balance",

@@ -93,6 +93,7 @@ def dau_mau(
     funnel_steps: str | Sequence[str] | None = DEFAULT_STEPS,
     window_days: int = MAU_WINDOW_DAYS,
     timezone: str = "UTC",
+    activity_events: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Daily active people, the people active in the window ending each day, and their ratio.
 
@@ -106,10 +107,13 @@ def dau_mau(
     events : source or Orders
         An events table (see the module docstring) or :func:`validate_events` of one.
     funnel_steps : str or sequence of str, optional
-        Events that are funnel steps, not activity.
+        Events that are funnel steps, not activity (when ``activity_events`` is None).
     window_days : int, default 28
         The MAU window.
     timezone : str, default "UTC"
+    activity_events : str or sequence of str, optional
+        The events that are activity; when given, only they count (``funnel_steps`` is not
+        used).
 
     Returns
     -------
@@ -120,7 +124,9 @@ def dau_mau(
     if int(window_days) != window_days or window_days < 1:
         raise GrowthkitError(f"window_days={window_days!r}: expected a whole number of days ≥ 1")
     valid = validate_events(events, timezone)
-    both = dau_mau_expr(valid.table, parse_steps(funnel_steps), int(window_days))
+    activity = parse_steps(activity_events) if activity_events is not None else None
+    both = dau_mau_expr(valid.table, parse_steps(funnel_steps), int(window_days),
+                        activity=activity)
     with step("DAU/MAU") as progress:
         got = both.to_pyarrow().to_pandas()
         progress["detail"] = f"{len(got):,} days"
@@ -144,10 +150,16 @@ def dau_mau(
     return out[columns]
 
 
-def dau_mau_expr(t: ibis.Table, steps: Sequence[str], window_days: int) -> ibis.Table:
+def dau_mau_expr(
+    t: ibis.Table, steps: Sequence[str], window_days: int, *,
+    activity: Sequence[str] | None = None,
+) -> ibis.Table:
     """Per day: people active (``dau``) and people whose MAU span ends (``leaving``), as an
-    unexecuted Ibis expression over a validated events table."""
-    if steps:
+    unexecuted Ibis expression over a validated events table. Activity is the events named in
+    ``activity`` when given, else every event not in ``steps``."""
+    if activity is not None:
+        t = t.filter(t.event.isin(list(activity)))
+    elif steps:
         t = t.filter(~t.event.isin(list(steps)))
     days = t.select(customer_id=t.customer_id, day=_day_number(t.order_date)).distinct()
     w = ibis.window(group_by="customer_id", order_by="day")

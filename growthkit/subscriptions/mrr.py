@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -37,6 +36,14 @@ import pandas as pd
 from growthkit.data import Orders, Source, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
+from growthkit.subscriptions.periods import (
+    GRACE_DAYS,
+    MAX_MONTHS_COVERED,
+    NO_PLAN,
+    month_end_snapshots,
+    month_key,
+    service_periods,
+)
 
 __all__ = [
     "EPSILON",
@@ -46,8 +53,11 @@ __all__ = [
     "MonthRange",
     "check_balance",
     "customer_months",
+    "customer_months_expr",
     "month_key",
+    "month_key_of",
     "month_label",
+    "months_without_payers",
     "movement_cube",
     "movement_cube_expr",
     "mrr_movements",
@@ -56,10 +66,6 @@ __all__ = [
 
 #: A month whose charges net to less than this carries no MRR (float noise of netting).
 EPSILON = 1e-6
-#: Largest number of months one charge may cover (ten years).
-MAX_MONTHS_COVERED = 120
-#: The plan of a customer-month whose charges have no plan.
-NO_PLAN = "(no plan)"
 #: The movement columns, in the order of the balance.
 MOVEMENTS = ("start", "new", "expansion", "reactivation", "contraction", "churn", "end")
 _COUNTS = {
@@ -76,17 +82,16 @@ _COUNTS = {
 # ----------------------------------------------------------------------------- months
 
 
-def month_key(value: _dt.date | ibis.Value) -> int | ibis.Value:
-    """A calendar month as one integer, ``year * 12 + month − 1`` (a date or an expression)."""
-    return value.year() * 12 + value.month() - 1 if isinstance(value, ibis.Value) else (
-        value.year * 12 + value.month - 1
-    )
-
-
 def month_label(key: int) -> str:
     """``"2024-01"`` for a month key."""
     year, month = divmod(int(key), 12)
     return f"{year:04d}-{month + 1:02d}"
+
+
+def month_key_of(label: str) -> int:
+    """The month key of ``"2024-01"``."""
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
 
 
 def month_name(key: int) -> str:
@@ -154,75 +159,37 @@ def observed_months(first_day: _dt.date, last_day: _dt.date, monthly_data: bool)
 # ----------------------------------------------------------------------------- customer-months
 
 
-def _spread(
-    orders: Orders, months_covered_col: str | None, plan_col: str | None, day: bool
-) -> ibis.Table:
-    """Charges as (customer, month, amount) rows, a charge covering n months as n rows; with
-    a months-covered column also ``bad`` (1 for an invalid value), with ``day`` the day of
-    the month."""
-    t = orders.table
-    cols: dict[str, ibis.Value] = {
-        "customer_id": t.customer_id,
-        "month": month_key(t.order_date),
-        "amount": t.amount,
-    }
-    if day:
-        cols["day"] = t.order_date.day()
-    if plan_col is not None:
-        cols["plan"] = t[plan_col].cast("string").fill_null(NO_PLAN)
-    if months_covered_col is None:
-        return t.select(**cols)
-    cover = t[months_covered_col]
-    dtype = cover.type()
-    if not dtype.is_numeric() or dtype.is_boolean():
-        raise GrowthkitError(
-            f"months_covered_col {months_covered_col!r} has type {dtype}; expected whole "
-            f"numbers of months from 1 to {MAX_MONTHS_COVERED}"
-        )
-    valid = cover.notnull() & (cover >= 1) & (cover <= MAX_MONTHS_COVERED)
-    if dtype.is_floating():
-        valid = valid & (cover.floor() == cover)
-    valid = valid.fill_null(False)
-    n = ibis.cases((valid, cover.cast("int64")), else_=ibis.literal(1, "int64"))
-    rows = t.select(**cols, n=n, invalid=~valid)
-    offsets = ibis.memtable({"k": np.arange(MAX_MONTHS_COVERED, dtype="int64")})
-    spread = rows.join(offsets, offsets.k < rows.n)
-    out = {c: spread[c] for c in cols}
-    out["month"] = spread.month + spread.k
-    out["amount"] = spread.amount / spread.n
-    return spread.select(**out, bad=spread.invalid.cast("int64"))
-
-
-def _customer_months(
+def customer_months_expr(
     orders: Orders,
     months_covered_col: str | None = None,
     plan_col: str | None = None,
     day: bool = False,
+    *,
+    period_end_col: str | None = None,
+    grace_days: int = GRACE_DAYS,
 ) -> ibis.Table:
-    """Per customer and month: ``mrr``; ``plan`` with a plan column; ``bad`` (charges with an
-    invalid months-covered value) with a months-covered column; ``max_day`` (latest day of
-    the month of a charge) with ``day``. Only the columns needed travel through the query."""
-    spread = _spread(orders, months_covered_col, plan_col, day)
-    keys = ["customer_id", "month"]
-    aggs = {"mrr": spread.amount.sum()}
-    if "bad" in spread.columns:
-        aggs["bad"] = spread.bad.sum()
-    if day:
-        aggs["max_day"] = spread.day.max()
-    if plan_col is None:
-        return spread.group_by(keys).aggregate(**aggs)
-    # The month's plan is the plan with the largest share of its charges.
-    per_plan = spread.group_by([*keys, "plan"]).aggregate(**aggs)
-    rolled = {"mrr": per_plan.mrr.sum(), "plan": per_plan.plan.argmax(per_plan.mrr)}
-    if "bad" in per_plan.columns:
-        rolled["bad"] = per_plan.bad.sum()
-    if day:
-        rolled["max_day"] = per_plan.max_day.max()
-    return per_plan.group_by(keys).aggregate(**rolled)
+    """MRR per customer at each month end, from the charges' service periods
+    (:mod:`growthkit.subscriptions.periods`), through the month of the last charge.
+
+    Per customer and month: ``mrr``; ``plan`` with a plan column; ``bad`` (charges with an
+    invalid period value) with a months-covered or period-end column; ``max_day`` (latest day
+    of a charge in the month) with ``day``. Built once per report: the movement query and the
+    plan migration both read it.
+    """
+    if orders.amount_col is None:
+        raise GrowthkitError(
+            "amount_col: none given; expected the column holding each charge's amount"
+        )
+    periods = service_periods(orders, period_end_col=period_end_col,
+                              months_covered_col=months_covered_col, plan_col=plan_col,
+                              grace_days=grace_days)
+    check = months_covered_col is not None or period_end_col is not None
+    return month_end_snapshots(periods, plan_col is not None, day, check)
 
 
 def customer_months(
-    orders: Orders, months_covered_col: str | None = None, plan_col: str | None = None
+    orders: Orders, months_covered_col: str | None = None, plan_col: str | None = None,
+    *, period_end_col: str | None = None, grace_days: int = GRACE_DAYS,
 ) -> ibis.Table:
     """MRR per customer and calendar month, as an unexecuted Ibis table.
 
@@ -244,7 +211,8 @@ def customer_months(
         ``customer_id``, ``month`` (``year * 12 + month − 1``), ``mrr`` and, with
         ``plan_col``, ``plan``. Months whose charges net to zero are included (``mrr`` 0).
     """
-    cm = _customer_months(orders, months_covered_col, plan_col)
+    cm = customer_months_expr(orders, months_covered_col, plan_col,
+                              period_end_col=period_end_col, grace_days=grace_days)
     return cm.drop("bad") if "bad" in cm.columns else cm
 
 
@@ -357,14 +325,32 @@ def movement_cube_expr(
     return cube
 
 
-def raise_on_bad_cover(cube: pd.DataFrame, orders: Orders, months_covered_col: str | None) -> None:
-    """Raise, naming the column and one value, when a charge's months covered is invalid."""
-    if months_covered_col is None or "bad" not in cube or int(cube["bad"].sum()) == 0:
+def raise_on_bad_cover(
+    cube: pd.DataFrame, orders: Orders, months_covered_col: str | None,
+    period_end_col: str | None = None,
+) -> None:
+    """Raise, naming the column and one value, when a charge's period value is invalid."""
+    if "bad" not in cube or int(cube["bad"].sum()) == 0:
         return
     n = int(cube["bad"].sum())
     t = orders.table
+    if period_end_col is not None:
+        end = t[period_end_col].cast("date")
+        bad = end.notnull() & (end <= t.order_date)
+        example = t.filter(bad).select(period_end_col).limit(1).execute()[period_end_col]
+        if len(example):
+            raise GrowthkitError(
+                f"period_end_col {period_end_col!r} has a period end on or before its charge's "
+                f"date, e.g. {str(example.iloc[0])!r}; expected the day after the last day the "
+                "charge pays for (or at most ten years on)"
+            )
+    if months_covered_col is None:
+        raise GrowthkitError(
+            f"period_end_col {period_end_col!r} has {n:,} value(s) more than ten years after "
+            "the charge's date; expected the day after the last day the charge pays for"
+        )
     cover = t[months_covered_col]
-    bad = cover.isnull() | (cover < 1) | (cover > MAX_MONTHS_COVERED)
+    bad = (cover.isnull() & (t.amount >= 0)) | (cover < 1) | (cover > MAX_MONTHS_COVERED)
     if cover.type().is_floating():
         bad = bad | (cover.floor() != cover)
     example = t.filter(bad).select(months_covered_col).limit(1).execute()[months_covered_col]
@@ -378,12 +364,18 @@ def raise_on_bad_cover(cube: pd.DataFrame, orders: Orders, months_covered_col: s
     )
 
 
-def month_range(cube: pd.DataFrame, orders: Orders) -> MonthRange:
+def month_range(
+    cube: pd.DataFrame, orders: Orders, observation_end: _dt.date | None = None
+) -> MonthRange:
     """The observed months, from the validation pass and the cube (no query).
 
     Whether the data are monthly matters only when the last charge is dated on the first of
-    a month; the cube then carries ``max_day`` (see :func:`compute_cube`).
+    a month; the cube then carries ``max_day`` (see :func:`compute_cube`). With
+    ``observation_end`` (the day the data were taken) the months are complete up to that day
+    instead of the last charge day.
     """
+    if observation_end is not None:
+        return observed_months(orders.first_day, observation_end, False)
     monthly = "max_day" in cube and bool(len(cube)) and int(cube["max_day"].max()) == 1
     return observed_months(orders.first_day, orders.last_day, monthly)
 
@@ -467,8 +459,15 @@ def mrr_movements(
     amount_col: str = "amount",
     months_covered_col: str | None = None,
     timezone: str = "UTC",
+    *,
+    period_end_col: str | None = None,
+    grace_days: int = GRACE_DAYS,
 ) -> pd.DataFrame:
     """MRR movements per month (ChartMogul's categories), computed in the engine.
+
+    MRR at each month end comes from the service period each charge pays for
+    (:mod:`growthkit.subscriptions.periods`): its own period end, its months covered, or the
+    customer's billing interval inferred from their charges.
 
     Parameters
     ----------
@@ -479,9 +478,13 @@ def mrr_movements(
         The columns holding the customer, the charge's date and its amount.
     months_covered_col : str, optional
         Months each charge covers (12 for a yearly plan); the charge is spread evenly over
-        them. Without it billing is monthly.
+        them. Without it (or ``period_end_col``) the billing interval is inferred.
     timezone : str, default "UTC"
         Time zone whose calendar months charges fall in.
+    period_end_col : str, optional
+        The date each charge's service period ends (exclusive).
+    grace_days : int, default :data:`~growthkit.subscriptions.periods.GRACE_DAYS`
+        A renewal this many days or fewer after its period ended continues it.
 
     Returns
     -------
@@ -499,30 +502,42 @@ def mrr_movements(
     GrowthkitError
         For a missing column or a bad value (named), or fewer than two complete months.
     """
-    keep = [months_covered_col] if months_covered_col else []
+    keep = [c for c in (months_covered_col, period_end_col) if c]
     orders = validate_orders(source, customer_col, date_col, amount_col, timezone,
                              quality=False, keep=keep)
-    cube, months = compute_cube(orders, months_covered_col, None, cohorts=False)
+    cm = customer_months_expr(orders, months_covered_col, None, orders.last_day.day == 1,
+                              period_end_col=period_end_col, grace_days=grace_days)
+    cube, months = compute_cube(orders, months_covered_col, None, cohorts=False, cm=cm,
+                                period_end_col=period_end_col)
     movements, _ = movements_from_cube(cube, months)
     return movements
 
 
 def compute_cube(
-    orders: Orders, months_covered_col: str | None, plan_col: str | None, cohorts: bool = True
+    orders: Orders, months_covered_col: str | None, plan_col: str | None, cohorts: bool = True,
+    cm: ibis.Table | None = None, period_end_col: str | None = None,
+    observation_end: _dt.date | None = None,
 ) -> tuple[pd.DataFrame, MonthRange]:
-    """Run the movement query on validated charges; check it; find the observed months."""
+    """Run the movement query on validated charges; check it; find the observed months.
+
+    ``cm`` is :func:`customer_months_expr` of the charges when the caller built it already
+    (with ``day=orders.last_day.day == 1``). ``observation_end``: the day the data were taken
+    (months ending on or before it are complete), the last charge day when None."""
     if orders.amount_col is None:
         raise GrowthkitError(
             "amount_col: none given; expected the column holding each charge's amount"
         )
     # A last charge on the 1st is the only case where monthly data and daily data that stop
     # on the 1st differ; only then does the query carry each month's latest charge day.
-    cm = _customer_months(orders, months_covered_col, plan_col, day=orders.last_day.day == 1)
+    if cm is None:
+        cm = customer_months_expr(orders, months_covered_col, plan_col,
+                                  day=orders.last_day.day == 1, period_end_col=period_end_col)
     with step("MRR movements per month") as progress:
-        cube = movement_cube(cm, month_key(orders.last_day), plan_col is not None, cohorts)
+        through = max(orders.last_day, observation_end or orders.last_day)
+        cube = movement_cube(cm, month_key(through), plan_col is not None, cohorts)
         progress["detail"] = f"{orders.orders:,} charges"
-    raise_on_bad_cover(cube, orders, months_covered_col)
-    months = month_range(cube, orders)
+    raise_on_bad_cover(cube, orders, months_covered_col, period_end_col)
+    months = month_range(cube, orders, observation_end)
     if months.months < 2:
         kept = "no complete month" if months.months < 1 else "one complete month"
         raise GrowthkitError(
@@ -535,13 +550,6 @@ def compute_cube(
     return cube, months
 
 
-def months_without_charges(movements: pd.DataFrame) -> list[str]:
-    """Months in the table with no paying customer at all (every payer reads as churned)."""
+def months_without_payers(movements: pd.DataFrame) -> list[str]:
+    """Months in the movements with no paying customer at all (every payer reads as churned)."""
     return movements.loc[movements["customers_end"] == 0, "month"].tolist()
-
-
-def first_months(labels: Sequence[str]) -> str:
-    """``"2024-03, 2024-07 and 2 more"``: a short list of months for a note."""
-    shown = list(labels[:3])
-    more = len(labels) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more else "")

@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import math
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from growthkit.errors import GrowthkitError
+from growthkit.progress import step
+from growthkit.subscriptions.mrr import EPSILON
 
 __all__ = [
     "RATE_COLUMNS",
     "cac_payback",
+    "losses_by_plan",
     "ltv",
     "monthly_rates",
     "payback_curve",
@@ -37,6 +41,8 @@ __all__ = [
     "quick_ratio",
     "retention_rates",
     "revenue_churn",
+    "yearly_retention",
+    "yearly_retention_expr",
 ]
 
 #: Columns of :func:`monthly_rates`, after ``month``.
@@ -231,3 +237,59 @@ def cac_payback(curve: pd.DataFrame, cac: float) -> int | None:
         raise GrowthkitError(f"cac={cac!r}: expected the cost of acquiring one customer, ≥ 0")
     hit = np.flatnonzero(curve["contribution"].to_numpy() >= cac)
     return int(curve["period"].iloc[hit[0]]) if len(hit) else None
+
+
+def yearly_retention_expr(cm: ibis.Table, last: int) -> ibis.Table:
+    """Trailing-12-month NRR and GRR at month ``last``, as an unexecuted Ibis expression.
+
+    Over the customers paying at the end of month ``last − 12``: their MRR then (``base``),
+    their MRR at the end of ``last`` (``now``: a customer who left and came back counts with
+    what they pay now) and, for GRR, each customer's MRR now capped at their MRR then
+    (``kept``: expansion left out).
+    """
+    t = cm.filter(cm.month.isin([last - 12, last]) & (cm.mrr > EPSILON))
+    per = t.group_by("customer_id").aggregate(
+        then=t.mrr.sum(where=t.month == last - 12), now=t.mrr.sum(where=t.month == last))
+    per = per.filter(per.then.notnull())
+    now = per.now.fill_null(0.0)
+    kept = ibis.cases((now < per.then, now), else_=per.then)
+    return per.aggregate(customers=per.count(), base=per.then.sum(), now=now.sum(),
+                         kept=kept.sum())
+
+
+def yearly_retention(cm: ibis.Table, last: int) -> dict[str, float]:
+    """Trailing-12-month NRR and GRR at month ``last`` (see :func:`yearly_retention_expr`),
+    executed: ``customers``, ``base``, ``now``, ``nrr`` (now / base), ``grr`` (kept / base);
+    NaN when nobody paid twelve months before."""
+    with step("trailing-12-month retention"):
+        row = yearly_retention_expr(cm, last).to_pyarrow().to_pylist()[0]
+    base = float(row["base"] or 0.0)
+    return {
+        "customers": int(row["customers"] or 0),
+        "base": base,
+        "now": float(row["now"] or 0.0),
+        "nrr": _ratio(float(row["now"] or 0.0), base),
+        "grr": _ratio(float(row["kept"] or 0.0), base),
+    }
+
+
+def losses_by_plan(cube: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """MRR lost to churn and contraction from month ``first`` to ``last``, by starting plan.
+
+    From the movement cube (:func:`growthkit.subscriptions.mrr.movement_cube` with a plan):
+    contraction in the months, and churn in them (``churn_next`` of the month before).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``plan``, ``churn``, ``contraction``, ``lost``, sorted by ``lost``, largest first.
+    """
+    if "start_plan" not in cube or cube.empty:
+        return pd.DataFrame({"plan": [], "churn": [], "contraction": [], "lost": []})
+    con = cube[cube["month"].between(first, last)].groupby("start_plan")["con_mrr"].sum()
+    churn = cube[cube["month"].between(first - 1, last - 1)].groupby(
+        "start_plan")["churn_next_mrr"].sum()
+    out = pd.DataFrame({"churn": churn, "contraction": con}).fillna(0.0)
+    out["lost"] = out["churn"] + out["contraction"]
+    out = out.rename_axis("plan").reset_index().sort_values("lost", ascending=False)
+    return out.reset_index(drop=True)

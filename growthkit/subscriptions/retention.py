@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from growthkit.errors import ConvergenceError, GrowthkitError
+from growthkit.notes import Note
+from growthkit.subscriptions.messages import sbg_not_fitted
 from growthkit.subscriptions.mrr import MonthRange, month_label
 from growthkit.subscriptions.sbg import SBGModel, fit_sbg
 
@@ -31,6 +33,7 @@ __all__ = [
     "observed_survival",
     "quarter_label",
     "survival_counts",
+    "unfitted_note",
 ]
 
 #: The group name of a fit over every customer.
@@ -122,7 +125,11 @@ class SBGFit:
     observed : pandas.DataFrame
         :func:`observed_survival` of the group.
     reason : str or None
-        Why there is no model.
+        Why there is no model: a code of
+        :data:`growthkit.subscriptions.messages.SBG_REASONS` (``"too_few_customers"``,
+        ``"too_few_months"``, ``"no_starters"``, ``"not_converged"``).
+    detail : str
+        The optimiser's message when the fit did not converge.
     """
 
     name: str
@@ -130,6 +137,7 @@ class SBGFit:
     starters: int
     observed: pd.DataFrame
     reason: str | None = None
+    detail: str = ""
 
 
 def fit_groups(groups: dict[str, list[list[int]]]) -> list[SBGFit]:
@@ -138,19 +146,35 @@ def fit_groups(groups: dict[str, list[list[int]]]) -> list[SBGFit]:
     for name, cohorts in groups.items():
         starters = int(sum(c[0] for c in cohorts))
         observed = observed_survival(cohorts)
-        model, reason = None, None
+        model, reason, detail = None, None, ""
         if starters < MIN_CUSTOMERS:
-            reason = f"{starters} new subscriber(s), fewer than {MIN_CUSTOMERS}"
+            reason = "too_few_customers"
         elif len(observed) - 1 < MIN_MONTHS:
-            reason = (f"{len(observed) - 1} month(s) observed, fewer than {MIN_MONTHS}: too "
-                      "early to project")
+            reason = "too_few_months"
         else:
             try:
                 model = fit_sbg(cohorts)
             except ConvergenceError as exc:
-                reason = str(exc).removeprefix("sBG: ")
-        fits.append(SBGFit(name, model, starters, observed, reason))
+                reason, detail = "not_converged", str(exc)
+        fits.append(SBGFit(name, model, starters, observed, reason, detail))
     return fits
+
+
+def unfitted_note(fit: SBGFit, by_plan: bool) -> Note:
+    """Why ``fit`` has no model, as ``Note("sbg_not_fitted", plan=..., reason=...)``.
+
+    Parameters
+    ----------
+    fit : SBGFit
+        A group without a model.
+    by_plan : bool
+        Whether the groups are plans (else the group is every customer).
+    """
+    months = max(len(fit.observed) - 1, 0)
+    least = MIN_MONTHS if fit.reason == "too_few_months" else MIN_CUSTOMERS
+    plan = fit.name if by_plan and fit.name != ALL else None
+    return sbg_not_fitted(plan, fit.reason or "not_converged", starters=fit.starters,
+                          months=months, least=least, detail=fit.detail)
 
 
 def sbg_table(fits: list[SBGFit], discount_rate: float, level: float = 0.9) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from statsmodels.tools.numdiff import approx_fprime
 from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.i18n import N_
 
-__all__ = ["SBGModel", "fit_sbg"]
+__all__ = ["SBGModel", "churn_flags", "fit_sbg", "lifetimes"]
 
 # The fit runs on logit μ and log φ (see fit_sbg). At the bounds of logit μ, or at φ's upper
 # bound, the estimate says nothing useful; φ at its lower bound is a homogeneous population.
@@ -313,16 +313,87 @@ def _from_mean_polarisation(x: np.ndarray) -> tuple[float, float]:
     return float(mu * total), float((1 - mu) * total)
 
 
-def fit_sbg(counts: Sequence[float] | Sequence[Sequence[float]]) -> SBGModel:
-    """Fit the sBG model by maximum likelihood.
+def lifetimes(
+    tenure: Sequence[float] | np.ndarray | pd.Series,
+    churned: Sequence[object] | np.ndarray | pd.Series,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Censored lifetimes as the likelihood's counts: churned in period t, active at age n.
+
+    A churned customer with tenure t paid t periods and left: a churn in period t (a churned
+    tenure of 0 counts as a churn in period 1). An active customer with tenure n is
+    right-censored: still active at age n.
 
     Parameters
     ----------
-    counts : sequence of numbers, or a sequence of such sequences
+    tenure : sequence of numbers
+        Whole periods (months) each customer has paid.
+    churned : sequence of bool (or ``"Yes"``/``"No"``, 1/0)
+        Whether each customer has left.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``lost[t]`` and ``alive[n]`` for t, n = 0 .. the longest tenure.
+    """
+    t = np.asarray(pd.to_numeric(pd.Series(tenure), errors="coerce"), dtype=float)
+    flags = churn_flags(churned)
+    if len(t) != len(flags) or not len(t):
+        raise GrowthkitError(
+            f"tenure has {len(t)} values and churned {len(flags)}; expected one of each per "
+            "customer"
+        )
+    bad = ~np.isfinite(t) | (t < 0) | (t != np.floor(t))
+    if bad.any():
+        raise GrowthkitError(
+            f"tenure holds {t[bad][0]!r}; expected whole numbers of periods (≥ 0) per customer"
+        )
+    n = t.astype(int)
+    ages = np.where(flags, np.maximum(n, 1), n)
+    size = int(ages.max()) + 1
+    lost = np.bincount(ages[flags], minlength=size).astype(float)
+    alive = np.bincount(ages[~flags], minlength=size).astype(float)
+    return lost, alive
+
+
+#: How a churn flag may be written (any case): churned, and active.
+_YES = frozenset({"yes", "y", "true", "1", "churned", "churn"})
+_NO = frozenset({"no", "n", "false", "0", "active"})
+
+
+def churn_flags(churned: Sequence[object] | np.ndarray | pd.Series) -> np.ndarray:
+    """``churned`` as booleans: bools, 0/1, or the words yes/no, true/false (any case)."""
+    s = pd.Series(churned)
+    if s.dtype == bool:
+        return s.to_numpy()
+    text = s.astype(str).str.strip().str.lower()
+    text = text.replace({"1.0": "1", "0.0": "0"})
+    unknown = ~text.isin(_YES | _NO)
+    if unknown.any():
+        raise GrowthkitError(
+            f"churned holds {s[unknown].iloc[0]!r}; expected yes/no, true/false or 1/0"
+        )
+    return text.isin(_YES).to_numpy()
+
+
+def fit_sbg(
+    counts: Sequence[float] | Sequence[Sequence[float]] | None = None,
+    *,
+    tenure: Sequence[float] | np.ndarray | pd.Series | None = None,
+    churned: Sequence[object] | np.ndarray | pd.Series | None = None,
+) -> SBGModel:
+    """Fit the sBG model by maximum likelihood, to survivor counts or censored lifetimes.
+
+    Parameters
+    ----------
+    counts : sequence of numbers, or a sequence of such sequences, optional
         Customers still active at the start of periods 0, 1, ..., n; the first is the cohort's
         size (the paper's regular segment: ``[1000, 631, 468, 382, 326, 289, 262, 241]``).
         Several cohorts, each observed for its own number of periods, are given as a list of
         such lists and fitted jointly.
+    tenure, churned : sequences, optional
+        Instead of ``counts``, one customer each (a snapshot): periods paid, and whether the
+        customer has left (see :func:`lifetimes`). Active customers are right-censored at
+        their tenure; churned ones churned in their last period.
 
     Returns
     -------
@@ -351,9 +422,21 @@ def fit_sbg(counts: Sequence[float] | Sequence[Sequence[float]]) -> SBGModel:
     Fader, P. S. & Hardie, B. G. S. (2007). How to project customer retention. Journal of
     Interactive Marketing, 21(1), 76-90.
     """
-    cohorts = _cohorts(counts)
-    lost, alive = _collapse(cohorts)
-    customers = float(sum(c[0] for c in cohorts))
+    if (tenure is None) != (churned is None) or (tenure is not None and counts is not None):
+        raise GrowthkitError(
+            "fit_sbg: expected either counts, or tenure and churned (one per customer)"
+        )
+    if tenure is not None:
+        lost, alive = lifetimes(tenure, churned)
+        customers = float(lost.sum() + alive.sum())
+    else:
+        if counts is None:
+            raise GrowthkitError(
+                "fit_sbg: expected either counts, or tenure and churned (one per customer)"
+            )
+        cohorts = _cohorts(counts)
+        lost, alive = _collapse(cohorts)
+        customers = float(sum(c[0] for c in cohorts))
     if customers <= 0:
         raise GrowthkitError("counts: every cohort is empty; expected customers at period 0")
     if len(lost) < 2:

@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from growthkit.i18n import Language
-from growthkit.subscriptions.migration import CANCELLED, migration_matrix
-from growthkit.subscriptions.narrative import (
+from growthkit.numeric import finite
+from growthkit.subscriptions.labels import (
     group_name,
-    lang_of,
     month_name,
     quarter_name,
     state_name,
+    words,
 )
+from growthkit.subscriptions.migration import CANCELLED, migration_matrix
 
 if TYPE_CHECKING:
     from growthkit.subscriptions.analysis import SubscriptionsAnalysis
 
 __all__ = [
+    "crc_display",
     "funnel_table",
     "migration_table",
     "movements_table",
@@ -34,22 +36,16 @@ __all__ = [
     "rates_summary_table",
     "rates_table",
     "sbg_display",
+    "snapshot_value_table",
     "trial_table",
     "value_table",
 ]
 
 
-def _finite(x: object) -> bool:
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def _ratio(lang: Language, q: float) -> str:
     if q == math.inf:
         return "∞"
-    return lang.number(q, 2) if _finite(q) else lang.gettext("n/a")
+    return lang.number(q, 2) if finite(q) else lang.gettext("n/a")
 
 
 def _table(rows: dict[str, str], index_name: str, column: str = "") -> pd.DataFrame:
@@ -67,7 +63,8 @@ def overview_table(a: SubscriptionsAnalysis) -> pd.DataFrame:
     _ = lang.gettext
     rows = {
         _("Charges"): lang.number(o["charges"]),
-        _("Customers"): lang.number(o["customers"]),
+        _("Customer IDs (trial sign-ups included)"): lang.number(o["customers"]),
+        _("Paying customers"): lang.number(o.get("paying_customers", o["customers"])),
         _("First charge"): lang.date(o["first_day"]),
         _("Last charge"): lang.date(o["last_day"]),
         _("Complete months"): _("{n} ({first} to {last})").format(
@@ -86,7 +83,7 @@ def movements_table(
     movements: pd.DataFrame, currency: str, lang: Language | None = None
 ) -> pd.DataFrame:
     """Movements formatted: money in the report's locale, paying customers at the end."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({_("Month"): _months(movements["month"], lang)})
     names = {"start": _("Start"), "new": _("New"), "expansion": _("Expansion"),
@@ -94,7 +91,9 @@ def movements_table(
              "churn": _("Churn"), "end": _("End")}
     for col, name in names.items():
         sign = -1 if col in ("contraction", "churn") else 1
-        out[name] = [lang.money(sign * x if x else 0.0, currency) for x in movements[col]]
+        # One unit and one precision per column (issue 19), not each amount its own.
+        out[name] = lang.money_column([sign * x if x else 0.0 for x in movements[col]],
+                                      currency)
     out[_("Paying customers")] = [lang.number(n) for n in movements["customers_end"]]
     out[_("New / churned")] = [
         _("{new} / {churned}").format(new=lang.number(a), churned=lang.number(b))
@@ -105,7 +104,7 @@ def movements_table(
 
 def rates_table(rates: pd.DataFrame, currency: str, lang: Language | None = None) -> pd.DataFrame:
     """Monthly rates formatted as percentages."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({_("Month"): _months(rates["month"], lang)})
     names = {"logo_churn": _("Logo churn"), "gross_revenue_churn": _("Gross revenue churn"),
@@ -129,9 +128,17 @@ def rates_summary_table(a: SubscriptionsAnalysis) -> pd.DataFrame:
         _("GRR (monthly)"): lang.percent(w["grr"]),
         _("NRR (monthly)"): lang.percent(w["nrr"]),
         _("Reactivation (share of starting MRR)"): lang.percent(w["reactivation_rate"], 2),
-        _("Quick ratio"): _ratio(lang, w["quick_ratio"]),
+        _("GRR (yearly: customers paying 12 months before)"):
+            lang.percent(w["yearly"]["grr"]) if "yearly" in w else _("n/a"),
+        _("NRR (yearly: customers paying 12 months before)"):
+            lang.percent(w["yearly"]["nrr"]) if "yearly" in w else _("n/a"),
+        _("Quick ratio (headline)"): _ratio(lang, w["quick_ratio"]),
+        _("Quick ratio, reactivation counted as a gain"):
+            _ratio(lang, w.get("quick_ratio_with_reactivation", math.nan)),
+        _("Quick ratio, reactivation not counted"):
+            _ratio(lang, w.get("quick_ratio_without_reactivation", math.nan)),
         _("Reactivation counted as a gain"):
-            _("yes") if a.parameters.get("include_reactivation") else _("no"),
+            _("yes") if a.settings.include_reactivation else _("no"),
     }
     title = _("{first} to {last}").format(first=month_name(w["first"], lang, short=True),
                                           last=month_name(w["last"], lang, short=True))
@@ -142,7 +149,7 @@ def value_table(
     value: dict[str, Any], currency: str, lang: Language | None = None
 ) -> pd.DataFrame:
     """ARPA, margin, churn, LTV, CAC, LTV:CAC and payback."""
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     v = value
     payback = v["cac_payback_months"]
@@ -151,7 +158,7 @@ def value_table(
     else:
         paid_back = _("n/a") if v["cac"] is None else _("not within the data")
     cac = lang.money(v["cac"], currency) if v["cac"] is not None else _("not given")
-    ratio = lang.number(v["ltv_cac"], 2) if _finite(v["ltv_cac"]) else _("n/a")
+    ratio = lang.number(v["ltv_cac"], 2) if finite(v["ltv_cac"]) else _("n/a")
     rows = {
         _("ARPA (monthly)"): lang.money(v["arpa"], currency),
         _("Gross margin"): lang.percent(v["gross_margin"], 0),
@@ -174,13 +181,13 @@ def sbg_display(
     acquisition quarters (``2024-Q1``), shown as quarters in the report's language; ``level``
     is the intervals' coverage.
     """
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
 
     def share(x: float, low: float, high: float) -> str:
-        if not _finite(x):
+        if not finite(x):
             return _("n/a")
-        if _finite(low):
+        if finite(low):
             return _("{share} ({low} to {high})").format(
                 share=lang.percent(x, 0), low=lang.percent(low, 0), high=lang.percent(high, 0))
         return lang.percent(x, 0)
@@ -189,7 +196,7 @@ def sbg_display(
         level=lang.percent(level, 0))
     rows = []
     for r in table.itertuples():
-        fitted = _finite(getattr(r, "alpha", math.nan))
+        fitted = finite(getattr(r, "alpha", math.nan))
         rows.append({
             label: quarter_name(r.group, lang) if quarters else group_name(r.group, lang),
             _("New subscribers"): lang.number(r.starters),
@@ -211,7 +218,7 @@ def migration_table(
     """Counts with the share of the row, cancelled → cancelled not defined."""
     if moves is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     m = migration_matrix(moves, ["trial"])
     cells = []
@@ -241,7 +248,7 @@ def funnel_table(
     """People per step and conversion, overall then per channel."""
     if funnel is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     out = pd.DataFrame({
         _("Channel"): [_("all channels") if pd.isna(c) else lang.isolate(c)
@@ -261,7 +268,7 @@ def trial_table(
     """Trial → paid conversion overall and per channel."""
     if trial is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     rows = [(_("all channels"), trial["trials"], trial["paid"], trial["conversion"])]
     rows += [(lang.isolate(k), v["trials"], v["paid"], v["conversion"])
@@ -278,7 +285,7 @@ def nps_table(nps: dict[str, Any] | None, lang: Language | None = None) -> pd.Da
     """Promoters, passives, detractors, NPS and its interval."""
     if nps is None:
         return None
-    lang = lang_of(lang)
+    lang = words(lang)
     _ = lang.gettext
     n, method = nps["n"], nps["method"]
 
@@ -297,3 +304,50 @@ def nps_table(nps: dict[str, Any] | None, lang: Language | None = None) -> pd.Da
                                               high=lang.number(nps["ci_high"], 1)),
     }
     return _table(rows, _("NPS"))
+
+
+def snapshot_value_table(
+    by_plan: pd.DataFrame, currency: str, lang: Language | None = None
+) -> pd.DataFrame:
+    """Per plan: customers, churned, monthly churn, ARPA, LTV, LTV:CAC and lifetimes."""
+    lang = words(lang)
+    _ = lang.gettext
+    rows = []
+    for r in by_plan.itertuples():
+        rows.append({
+            _("Plan"): group_name(r.group, lang),
+            _("Customers"): lang.number(r.customers),
+            _("Churned"): lang.number(r.churned),
+            _("Logo churn (monthly)"): lang.percent(r.churn),
+            _("ARPA (monthly)"): lang.money(r.arpa, currency) if finite(r.arpa) else _("n/a"),
+            _("LTV (ARPA × margin / churn)"):
+                lang.money(r.ltv, currency) if finite(r.ltv) else _("n/a"),
+            _("LTV:CAC"): lang.number(r.ltv_cac, 2) if finite(r.ltv_cac) else _("n/a"),
+            _("Expected paid months (discounted)"):
+                lang.number(r.discounted_lifetime, 1) if finite(r.discounted_lifetime)
+                else _("n/a"),
+            _("DERL of an active customer"):
+                lang.number(r.derl_active, 1) if finite(r.derl_active) else _("n/a"),
+        })
+    return pd.DataFrame(rows).set_index(_("Plan"))
+
+
+def crc_display(a: SubscriptionsAnalysis) -> pd.DataFrame | None:
+    """CRC, ARPA and CAC by acquisition channel (the last row over every channel)."""
+    if a.crc is None:
+        return None
+    lang, cur, t = a.lang, a.currency, a.crc.table
+    _ = lang.gettext
+    names = [_("All channels") if i == len(t) - 1 else lang.isolate(c)
+             for i, c in enumerate(t["channel"])]
+    out = pd.DataFrame({
+        _("Retained customer-months"): [lang.number(v) for v in t["retained"]],
+        _("ARPA (monthly)"): lang.money_column(t["arpa"], cur),
+        _("CRC (monthly)"): lang.money_column(t["crc"], cur),
+        _("CRC / ARPA"): [lang.percent(v) if finite(v) else _("n/a") for v in t["crc_arpa"]],
+        _("New customers"): [lang.number(v) for v in t["new"]],
+        _("CAC"): lang.money_column(t["cac"], cur),
+        _("CAC in months of CRC"): [lang.number(v, 1) if finite(v) else _("n/a")
+                                    for v in t["cac_crc"]],
+    }, index=pd.Index(names, name=_("Acquisition channel")))
+    return out

@@ -96,3 +96,36 @@ def test_funnel_mistakes_are_named():
     with pytest.raises(GrowthkitError, match=r"Required column 'event' missing from events_data"):
         funnel(frame.drop(columns="event"), "visit,signup")
     assert parse_steps(" visit , signup ,") == ("visit", "signup")
+
+
+def test_dau_mau_does_not_depend_on_the_funnel_steps_in_the_report():
+    # Issue 17: DAU/MAU changed with funnel_steps (the steps left out of the list counted as
+    # activity); activity is its own parameter, activity_events.
+    from conftest import small_business
+
+    from growthkit.subscriptions import analyze
+
+    data = small_business()
+    kw = {"plan_col": "plan", "events_data": data["events"]}
+    full = analyze(data["charges"], **kw)
+    short = analyze(data["charges"], funnel_steps="visit,signup", **kw)
+    pd.testing.assert_frame_equal(full.activity, short.activity)
+    chosen = analyze(data["charges"], activity_events="workout,signup", **kw)
+    assert not chosen.activity["dau"].equals(full.activity["dau"])
+    assert "workout" in chosen.engagement_markdown()
+
+
+def test_future_events_are_counted_out_with_a_note():
+    from conftest import small_business
+
+    from growthkit.subscriptions import analyze
+
+    data = small_business()
+    later = pd.DataFrame({"customer_id": ["c0001", "c0002"], "event": ["workout", "visit"],
+                          "timestamp": pd.to_datetime(["2999-01-01", "2999-02-01"]),
+                          "channel": ["ads", "ads"]})
+    events = pd.concat([data["events"], later], ignore_index=True)
+    a = analyze(data["charges"], plan_col="plan", events_data=events)
+    notes = [n for n in a.metrics()["notes_detail"] if n["code"] == "future_events"]
+    assert notes and notes[0]["args"]["n"] == 2
+    assert "after today" in a.funnel_markdown()

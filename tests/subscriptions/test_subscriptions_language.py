@@ -244,12 +244,39 @@ def test_the_funnel_section_says_when_there_is_no_channel():
 def test_the_data_section_says_when_charges_are_not_spread():
     b = small_business(customers=120)
     plain = analyze(b["charges"])
-    assert "no months-covered column" in _text(plain.data_markdown())
+    assert "billing interval was inferred" in _text(plain.data_markdown())
+    assert "monthly: " in _text(plain.data_markdown())
     spread = analyze(b["charges"].assign(months=1), months_covered_col="months")
-    assert "no months-covered column" not in _text(spread.data_markdown())
+    assert "billing interval was inferred" not in _text(spread.data_markdown())
+    assert "months covered as given: 60" in _text(spread.data_markdown())
 
 
 def test_month_notes_name_the_months_in_the_report_language():
     a = _analysis("ar")
     text = strip_isolates(a.movements_markdown())
     assert "يناير 2024" in text  # the first month of the data, by name
+
+
+@pytest.mark.parametrize(("n", "word"), [(15, "استردادًا"), (100, "استرداد أو"), (5, "استردادات")])
+def test_arabic_plural_forms_follow_the_catalog_header(n, word):
+    # Plural-Forms: index 3 for n % 100 in 3..10, 4 for n % 100 in 0..2 (100, 101, ...), 5 for
+    # 11..99; the counted noun is accusative singular only in the 11..99 form.
+    from growthkit.i18n import as_language
+
+    lang = as_language("ar", domain="subscriptions")
+    refunds = lang.ngettext(
+        "{n} refund or credit ({amount}): with a period of its own it lowers MRR over that "
+        "period; without one it reduces its customer's latest paid period from its date to "
+        "that period's end, pro rata, and a refund of the unused part cancels the period "
+        "that day (churn in that month; nothing comes back).",
+        "{n} refunds or credits ({amount}): one with a period of its own lowers MRR over "
+        "that period; one without reduces its customer's latest paid period from its date "
+        "to that period's end, pro rata, and a refund of the unused part cancels the period "
+        "that day (churn in that month; nothing comes back).", n)
+    assert refunds.startswith("{n} " + word)
+    customers = lang.ngettext(
+        "{n} customer in the snapshot, {churned} of them churned; monthly churn is {churn} "
+        "(churned customers over the months customers were observed).",
+        "{n} customers in the snapshot, {churned} of them churned; monthly churn is {churn} "
+        "(churned customers over the months customers were observed).", n)
+    assert customers.startswith({15: "{n} عميلًا", 100: "{n} عميل في", 5: "{n} عملاء"}[n])

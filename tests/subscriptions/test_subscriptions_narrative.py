@@ -20,7 +20,9 @@ from html_safety import HOSTILE, live_markup, render_markdown
 from i18n_support import isolated
 
 from growthkit.i18n import isolate, strip_isolates
+from growthkit.notes import note_texts
 from growthkit.subscriptions import analyze, narrative
+from growthkit.subscriptions.messages import fixed, step_missing
 from growthkit.subscriptions.mrr import month_label
 from growthkit.subscriptions.narrative import (
     engagement_sentence,
@@ -163,7 +165,7 @@ def test_engagement_sentence_states_the_window():
 
 
 def test_month_notes_say_how_the_first_and_the_partial_month_are_treated(sample_analysis):
-    notes = " ".join(sample_analysis.notes)
+    notes = " ".join(note_texts(sample_analysis.notes))
     assert "The first month of data (January 2023) has no opening balance" in notes
     assert "December 2025 is not over in the data, so it is left out" in notes
     assert "no paid charge at all" not in notes
@@ -198,7 +200,7 @@ def test_every_section_shows_hostile_names_as_text(h):
     assert f"Subscribers who start on {h} pro stay longest" in summary
     assert "against a CAC of €20.00" in summary
     assert f"friends converted best (69%) and {h} worst (32%)" in summary
-    assert "No event in events_data is named 'referral'" in " ".join(a.notes)
+    assert "No event in events_data is named 'referral'" in " ".join(note_texts(a.notes))
     assert live_markup(a._repr_html_()) == []
     for table in (a.movements_table(), a.sbg_plan_table(), a.migration_table(), a.funnel_table(),
                   a.trial_table(), a.value_table(), a.overview_table()):
@@ -233,9 +235,12 @@ def test_charts_show_hostile_names_as_typed(h):
     matplotlib.pyplot.close("all")
 
 
-def test_notes_and_skipped_sections_are_escaped_when_shown():
-    assert narrative.escape(narrative.PLANS_SKIPPED) != narrative.PLANS_SKIPPED  # has "_"
-    assert _text(narrative.escape(narrative.PLANS_SKIPPED)) == narrative.PLANS_SKIPPED
+def test_notes_show_as_typed_and_escape_their_data_when_shown():
+    lang = narrative.words("en")
+    shown = narrative.note_markdown(fixed(narrative.PLANS_SKIPPED), lang)
+    assert _text(shown) == narrative.PLANS_SKIPPED
+    hostile = narrative.note_markdown(step_missing("<b>x</b>"), lang)
+    assert "<b>" not in hostile and "'<b>x</b>'" in _text(hostile)
 
 
 def test_a_plan_with_constant_churn_is_said_to_have_it():

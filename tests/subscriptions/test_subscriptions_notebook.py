@@ -115,3 +115,37 @@ def test_the_report_reads_in_arabic(tmp_path, monkeypatch):
     assert doc["metrics"]["nrr"] == pytest.approx(95 / 115, rel=1e-12)  # numbers unchanged
     assert narrative.NPS_SKIPPED in doc["metrics"]["notes"]  # JSON notes stay English
     assert live_markup(html) == []
+
+
+@pytest.mark.notebooks
+def test_the_report_runs_on_a_customer_snapshot(tmp_path, monkeypatch):
+    # One row per customer (tenure, churn Yes/No, contract, monthly charge), as the telecom
+    # churn export: "date column 'tenure' ... not dates" before; now retention and value by
+    # contract, the movement sections skipped with one note.
+    from growthkit.samples.subscriptions import subscription_snapshot
+    from growthkit.subscriptions import fit_sbg
+
+    snap = subscription_snapshot()
+    snap.to_csv(tmp_path / "telco.csv", index=False)
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "subscriptions", "--data", "telco.csv", "-p", "tenure_col", "tenure",
+                 "-p", "churned_col", "churn", "-p", "plan_col", "contract", "-p",
+                 "amount_col", "monthly_charges", "-p", "cac", "300", "--out", str(out),
+                 "--quiet"])
+    assert code == 0
+    m = json.loads((out / "subscriptions.json").read_text("utf-8"))["metrics"]
+    assert m["mrr_movements"] is None and m["customers"] == 7000
+    assert set(m["sbg"]) == {"Month-to-month", "One year", "Two year"}
+    for contract, rows in snap.groupby("contract"):
+        model = fit_sbg(tenure=rows["tenure"], churned=rows["churn"])
+        assert m["sbg"][contract]["alpha"] == pytest.approx(model.alpha, rel=1e-9)
+        assert m["sbg"][contract]["survival_12_low"] < m["sbg"][contract]["survival_12"]
+        churned = rows["churn"].eq("Yes")
+        exposure = (rows["tenure"].clip(lower=churned.astype(int))).sum()
+        assert m["snapshot"][contract]["churn"] == pytest.approx(churned.sum() / exposure)
+        assert m["snapshot"][contract]["ltv_cac"] > 0
+    assert sum("customer snapshot" in n for n in m["notes"]) == 1
+    html = (out / "subscriptions.html").read_text("utf-8")
+    assert live_markup(html) == []
+    assert "Month-to-month" in visible_text(html) and "Traceback" not in html

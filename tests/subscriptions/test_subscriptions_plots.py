@@ -83,3 +83,33 @@ def test_nothing_to_draw_is_said_on_the_chart():
     assert "No complete month" in ax.texts[0].get_text()
     ax = plot_stickiness(pd.DataFrame(columns=["day", "dau", "mau", "dau_mau"]))
     assert "No activity" in ax.texts[0].get_text()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_waterfall_and_mrr_table_read_right_in_both_languages(language):
+    # Issue 19: "+" beside "US$" but "−" beside the number in Arabic, value labels over the
+    # title, "$0.00" on empty bars, and an MRR table mixing "$1K" with "$1.03K".
+    import matplotlib.pyplot as plt
+    from layout_checks import table_problems
+
+    from growthkit.i18n import strip_isolates
+    from growthkit.plots.checks import figure_problems
+    from growthkit.subscriptions import analyze
+
+    a = analyze("sample:subscriptions", language=language)
+    ax = plot_mrr_waterfall(a.movements, currency=a.currency, language=a.lang)
+    assert figure_problems(ax.figure) == []
+    # The character after each sign, isolates kept: "+" sits where "-" does (inside the
+    # amount's isolate, before its digits), never outside it by the currency.
+    texts = [t.get_text().replace("\u200f", "") for t in ax.texts]
+    signs = [t[t.index(c) + 1] for t in texts for c in "+-" if c in t]
+    after = {"digit" if c.isdigit() else c for c in signs}
+    assert len(signs) == 5 and len(after) == 1, texts
+    assert len([t for t in texts if strip_isolates(t)[0] in "+-"]) == 5
+    assert table_problems(a.movements_table().to_html()) == []
+    plt.close("all")
+    # An empty movement (no reactivation) has no label at all.
+    quiet = a.movements.assign(reactivation=0.0)
+    ax = plot_mrr_waterfall(quiet, currency=a.currency, language=a.lang)
+    assert len(ax.texts) == 6
+    plt.close("all")

@@ -113,3 +113,19 @@ def test_payback_divides_by_the_cohort_size_not_by_survivors():
     assert cac_payback(curve, 10.5) is None
     with pytest.raises(GrowthkitError, match="cac=-1"):
         cac_payback(curve, -1)
+
+
+def test_yearly_nrr_and_grr_follow_customers_paying_twelve_months_before():
+    from growthkit.data import validate_orders
+    from growthkit.subscriptions.mrr import customer_months
+    from growthkit.subscriptions.rates import yearly_retention
+
+    # Paying in January 2024 (months covered 1): a 10 -> 15, b 10 -> gone, c 10 -> 5 in
+    # January 2025; d starts later and is not in the base.
+    rows = [("a", "2024-01-05", 10.0), ("b", "2024-01-05", 10.0), ("c", "2024-01-05", 10.0),
+            ("a", "2025-01-05", 15.0), ("c", "2025-01-05", 5.0), ("d", "2025-01-05", 50.0)]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(months=1)
+    orders = validate_orders(frame, amount_col="amount", keep=["months"])
+    y = yearly_retention(customer_months(orders, months_covered_col="months"), 2025 * 12)
+    assert (y["customers"], y["base"], y["now"]) == (3, 30.0, 20.0)
+    assert y["nrr"] == pytest.approx(20 / 30) and y["grr"] == pytest.approx(15 / 30)

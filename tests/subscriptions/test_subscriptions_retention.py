@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from growthkit.data import validate_orders
+from growthkit.i18n import get_language
 from growthkit.subscriptions.migration import CANCELLED, migration_matrix, plan_migration
-from growthkit.subscriptions.mrr import _customer_months, compute_cube
+from growthkit.subscriptions.mrr import compute_cube, customer_months_expr
 from growthkit.subscriptions.retention import (
     ALL,
     cohort_revenue,
@@ -15,6 +16,7 @@ from growthkit.subscriptions.retention import (
     observed_survival,
     quarter_label,
     survival_counts,
+    unfitted_note,
 )
 
 
@@ -69,14 +71,20 @@ def test_cohort_revenue_counts_returns_and_zero_periods(cube):
 def test_groups_too_small_or_too_young_are_not_fitted_with_a_reason(cube):
     _, data, months = cube
     fits = fit_groups(survival_counts(data, months))
-    assert fits[0].model is None and "fewer than 20" in fits[0].reason
+    assert fits[0].model is None and fits[0].reason == "too_few_customers"
     young = fit_groups({"x": [[100, 80, 70]]})
-    assert young[0].model is None and "too early to project" in young[0].reason
+    assert young[0].model is None and young[0].reason == "too_few_months"
+    note = unfitted_note(young[0], by_plan=True)
+    assert (note.code, note.args["plan"], note.args["reason"]) == ("sbg_not_fitted", "x",
+                                                                   "too_few_months")
+    assert note.text() == ("The retention model (sBG) is not fitted for plan x: months "
+                           "observed: 2, fewer than the 6 needed; too early to project.")
+    assert "الباقة" in note.text(get_language("ar", domain="subscriptions"))
 
 
 def test_plan_migration_counts_moves_cancellations_and_returns(cube):
     orders, _, months = cube
-    moves = plan_migration(_customer_months(orders, None, "plan"), months)
+    moves = plan_migration(customer_months_expr(orders, None, "plan"), months)
     m = migration_matrix(moves, ["trial"])
     assert list(m.index) == ["trial", "full", "light", CANCELLED]
     assert m.loc["trial", CANCELLED] == 1  # t never paid
@@ -92,3 +100,25 @@ def test_quarter_labels():
     assert [quarter_label(2024 * 12 + m) for m in (0, 2, 3, 11)] == [
         "2024-Q1", "2024-Q1", "2024-Q2", "2024-Q4"
     ]
+
+
+def test_a_month_refunded_to_nothing_is_cancelled_in_the_migration_as_in_mrr():
+    # a pays 10 on plan x in January and February and gets February refunded in full: MRR
+    # counts churn in February, so the migration says x -> cancelled after January.
+    from conftest import charges
+
+    from growthkit.data import validate_orders
+    from growthkit.subscriptions.migration import migration_expr
+    from growthkit.subscriptions.mrr import movement_cube
+
+    frame = charges(("a", "2024-01-05", 10.0, 1), ("a", "2024-02-05", 10.0, 1),
+                    ("a", "2024-02-06", -10.0, 1), ("b", "2024-01-05", 10.0, 1),
+                    ("b", "2024-02-05", 10.0, 1), ("b", "2024-03-05", 10.0, 1),
+                    covered=True).assign(plan="x")
+    orders = validate_orders(frame, amount_col="amount", keep=["months", "plan"])
+    cm = customer_months_expr(orders, "months", "plan")
+    cube = movement_cube(cm, 2024 * 12 + 2, True, cohorts=False).set_index("month")
+    assert cube.loc[2024 * 12, "churn_next_n"] == 1  # a leaves after January
+    moves = migration_expr(cm, 2024 * 12 + 2).execute().set_index(["from_state", "to_state"])
+    assert moves.loc[("x", CANCELLED), "customers"] == 1
+    assert moves.loc[("x", "x"), "customers"] == 2  # b only

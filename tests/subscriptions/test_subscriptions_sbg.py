@@ -212,3 +212,52 @@ def test_from_params_and_options_are_checked():
         model.derl(0.1, 0)
     with pytest.raises(GrowthkitError, match="starts at period 1"):
         model.retention_rate(0)
+
+
+# ----------------------------------------------------------------------------- censored lifetimes
+
+
+def _censored_mle(tenure: np.ndarray, churned: np.ndarray) -> tuple[float, float]:
+    """An independent censored maximum-likelihood sBG fit: P(T = t) for the churned,
+    P(T > t) for the active, maximised by scipy over log α, log β."""
+    from scipy.optimize import minimize
+    from scipy.special import betaln
+
+    t = tenure.astype(float)
+    t_churn = np.maximum(t[churned], 1)
+    t_alive = t[~churned]
+
+    def negll(x: np.ndarray) -> float:
+        a, b = np.exp(x)
+        return -(np.sum(betaln(a + 1, b + t_churn - 1) - betaln(a, b))
+                 + np.sum(betaln(a, b + t_alive) - betaln(a, b)))
+
+    res = minimize(negll, np.log([1.0, 5.0]), method="Nelder-Mead",
+                   options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    return tuple(np.exp(res.x))
+
+
+def test_fit_sbg_on_a_snapshot_equals_an_independent_censored_fit_by_contract():
+    from growthkit.samples.subscriptions import subscription_snapshot
+
+    snap = subscription_snapshot()
+    assert len(snap) == 7000 and snap["tenure"].between(0, 72).all()
+    for contract, rows in snap.groupby("contract"):
+        churned = rows["churn"].eq("Yes").to_numpy()
+        model = fit_sbg(tenure=rows["tenure"], churned=rows["churn"])
+        a, b = _censored_mle(rows["tenure"].to_numpy(), churned)
+        assert model.alpha == pytest.approx(a, rel=2e-3), contract
+        assert model.beta == pytest.approx(b, rel=2e-3), contract
+        reference = SBGModel.from_params(a, b)
+        np.testing.assert_allclose(model.survival([12, 24]), reference.survival([12, 24]),
+                                   rtol=1e-4)
+        assert model.customers == len(rows)
+
+
+def test_fit_sbg_takes_counts_or_lifetimes_not_both():
+    with pytest.raises(GrowthkitError, match="either counts, or tenure and churned"):
+        fit_sbg([100, 50, 30], tenure=[1, 2], churned=[True, False])
+    with pytest.raises(GrowthkitError, match="churned holds 'maybe'"):
+        fit_sbg(tenure=[1, 2], churned=["Yes", "maybe"])
+    with pytest.raises(GrowthkitError, match="tenure holds"):
+        fit_sbg(tenure=[1.5, 2], churned=["Yes", "No"])
