@@ -17,7 +17,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
 from growthkit.notes import Note, note_dicts, note_texts
-from growthkit.result import ReportAnalysis, records
+from growthkit.result import ReportAnalysis, records, summary_in
 from growthkit.samples import sample_parameters
 from growthkit.subscriptions import display, messages, narrative, tables
 from growthkit.subscriptions.crc import CRC, crc_from_spend, split_spend
@@ -233,9 +233,15 @@ class SubscriptionsAnalysis(ReportAnalysis):
 
     # ------------------------------------------------------------------ the report's shape
 
-    def summary(self) -> str:
-        """The paragraph at the top: MRR and its movements, churn, plans, value, funnel, NPS."""
-        return narrative.summary_markdown(self)
+    def summary(self, format: str = "markdown") -> str:
+        """The paragraph at the top: MRR and its movements, churn, plans, value, funnel, NPS.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            As the report shows it, or plain text to paste into a chat or a dashboard.
+        """
+        return summary_in(narrative.summary_markdown(self), format, self.lang.rtl)
 
     def metrics(self) -> dict[str, Any]:
         """The JSON metrics of the report: JSON-safe, NaN as None.
@@ -319,7 +325,8 @@ class SubscriptionsAnalysis(ReportAnalysis):
             "trial_conversion": self.trial_conversion(),
             "billing_intervals": dict(self.billing),
             "headline": narrative.headline(self),
-            "summary": self.summary(),
+            "summary": self.summary(format="text"),
+            "summary_markdown": self.summary(),
             "notes": note_texts(self.notes),
             "notes_detail": note_dicts(self.notes),
             "parameters": dict(self.parameters),
@@ -493,9 +500,15 @@ class SnapshotAnalysis(ReportAnalysis):
         """Unformatted retention-model rows per plan."""
         return sbg_table(self.sbg_fits, self.discount_rate, LEVEL)
 
-    def summary(self) -> str:
-        """Retention and value by plan, and why the movement sections are skipped."""
-        return display.snapshot_summary(self)
+    def summary(self, format: str = "markdown") -> str:
+        """Retention and value by plan, and why the movement sections are skipped.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            As the report shows it, or plain text to paste into a chat or a dashboard.
+        """
+        return summary_in(display.snapshot_summary(self), format, self.lang.rtl)
 
     def metrics(self) -> dict[str, Any]:
         """The JSON: the keys of :meth:`SubscriptionsAnalysis.metrics` (null where the
@@ -513,7 +526,8 @@ class SnapshotAnalysis(ReportAnalysis):
             "funnel_by_channel": None, "trial_conversion": None, "billing_intervals": None,
             "snapshot": {r.pop("group"): r for r in records(self.by_plan) or []},
             "headline": display.snapshot_headline(self),
-            "summary": self.summary(),
+            "summary": self.summary(format="text"),
+            "summary_markdown": self.summary(),
             "notes": note_texts(self.notes),
             "notes_detail": note_dicts(self.notes),
             "parameters": dict(self.parameters),
