@@ -344,7 +344,7 @@ def engagement_markdown(a: SubscriptionsAnalysis) -> str:
             "DAU counts the customers active on a day and MAU those active in the {window} days "
             "ending that day; activity is every event but the standard funnel steps ({steps})."
         ).format(window=number(lang, MAU_WINDOW_DAYS),
-                 steps=", ".join(f"`{s}`" for s in DEFAULT_STEPS))
+                 steps=", ".join(lang.data(s) for s in DEFAULT_STEPS))
     else:
         rule = lang.gettext(
             "DAU counts the customers active on a day and MAU those active in the {window} days "

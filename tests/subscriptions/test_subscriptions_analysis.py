@@ -226,3 +226,12 @@ def test_observation_end_lets_a_month_count_whose_last_charge_falls_before_its_e
     assert ended.movements.iloc[-1]["end"] == 30.0 and ended.movements.iloc[-1]["churn"] == 0
     with pytest.raises(GrowthkitError, match="observation_end"):
         analyze(frame, observation_end="soon")
+
+
+def test_the_snapshot_json_has_every_key_of_the_charges_json(sample_analysis):
+    from growthkit.samples.subscriptions import subscription_snapshot
+
+    snap = analyze(subscription_snapshot(700), tenure_col="tenure", churned_col="churn",
+                   plan_col="contract", amount_col="monthly_charges")
+    missing = set(sample_analysis.metrics()) - set(snap.metrics())
+    assert missing == set()

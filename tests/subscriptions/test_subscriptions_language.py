@@ -280,3 +280,18 @@ def test_arabic_plural_forms_follow_the_catalog_header(n, word):
         "{n} customers in the snapshot, {churned} of them churned; monthly churn is {churn} "
         "(churned customers over the months customers were observed).", n)
     assert customers.startswith({15: "{n} عميلًا", 100: "{n} عميل في", 5: "{n} عملاء"}[n])
+
+
+def test_the_arabic_crc_section_and_table_are_arabic():
+    b = small_business(plans=PLANS, channels=CHANNELS)
+    spend = pd.DataFrame({"period": ["2024-07", "2024-08", "2024-07"],
+                          "channel": ["إعلانات", "friends", "email"],
+                          "type": ["acquisition", "acquisition", "retention"],
+                          "spend": [300.0, 100.0, 50.0]})
+    a = analyze(b["charges"], plan_col="plan", events_data=b["events"], spend_data=spend,
+                currency="SAR", language="ar")
+    text = a.crc_markdown()
+    assert re.search("[\u0600-\u06ff]", text)
+    assert _latin_words(text) - {"CRC", "retention"} == set()
+    for cell in _table_text(a.crc_table()):
+        assert _latin_words(cell) - {"CRC"} == set(), cell
