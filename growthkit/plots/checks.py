@@ -23,6 +23,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter
 from matplotlib.transforms import Bbox
 
+from growthkit.progress import REPORT_ENV
+
 __all__ = ["PROBLEMS_ENV", "figure_problems", "install", "tick_value"]
 
 #: The environment variable naming the JSON-lines file :func:`install` appends problems to.
@@ -165,11 +167,13 @@ def _tick_problems(ax: Axes) -> list[str]:
 
 def install(fig: Figure) -> None:
     """A ``figure.hooks`` entry: on every draw, append the figure's problems to the file named
-    by :data:`PROBLEMS_ENV` (one JSON object per problem: ``title``, ``problem``)."""
+    by :data:`PROBLEMS_ENV` (one JSON object per problem: ``report``, the report being run as
+    ``growthkit run`` names it, or None; ``title``; ``problem``)."""
     path = os.environ.get(PROBLEMS_ENV)
     if not path:
         return
     seen: set[str] = set()
+    report = os.environ.get(REPORT_ENV)
 
     def check(event: Any) -> None:
         if getattr(check, "busy", False):
@@ -182,8 +186,8 @@ def install(fig: Figure) -> None:
             if found:
                 with open(path, "a", encoding="utf-8") as out:
                     for problem in found:
-                        out.write(json.dumps({"title": titles[:1], "problem": problem},
-                                             ensure_ascii=False) + "\n")
+                        line = {"report": report, "title": titles[:1], "problem": problem}
+                        out.write(json.dumps(line, ensure_ascii=False) + "\n")
         finally:
             check.busy = False  # type: ignore[attr-defined]
 
