@@ -58,7 +58,7 @@ def table_problems(html: str) -> list[str]:
                 found = cell_format(text)
                 if found is not None:
                     columns.setdefault(i, set()).add(found)
-                    examples.setdefault(i, []).append(text)
+                    examples.setdefault(i, []).append(_CONTROLS.sub("", text))
         for i, formats in columns.items():
             kinds = {kind for kind, _, _ in formats}
             if len(formats) > 1 and len(kinds) == 1 and kinds != {"plain"}:

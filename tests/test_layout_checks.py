@@ -56,6 +56,10 @@ def test_a_colour_bar_over_the_heatmap_is_found() -> None:
     fig.colorbar(ax.collections[0], cax=cax)
     assert any("overlaps axes" in p for p in figure_problems(fig))
     plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    sns.heatmap(np.arange(12.0).reshape(3, 4), ax=ax)  # its colour bar beside the grid
+    assert figure_problems(fig) == []
+    plt.close(fig)
 
 
 def test_arabic_digits_and_percent_signs_are_read() -> None:

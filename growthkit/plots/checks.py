@@ -10,6 +10,7 @@ that file as JSON lines, so the test suite checks every chart of every report as
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -20,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FixedFormatter
+from matplotlib.ticker import FixedFormatter, Formatter, FuncFormatter
 from matplotlib.transforms import Bbox
 
 from growthkit.progress import REPORT_ENV
@@ -142,11 +143,24 @@ def figure_problems(fig: Figure, *, draw: bool = True) -> list[str]:
     return problems
 
 
+def _fixed_labels(formatter: Formatter) -> bool:
+    """Whether the tick labels were given as a list (``set_ticks(locs, labels)``).
+
+    matplotlib 3.11 keeps such labels in a FuncFormatter over a partial of a dict from tick
+    location to label; older versions in a FixedFormatter.
+    """
+    if isinstance(formatter, FixedFormatter):
+        return True
+    func = getattr(formatter, "func", None)
+    return (isinstance(formatter, FuncFormatter) and isinstance(func, functools.partial)
+            and any(isinstance(arg, dict) for arg in func.args))
+
+
 def _tick_problems(ax: Axes) -> list[str]:
     out = []
     for axis in (ax.xaxis, ax.yaxis):
         formatter = axis.get_major_formatter()
-        if not axis.get_visible() or isinstance(formatter, FixedFormatter):
+        if not axis.get_visible() or _fixed_labels(formatter):
             continue  # fixed labels name categories (heatmap rows), not values
         if type(formatter).__module__ == "matplotlib.dates":
             continue  # dates: the label names the period the tick falls in
