@@ -33,7 +33,8 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/
 catalogs: $(STAMP) ## Extract report messages into growthkit/locale, merge into each language, compile
 	$(BIN)/python -m growthkit.i18n.catalogs
 
-bench: $(STAMP) ## Benchmark the CLV pipeline (vs lifetimes), cohorts and MRR (vs pandas), each vs one SQL query; Spark vs DuckDB
+bench: $(STAMP) ## Benchmark RFM, cohorts, MRR and the CLV CLI against pandas, Polars, DuckDB SQL (best.py); CLV vs lifetimes; Spark
+	$(BIN)/python benchmarks/best.py $(BEST)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/cohorts.py
 	$(BIN)/python benchmarks/subscriptions.py

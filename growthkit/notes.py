@@ -90,9 +90,10 @@ class Note:
         -------
         str
         """
-        from growthkit.i18n import as_language, strip_isolates
+        from growthkit.i18n import Language, as_language, strip_isolates
 
-        lang = as_language(lang)
+        if not isinstance(lang, Language):  # a report's Language keeps its own catalog
+            lang = as_language(lang)
         template = lang.gettext(self.message)
         values = {
             key: _format(value, self.kinds.get(key), lang, markdown)

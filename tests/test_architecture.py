@@ -31,8 +31,6 @@ KNOWN_CYCLES: list[list[str]] = [
 ]
 #: Being removed by the report-template issue; must end empty.
 KNOWN_BACK_EDGES = [
-    "growthkit.abtest.decision imports growthkit.abtest.narrative",
-    "growthkit.abtest.decision imports growthkit.abtest.narrative",
     "growthkit.clv._mle imports growthkit.clv.narrative",
 ]
 

@@ -224,3 +224,142 @@ def test_same_month_on_both_sides():
     c = DAYS_PER_MONTH / 7.0 / task.LIFETIMES_WEEKS_PER_MONTH
     assert DAYS_PER_MONTH / 7.0 / c == pytest.approx(4.345, rel=1e-15)
     assert math.isclose((1 + task.MONTHLY_DISCOUNT_RATE) ** 12, 1.10, rel_tol=1e-14)
+
+
+# -- best.py: every formulation computes growthkit's result (tiny sizes, no timing) ----------
+
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))  # the _best_* modules import _harness and _best_data
+best = _load("best")
+data = _load("_best_data")
+rfm_sides = _load("_best_rfm")
+cohort_sides = _load("_best_cohorts")
+mrr_sides = _load("_best_mrr")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("best")
+    return {"rfm_dates": data.rfm_orders(400, folder),
+            "rfm_timestamps": data.rfm_timestamps(400, folder),
+            "cohorts": data.cohort_orders(3_000, folder),
+            "mrr": data.mrr_charges(300, seed=11, folder=folder)}
+
+
+_MODULES = {"rfm_dates": rfm_sides, "rfm_timestamps": rfm_sides, "cohorts": cohort_sides,
+            "mrr": mrr_sides}
+
+
+@pytest.fixture(scope="module")
+def outputs(files, tmp_path_factory):
+    """Every side's result per benchmark, saved and loaded as best.py compares them; each
+    benchmark runs once, on first use."""
+    folder = tmp_path_factory.mktemp("outputs")
+    cache: dict[str, dict] = {}
+
+    def get(bench: str) -> dict:
+        if bench not in cache:
+            module = _MODULES[bench]
+            args = (bench == "rfm_timestamps",) if module is rfm_sides else ()
+            cache[bench] = {}
+            for name, side in module.SIDES.items():
+                timing, result = side(str(files[bench]), *args)
+                assert timing["seconds"] >= 0
+                path = folder / f"{bench}_{name}.parquet"
+                module.save(result, path)
+                cache[bench][name] = module.load(path)
+        return cache[bench]
+
+    return get
+
+
+@pytest.mark.parametrize("bench", list(_MODULES))
+def test_every_side_gives_growthkits_result(outputs, bench):
+    module, outs = _MODULES[bench], outputs(bench)
+    for side in list(outs)[1:]:
+        assert module.check(bench, outs["growthkit"], outs[side], side, best.RTOL) <= best.RTOL
+
+
+def test_timestamps_keep_the_local_days_of_the_dates(files, outputs):
+    # Same orders, a time of day in America/New_York stored as UTC: the same summary (to the
+    # last bits of DuckDB's parallel sums).
+    h.check_frames("rfm", outputs("rfm_dates")["growthkit"],
+                   outputs("rfm_timestamps")["growthkit"], best.RTOL)
+    utc = pd.read_parquet(files["rfm_timestamps"])["date"]
+    assert str(utc.dtype) == "datetime64[us, UTC]"
+    assert (utc.dt.tz_convert("UTC").dt.date != utc.dt.tz_convert(data.TIMEZONE).dt.date).any()
+
+
+def test_the_mrr_data_exercise_every_movement(files, outputs):
+    movements = outputs("mrr")["growthkit"]
+    # 36 months, the last cut mid-month: 35 complete, 34 with movements; every kind happens.
+    assert len(movements) == data.MONTHS - 2
+    for col in ("new", "expansion", "reactivation", "contraction", "churn"):
+        assert movements[col].sum() > 0, col
+    charges = pd.read_parquet(files["mrr"])
+    assert (charges["amount"] < 0).any() and (charges["months"] == 12).any()
+
+
+def test_the_checks_catch_a_wrong_side(outputs):
+    reference = outputs("mrr")["growthkit"]
+    money = reference.copy()
+    money.iloc[5, money.columns.get_loc("expansion")] *= 1 + 1e-8
+    with pytest.raises(h.Mismatch, match="expansion"):
+        mrr_sides.check("mrr", reference, money, "wrong", best.RTOL)
+    counts = reference.copy()
+    counts.iloc[3, counts.columns.get_loc("churned_customers")] += 1
+    with pytest.raises(h.Mismatch, match="churned_customers"):
+        mrr_sides.check("mrr", reference, counts, "wrong", best.RTOL)
+
+    reference = outputs("cohorts")["growthkit"]
+    wrong = reference.copy()
+    cell = wrong.index[(wrong["kind"] == "cells") & (wrong["k"] == 2)][0]
+    wrong.loc[cell, "cumulative_revenue_per_customer"] *= 1 + 1e-8
+    with pytest.raises(h.Mismatch, match="cumulative_revenue_per_customer"):
+        cohort_sides.check("cohorts", reference, wrong, "wrong", best.RTOL)
+    wrong = reference.copy()
+    cell = wrong.index[(wrong["kind"] == "grid") & (wrong["k"] == 1)][0]
+    wrong.loc[cell, "active"] += 1
+    with pytest.raises(h.Mismatch, match="active"):
+        cohort_sides.check("cohorts", reference, wrong, "wrong", best.RTOL)
+
+
+def test_last_complete_month_and_spread():
+    day = lambda s: int(np.datetime64(s, "D").astype("int64"))  # noqa: E731
+    first = 2024 * 12  # January 2024
+    assert mrr_sides.through_month(day("2024-01-05"), day("2024-06-30")) == (first, first + 5)
+    assert mrr_sides.through_month(day("2024-01-05"), day("2024-06-29")) == (first, first + 4)
+    with pytest.raises(ValueError, match="1st"):
+        mrr_sides.through_month(day("2024-01-05"), day("2024-06-01"))
+    c, m, a = mrr_sides.spread_numpy(np.array([7, 8]), np.array([10, 10]),
+                                     np.array([5.0, 120.0]), np.array([1, 12]))
+    assert c.tolist() == [7, *[8] * 12] and m.tolist() == [10, *range(10, 22)]
+    assert a.tolist() == [5.0, *[10.0] * 12]
+
+
+def test_dense_matrix_places_ids_by_value_or_by_hash():
+    month = np.array([5, 5, 6, 7, 9, 5, 5, 5])
+    amount = np.array([1.0, 2.0, 3.0, 4.0, 8.0, 0.5, 0.25, 0.25])
+    expected = [[4.0, 0.0], [0.0, 3.0], [4.0, 0.0]]  # month 9 is after the last
+    dense_ids = np.array([10, 10, 11, 10, 10, 10, 10, 10])  # a range of 1 for 8 rows
+    assert mrr_sides.dense_matrix(dense_ids, month, amount, 5, 7).tolist() == expected
+    sparse_ids = np.where(dense_ids == 11, 10**12, dense_ids)  # far apart: factorised
+    assert mrr_sides.dense_matrix(sparse_ids, month, amount, 5, 7).tolist() == expected
+
+
+def test_every_side_has_its_imports_warmed_and_the_report_gives_the_ratio():
+    for module in (rfm_sides, cohort_sides, mrr_sides):
+        sides = {**module.SIDES, **getattr(module, "EXTRA_SIDES", {})}
+        assert next(iter(sides)) == "growthkit"
+        assert set(sides) <= set(best.WARM_IMPORTS)
+    seconds = {"median": 2.0, "min": 1.8, "max": 2.4, "runs": 3}
+    result = {"label": "MRR movements", "rows": 100, "customers": None,
+              "load_start": [3.0, 2.0, 1.0], "load_end": None, "refused": {},
+              "sides": {"growthkit": {"seconds": seconds, "peak_mb": 300, "late_imports": []},
+                        "polars": {"seconds": {**seconds, "median": 1.0}, "peak_mb": 200,
+                                   "late_imports": []}},
+              "fastest": "polars", "growthkit_over_fastest": 2.0, "checks": {"polars": 1e-15}}
+    text = best.bench_text(result)
+    assert "growthkit ÷ fastest (polars): **2.00×**" in text
+    assert "| polars | 1.00 s [1.80–2.40] | 1.00 |" in text
+    assert "load average (1/5/15 min) 3.00 / 2.00 / 1.00 at the start, n/a" in text

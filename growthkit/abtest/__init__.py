@@ -9,7 +9,10 @@ metrics, formatted tables and one method per section). The topics, each usable o
 - ``frequentist``: the tests themselves, vectorised (z, Welch, CUPED, delta method, lift);
 - :func:`srm` (``health``), :func:`sample_size`, :func:`mde`, :func:`power` (``planning``),
   :func:`confidence_sequence` (``sequential``), :func:`bayesian_view` (``bayesian``);
-- :func:`decide` (``decision``) and the words of the report (``narrative``).
+- :func:`decide` (``decision``), whose reasons, like every note, are codes with arguments
+  (``reasons``); the report's words are in ``narrative`` and ``tables``;
+- :class:`ABTestSettings` (``settings``): ``analyze``'s parameters and their bounds, declared
+  once.
 
 Every statistic works on per-arm sufficient statistics (counts, sums, sums of squares and
 cross-products), so data of any size are reduced in the engine before reaching pandas.
@@ -45,12 +48,14 @@ from growthkit.abtest.frequentist import (
 from growthkit.abtest.health import srm, srm_table
 from growthkit.abtest.planning import mde, power, power_table, sample_size
 from growthkit.abtest.sequential import confidence_sequence, sequential_p_value, sequential_results
+from growthkit.abtest.settings import ABTestSettings
 
 __all__ = [
     "METHODS",
     "RESULT_COLUMNS",
     "VERDICTS",
     "ABTestAnalysis",
+    "ABTestSettings",
     "Decision",
     "adjust_pvalues",
     "aggregate",
@@ -81,7 +86,7 @@ __all__ = [
     "z_test",
 ]
 
-#: Deprecated names (kept working with a FutureWarning) and what replaced them.
+#: Deprecated names (kept working with a FutureWarning until 0.2) and what replaced them.
 _DEPRECATED = {"Evaluation": ("ABTestAnalysis", ABTestAnalysis)}
 
 

@@ -14,15 +14,19 @@ from collections.abc import Mapping, Sequence
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
-from growthkit.abtest._specs import _parse_cuped, _parse_metrics, _parse_ratios
+from growthkit.abtest.specs import metric_names, parse_cuped, parse_metrics, parse_ratios
 from growthkit.data import load
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
-__all__ = ["AGGREGATE_COLUMNS", "aggregate", "overall"]
+__all__ = [
+    "AGGREGATE_COLUMNS", "MAX_COVARIATE_CORRELATION", "MISSING_SEGMENT", "aggregate", "as_table",
+    "missing_label", "overall", "within_arm_correlation",
+]
 
 #: Columns of the frame :func:`aggregate` returns (``segment`` only when segmented).
 AGGREGATE_COLUMNS = [
@@ -30,8 +34,21 @@ AGGREGATE_COLUMNS = [
 ]
 
 
-def _as_table(data: object) -> ir.Table:
-    """A DataFrame as an in-memory table (even when empty); any other source through ``load``."""
+#: The segment label of units whose segment value is missing (NULL or NaN).
+MISSING_SEGMENT = "(missing)"
+
+
+def as_table(data: object) -> ir.Table:
+    """A DataFrame as an in-memory table (even when empty); any other source through ``load``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, ibis.Table or growthkit source
+
+    Returns
+    -------
+    ibis.Table
+    """
     if isinstance(data, pd.DataFrame):
         return ibis.memtable(data)
     return load(data)
@@ -75,7 +92,9 @@ def aggregate(
     ratio_metrics : str or mapping, optional
         ``{"name": ("numerator", "denominator")}`` or ``"name:num/den,..."``.
     segment_col : str, optional
-        Also group by this column (missing values become the segment ``"(missing)"``).
+        Also group by this column. Missing values become one segment labelled
+        :data:`MISSING_SEGMENT` (``"(missing)"``), or ``"((missing))"`` when the column holds
+        the text ``"(missing)"`` itself, which stays a segment of its own (:func:`missing_label`).
 
     Returns
     -------
@@ -88,17 +107,34 @@ def aggregate(
     ------
     GrowthkitError
         A missing column (the message lists those that exist), a non-numeric metric, missing
-        (NaN/null) values in a metric or in the variant column, or no rows.
+        (NaN/null) values in a metric or in the variant column, no rows, or a CUPED covariate
+        that is its metric (by name, or correlated beyond |r| > 0.9999 within arms).
+
+    Notes
+    -----
+    A CUPED covariate must be measured before assignment. Here the covariates arrive as one
+    number per unit with no timestamp (:func:`growthkit.abtest.analyze` compares the times when
+    the data have them: ``assigned_at_col``, ``cuped_measured_at``); what can be refused from the
+    numbers is: the metric itself, or a column moving with it (|r| >
+    :data:`MAX_COVARIATE_CORRELATION` within arms), which would cancel the effect CUPED is meant
+    to sharpen.
     """
-    plain, ratios = _parse_metrics(metrics)
-    ratios.update(_parse_ratios(ratio_metrics))
-    covariates = _parse_cuped(cuped)
+    plain, ratios = parse_metrics(metrics)
+    ratios.update(parse_ratios(ratio_metrics))
+    covariates = parse_cuped(cuped)
     unknown = [m for m in covariates if m not in plain]
     if unknown:
         raise GrowthkitError(
             f"cuped names metric {unknown[0]!r}, which is not among metrics {plain}"
         )
-    table = _as_table(data)
+    itself = [m for m, x in covariates.items() if m == x]
+    if itself:
+        raise GrowthkitError(
+            f"cuped: the covariate of {itself[0]!r} is {itself[0]!r} itself; expected a column "
+            f"measured before assignment (e.g. '{itself[0]}:pre_{itself[0]}'), which the test "
+            "cannot have changed"
+        )
+    table = as_table(data)
     pairs = [(m, covariates[m]) for m in plain if m in covariates] + list(ratios.values())
     columns = list(dict.fromkeys([*plain, *(c for pair in pairs for c in pair)]))
     keys = [variant_col] if segment_col is None else [variant_col, segment_col]
@@ -121,12 +157,82 @@ def aggregate(
         stats[f"x{idx[y]}_{idx[x]}"] = (values[y] * values[x]).sum()
     groups = [table[variant_col].cast("string").name("variant")]
     if segment_col is not None:
-        groups.append(table[segment_col].cast("string").fill_null("(missing)").name("segment"))
+        groups.append(table[segment_col].cast("string").name("segment"))
     with step("aggregated users per arm") as progress:
         agg = table.group_by(groups).aggregate(**stats).to_pandas()
         progress["detail"] = f"{int(agg['n'].sum()):,} rows"
     _check_aggregated(agg, columns, variant_col)
-    return _long_frame(agg, plain, covariates, ratios, idx, segment_col is not None)
+    if segment_col is not None:
+        present = agg["segment"].notna()
+        label = missing_label(set(agg.loc[present, "segment"]))
+        agg["segment"] = agg["segment"].where(present, label)
+    order = list(dict.fromkeys([*metric_names(metrics), *ratios]))
+    frame = _long_frame(agg, order, plain, covariates, ratios, idx, segment_col is not None)
+    _check_covariates(frame, covariates)
+    return frame
+
+
+def missing_label(values: set[str]) -> str:
+    """The segment label of missing values: :data:`MISSING_SEGMENT`, bracketed again until it
+    is none of ``values`` (the column's own values keep their names).
+
+    Parameters
+    ----------
+    values : set of str
+        The segment column's values, as text.
+
+    Returns
+    -------
+    str
+    """
+    label = MISSING_SEGMENT
+    while label in values:
+        label = f"({label})"
+    return label
+
+
+#: A CUPED covariate correlated with its metric beyond this (within arms) is refused: it is the
+#: metric again, or something the test changed, and would cancel the effect being measured.
+MAX_COVARIATE_CORRELATION = 0.9999
+
+
+def within_arm_correlation(rows: pd.DataFrame) -> float:
+    """The correlation of metric and covariate within arms (and segments), from the sums.
+
+    Each row's centred sums (Σ(y − ȳ)², Σ(x − x̄)², Σ(x − x̄)(y − ȳ)) are pooled over the rows,
+    so a shift between arms (the treatment effect) does not count. NaN without any spread.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of :func:`aggregate` for one CUPED metric (``n``, ``sum``, ``sum_sq``, ``x_sum``,
+        ``x_sum_sq``, ``xy_sum``).
+
+    Returns
+    -------
+    float
+    """
+    n = rows["n"].to_numpy(dtype=float)
+    y, x = rows["sum"].to_numpy(dtype=float), rows["x_sum"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        syy = np.nansum(rows["sum_sq"].to_numpy(dtype=float) - y * y / n)
+        sxx = np.nansum(rows["x_sum_sq"].to_numpy(dtype=float) - x * x / n)
+        sxy = np.nansum(rows["xy_sum"].to_numpy(dtype=float) - x * y / n)
+        if syy <= 0 or sxx <= 0:
+            return float("nan")
+        return float(sxy / np.sqrt(syy * sxx))
+
+
+def _check_covariates(frame: pd.DataFrame, covariates: dict[str, str]) -> None:
+    """Refuse a CUPED covariate that moves with its metric (|r| > 0.9999 within arms)."""
+    for metric, covariate in covariates.items():
+        r = within_arm_correlation(frame[frame["metric"] == metric])
+        if np.isfinite(r) and abs(r) > MAX_COVARIATE_CORRELATION:
+            raise GrowthkitError(
+                f"cuped: covariate {covariate!r} moves with metric {metric!r} (correlation "
+                f"{r:.6f} within arms); expected a column measured before assignment: a copy of "
+                "the metric, or of anything the test changed, would cancel the effect"
+            )
 
 
 def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -> None:
@@ -149,15 +255,16 @@ def _check_aggregated(agg: pd.DataFrame, columns: list[str], variant_col: str) -
 
 def _long_frame(
     agg: pd.DataFrame,
+    order: list[str],
     plain: list[str],
     covariates: dict[str, str],
     ratios: dict[str, tuple[str, str]],
     idx: dict[str, int],
     segmented: bool,
 ) -> pd.DataFrame:
-    """One row per metric × arm (× segment) from the wide aggregate."""
+    """One row per metric × arm (× segment) from the wide aggregate, metrics in ``order``."""
     agg = agg.sort_values(["variant", "segment"] if segmented else ["variant"])
-    parts = []
+    parts: dict[str, pd.DataFrame] = {}
 
     def part(name: str, method: str, y: str, x: str | None) -> pd.DataFrame:
         out = agg[["variant", "segment"] if segmented else ["variant"]].copy()
@@ -179,11 +286,11 @@ def _long_frame(
             and agg[f"s{i}"].sum() == agg[f"q{i}"].sum()
         )
         if m in covariates:
-            parts.append(part(m, "cuped", m, covariates[m]))
+            parts[m] = part(m, "cuped", m, covariates[m])
         else:
-            parts.append(part(m, "ztest" if binary else "welch", m, None))
-    parts += [part(name, "delta", num, den) for name, (num, den) in ratios.items()]
-    return pd.concat(parts, ignore_index=True)
+            parts[m] = part(m, "ztest" if binary else "welch", m, None)
+    parts |= {name: part(name, "delta", num, den) for name, (num, den) in ratios.items()}
+    return pd.concat([parts[name] for name in order], ignore_index=True)
 
 
 def overall(agg: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,10 @@ from growthkit.abtest.frequentist import (
 from growthkit.errors import GrowthkitError
 from growthkit.validation import check_option, require_columns
 
-__all__ = ["METHODS", "RESULT_COLUMNS", "analyze_summary", "compare"]
+__all__ = [
+    "METHODS", "RESULT_COLUMNS", "analyze_summary", "check_settings", "compare",
+    "compare_aggregates",
+]
 
 #: ``method`` values: pooled z-test, Welch, CUPED-adjusted Welch, delta-method ratio.
 METHODS = ("ztest", "welch", "cuped", "delta")
@@ -120,9 +123,9 @@ def compare(
     University Press, ch. 17–18. Deng, A., Xu, Y., Kohavi, R. & Walker, T. (2013), WSDM '13
     (CUPED). Deng, A., Knoblich, U. & Lu, J. (2018), KDD '18 (delta method).
     """
-    _check_settings(alpha, correction)
+    check_settings(alpha, correction)
     agg = aggregate(data, variant_col, metrics, cuped, ratio_metrics, segment_col)
-    return _compare(agg, control, alpha, correction, f"column {variant_col!r}")
+    return compare_aggregates(agg, control, alpha, correction, f"column {variant_col!r}")
 
 
 def analyze_summary(
@@ -170,11 +173,19 @@ def analyze_summary(
     Deng, A., Knoblich, U. & Lu, J. (2018). Applying the delta method in metric analytics: a
     practical guide with novel ideas. KDD '18, 233–242.
     """
-    _check_settings(alpha, correction)
-    return _compare(_normalise(aggregates), control, alpha, correction, "column 'variant'")
+    check_settings(alpha, correction)
+    return compare_aggregates(
+        _normalise(aggregates), control, alpha, correction, "column 'variant'"
+    )
 
 
-def _check_settings(alpha: float, correction: str) -> None:
+def check_settings(alpha: float, correction: str) -> None:
+    """Refuse an ``alpha`` outside (0, 1) or an unknown ``correction``, in one line.
+
+    Raises
+    ------
+    GrowthkitError
+    """
     if not 0 < alpha < 1:
         raise GrowthkitError(f"alpha={alpha!r} is not a significance level; expected 0 < alpha < 1")
     check_option("correction", correction, list(CORRECTIONS))
@@ -258,10 +269,32 @@ def _check_arms(agg: pd.DataFrame, control: str, where: str, segmented: bool) ->
         )
 
 
-def _compare(
+def compare_aggregates(
     agg: pd.DataFrame, control: str, alpha: float, correction: str, where: str
 ) -> pd.DataFrame:
-    """Join each treatment row with its control row and run the metric's method."""
+    """Compare per-arm aggregates (as :func:`growthkit.abtest.aggregate` returns them).
+
+    Each treatment row is joined with its control row and the metric's method runs on the
+    pair; :func:`compare` and :func:`analyze_summary` both end here.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        One row per metric × arm (× segment), with ``method`` and the sufficient statistics.
+    control : str
+        The control arm's label.
+    alpha : float
+        Two-sided significance level.
+    correction : str
+        Multiple-testing adjustment (see :func:`compare`).
+    where : str
+        How error messages name the arm column (``"column 'variant'"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`compare`.
+    """
     segmented = "segment" in agg
     _check_arms(agg, control, where, segmented)
     control = str(control)

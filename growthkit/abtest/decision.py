@@ -1,6 +1,7 @@
 """Turn the analysis into a decision a marketer can act on, with the reasons behind it.
 
-The rules are here; the words are in :mod:`growthkit.abtest.narrative`.
+The rules are here; the reasons are codes with arguments (:mod:`growthkit.abtest.reasons`),
+written in the report's language by :mod:`growthkit.abtest.narrative`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from growthkit.abtest import narrative
-from growthkit.abtest.formats import interval_name
-from growthkit.abtest.formats import language as report_language
-from growthkit.abtest.narrative import testable
+from growthkit.abtest.reasons import HEADLINES, effect_args, reason, testable, untestable_code
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language
+from growthkit.i18n import Language, as_language
+from growthkit.notes import Note
+from growthkit.numeric import finite
 
 __all__ = ["VERDICTS", "Decision", "decide"]
 
@@ -26,7 +26,7 @@ VERDICTS = ("ship", "don't ship", "keep running", "no decision")
 
 @dataclass(frozen=True)
 class Decision:
-    """A verdict, the arm it concerns and the reasons, in plain language.
+    """A verdict, the arm it concerns and the reasons, as codes.
 
     Attributes
     ----------
@@ -34,27 +34,34 @@ class Decision:
         One of :data:`VERDICTS`.
     arm : str or None
         The arm to ship (for ``"ship"``), else None.
-    reasons : tuple of str
-        One plain-text sentence per finding that led to the verdict, most important first, in
-        the decision's language with data-derived names bidi-isolated (escape them before
-        putting them into Markdown, as :meth:`to_markdown` does).
+    reasons : tuple of Note
+        One note per finding that led to the verdict, most important first: a code (``improves``,
+        ``guardrail_regresses``, ``no_change``...) with its raw arguments.
+        :func:`growthkit.abtest.narrative.reason_text` writes one in a report language.
     lang : Language, optional
-        The language of the headline and the reasons; English when None.
+        The language of :attr:`headline`; English when None.
     """
 
     verdict: str
     arm: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Note, ...]
     lang: Language | None = field(default=None, repr=False, compare=False)
 
     @property
-    def headline(self) -> str:
-        """One plain sentence: what to do."""
-        return narrative.headline(self.verdict, self.arm, self.lang)
+    def headline_note(self) -> Note:
+        """What to do, as a note (code ``verdict``)."""
+        args = {"arm": self.arm} if self.verdict == "ship" else {}
+        return Note("verdict", HEADLINES[self.verdict], **args)
 
-    def to_markdown(self) -> str:
-        """The headline in bold followed by the reasons as a bullet list, escaped."""
-        return narrative.decision_markdown(self)
+    @property
+    def headline(self) -> str:
+        """One plain sentence: what to do, in :attr:`lang`."""
+        return self.headline_note.text(as_language(self.lang, domain="abtest"))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reasons' codes, in order."""
+        return tuple(r.code for r in self.reasons)
 
 
 def decide(
@@ -66,6 +73,7 @@ def decide(
     min_lift: float = 0.05,
     level: str | None = None,
     language: Language | str = "en",
+    sequential: bool = False,
 ) -> Decision:
     """Decide whether to ship, and say why.
 
@@ -102,9 +110,13 @@ def decide(
         The smallest relative lift of the primary metric worth shipping for; a test that
         cannot detect it with the planned power has "too little power".
     level : str, optional
-        How the reasons name the intervals; ``"95% CI"`` (from ``alpha``) by default.
+        How the reasons name the intervals, as given (``"95% CI"``); by default the narrative
+        names them from ``alpha`` and ``sequential`` in the report's language.
     language : Language or str, default "en"
-        The language of the reasons (``"en"`` or ``"ar"``); the verdict is the same in all.
+        The language of :attr:`Decision.headline`; the verdict and the reasons' codes are the
+        same in all.
+    sequential : bool, default False
+        Whether the intervals are always-valid confidence sequences (how they are named).
 
     Returns
     -------
@@ -121,58 +133,101 @@ def decide(
     primary = metrics[0] if primary is None else primary
     if primary not in metrics:
         raise GrowthkitError(f"primary={primary!r} is not a metric; metrics found: {metrics}")
-    lang = report_language(language)
-    level = interval_name(alpha, lang=lang) if level is None else level
+    lang = as_language(language, domain="abtest")
     if srm_result["flag"]:
-        return Decision("no decision", None, (narrative.srm_reason(dict(srm_result), lang),),
-                        lang)
-    significant = results["p_value_adjusted"] < alpha
-    prim = results[results["metric"] == primary]
-    winners, reasons, regressions, unknowns, underpowered, untested = [], [], [], [], [], []
-    # The largest improvement first: one control, so abs_diff orders the arms as the lift does.
-    for _, row in prim.sort_values("abs_diff", ascending=False, na_position="last").iterrows():
-        arm = row["variant"]
-        if not testable(row):
-            reasons.append(narrative.untestable_primary_reason(arm, primary, row, lang))
-            untested.append(arm)
-        elif significant[row.name] and row["abs_diff"] > 0:
-            guards = results[(results["variant"] == arm) & (results["metric"] != primary)]
-            worse = guards[significant[guards.index] & (guards["abs_diff"] < 0)]
-            unknown = guards[[not testable(g) for _, g in guards.iterrows()]]
-            regressions += [
-                narrative.regression_reason(arm, primary, row, g, level, lang)
-                for _, g in worse.iterrows()
-            ]
-            unknowns += [
-                narrative.unknown_guardrail_reason(arm, primary, row, g, level, lang)
-                for _, g in unknown.iterrows()
-            ]
-            if worse.empty and unknown.empty:
-                winners.append(arm)
-                reasons.append(narrative.improves_reason(arm, primary, row, level, lang))
-        elif significant[row.name]:
-            reasons.append(narrative.worse_reason(arm, primary, row, level, lang))
-        else:
-            pw = power_table[
-                (power_table["metric"] == primary) & (power_table["variant"] == arm)
-            ].iloc[0]
-            reason, weak = narrative.no_change_reason(row, pw, level, min_lift, lang)
-            reasons.append(reason)
-            if weak:
-                underpowered.append(arm)
-    blocked = regressions + unknowns
+        srm_note = reason("srm_mismatch", chi2=float(srm_result["chi2"]),  # type: ignore[arg-type]
+                          p_value=float(srm_result["p_value"]))  # type: ignore[arg-type]
+        return Decision("no decision", None, (srm_note,), lang)
+    interval = {"alpha": float(alpha), "sequential": bool(sequential)}
+    if level is not None:
+        interval["level"] = str(level)
+    found = _findings(results, power_table, primary, alpha, min_lift, interval)
+    reasons, blocked = found["reasons"], found["regressions"] + found["unknowns"]
+    winners = found["winners"]
     if winners:
         guards = list(dict.fromkeys(
             results.loc[(results["variant"] == winners[0]) & (results["metric"] != primary),
                         "metric"]
         ))
         if guards:
-            reasons.append(narrative.guardrails_fine_reason(winners[0], guards, lang))
+            reasons.append(reason("guardrails_fine", arm=winners[0], guardrails=guards))
         return Decision("ship", winners[0], tuple(reasons + blocked), lang)
-    if regressions:
+    if found["regressions"]:
         return Decision("don't ship", None, tuple(blocked + reasons), lang)
-    if unknowns or len(untested) == len(prim):
+    prim = results[results["metric"] == primary]
+    if found["unknowns"] or len(found["untested"]) == len(prim):
         return Decision("no decision", None, tuple(blocked + reasons), lang)
-    if underpowered:
+    if found["underpowered"]:
         return Decision("keep running", None, tuple(reasons), lang)
     return Decision("don't ship", None, tuple(reasons), lang)
+
+
+def _effect(row: pd.Series, interval: dict[str, object]) -> dict[str, object]:
+    return {**effect_args(row), **interval}
+
+
+def _findings(
+    results: pd.DataFrame, power_table: pd.DataFrame, primary: str, alpha: float,
+    min_lift: float, interval: dict[str, object],
+) -> dict[str, list]:
+    """Each arm of the primary metric, the largest improvement first, sorted into findings."""
+    significant = results["p_value_adjusted"] < alpha
+    prim = results[results["metric"] == primary]
+    found: dict[str, list] = {k: [] for k in (
+        "winners", "reasons", "regressions", "unknowns", "underpowered", "untested")}
+    # One control, so abs_diff orders the arms as the lift does.
+    for _, row in prim.sort_values("abs_diff", ascending=False, na_position="last").iterrows():
+        arm, effect = row["variant"], _effect(row, interval)
+        if not testable(row):
+            code = untestable_code(row)
+            found["reasons"].append(reason("primary_untestable", metric=primary,
+                                           arm=arm, reason_code=code))
+            found["untested"].append(arm)
+        elif significant[row.name] and row["abs_diff"] > 0:
+            guards = results[(results["variant"] == arm) & (results["metric"] != primary)]
+            worse = guards[significant[guards.index] & (guards["abs_diff"] < 0)]
+            unknown = guards[[not testable(g) for _, g in guards.iterrows()]]
+            found["regressions"] += [
+                reason("guardrail_regresses", arm=arm, metric=primary, effect=effect,
+                       guardrail=g["metric"], guardrail_effect=_effect(g, interval))
+                for _, g in worse.iterrows()
+            ]
+            found["unknowns"] += [
+                reason("guardrail_unknown", arm=arm, metric=primary, effect=effect,
+                       guardrail=g["metric"], reason_code=untestable_code(g))
+                for _, g in unknown.iterrows()
+            ]
+            if worse.empty and unknown.empty:
+                found["winners"].append(arm)
+                found["reasons"].append(reason("improves", arm=arm, metric=primary,
+                                               effect=effect))
+        elif significant[row.name]:
+            found["reasons"].append(reason("primary_worse", arm=arm, metric=primary,
+                                           effect=effect))
+        else:
+            pw = power_table[
+                (power_table["metric"] == primary) & (power_table["variant"] == arm)
+            ].iloc[0]
+            note = _no_change(row, pw, effect, min_lift)
+            found["reasons"].append(note)
+            if note.code != "no_change":
+                found["underpowered"].append(arm)
+    return found
+
+
+def _no_change(row: pd.Series, pw: pd.Series, effect: dict, min_lift: float) -> Note:
+    """A non-significant primary metric: whether the test could have found ``min_lift``."""
+    mde_rel, need = pw["mde_rel"], pw["n_for_min_lift"]
+    if finite(mde_rel) and mde_rel <= min_lift:
+        code = "no_change"
+    elif finite(mde_rel):
+        code = "too_little_power"
+    else:
+        code = "too_little_power_unsized"
+    return reason(
+        code, arm=row["variant"], metric=row["metric"], effect=effect,
+        min_lift=float(min_lift), control_n=int(row["control_n"]),
+        target_power=float(pw["target_power"]),
+        mde_rel=float(mde_rel) if finite(mde_rel) else None,
+        n_for_min_lift=float(need) if finite(need) else None,
+    )

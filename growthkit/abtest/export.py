@@ -1,4 +1,8 @@
-"""The results table as a CSV file: the user's names as given, the figures unrounded."""
+"""The results table as a CSV file: the user's names as given, every figure of the comparison.
+
+The report layer writes it (``growthkit.report.exports.write_csv``: formulas neutralised,
+floats to six significant digits).
+"""
 
 from __future__ import annotations
 

@@ -10,11 +10,10 @@ isolate them.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from growthkit.i18n import N_, Language, get_language, isolate, strip_isolates
+from growthkit.i18n import N_, Language, as_language, isolate, strip_isolates
+from growthkit.numeric import finite
 
 __all__ = [
     "BAYES_METHODS",
@@ -24,10 +23,7 @@ __all__ = [
     "ci_text",
     "difference_text",
     "effect_text",
-    "english",
-    "finite",
     "interval_name",
-    "language",
     "lift_text",
     "method_name",
     "p_text",
@@ -55,24 +51,6 @@ CORRECTIONS = {
     "bh": N_("the Benjamini-Hochberg procedure (false discovery rate)"),
     "bonferroni": N_("the Bonferroni correction"),
 }
-
-
-def language(lang: Language | str | None) -> Language:
-    """The abtest catalog's :class:`Language` for ``lang`` (English when None)."""
-    return get_language("en" if lang is None else lang, domain="abtest")
-
-
-def english() -> Language:
-    """English, for the plain text the JSON keeps (reasons, notes)."""
-    return get_language("en", domain="abtest")
-
-
-def finite(x: object) -> bool:
-    """Whether ``x`` is a finite number (NaN, None and text are not)."""
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def binary(row: pd.Series) -> bool:
@@ -103,7 +81,7 @@ def posterior_name(method: str, lang: Language) -> str:
 
 def interval_name(alpha: float, sequential: bool = False, lang: Language | None = None) -> str:
     """``"95% CI"``, or ``"95% always-valid CI"`` for confidence sequences."""
-    lang = language(lang)
+    lang = as_language(lang, domain="abtest")
     level = lang.percent(1 - alpha, 0)
     if sequential:
         return lang.gettext("{level} always-valid CI").format(level=level)
@@ -129,34 +107,49 @@ def _signed(text: str, value: float, lang: Language) -> str:
     return text
 
 
-def value_text(row: pd.Series, x: float, lang: Language, currency: str | None) -> str:
-    """A mean: a rate for 0/1 metrics, an amount (in the currency when given) otherwise."""
+def value_text(
+    row: pd.Series, x: float, lang: Language, currency: str | None, *, compact: bool = True
+) -> str:
+    """A mean: a rate for 0/1 metrics, an amount (in the currency when given) otherwise.
+
+    ``compact`` amounts suit a sentence (``$1.03K``, ``$527``, ``$5.99``); a table column
+    passes False, so every amount in it has the currency's own decimals (``$1,034.18``,
+    ``$527.40``, ``$5.99``): one precision down the column, whatever the scale of each row.
+    """
     if not finite(x):
         return lang.gettext("n/a")
     if binary(row):
         return lang.percent(x, 2)
-    return lang.money(x, currency) if currency else lang.significant(x, 3)
+    return lang.money(x, currency, compact=compact) if currency else lang.significant(x, 3)
 
 
-def difference_text(row: pd.Series, x: float, lang: Language, currency: str | None) -> str:
-    """A signed absolute difference: percentage points for rates, else the metric's units."""
+def difference_text(
+    row: pd.Series, x: float, lang: Language, currency: str | None, *, compact: bool = True
+) -> str:
+    """A signed absolute difference: percentage points for rates, else the metric's units
+    (``compact`` as in :func:`value_text`)."""
     if not finite(x):
         return lang.gettext("n/a")
     if binary(row):
         points = _signed(lang.number(x * 100, 2), x, lang)
         return lang.gettext("{points} pp").format(points=points)
-    amount = lang.money(x, currency) if currency else lang.significant(x, 3)
+    amount = lang.money(x, currency, compact=compact) if currency else lang.significant(x, 3)
     return _signed(amount, x, lang)
 
 
-def lift_text(row: pd.Series, lang: Language, currency: str | None = None) -> str:
-    """``+25.9%``; the absolute difference when there is no relative lift; ``n/a`` if neither."""
+def lift_text(
+    row: pd.Series, lang: Language, currency: str | None = None, *, compact: bool = True
+) -> str:
+    """``+25.9%``; the absolute difference when there is no relative lift; ``n/a`` if neither
+    (``compact`` as in :func:`value_text`)."""
     if relative(row):
         return lang.percent(row["rel_lift"], signed=True)
-    return difference_text(row, row["abs_diff"], lang, currency)
+    return difference_text(row, row["abs_diff"], lang, currency, compact=compact)
 
 
-def ci_text(row: pd.Series, lang: Language, currency: str | None = None) -> str:
+def ci_text(
+    row: pd.Series, lang: Language, currency: str | None = None, *, compact: bool = True
+) -> str:
     """``+16.7% to +35.0%`` on the scale :func:`lift_text` uses; ``n/a`` without a test."""
     if relative(row):
         low, high = row["rel_ci_low"], row["rel_ci_high"]
@@ -168,8 +161,8 @@ def ci_text(row: pd.Series, lang: Language, currency: str | None = None) -> str:
     low, high = row["abs_ci_low"], row["abs_ci_high"]
     if finite(low) and finite(high):
         return lang.gettext("{low} to {high}").format(
-            low=difference_text(row, low, lang, currency),
-            high=difference_text(row, high, lang, currency),
+            low=difference_text(row, low, lang, currency, compact=compact),
+            high=difference_text(row, high, lang, currency, compact=compact),
         )
     return lang.gettext("n/a")
 

@@ -10,28 +10,39 @@ named ``<script>`` shows as typed. The formatted tables are in :mod:`growthkit.a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from growthkit.abtest._specs import _parse_cuped
 from growthkit.abtest.formats import (
     CORRECTIONS,
     binary,
     effect_text,
-    english,
-    finite,
     interval_name,
-    language,
     lift_text,
     p_text,
+    relative,
+    value_text,
 )
 from growthkit.abtest.formats import ci_text as _ci_text
 from growthkit.abtest.health import SRM_THRESHOLD
-from growthkit.formatting import escape
-from growthkit.i18n import N_, Language, isolate, strip_isolates
+from growthkit.abtest.reasons import (
+    CUPED_SKIPPED,
+    FOLLOW_UPS,
+    HEADLINES,
+    SEGMENTS_SKIPPED,
+    UNTESTABLE,
+    testable,
+    untestable_code,
+    untestable_note,
+)
+from growthkit.abtest.specs import parse_cuped
+from growthkit.escaping import escape
+from growthkit.i18n import Language, as_language, isolate, strip_isolates
+from growthkit.notes import Note
+from growthkit.numeric import finite
+from growthkit.plain_text import plain_text
 
 if TYPE_CHECKING:
     from growthkit.abtest.analysis import ABTestAnalysis
@@ -43,10 +54,9 @@ __all__ = [
     "adjustment_markdown",
     "cuped_markdown",
     "decision_markdown",
-    "english_note",
-    "english_reason",
     "export_markdown",
     "headline",
+    "headline_lift",
     "interval_name",
     "lift_text",
     "markdown",
@@ -55,32 +65,15 @@ __all__ = [
     "power_curve_markdown",
     "power_curve_problem",
     "power_markdown",
+    "reason_text",
     "results_markdown",
     "segments_markdown",
     "srm_markdown",
     "summary_markdown",
+    "summary_text",
     "testable",
-    "untestable_note",
     "untestable_reason",
 ]
-
-#: Note when CUPED is off because no pre-period column was given.
-CUPED_SKIPPED = N_(
-    "CUPED is off: no pre-period column was given (set `cuped` to `metric:pre_period_column`, "
-    "e.g. `revenue:pre_revenue`, to cut the noise with each user's behaviour before the test)."
-)
-#: Note when the segment breakdown is skipped because no segment column was given.
-SEGMENTS_SKIPPED = N_(
-    "The segment breakdown is skipped: no segment column was given (set `segment_col` to a "
-    "column such as device or country to see the results within each of its values)."
-)
-#: What the report calls each verdict of :func:`growthkit.abtest.decide`.
-_HEADLINES = {
-    "ship": N_("Ship {arm}."),
-    "don't ship": N_("Don't ship: keep the control."),
-    "keep running": N_("Keep running: there is not enough data to decide yet."),
-    "no decision": N_("No decision: these data cannot support one."),
-}
 
 
 # ----------------------------------------------------------------------------- Markdown
@@ -99,42 +92,13 @@ def markdown_data(value: object) -> str:
 # ----------------------------------------------------------------------------- no test
 
 
-def testable(row: pd.Series) -> bool:
-    """Whether a results row has a test: a p-value (NaN when no test is possible)."""
-    return finite(row["p_value"])
-
-
 def untestable_reason(row: pd.Series, lang: Language | None = None) -> str:
     """Why a results row has no test, in plain words (for a row where :func:`testable` fails)."""
-    lang = language(lang)
-    method = str(row["method"]).split("-")[0]
-    n, n_c = row["n"], row["control_n"]
-    if not (finite(n) and finite(n_c)) or min(n, n_c) < 2:
-        return lang.gettext("an arm has fewer than 2 users")
-    mean, control = row["mean"], row["control_mean"]
-    if method == "ztest" and mean == control == 0:
-        return lang.gettext("no user converted in either arm")
-    if method == "ztest" and mean == control == 1:
-        return lang.gettext("every user converted in both arms")
-    if method == "delta" and not (finite(mean) or finite(control)):
-        return lang.gettext("its denominator sums to 0 in both arms")
-    if method == "delta" and not finite(mean):
-        return lang.gettext("its denominator sums to 0 in {arm}").format(
-            arm=isolate(row["variant"])
-        )
-    if method == "delta" and not finite(control):
-        return lang.gettext("its denominator sums to 0 in the control")
-    return lang.gettext("its standard error is undefined")
+    return _untestable_phrase(untestable_code(row), row["variant"], as_language(lang, "abtest"))
 
 
-def untestable_note(row: pd.Series, lang: Language | None = None) -> str:
-    """The plain-text note for a metric × arm with no test."""
-    lang = language(lang)
-    return lang.gettext(
-        "No test is possible for {metric} ({arm}): {reason}. It shows as n/a and the decision "
-        "does not rest on it."
-    ).format(metric=isolate(row["metric"]), arm=isolate(row["variant"]),
-             reason=untestable_reason(row, lang))
+def _untestable_phrase(code: str, arm: object, lang: Language) -> str:
+    return lang.gettext(UNTESTABLE[code]).format(arm=isolate(arm))
 
 
 # ----------------------------------------------------------------------------- decision
@@ -142,105 +106,25 @@ def untestable_note(row: pd.Series, lang: Language | None = None) -> str:
 
 def headline(verdict: str, arm: str | None, lang: Language | None = None) -> str:
     """One plain sentence: what to do."""
-    lang = language(lang)
-    return lang.gettext(_HEADLINES[verdict]).format(arm=isolate(arm))
+    lang = as_language(lang, domain="abtest")
+    return lang.gettext(HEADLINES[verdict]).format(arm=isolate(arm))
 
 
-def srm_reason(srm_result: dict[str, Any], lang: Language | None = None) -> str:
-    """Why a sample ratio mismatch stops the decision."""
-    lang = language(lang)
-    return lang.gettext(
-        "Sample ratio mismatch (χ² = {chi2}, {p}): the arms are not the sizes the split should "
-        "give, so assignment or logging is broken and the effects cannot be trusted. Find and "
-        "fix the cause, then rerun the experiment."
-    ).format(chi2=lang.number(srm_result["chi2"], 1), p=p_text(srm_result["p_value"], lang))
-
-
-def improves_reason(
-    arm: str, metric: str, row: pd.Series, level: str, lang: Language | None = None
-) -> str:
-    """A winning arm: ``B improves converted by +25.9% (95% CI ...)``."""
-    lang = language(lang)
-    return lang.gettext("{arm} improves {metric} by {effect}.").format(
-        arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang)
+def _effect(figures: dict[str, Any], lang: Language) -> str:
+    """A reason's ``effect`` argument as ``+25.9% (95% CI ..., adjusted p ...)``."""
+    level = figures.get("level") or interval_name(
+        figures.get("alpha", 0.05), bool(figures.get("sequential")), lang
     )
+    return effect_text(pd.Series(figures, dtype=object), level, lang)
 
 
-def regression_reason(
-    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str,
-    lang: Language | None = None,
-) -> str:
-    """A winning arm that makes a guardrail significantly worse."""
-    lang = language(lang)
-    return lang.gettext(
-        "{arm} improves {metric} by {effect}, but guardrail {guardrail} regresses by "
-        "{guardrail_effect}."
-    ).format(arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang),
-             guardrail=isolate(guard["metric"]),
-             guardrail_effect=effect_text(guard, level, lang))
-
-
-def unknown_guardrail_reason(
-    arm: str, metric: str, row: pd.Series, guard: pd.Series, level: str,
-    lang: Language | None = None,
-) -> str:
-    """A winning arm with a guardrail that cannot be evaluated."""
-    lang = language(lang)
-    return lang.gettext(
-        "{arm} improves {metric} by {effect}, but guardrail {guardrail} cannot be evaluated "
-        "({reason}), so whether {arm} harms it is unknown. Fix the data behind it and rerun "
-        "before shipping."
-    ).format(arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang),
-             guardrail=isolate(guard["metric"]), reason=untestable_reason(guard, lang))
-
-
-def worse_reason(
-    arm: str, metric: str, row: pd.Series, level: str, lang: Language | None = None
-) -> str:
-    """An arm that makes the primary metric significantly worse."""
-    lang = language(lang)
-    return lang.gettext("{arm} makes {metric} worse: {effect}.").format(
-        arm=isolate(arm), metric=isolate(metric), effect=effect_text(row, level, lang)
-    )
-
-
-def untestable_primary_reason(
-    arm: str, metric: str, row: pd.Series, lang: Language | None = None
-) -> str:
-    """An arm whose primary metric has no test."""
-    lang = language(lang)
-    return lang.gettext(
-        "{metric} cannot be tested for {arm}: {reason}, so it gives no basis for a decision."
-    ).format(metric=isolate(metric), arm=isolate(arm), reason=untestable_reason(row, lang))
-
-
-def guardrails_fine_reason(
-    arm: str, guardrails: Sequence[str], lang: Language | None = None
-) -> str:
-    """The shipped arm's guardrails: none significantly worse."""
-    lang = language(lang)
-    return lang.gettext("No guardrail ({guardrails}) is significantly worse in {arm}.").format(
-        guardrails=lang.join([isolate(g) for g in guardrails]), arm=isolate(arm)
-    )
-
-
-def no_change_reason(
-    row: pd.Series, pw: pd.Series, level: str, min_lift: float, lang: Language | None = None
-) -> tuple[str, bool]:
-    """The reason for a non-significant primary metric, and whether the test was too small."""
-    lang = language(lang)
-    text = lang.gettext("{arm} shows no significant change in {metric}: {effect}.").format(
-        arm=isolate(row["variant"]), metric=isolate(row["metric"]),
-        effect=effect_text(row, level, lang),
-    )
-    target = lang.percent(min_lift, 0)
-    if finite(pw["mde_rel"]) and pw["mde_rel"] <= min_lift:
-        more = lang.gettext(
-            "The test could detect a {lift} lift, so a lift worth shipping for is unlikely."
-        ).format(lift=target)
-        return f"{text} {more}", False
-    need = pw["n_for_min_lift"]
-    control_n = int(row["control_n"])
+def _follow_up(note: Note, lang: Language) -> str:
+    """The sentence after a "no significant change" reason: what the test could detect."""
+    args = note.args
+    target = lang.percent(args["min_lift"], 0)
+    if note.code == "no_change":
+        return lang.gettext(FOLLOW_UPS[note.code]).format(lift=target)
+    control_n, need = args["control_n"], args["n_for_min_lift"]
     users = lang.ngettext(
         "with {n} user in the control", "with {n} users in the control", control_n
     ).format(n=lang.number(control_n))
@@ -248,25 +132,56 @@ def no_change_reason(
         lang.gettext("about {n} users per arm").format(n=lang.number(need))
         if finite(need) else lang.gettext("far more data")
     )
-    if finite(pw["mde_rel"]):
-        more = lang.gettext(
-            "Too little power: {users}, the smallest lift detectable with {power} power is "
-            "{mde}; detecting {lift} needs {size}."
-        ).format(users=users, power=lang.percent(pw["target_power"], 0),
-                 mde=lang.percent(pw["mde_rel"]), lift=target, size=size)
+    return lang.gettext(FOLLOW_UPS[note.code]).format(
+        users=users, power=lang.percent(args["target_power"], 0),
+        mde=lang.percent(args["mde_rel"]), lift=target, size=size,
+    )
+
+
+def reason_text(note: Note, lang: Language | None = None) -> str:
+    """One of the decision's reasons (:attr:`growthkit.abtest.Decision.reasons`) as plain
+    text in ``lang``, data-derived names bidi-isolated.
+
+    Parameters
+    ----------
+    note : Note
+        A reason made by :func:`growthkit.abtest.decide` (its code says which).
+    lang : Language, optional
+        The report's language; English when None.
+
+    Returns
+    -------
+    str
+    """
+    lang = as_language(lang, domain="abtest")
+    args = note.args
+    if note.code == "srm_mismatch":
+        values = {"chi2": lang.number(args["chi2"], 1), "p": p_text(args["p_value"], lang)}
     else:
-        more = lang.gettext(
-            "Too little power: {users}, no lift can be sized yet; detecting {lift} needs {size}."
-        ).format(users=users, lift=target, size=size)
-    return f"{text} {more}", True
+        values = {k: isolate(args[k]) for k in ("arm", "metric", "guardrail") if k in args}
+    for key in ("effect", "guardrail_effect"):
+        if key in args:
+            values[key] = _effect(args[key], lang)
+    if "reason_code" in args:
+        values["reason"] = _untestable_phrase(args["reason_code"], args["arm"], lang)
+    if "guardrails" in args:
+        values["guardrails"] = lang.join([isolate(g) for g in args["guardrails"]])
+    text = lang.gettext(note.message).format(**values)
+    if note.code in FOLLOW_UPS:
+        text += " " + _follow_up(note, lang)
+    return text
 
 
-def decision_markdown(decision: Decision) -> str:
-    """The headline in bold, then the reasons as a bullet list; every sentence escaped."""
+def decision_markdown(decision: Decision, lang: Language | None = None) -> str:
+    """The headline in bold, then the reasons as a bullet list; every sentence escaped.
+
+    ``lang`` is the report's language (the decision's own when None).
+    """
+    lang = as_language(lang or decision.lang, domain="abtest")
     return "\n".join([
-        f"**{markdown(decision.headline)}**",
+        f"**{markdown(headline(decision.verdict, decision.arm, lang))}**",
         "",
-        *(f"- {markdown(reason)}" for reason in decision.reasons),
+        *(f"- {markdown(reason_text(r, lang))}" for r in decision.reasons),
     ])
 
 
@@ -288,15 +203,58 @@ def _primary_sentence(row: pd.Series, control: str, level: str, alpha: float,
             )
         ),
     }
-    if row["p_value_adjusted"] < alpha and row["abs_diff"] > 0:
+    significant = row["p_value_adjusted"] < alpha
+    if relative(row):  # a relative lift says so, with the two means it compares
+        names |= {
+            "control_value": markdown(value_text(row, row["control_mean"], lang, currency)),
+            "arm_value": markdown(value_text(row, row["mean"], lang, currency)),
+        }
+        if significant and row["abs_diff"] > 0:
+            return lang.gettext(
+                "In {arm}, {metric} rose by {lift} relative to {control} {interval}: from "
+                "{control_value} to {arm_value}."
+            ).format(**names)
+        if significant and row["abs_diff"] < 0:
+            return lang.gettext(
+                "In {arm}, {metric} fell by {lift} relative to {control} {interval}: from "
+                "{control_value} to {arm_value}."
+            ).format(**names)
+        return lang.gettext(
+            "In {arm}, {metric} did not change significantly: {lift} relative to {control} "
+            "{interval}, from {control_value} to {arm_value}."
+        ).format(**names)
+    if significant and row["abs_diff"] > 0:
         return lang.gettext("In {arm}, {metric} rose by {lift} against {control} {interval}."
                             ).format(**names)
-    if row["p_value_adjusted"] < alpha and row["abs_diff"] < 0:
+    if significant and row["abs_diff"] < 0:
         return lang.gettext("In {arm}, {metric} fell by {lift} against {control} {interval}."
                             ).format(**names)
     return lang.gettext(
         "In {arm}, {metric} did not change significantly: {lift} against {control} {interval}."
     ).format(**names)
+
+
+def headline_lift(row: pd.Series, lang: Language, currency: str | None = None) -> tuple[str, str]:
+    """The landing page's label and value for the primary metric's lift in ``row``.
+
+    A relative lift says so and gives the two means it compares (``+25.9%`` from ``11.35%``
+    to ``14.28%``); without one (a control mean of 0) the absolute difference.
+
+    Returns
+    -------
+    tuple of str
+        The label (``converted relative lift (treatment)``) and the value.
+    """
+    names = {"metric": isolate(row["metric"]), "arm": isolate(row["variant"])}
+    lift = lift_text(row, lang, currency)
+    if not relative(row):
+        return lang.gettext("{metric} lift ({arm})").format(**names), lift
+    label = lang.gettext("{metric} relative lift ({arm})").format(**names)
+    value = lang.gettext("{lift} (from {control_value} to {arm_value})").format(
+        lift=lift, control_value=value_text(row, row["control_mean"], lang, currency),
+        arm_value=value_text(row, row["mean"], lang, currency),
+    )
+    return label, value
 
 
 def _srm_sentence(srm_result: dict[str, Any], lang: Language) -> str:
@@ -344,7 +302,7 @@ def summary_markdown(a: ABTestAnalysis) -> str:
     alpha, currency = p["alpha"], p.get("currency")
     level = interval_name(alpha, p.get("sequential", False), lang)
     primary = a.results["metric"].iloc[0]
-    sentences = [f"**{markdown(a.decision.headline)}**"]
+    sentences = [f"**{markdown(headline(a.decision.verdict, a.decision.arm, lang))}**"]
     for _, row in a.results[a.results["metric"] == primary].iterrows():
         sentences.append(_primary_sentence(row, str(p["control"]), level, alpha, currency, lang))
     sentences.append(_srm_sentence(a.srm, lang))
@@ -352,12 +310,18 @@ def summary_markdown(a: ABTestAnalysis) -> str:
     return " ".join(sentences)
 
 
+def summary_text(a: ABTestAnalysis) -> str:
+    """:func:`summary_markdown` as plain text: no Markdown escapes or bold; bidi isolates kept
+    only in a right-to-left language, where a name or number needs them."""
+    return plain_text(summary_markdown(a), isolates=a.lang.rtl)
+
+
 # ----------------------------------------------------------------------------- sections
 
 
 def srm_markdown(srm_result: dict[str, Any], lang: Language | None = None) -> str:
     """One sentence on the sample-ratio check."""
-    lang = language(lang)
+    lang = as_language(lang, domain="abtest")
     if srm_result["flag"]:
         verdict = lang.gettext(
             "**Sample ratio mismatch**: the split is broken, so no decision is given."
@@ -374,9 +338,9 @@ def srm_markdown(srm_result: dict[str, Any], lang: Language | None = None) -> st
 def cuped_markdown(a: ABTestAnalysis) -> str:
     """One sentence per CUPED-adjusted metric and arm, or the note that CUPED is off."""
     lang = a.lang
-    covariates = _parse_cuped(a.parameters.get("cuped"))
+    covariates = parse_cuped(a.parameters.get("cuped"))
     if not covariates:
-        return lang.gettext(CUPED_SKIPPED)  # catalog text, Markdown (code spans) as written
+        return CUPED_SKIPPED.text(lang, markdown=True)
     rows = a.results[a.results["method"].str.startswith("cuped")]
     sentences = []
     for r in rows.itertuples():
@@ -440,7 +404,7 @@ def adjustment_markdown(a: ABTestAnalysis) -> str:
 def results_markdown(a: ABTestAnalysis) -> str:
     """Below the results table: metrics with no test, the adjustment, then CUPED."""
     notes = [
-        markdown(untestable_note(row, a.lang))
+        untestable_note(row).text(a.lang, markdown=True)
         for _, row in a.results.iterrows() if not testable(row)
     ]
     return "\n\n".join([*notes, adjustment_markdown(a), cuped_markdown(a)])
@@ -451,7 +415,7 @@ def segments_markdown(a: ABTestAnalysis) -> str:
     lang = a.lang
     column = a.parameters.get("segment_col")
     if a.segments is None or not column:
-        return lang.gettext(SEGMENTS_SKIPPED)
+        return SEGMENTS_SKIPPED.text(lang, markdown=True)
     seg = a.segments
     values = list(dict.fromkeys(seg["segment"]))
     alpha = a.parameters["alpha"]
@@ -488,19 +452,29 @@ def segments_markdown(a: ABTestAnalysis) -> str:
 
 
 def power_markdown(a: ABTestAnalysis) -> str:
-    """What the power table's columns mean, with this report's target power and lift."""
+    """What the power table's columns mean, with this report's target power and lift, and what
+    an n/a in it means when there is one."""
     lang = a.lang
     target = a.power["target_power"].iloc[0] if len(a.power) else 0.8
-    return markdown(lang.gettext(
+    text = lang.gettext(
         "Detectable lift is the smallest lift the test finds {power} of the time with the users "
         "it has. The last columns give the users per arm a {lift} lift, or the lift observed "
         "here, would need."
-    ).format(power=lang.percent(target, 0), lift=lang.percent(a.parameters["min_lift"], 0)))
+    ).format(power=lang.percent(target, 0), lift=lang.percent(a.parameters["min_lift"], 0))
+    sized = a.power[["mde_rel", "n_for_min_lift", "n_for_observed"]]
+    if sized.isna().any(axis=None):
+        text += " " + lang.gettext(
+            "A figure shown as n/a cannot be computed for its comparison: no lift is detectable "
+            "with these users, the control has no spread or baseline, or the effect is so large "
+            "that the size formula would need fewer than 2 users per arm, the fewest a test "
+            "can run on."
+        )
+    return markdown(text)
 
 
 def power_curve_problem(row: pd.Series, lang: Language | None = None) -> str | None:
     """Why no power curve can be drawn for a results row (None when one can)."""
-    lang = language(lang)
+    lang = as_language(lang, domain="abtest")
     baseline, n_now = float(row["control_mean"]), float(row["control_n"])
     sd = float(row["control_std"]) if "control_std" in row else float("nan")
     rate = binary(row)
@@ -537,14 +511,15 @@ def power_curve_markdown(a: ABTestAnalysis) -> str:
 
 def export_markdown(path: Path | None, lang: Language | None = None) -> str:
     """Where the results table was exported, or how to export it."""
-    lang = language(lang)
+    lang = as_language(lang, domain="abtest")
     if path is None:
         return lang.gettext(
             "The results table was not exported (set `results_csv` to a file name, such as "
             "`abtest_results.csv`, to get it as a CSV file)."
         )
     return lang.gettext(
-        "The results table, with unrounded figures, is in the CSV file {file} next to this "
+        "The results table, with its figures to six significant digits, is in the CSV file "
+        "{file} next to this "
         "report."
     ).format(file=markdown_data(Path(path).name))
 
@@ -552,13 +527,3 @@ def export_markdown(path: Path | None, lang: Language | None = None) -> str:
 def plain(text: str) -> str:
     """Plain text without bidi isolates, as the JSON keeps it."""
     return strip_isolates(text)
-
-
-def english_reason(row: pd.Series) -> str:
-    """:func:`untestable_reason` in English without isolates, for the JSON."""
-    return plain(untestable_reason(row, english()))
-
-
-def english_note(row: pd.Series) -> str:
-    """:func:`untestable_note` in English without isolates, for the JSON."""
-    return plain(untestable_note(row, english()))

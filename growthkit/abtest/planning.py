@@ -10,6 +10,7 @@ alternative). Continuous metrics, given their standard deviation, use the two-sa
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,14 @@ from statsmodels.stats.proportion import (
     power_proportions_2indep,
     samplesize_proportions_2indep_onetail,
 )
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["mde", "power", "power_table", "sample_size"]
+__all__ = ["MIN_UNITS", "mde", "power", "power_table", "sample_size"]
+
+#: The fewest units per arm a test can run on (a variance needs two).
+MIN_UNITS = 2
 
 
 def _effect(baseline: float, mde: float, relative: bool) -> float:
@@ -105,6 +110,12 @@ def sample_size(
     int
         Units in the control arm, rounded up.
 
+    Raises
+    ------
+    GrowthkitError
+        When no size of at least :data:`MIN_UNITS` solves it (an effect so large relative to
+        ``sd`` that the normal approximation would need fewer units than a test can run on).
+
     References
     ----------
     Fleiss, J. L., Levin, B. & Paik, M. C. (2003). Statistical Methods for Rates and
@@ -114,9 +125,21 @@ def sample_size(
     _check(baseline, alpha, power, ratio, sd)
     diff = _effect(baseline, mde, relative)
     if sd is not None:
-        n = NormalIndPower().solve_power(
-            effect_size=abs(diff) / sd, alpha=alpha, power=power, ratio=ratio
-        )
+        # A failed root search (its probes below 2 units included) is handled below.
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            n = NormalIndPower().solve_power(
+                effect_size=abs(diff) / sd, alpha=alpha, power=power, ratio=ratio
+            )
+        if not math.isfinite(float(n)):  # statsmodels' root search found no size
+            at_least = NormalIndPower().power(abs(diff) / sd, MIN_UNITS, alpha, ratio=ratio)
+            why = (f"reaches power={power!r} with fewer than {MIN_UNITS} units per arm, the fewest "
+                   "a test can run on" if at_least >= power else "has no size that gives "
+                   f"power={power!r}")
+            raise GrowthkitError(
+                f"sample_size: an effect of {diff:.4g} with sd={sd:.4g} {why}; expected an "
+                "effect that can be sized"
+            )
     else:
         # The control is statsmodels' first sample, so that nobs2 = ratio × nobs1.
         n = samplesize_proportions_2indep_onetail(

@@ -12,7 +12,6 @@ import pandas as pd
 
 from growthkit.abtest.formats import (
     ci_text,
-    finite,
     interval_name,
     lift_text,
     method_name,
@@ -20,6 +19,7 @@ from growthkit.abtest.formats import (
     value_text,
 )
 from growthkit.i18n import Language, isolate
+from growthkit.numeric import finite
 
 __all__ = ["bayesian_table", "effects_table", "power_table", "srm_table"]
 
@@ -36,7 +36,11 @@ def effects_table(
     frame: pd.DataFrame, alpha: float, lang: Language, currency: str | None = None,
     sequential: bool = False,
 ) -> pd.DataFrame:
-    """Results rows formatted for reading: rates in %, money in the currency, n/a for no test."""
+    """Results rows formatted for reading: rates in %, money in the currency, n/a for no test.
+
+    Every amount has the currency's own decimals (``$1,034.18`` beside ``$0.70``), so a column
+    keeps one precision however the metrics and segments differ in scale.
+    """
     level = interval_name(alpha, sequential, lang)
     metric, arm, segment = lang.gettext("Metric"), lang.gettext("Arm"), lang.gettext("Segment")
     rows = []
@@ -48,10 +52,12 @@ def effects_table(
             lang.gettext("Users"): lang.number(r["n"]),
             lang.gettext("Control users"): lang.number(r["control_n"] if finite(r["control_n"])
                                                        else 0),
-            lang.gettext("Arm mean"): value_text(r, r["mean"], lang, currency),
-            lang.gettext("Control mean"): value_text(r, r["control_mean"], lang, currency),
-            lang.gettext("Lift"): lift_text(r, lang, currency),
-            lang.gettext("{level} of the lift").format(level=level): ci_text(r, lang, currency),
+            lang.gettext("Arm mean"): value_text(r, r["mean"], lang, currency, compact=False),
+            lang.gettext("Control mean"): value_text(r, r["control_mean"], lang, currency,
+                                                     compact=False),
+            lang.gettext("Lift"): lift_text(r, lang, currency, compact=False),
+            lang.gettext("{level} of the lift").format(level=level):
+                ci_text(r, lang, currency, compact=False),
             lang.gettext("p (adjusted)"): lang.pvalue(r["p_value_adjusted"]),
             lang.gettext("Test"): method_name(r["method"], lang),
         }

@@ -1,7 +1,8 @@
 """Cohort profitability: retention, margin, CAC payback, LTV:CAC and projections by cohort.
 
-The report is one call, :func:`analyze`, returning a :class:`CohortAnalysis` (summary, JSON
-metrics, formatted tables and one method per section). The topics, each usable on its own:
+The report is one call, :func:`analyze`, returning a :class:`CohortsAnalysis` (summary, JSON
+metrics, formatted tables, exports and one method per section); its parameters are declared
+once in :class:`CohortsSettings`. The topics, each usable on its own:
 
 - :func:`build_cohorts` (``table``): one engine aggregation of orders into cohorts × calendar
   periods × segments; :class:`CohortTable` for retention, revenue retention and cumulative
@@ -11,14 +12,18 @@ metrics, formatted tables and one method per section). The topics, each usable o
 - :func:`project` and :func:`fit_curve` (``projection``): immature cohorts extended to 24
   periods by a margin curve or BG/NBD; :func:`backtest` (``backtest``) picks the model and
   sizes the interval;
-- :func:`summarize` (``segments``) and the words of the report (``narrative``);
+- :func:`summarize` (``segments``); the report's notes as codes (``messages``), its sentences
+  (``narrative``) and formatted tables (``tables``);
 - ``periods``: months and ISO weeks as numbers and labels.
 """
 
 from __future__ import annotations
 
-from growthkit.cohorts import narrative
-from growthkit.cohorts.analysis import MAX_SEGMENT_VALUES, CohortAnalysis, analyze
+import warnings
+from typing import Any
+
+from growthkit.cohorts import display, narrative, tables
+from growthkit.cohorts.analysis import MAX_SEGMENT_VALUES, CohortsAnalysis, analyze
 from growthkit.cohorts.backtest import Backtest, backtest, default_cutoff, weighted_quantile
 from growthkit.cohorts.cac import CACTable, Spend, cac_table, load_spend
 from growthkit.cohorts.payback import (
@@ -41,6 +46,7 @@ from growthkit.cohorts.projection import (
     project,
 )
 from growthkit.cohorts.segments import cohort_rows, summarize
+from growthkit.cohorts.settings import CohortsSettings
 from growthkit.cohorts.table import Cohorts, CohortTable, build_cohorts, parse_segments
 
 __all__ = [
@@ -52,9 +58,10 @@ __all__ = [
     "RULE_OF_THUMB",
     "Backtest",
     "CACTable",
-    "CohortAnalysis",
     "CohortTable",
     "Cohorts",
+    "CohortsAnalysis",
+    "CohortsSettings",
     "CurveFit",
     "Histories",
     "Projection",
@@ -66,6 +73,7 @@ __all__ = [
     "cac_table",
     "cohort_rows",
     "default_cutoff",
+    "display",
     "fit_curve",
     "load_histories",
     "load_spend",
@@ -79,5 +87,14 @@ __all__ = [
     "period_of",
     "project",
     "summarize",
+    "tables",
     "weighted_quantile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CohortAnalysis":
+        warnings.warn("CohortAnalysis is deprecated; use CohortsAnalysis", FutureWarning,
+                      stacklevel=2)
+        return CohortsAnalysis
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,12 +32,22 @@ from growthkit.cohorts.table import CohortTable
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 
-__all__ = ["LEVEL", "MAX_AHEAD", "Backtest", "backtest", "default_cutoff", "weighted_quantile"]
+__all__ = [
+    "LEVEL",
+    "MAX_AHEAD",
+    "MIN_COHORTS",
+    "Backtest",
+    "backtest",
+    "default_cutoff",
+    "weighted_quantile",
+]
 
 #: Coverage the projection intervals aim at.
 LEVEL = 0.9
 #: The backtest looks at most this many periods ahead (12 months; half the data when shorter).
 MAX_AHEAD = 12
+#: Cohorts a backtest must test before it can say the projection "tracked closely".
+MIN_COHORTS = 3
 _LTV_HORIZON = 12
 
 
@@ -118,8 +128,8 @@ class Backtest:
         Returns
         -------
         pandas.DataFrame
-            Indexed by h: ``low`` and ``high`` (weighted quantiles at (1 − level)/2 and
-            (1 + level)/2), ``cells``.
+            Indexed by h: ``low``, ``mid`` and ``high`` (weighted quantiles at (1 − level)/2,
+            1/2 and (1 + level)/2), ``cells``.
         """
         cells = self.cells[self.cells["model"] == (model or self.chosen)]
         cells = cells[np.isfinite(cells["ratio"])]
@@ -129,8 +139,39 @@ class Backtest:
             near = cells[(cells["h"] - h).abs() <= 1]
             r, w = near["ratio"].to_numpy(), near["customers"].to_numpy()
             rows[int(h)] = {"low": weighted_quantile(r, w, lo_q),
+                            "mid": weighted_quantile(r, w, 0.5),
                             "high": weighted_quantile(r, w, hi_q), "cells": len(near)}
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("h")
+
+    def spread(self, model: str | None = None) -> tuple[float, float]:
+        """The interval of actual / projected over every test cell, at :attr:`level`.
+
+        Parameters
+        ----------
+        model : str, optional
+            Defaults to :attr:`chosen`.
+
+        Returns
+        -------
+        tuple of float
+            (low, high), size-weighted quantiles at (1 − level)/2 and (1 + level)/2.
+        """
+        cells = self.cells[self.cells["model"] == (model or self.chosen)]
+        cells = cells[np.isfinite(cells["ratio"])]
+        r, w = cells["ratio"].to_numpy(), cells["customers"].to_numpy()
+        if not len(r):
+            return float("nan"), float("nan")
+        return (weighted_quantile(r, w, (1 - self.level) / 2),
+                weighted_quantile(r, w, (1 + self.level) / 2))
+
+    def tracked_closely(self, close: float = 0.05, spread: float = 0.15) -> bool:
+        """Whether the chosen model tracked what happened closely: a total bias within
+        ``close``, at least :data:`MIN_COHORTS` cohorts tested, and the interval of
+        actual / projected (:meth:`spread`) within 1 ± ``spread``."""
+        m = self.models.loc[self.chosen]
+        low, high = self.spread()
+        return bool(abs(m["bias"]) <= close and m["cohorts"] >= MIN_COHORTS
+                    and low >= 1 - spread and high <= 1 + spread)
 
     def by_horizon(self, model: str | None = None) -> pd.DataFrame:
         """Size-weighted mean absolute error and bias per h (periods after the cut-off)."""

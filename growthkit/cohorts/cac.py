@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.operations as ops
 import numpy as np
 import pandas as pd
 
+from growthkit.cohorts.messages import plural_note
 from growthkit.cohorts.periods import check_period, last_complete, period_label, period_of
-from growthkit.cohorts.table import Cohorts
+from growthkit.cohorts.table import OTHER, Cohorts
 from growthkit.data import Source, load, parse_dates, redact
 from growthkit.data.dates import DATE_EXAMPLES
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import N_, Language
+from growthkit.notes import Note
 from growthkit.progress import step
 
 __all__ = ["SPEND_COLUMNS", "CACTable", "Spend", "cac_table", "load_spend"]
@@ -53,6 +55,8 @@ class Spend:
         Whether the table has a channel column.
     spread_monthly : bool
         Whether monthly spend was spread over the days of its month for a weekly report.
+    duplicates : list of tuple
+        (day, channel) pairs with more than one row in the source: their rows are summed.
     """
 
     table: pd.DataFrame
@@ -60,6 +64,7 @@ class Spend:
     period: str
     by_channel: bool
     spread_monthly: bool = False
+    duplicates: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -103,7 +108,7 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
     """
     check_period(period)
     with step("read spend") as progress:
-        t = load(spend_data)
+        t = load(spend_data, name="spend_data", rows="spend rows")
         names = list(t.columns)
         cols = {name: _column(names, name) for name in SPEND_COLUMNS}
         for name in ("period", "spend"):
@@ -133,9 +138,10 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
                         bad_spend=amount.isnull())
         agg = rows.group_by(["day", "channel"]).aggregate(
             spend=rows.spend.sum(),
-            bad_day=rows.bad_day.cast("int64").sum(),
-            bad_spend=rows.bad_spend.cast("int64").sum(),
-            negative=(rows.spend < 0).cast("int64").sum(),
+            bad_day=rows.bad_day.sum(),
+            bad_spend=rows.bad_spend.sum(),
+            negative=(rows.spend < 0).sum(),
+            rows=rows.count(),
         ).to_pyarrow().to_pandas()
         progress["detail"] = f"{len(agg):,} period-channel rows"
     if n := int(agg["bad_day"].sum()):
@@ -165,7 +171,11 @@ def load_spend(spend_data: Source, period: str = "month", timezone: str = "UTC")
             "spend": agg["spend"].astype("float64"),
         })
     frame = frame.groupby(["p", "channel"], as_index=False)["spend"].sum()
-    return Spend(frame, redact(spend_data), period, cols["channel"] is not None, spread)
+    repeated = agg[agg["rows"] > 1].sort_values(["day", "channel"])
+    duplicates = tuple(zip(pd.to_datetime(repeated["day"]).dt.strftime("%Y-%m-%d"),
+                           repeated["channel"].astype(str), strict=True))
+    return Spend(frame, redact(spend_data), period, cols["channel"] is not None, spread,
+                 duplicates)
 
 
 def _spread_weekly(days: pd.Series, channel: pd.Series, spend: pd.Series) -> pd.DataFrame:
@@ -197,15 +207,16 @@ class CACTable:
         ``"spend"`` or ``"flat"``.
     channel_col : str or None
         The segment column matched to the spend table's channels.
-    notes : list of str
-        Spend that could not be attributed, cohorts without spend, and so on.
+    notes : tuple of Note
+        Spend that could not be attributed, cohorts without spend, and so on (codes with
+        their arguments, rendered by the narrative).
     """
 
     overall: pd.DataFrame
     segments: dict[str, pd.DataFrame]
     source: str
     channel_col: str | None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[Note, ...] = ()
 
     def for_cohorts(self, cohorts: np.ndarray, column: str | None = None,
                     value: object = None) -> np.ndarray:
@@ -238,7 +249,7 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
     cac : float, optional
         One cost per customer for every cohort; instead of ``spend``.
     language : Language or str, default "en"
-        The language of the notes (a report language, see :func:`growthkit.i18n.get_language`).
+        Unused: notes are codes, rendered by the report in its language (kept for callers).
     currency : str, default "USD"
         The ISO code amounts in the notes are written in.
 
@@ -257,10 +268,9 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             "spend_data and cac: expected exactly one (a spend table, or one cost per customer); "
             f"found {'both' if spend is not None else 'neither'}"
         )
-    lang = get_language(language, domain="cohorts")
     sizes = cohorts.sizes
     forming = {c for c in sizes["cohort"].unique() if c > _last_complete(cohorts)}
-    notes: list[str] = []
+    notes: list[Note] = []
     if cac is not None:
         flat = _check_flat(cac)
         overall = _flat(sizes.groupby("cohort")["customers"].sum(), flat, forming)
@@ -268,7 +278,7 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             col: _flat(sizes.groupby([col, "cohort"])["customers"].sum(), flat, forming)
             for col in cohorts.segment_cols
         }
-        return CACTable(overall, segments, "flat", None, notes)
+        return CACTable(overall, segments, "flat", None, tuple(notes))
 
     assert spend is not None
     if spend.period != cohorts.period:
@@ -277,42 +287,38 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             f"{cohorts.period!r}; expected the same period"
         )
     s = spend.table
+    if spend.duplicates:
+        examples = [f"{day} {channel}" if spend.by_channel else day
+                    for day, channel in spend.duplicates[:3]]
+        notes.append(plural_note("spend_duplicate_rows", len(spend.duplicates),
+                                 examples=", ".join(examples)))
     size = sizes.groupby("cohort")["customers"].sum()
     total = s.groupby("p")["spend"].sum()
     overall = _ratio(size, total.reindex(size.index).fillna(0.0), forming)
     inside = (total.index >= size.index.min()) & (total.index <= cohorts.last_period)
     unused = total[inside & ~total.index.isin(size.index)]
+    money = {"amount": f"money:{currency}"}
     if unused.sum() > 0:
-        notes.append(lang.ngettext(
-            "Spend of {amount} in {n} period without new customers (e.g. {example}) is in no "
-            "cohort's CAC.",
-            "Spend of {amount} in {n} periods without new customers (e.g. {example}) is in no "
-            "cohort's CAC.", len(unused),
-        ).format(amount=lang.money(unused.sum(), currency), n=lang.number(len(unused)),
-                 example=lang.isolate(period_label(int(unused.index[0]), cohorts.period))))
+        notes.append(plural_note(
+            "spend_without_customers", len(unused), kinds=money, amount=float(unused.sum()),
+            example=period_label(int(unused.index[0]), cohorts.period)))
     outside = total[~inside]
     if outside.sum() > 0:
-        notes.append(lang.gettext(
+        notes.append(Note("spend_outside_orders", N_(
             "Spend of {amount} dated outside the orders' periods (before the first cohort or "
-            "after the observation end) is left out."
-        ).format(amount=lang.money(outside.sum(), currency)))
+            "after the observation end) is left out."), kinds=money, amount=float(outside.sum())))
     no_spend = overall.index[(overall["basis"] == "no spend")]
     if len(no_spend):
-        notes.append(lang.ngettext(
-            "{n} cohort acquired customers with no spend recorded (e.g. {example}): its CAC is "
-            "0.",
-            "{n} cohorts acquired customers with no spend recorded (e.g. {example}): their CAC "
-            "is 0.", len(no_spend),
-        ).format(n=lang.number(len(no_spend)),
-                 example=lang.isolate(period_label(int(no_spend[0]), cohorts.period))))
+        notes.append(plural_note("cohorts_without_spend", len(no_spend),
+                                 example=period_label(int(no_spend[0]), cohorts.period)))
     channel_col = _channel_column(cohorts, spend)
     segments: dict[str, pd.DataFrame] = {}
     if channel_col is None:
         if cohorts.segment_cols and spend.by_channel:
-            notes.append(lang.gettext(
+            notes.append(Note("channels_unmatched", N_(
                 "The spend table's channels match no value of the segment columns ({columns}), "
-                "so every segment carries its cohort's overall CAC."
-            ).format(columns=lang.join([lang.isolate(c) for c in cohorts.segment_cols])))
+                "so every segment carries its cohort's overall CAC."),
+                columns=", ".join(cohorts.segment_cols)))
         for col in cohorts.segment_cols:
             n = sizes.groupby([col, "cohort"])["customers"].sum()
             frame = n.to_frame("customers")
@@ -321,9 +327,13 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
             frame["basis"] = np.where(frame.index.get_level_values("cohort").isin(forming),
                                       "forming", "blended")
             segments[col] = frame[["customers", "spend", "cac", "basis"]]
-        return CACTable(overall, segments, "spend", None, notes)
+        return CACTable(overall, segments, "spend", None, tuple(notes))
 
     by = sizes.groupby([channel_col, "cohort"])["customers"].sum()
+    if channel_col in cohorts.folded:  # spend on the folded channels is "(other)"'s spend
+        folded = s["channel"].isin(cohorts.folded[channel_col])
+        s = s.assign(channel=s["channel"].where(~folded, OTHER))
+        s = s.groupby(["p", "channel"], as_index=False)["spend"].sum()
     spent = s.set_index(["channel", "p"])["spend"]
     spent.index = spent.index.set_names([channel_col, "cohort"])
     channel = _ratio(by, spent.reindex(by.index).fillna(0.0), forming)
@@ -332,11 +342,10 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
     orphan = orphan[orphan.index.get_level_values("cohort").isin(size.index)]
     if orphan.sum() > 0:
         names = sorted(set(orphan.index.get_level_values(0)))
-        notes.append(lang.gettext(
+        notes.append(Note("spend_without_channel_customers", N_(
             "Spend of {amount} on {channels} acquired no customer in its period: it counts in "
-            "the cohorts' overall CAC but in no channel's."
-        ).format(amount=lang.money(orphan.sum(), currency),
-                 channels=lang.join([lang.isolate(n) for n in names])))
+            "the cohorts' overall CAC but in no channel's."), kinds=money,
+            amount=float(orphan.sum()), channels=", ".join(map(str, names))))
     cost = channel["cac"].fillna(0.0)
     for col in cohorts.segment_cols:
         if col == channel_col:
@@ -350,7 +359,7 @@ def cac_table(cohorts: Cohorts, spend: Spend | None = None, cac: float | None = 
         frame = cross.groupby(level=[0, 2])[["customers", "spend"]].sum()
         frame.index = frame.index.set_names([col, "cohort"])
         segments[col] = _ratio(frame["customers"], frame["spend"], forming)
-    return CACTable(overall, segments, "spend", channel_col, notes)
+    return CACTable(overall, segments, "spend", channel_col, tuple(notes))
 
 
 def _last_complete(cohorts: Cohorts) -> int:
@@ -392,7 +401,8 @@ def _channel_column(cohorts: Cohorts, spend: Spend) -> str | None:
     channels = set(spend.table["channel"])
     best, overlap = None, 0
     for col in cohorts.segment_cols:
-        shared = len(channels & set(cohorts.sizes[col]))
+        values = set(cohorts.sizes[col]) | set(cohorts.folded.get(col, ()))
+        shared = len(channels & values)
         if shared > overlap:
             best, overlap = col, shared
     return best

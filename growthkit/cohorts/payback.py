@@ -2,9 +2,12 @@
 
 - **Payback period** of a cohort: the first k at which its cumulative margin per acquired
   customer is at least its CAC; NaN (JSON null) while not reached.
-- **Payback of the average customer** of a group of cohorts: the first k at which the cohorts
-  observed at k have, together, earned back what they cost (their size-weighted mean
-  cumulative margin ≥ their size-weighted mean CAC). Each k compares the same cohorts.
+- **Payback of the average customer** of a group of cohorts: the first k at which the average
+  customer's cumulative margin (per-period margins averaged over the cohorts observed at each
+  k, then chained: :meth:`CohortTable.average_cumulative`) covers one CAC, the size-weighted
+  CAC of the complete cohorts, the same the summary states. A cohort without spend (CAC 0)
+  has no payback: "no spend recorded", never "payback 0". The left-censored first cohort is
+  left out.
 - **LTV at h periods** = cumulative margin per acquired customer over periods 0 .. h − 1 (the
   period of acquisition and the h − 1 after it); **LTV:CAC** divides it by CAC. Across cohorts,
   both are size-weighted over the cohorts observed at k = h − 1.
@@ -21,6 +24,7 @@ __all__ = [
     "HORIZONS",
     "RULE_OF_THUMB",
     "average_payback",
+    "cohorts_cac",
     "ltv_cac",
     "ltv_cac_by_cohort",
     "payback_periods",
@@ -46,54 +50,73 @@ def payback_periods(cumulative: np.ndarray, cac: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Float k per cohort; NaN while not reached in the cells given, or without a CAC.
+        Float k per cohort; NaN while not reached in the cells given, without a CAC, or with
+        a CAC of 0 (no spend recorded: nothing to pay back).
     """
     cumulative = np.atleast_2d(np.asarray(cumulative, dtype="float64"))
     cac = np.asarray(cac, dtype="float64")
     with np.errstate(invalid="ignore"):
         reached = np.nan_to_num(cumulative, nan=-np.inf) >= cac[:, None]
+        paid = cac > 0
     first = reached.argmax(axis=1).astype("float64")
-    return np.where(reached.any(axis=1) & ~np.isnan(cac), first, np.nan)
+    return np.where(reached.any(axis=1) & paid, first, np.nan)
 
 
-def average_payback(table: CohortTable, cac: np.ndarray) -> tuple[float, pd.DataFrame]:
-    """Payback of the average customer over a table's cohorts, comparing like with like.
+def cohorts_cac(table: CohortTable, cac: np.ndarray) -> float:
+    """The one CAC a group of cohorts is compared with: size-weighted over its complete cohorts
+    with a CAC, the left-censored cohort left out.
 
     Parameters
     ----------
     table : CohortTable
     cac : numpy.ndarray
-        CAC per cohort of ``table`` (NaN for cohorts without one: left out).
+        CAC per cohort of ``table`` (NaN where unknown).
+
+    Returns
+    -------
+    float
+        NaN when no cohort has a CAC.
+    """
+    cac = np.asarray(cac, dtype="float64")
+    ok = table.complete & ~table.left_censored & ~np.isnan(cac)
+    n = table.customers[ok]
+    return float((cac[ok] * n).sum() / n.sum()) if n.sum() > 0 else float("nan")
+
+
+def average_payback(table: CohortTable, cac: np.ndarray) -> tuple[float, pd.DataFrame]:
+    """Payback of the average customer over a table's cohorts, against one CAC.
+
+    Parameters
+    ----------
+    table : CohortTable
+    cac : numpy.ndarray
+        CAC per cohort of ``table`` (NaN for cohorts without one: left out of the CAC).
 
     Returns
     -------
     payback : float
-        The first k at which the cohorts observed at k have a size-weighted mean cumulative
-        margin per customer ≥ their size-weighted mean CAC; NaN while not reached.
+        The first k at which the average customer's cumulative margin
+        (:meth:`CohortTable.average_cumulative`) is at least :func:`cohorts_cac`; NaN while
+        not reached, and when that CAC is 0 (no spend recorded).
     curve : pandas.DataFrame
-        Per k: ``cumulative_margin_per_customer`` and ``cac`` (both size-weighted over the
-        cohorts observed at k with a CAC), ``cohorts`` and ``customers`` behind them.
+        Per k: ``cumulative_margin_per_customer`` (chained), ``cac`` (the one CAC),
+        ``cohorts`` and ``customers`` observed at k.
     """
-    cum = table.cumulative_margin_per_customer()
-    cac = np.asarray(cac, dtype="float64")
-    seen = ~np.isnan(cum) & ~np.isnan(cac)[:, None]
-    weights = np.where(seen, table.customers[:, None], 0.0)
-    total = weights.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        margin = (np.where(seen, cum, 0.0) * weights).sum(axis=0) / total
-        cost = (np.where(seen, cac[:, None], 0.0) * weights).sum(axis=0) / total
-    margin = np.where(total > 0, margin, np.nan)
-    cost = np.where(total > 0, cost, np.nan)
+    margin = table.average_cumulative()
+    cost = cohorts_cac(table, cac)
+    seen = table.observed & ~table.left_censored[:, None]
     curve = pd.DataFrame(
         {
             "cumulative_margin_per_customer": margin,
-            "cac": cost,
+            "cac": np.where(np.isnan(margin), np.nan, cost),
             "cohorts": seen.sum(axis=0),
-            "customers": total,
+            "customers": table.observed_customers().astype("float64"),
         },
         index=pd.RangeIndex(table.ages, name="k"),
     )
-    reached = np.nan_to_num(margin, nan=-np.inf) >= np.nan_to_num(cost, nan=np.inf)
+    if not cost > 0:
+        return float("nan"), curve
+    reached = np.nan_to_num(margin, nan=-np.inf) >= cost
     return (float(reached.argmax()) if reached.any() else float("nan")), curve
 
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from growthkit.cohorts.periods import period_end, period_expr
-from growthkit.cohorts.table import CohortTable, _margin_value
+from growthkit.cohorts.table import CohortTable, margin_value
 from growthkit.data import Orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
@@ -41,10 +41,13 @@ from growthkit.validation import check_option
 
 __all__ = [
     "HORIZON",
+    "MIN_CUSTOMERS",
+    "MIN_PERIODS",
     "MODELS",
     "CurveFit",
     "Histories",
     "Projection",
+    "evidence",
     "fit_curve",
     "load_histories",
     "project",
@@ -73,6 +76,9 @@ class CurveFit:
         than :data:`SEASON_SPAN` periods after acquisition (a season cannot then be told apart
         from the decay).
     period : {"month", "week"}
+    rising : bool
+        Whether the margin per customer rises with age in the data (the fit without bounds
+        grows): the bounded curve is then flat, and :func:`project` refuses to extend it.
     """
 
     a: float
@@ -81,6 +87,7 @@ class CurveFit:
     points: int
     season: dict[int, float] = field(default_factory=dict)
     period: str = "month"
+    rising: bool = False
 
     def per_customer(self, k: np.ndarray) -> np.ndarray:
         """Margin per acquired customer in period k (k ≥ 1), before seasonality."""
@@ -92,9 +99,15 @@ class CurveFit:
         return self.season.get(_month_of_year(p, self.period), 1.0)
 
 
-#: Calendar periods after acquisition the data must span to fit month-of-year factors
-#: (one month seen twice): with less, a season looks exactly like a trend.
-SEASON_SPAN = {"month": 13, "week": 57}
+#: Calendar periods after acquisition the data must span to fit month-of-year factors: two
+#: full years (each month seen twice). With less, a season looks like a trend (a summer
+#: upswing in ten months of data became an ever-rising curve).
+SEASON_SPAN = {"month": 24, "week": 104}
+#: The least evidence a projection needs: customers in the complete cohorts (the left-censored
+#: one left out), and periods after acquisition observed (k = 1 ..). With less, there is no
+#: projection and a note says why (3 customers projected 19.5:1 "tracked closely").
+MIN_CUSTOMERS = 100
+MIN_PERIODS = 3
 
 
 def _month_of_year(p: int | np.ndarray, period: str) -> np.ndarray:
@@ -114,9 +127,11 @@ def fit_curve(table: CohortTable, season: dict[int, float] | None = None) -> Cur
     falls in. The three are estimated by iterative proportional fitting (the Poisson
     maximum-likelihood estimate of a multiplicative model). The season is periodic, so it
     cannot absorb a trend; it is fitted only when the periods after acquisition span at least
-    :data:`SEASON_SPAN` (13 months), else all factors are 1. The age curve is then smoothed
-    by weighted least squares as log g(k) = a − b·log k − λ·k (λ ≥ 0; a plain power law with
-    fewer than four periods), weighted by the customers observed at k.
+    :data:`SEASON_SPAN` (two years), else all factors are 1. The age curve is then smoothed
+    by weighted least squares as log g(k) = a − b·log k − λ·k with b ≥ 0 and λ ≥ 0 (bounded
+    least squares, :func:`scipy.optimize.lsq_linear`; no λ with fewer than four periods),
+    weighted by the customers observed at k: margin per period never grows with age, so the
+    cumulative margin is concave beyond the data.
 
     Parameters
     ----------
@@ -174,9 +189,10 @@ def fit_curve(table: CohortTable, season: dict[int, float] | None = None) -> Cur
     columns = [np.ones_like(k), -np.log(k)]
     if ok.sum() >= _MIN_CUTOFF_TERMS:
         columns.append(-k)
-    coef = _wls(np.column_stack(columns), y, w)
-    if len(coef) == 3 and coef[2] < 0:  # growth, not decay: keep the plain power law
-        coef = _wls(np.column_stack(columns[:2]), y, w)
+    x = np.column_stack(columns)
+    coef = _wls(x, y, w)
+    free = _wls(x, y, w, bounded=False)
+    rising = bool(np.all(coef[1:] <= 1e-9) and np.any(free[1:] < 0))
     if fixed:
         factors = dict(season)
     elif seasonal:
@@ -185,7 +201,7 @@ def fit_curve(table: CohortTable, season: dict[int, float] | None = None) -> Cur
     else:
         factors = {}
     return CurveFit(float(coef[0]), float(coef[1]), float(coef[2]) if len(coef) == 3 else 0.0,
-                    int(ok.sum()), factors, table.period)
+                    int(ok.sum()), factors, table.period, rising)
 
 
 def _safe_ratio(num: np.ndarray, den: np.ndarray, fill: float = 0.0) -> np.ndarray:
@@ -194,10 +210,36 @@ def _safe_ratio(num: np.ndarray, den: np.ndarray, fill: float = 0.0) -> np.ndarr
     return np.where(den > 0, out, fill)
 
 
-def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray, bounded: bool = True) -> np.ndarray:
+    """Weighted least squares with every coefficient but the first (the level) >= 0."""
+    from scipy.optimize import lsq_linear
+
     sw = np.sqrt(w / w.sum())
-    coef, *_ = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)
-    return coef
+    low = np.r_[-np.inf, np.full(x.shape[1] - 1, 0.0 if bounded else -np.inf)]
+    return lsq_linear(x * sw[:, None], y * sw, bounds=(low, np.inf)).x
+
+
+def evidence(table: CohortTable) -> dict[str, int] | None:
+    """What the complete cohorts hold when it is too little to project, else None.
+
+    Parameters
+    ----------
+    table : CohortTable
+        The cohorts a projection would be fitted on (the left-censored one left out).
+
+    Returns
+    -------
+    dict or None
+        ``customers`` and ``periods`` (the most periods after acquisition a cohort is observed
+        for) with the minimums :data:`MIN_CUSTOMERS` and :data:`MIN_PERIODS`, when either falls
+        short.
+    """
+    customers = int(table.customers[table.complete].sum())
+    periods = int(max(table.last_observed.max(), 0)) if len(table.cohorts) else 0
+    if customers >= MIN_CUSTOMERS and periods >= MIN_PERIODS:
+        return None
+    return {"customers": customers, "periods": periods, "min_customers": MIN_CUSTOMERS,
+            "min_periods": MIN_PERIODS}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -212,22 +254,32 @@ class Histories:
         and ``repeat_margin`` (margin of the days after the first, summed).
     cutoff : datetime.date
     period : {"month", "week"}
+    excluded_cohort : int or None
+        A cohort left out of the model's fit (the left-censored first one), still projected.
     """
 
     frame: pd.DataFrame
     cutoff: _dt.date
     period: str
+    excluded_cohort: int | None = None
 
-    def where(self, column: str, value: object) -> Histories:
-        """The histories of one segment value (the model is refitted unless passed on)."""
-        return Histories(self.frame[self.frame[column] == value], self.cutoff, self.period)
+    def where(self, column: str, value: object,
+              members: tuple[str, ...] | None = None) -> Histories:
+        """The histories of one segment value, or of the values it stands for (``members``:
+        those folded into "(other)"); the model is refitted unless passed on."""
+        values = list(members) if members is not None else [value]
+        return Histories(self.frame[self.frame[column].isin(values)], self.cutoff, self.period,
+                         self.excluded_cohort)
 
     @functools.cached_property
     def model(self) -> Any:
-        """BG/NBD fitted on every history (time in weeks)."""
+        """BG/NBD fitted on every history (time in weeks) but the excluded (left-censored)
+        cohort's."""
         from growthkit.clv import fit
 
         f = self.frame
+        if self.excluded_cohort is not None:
+            f = f[f["cohort"] != self.excluded_cohort]
         counts = f["customers"].to_numpy(dtype="int64")
         summary = pd.DataFrame({
             "frequency": np.repeat(f["frequency"].to_numpy(dtype="float64"), counts),
@@ -269,7 +321,7 @@ def load_histories(
     Histories
     """
     t = orders.table.filter(orders.table.order_date <= ibis.literal(cutoff))
-    margin = (_margin_value(t, margin_col) if margin_col is not None
+    margin = (margin_value(t, margin_col) if margin_col is not None
               else t.amount * (1.0 if gross_margin is None else gross_margin))
     day_text = t.order_date.cast("string")
     keys = {f"s{i}": day_text + "|" + t[c].cast("string").fill_null("")
@@ -278,7 +330,7 @@ def load_histories(
                     margin=margin, **keys)
     buy = base.amount >= 0
     daily = base.group_by(["customer_id", "day"]).aggregate(
-        buy=buy.cast("int64").max(),
+        buy=buy.cast("int32").max(),  # PostgreSQL casts a boolean to integer, not bigint
         margin=base.margin.sum(),
         **{k: base[k].min(where=buy) for k in keys},
     )
@@ -330,6 +382,9 @@ class Projection:
         Boolean, the cells that are projections.
     low, high : numpy.ndarray
         The interval of projected cells (NaN elsewhere, and without a backtest band).
+    mid : numpy.ndarray or None
+        The projection corrected by the backtest's median error (the point the interval is
+        centred on: it lies between ``low`` and ``high``); None without a band.
     level : float or None
         Coverage the interval aims at (e.g. 0.9), None without one.
     start : datetime.date
@@ -348,6 +403,7 @@ class Projection:
     level: float | None
     start: _dt.date
     details: dict[str, Any] = field(default_factory=dict)
+    mid: np.ndarray | None = None
 
     @property
     def horizon(self) -> int:
@@ -446,25 +502,29 @@ def project(
         projected[i, k0 + 1:] = True
     low = np.full_like(out, np.nan)
     high = np.full_like(out, np.nan)
+    mid = None
     if band is not None and len(band):
+        mid = np.where(projected, np.nan, out)
         for i in range(n):
             for k in np.flatnonzero(projected[i]):
-                lo, hi = _band_at(band, int(k - last[i]))
-                low[i, k], high[i, k] = out[i, k] * lo, out[i, k] * hi
+                lo, md, hi = _band_at(band, int(k - last[i]))
+                low[i, k], mid[i, k], high[i, k] = out[i, k] * lo, out[i, k] * md, out[i, k] * hi
     return Projection(model, table, out, projected, low, high,
-                      level if band is not None else None, start, details)
+                      level if band is not None else None, start, details, mid)
 
 
-def _band_at(band: pd.DataFrame, h: int) -> tuple[float, float]:
-    """The ratio interval h periods ahead; beyond the backtest's reach, widened by √(h/h_max)
-    on the log scale (errors that keep accumulating like a random walk)."""
+def _band_at(band: pd.DataFrame, h: int) -> tuple[float, float, float]:
+    """The ratio interval (low, median, high) h periods ahead; beyond the backtest's reach,
+    widened by √(h/h_max) on the log scale (errors that keep accumulating like a random
+    walk)."""
+    row = band.loc[h if h in band.index else int(band.index.max())]
+    low, high = float(row["low"]), float(row["high"])
+    # A band without a median (one built by hand) is centred on its geometric middle.
+    mid = float(row["mid"]) if "mid" in row.index else float(np.sqrt(low * high))
     if h in band.index:
-        row = band.loc[h]
-        return float(row["low"]), float(row["high"])
-    h_max = int(band.index.max())
-    row = band.loc[h_max]
-    widen = np.sqrt(h / h_max)
-    return float(row["low"]) ** widen, float(row["high"]) ** widen
+        return low, mid, high
+    widen = np.sqrt(h / int(band.index.max()))
+    return low**widen, mid**widen, high**widen
 
 
 def _curve_increments(table: CohortTable, horizon: int, fitted: CurveFit | None
@@ -474,6 +534,12 @@ def _curve_increments(table: CohortTable, horizon: int, fitted: CurveFit | None
         raise GrowthkitError(
             "the margin curve needs cohorts observed for at least two periods after "
             "acquisition; expected a longer observation window"
+        )
+    if curve.rising:
+        raise GrowthkitError(
+            "the margin per customer rises with age over the data, which in less than two "
+            "years cannot be told from a season, so the margin curve does not extend it; "
+            "expected data where it declines, or two full years"
         )
     width = max(horizon, table.ages)
     ages = np.arange(width)

@@ -16,6 +16,7 @@ import pandas as pd
 from growthkit.cohorts.payback import (
     HORIZONS,
     average_payback,
+    cohorts_cac,
     ltv_cac,
     ltv_cac_by_cohort,
     payback_periods,
@@ -23,7 +24,8 @@ from growthkit.cohorts.payback import (
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
 
-__all__ = ["SUMMARY_COLUMNS", "cohort_rows", "summarize"]
+__all__ = ["SUMMARY_COLUMNS", "cohort_rows", "projected_ratio_band",
+           "projected_ratio_interval", "summarize"]
 
 #: The columns of :func:`summarize`'s rows, in order.
 SUMMARY_COLUMNS = (
@@ -57,23 +59,27 @@ def summarize(table: CohortTable, cac: np.ndarray | None,
     -------
     dict
         Keys :data:`SUMMARY_COLUMNS`: ``customers`` (all acquired, incl. a cohort still
-        forming), ``cohorts`` (complete), ``cac`` (size-weighted over complete cohorts),
+        forming and the left-censored one); every other figure leaves the left-censored
+        cohort out: ``cohorts`` (complete), ``cac`` (:func:`growthkit.cohorts.cohorts_cac`),
         ``payback_period`` (:func:`growthkit.cohorts.average_payback`) and its projected
         counterpart (the same on the projected curves), ``retention_1`` (size-weighted over
         the cohorts observed at k = 1), ``ltv_H``, ``ltv_cac_H`` and ``cohorts_H`` (over the
         cohorts observed at k = H − 1) and ``projected_ltv_H`` / ``projected_ltv_cac_H`` (over
         every complete cohort, actual then projected). NaN where undefined.
     """
+    customers = float(table.customers.sum())
+    keep = ~table.left_censored
+    full_cost = np.full(len(keep), np.nan) if cac is None else np.asarray(cac, dtype="float64")
+    cost = full_cost[keep]
+    table = table.uncensored()
     n = table.customers
     complete = table.complete
     cum = table.cumulative_margin_per_customer()
-    no_cac = np.full(len(n), np.nan)
-    cost = no_cac if cac is None else np.asarray(cac, dtype="float64")
     retention = table.average(table.retention())
     out: dict[str, Any] = {
-        "customers": float(n.sum()),
+        "customers": customers,
         "cohorts": int(complete.sum()),
-        "cac": _weighted(np.where(complete, cost, np.nan), n) if cac is not None else np.nan,
+        "cac": cohorts_cac(table, cost) if cac is not None else np.nan,
         "retention_1": float(retention[1]) if table.ages > 1 else np.nan,
     }
     out["payback_period"] = average_payback(table, cost)[0] if cac is not None else np.nan
@@ -91,14 +97,14 @@ def summarize(table: CohortTable, cac: np.ndarray | None,
         out[f"projected_ltv_{h}"] = np.nan
         out[f"projected_ltv_cac_{h}"] = np.nan
     if projection is not None:
-        curve = projection.cumulative
+        curve = projection.cumulative[keep]
         for h in (12, 24):
             if curve.shape[1] >= h:
                 ltv = _weighted(np.where(complete, curve[:, h - 1], np.nan), n)
                 out[f"projected_ltv_{h}"] = ltv
                 if cac is not None and out["cac"] > 0:
                     out[f"projected_ltv_cac_{h}"] = ltv / out["cac"]
-        if cac is not None:
+        if cac is not None and out["cac"] > 0:
             out["projected_payback_period"] = _projected_payback(n, complete, curve, cost)
     return {key: out[key] for key in SUMMARY_COLUMNS}
 
@@ -132,7 +138,8 @@ def cohort_rows(table: CohortTable, cac: np.ndarray | None, basis: list[str] | N
     Returns
     -------
     pandas.DataFrame
-        Indexed by cohort label: ``customers``, ``complete``, ``last_k``, ``cac``,
+        Indexed by cohort label: ``customers``, ``complete``, ``left_censored``, ``last_k``,
+        ``cac``,
         ``cac_basis``, ``payback_period``, ``projected_payback_period``, ``ltv_H``,
         ``ltv_cac_H`` (actual, NaN where unobserved), ``projected_ltv_12`` and
         ``projected_ltv_24``.
@@ -144,6 +151,7 @@ def cohort_rows(table: CohortTable, cac: np.ndarray | None, basis: list[str] | N
         {
             "customers": table.customers.astype("int64"),
             "complete": table.complete,
+            "left_censored": table.left_censored,
             "last_k": table.last_observed,
             "cac": cost,
             "cac_basis": basis if basis is not None else [None] * n,
@@ -167,3 +175,49 @@ def cohort_rows(table: CohortTable, cac: np.ndarray | None, basis: list[str] | N
             if curve.shape[1] >= h:
                 frame[f"projected_ltv_{h}"] = curve[:, h - 1]
     return frame
+
+
+def projected_ratio_band(projection: Projection | None, table: CohortTable,
+                         cac: float | None, h: int) -> tuple[float, float, float] | None:
+    """Projected LTV:CAC at ``h`` as the backtest sees it: (low, median, high).
+
+    The cohorts' bounds are added up (their errors move together: one model serves all), over
+    the complete cohorts but the left-censored one. The median is the projection corrected by
+    the backtest's median error, so it always lies inside the interval (the model's own figure,
+    ``summarize(...)["projected_ltv_cac_24"]``, may not, when the backtest found a bias).
+
+    Parameters
+    ----------
+    projection : Projection, optional
+        The projection of ``table``'s cohorts.
+    table : CohortTable
+    cac : float, optional
+        The group's CAC (``summarize(...)["cac"]``).
+    h : int
+        The horizon in periods.
+
+    Returns
+    -------
+    tuple of float or None
+        None without a projection interval or a positive CAC.
+    """
+    if (projection is None or projection.level is None or projection.mid is None
+            or cac is None or not cac > 0):
+        return None
+    ok = table.complete & ~table.left_censored
+    cum = projection.cumulative[:, h - 1]
+    ahead = projection.projected[:, h - 1]
+    bounds = [np.where(ahead, edge[:, h - 1], cum)
+              for edge in (projection.low, projection.mid, projection.high)]
+    if np.isnan(bounds[0][ok]).any():
+        return None
+    n = table.customers[ok]
+    low, mid, high = (float((b[ok] * n).sum() / n.sum() / cac) for b in bounds)
+    return low, mid, high
+
+
+def projected_ratio_interval(projection: Projection | None, table: CohortTable,
+                             cac: float | None, h: int) -> tuple[float, float] | None:
+    """The interval of :func:`projected_ratio_band`: (low, high), or None."""
+    band = projected_ratio_band(projection, table, cac, h)
+    return None if band is None else (band[0], band[2])

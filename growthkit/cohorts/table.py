@@ -37,14 +37,30 @@ from growthkit.cohorts.periods import (
     period_label,
     period_of,
 )
-from growthkit.data import Orders, Source, as_date, validate_orders
+from growthkit.data import Orders, Source, as_date, as_money, validate_orders
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
+from growthkit.settings import Interval
 
-__all__ = ["MISSING", "CohortTable", "Cohorts", "build_cohorts", "parse_segments"]
+__all__ = [
+    "GROSS_MARGIN",
+    "MISSING",
+    "OTHER",
+    "CohortTable",
+    "Cohorts",
+    "build_cohorts",
+    "margin_value",
+    "parse_segments",
+]
+
+#: Gross margin as a share of revenue: a number in (0, 1]; None = no margin given. The same
+#: rule as the CLV and subscription reports (0 was accepted here before: a report of zeros).
+GROSS_MARGIN = Interval(0, 1, closed="right", optional=True)
 
 #: The segment label of customers whose first purchase has no value in the segment column.
 MISSING = "(missing)"
+#: The segment value that stands for the values folded away (:meth:`Cohorts.top_values`).
+OTHER = "(other)"
 _KEY_OFFSET = 11  # "YYYY-MM-DD|" in front of a segment value: the earliest day sorts first
 
 
@@ -94,6 +110,10 @@ class CohortTable:
     active, revenue, margin, purchases : numpy.ndarray
         Per cohort and k: customers with a purchase, revenue (refunds netted), gross margin, and
         purchases (orders with an amount ≥ 0). NaN where unobserved.
+    censored_cohort : int or None
+        The left-censored cohort (the data's first period, which holds everyone who bought
+        then, including customers acquired before the data start); None when the data begin
+        with the business. It is shown, but left out of every average.
     """
 
     period: str
@@ -104,6 +124,7 @@ class CohortTable:
     revenue: np.ndarray
     margin: np.ndarray
     purchases: np.ndarray
+    censored_cohort: int | None = None
 
     # -- shape ----------------------------------------------------------------------------------
 
@@ -128,15 +149,39 @@ class CohortTable:
         return self.observed[:, 0] if self.ages else np.zeros(len(self.cohorts), bool)
 
     @property
+    def left_censored(self) -> np.ndarray:
+        """Whether each cohort is the left-censored first cohort (see ``censored_cohort``)."""
+        return self.cohorts == self.censored_cohort
+
+    def uncensored(self) -> CohortTable:
+        """The table without the left-censored cohort (the cohorts averages and fits use)."""
+        if not self.left_censored.any():
+            return replace(self, censored_cohort=None)
+        keep = ~self.left_censored
+        return CohortTable(
+            period=self.period, observation_end=self.observation_end,
+            cohorts=self.cohorts[keep], customers=self.customers[keep],
+            active=self.active[keep], revenue=self.revenue[keep], margin=self.margin[keep],
+            purchases=self.purchases[keep],
+        )
+
+    @property
     def last_observed(self) -> np.ndarray:
         """The last observed k of each cohort; −1 for a cohort still forming."""
         return self.observed.sum(axis=1) - 1
 
     # -- per cohort -------------------------------------------------------------------------------
 
-    def retention(self) -> np.ndarray:
-        """Share of each cohort's customers with a purchase in period k (k = 0 is 1.0)."""
-        return self.active / self.customers[:, None]
+    def retention(self) -> pd.DataFrame:
+        """Share of each cohort's customers with a purchase in period k (k = 0 is 1.0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by cohort label (``cohort``), one column per period since acquisition
+            (``k`` = 0, 1, ...); NaN where unobserved. ``.to_numpy()`` gives the matrix.
+        """
+        return self.frame(self.active / self.customers[:, None])
 
     def revenue_retention(self) -> np.ndarray:
         """Each cohort's revenue in period k over its revenue in period 0."""
@@ -158,12 +203,16 @@ class CohortTable:
 
     # -- across cohorts ----------------------------------------------------------------------------
 
-    def average(self, values: np.ndarray) -> np.ndarray:
+    def average(self, values: np.ndarray | pd.DataFrame) -> np.ndarray:
         """Per k, the mean of ``values`` over the cohorts observed at k, weighted by size.
+
+        The left-censored cohort is left out. For a cumulative figure use
+        :meth:`average_cumulative`: a mean over the cohorts observed at each k mixes a
+        different set of cohorts at each k, and can fall.
 
         Parameters
         ----------
-        values : numpy.ndarray
+        values : numpy.ndarray or pandas.DataFrame
             Cohorts × k, NaN where unobserved (e.g. :meth:`retention`).
 
         Returns
@@ -171,16 +220,35 @@ class CohortTable:
         numpy.ndarray
             One value per k; NaN where no cohort is observed.
         """
-        seen = ~np.isnan(values)
+        values = np.asarray(values, dtype="float64")
+        seen = ~np.isnan(values) & ~self.left_censored[:, None]
         weights = np.where(seen, self.customers[:, None], 0.0)
         total = weights.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = (np.where(seen, values, 0.0) * weights).sum(axis=0) / total
         return np.where(total > 0, out, np.nan)
 
+    def average_cumulative(self) -> np.ndarray:
+        """The average customer's cumulative margin: per-period margins chained.
+
+        Per k, the margin per acquired customer is averaged over the cohorts observed at k
+        (size-weighted, the left-censored cohort left out), and these increments are summed
+        from k = 0. Each step compares like with like, so the curve rises or falls only with
+        the margin itself (never because older, richer cohorts drop out of the mean). NaN
+        from the first k no cohort reaches.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per k.
+        """
+        return np.cumsum(self.average(self.margin_per_customer()))
+
     def observed_customers(self) -> np.ndarray:
-        """Per k, the customers of the cohorts observed at k (the weight behind each average)."""
-        return np.where(self.observed, self.customers[:, None], 0).sum(axis=0)
+        """Per k, the customers of the cohorts observed at k (the weight behind each average;
+        the left-censored cohort left out)."""
+        seen = self.observed & ~self.left_censored[:, None]
+        return np.where(seen, self.customers[:, None], 0).sum(axis=0)
 
     # -- views ------------------------------------------------------------------------------------
 
@@ -209,6 +277,7 @@ class CohortTable:
             revenue=cut(self.revenue),
             margin=cut(self.margin),
             purchases=cut(self.purchases),
+            censored_cohort=self.censored_cohort,
         )
 
     def frame(self, values: np.ndarray, name: str = "k") -> pd.DataFrame:
@@ -222,7 +291,7 @@ class CohortTable:
     def long(self) -> pd.DataFrame:
         """One row per cohort and k, observed cells only: the cohort table as CSV rows."""
         rows = []
-        retention, rev_ret = self.retention(), self.revenue_retention()
+        retention, rev_ret = self.retention().to_numpy(), self.revenue_retention()
         cum = self.cumulative_margin_per_customer()
         for i, label in enumerate(self.labels):
             for k in range(self.ages):
@@ -278,6 +347,11 @@ class Cohorts:
         ``refund_only_amount`` (refunds of customers with no purchase in the data) and
         ``early_refund_amount`` (refunds dated before the customer's first purchase): amounts
         in no cohort.
+    censored_cohort : int or None
+        The left-censored first cohort (see :class:`CohortTable`); None when the data begin
+        with the business.
+    folded : dict
+        Segment column -> the values folded into :data:`OTHER` (:meth:`top_values`).
     """
 
     grid: pd.DataFrame
@@ -289,6 +363,15 @@ class Cohorts:
     margin_basis: str
     gross_margin: float | None
     unassigned: dict[str, float] = field(default_factory=dict)
+    censored_cohort: int | None = None
+    folded: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def members(self, column: str, value: str) -> tuple[str, ...]:
+        """The original values a shown segment value stands for (the folded ones for
+        :data:`OTHER`, else the value itself)."""
+        if value == OTHER and column in self.folded:
+            return self.folded[column]
+        return (value,)
 
     def segment_values(self, column: str) -> list[str]:
         """The values of a segment column, most customers first (ties by name)."""
@@ -298,8 +381,10 @@ class Cohorts:
 
     def top_values(self, limit: int, other: str = "(other)") -> tuple[Cohorts, list[str]]:
         """The same cohorts with each segment column cut to its ``limit`` − 1 largest values,
-        the rest folded into ``other``; and the columns that were folded."""
+        the rest folded into ``other`` (recorded in :attr:`folded`, so spend on them is folded
+        the same way before CAC is computed); and the columns that were folded."""
         folded = []
+        members: dict[str, tuple[str, ...]] = {}
         grid, sizes = self.grid, self.sizes
         for col in self.segment_cols:
             values = self.segment_values(col)
@@ -307,6 +392,7 @@ class Cohorts:
                 continue
             keep = set(values[: limit - 1])
             folded.append(col)
+            members[col] = tuple(str(v) for v in values[limit - 1:])
             grid = grid.assign(**{col: grid[col].where(grid[col].isin(keep), other)})
             sizes = sizes.assign(**{col: sizes[col].where(sizes[col].isin(keep), other)})
         if not folded:
@@ -315,7 +401,7 @@ class Cohorts:
         grid = grid.groupby(keys, as_index=False)[["active", "purchases", "revenue",
                                                    "margin"]].sum()
         sizes = sizes.groupby(["cohort", *self.segment_cols], as_index=False)["customers"].sum()
-        return replace(self, grid=grid, sizes=sizes), folded
+        return replace(self, grid=grid, sizes=sizes, folded=members), folded
 
     def _check_segment(self, column: str) -> None:
         if column not in self.segment_cols:
@@ -367,6 +453,7 @@ class Cohorts:
             cohorts=cohorts,
             customers=size.to_numpy(dtype="float64"),
             **out,
+            censored_cohort=self.censored_cohort,
         )
 
     def __repr__(self) -> str:
@@ -377,7 +464,7 @@ class Cohorts:
         )
 
 
-def _margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
+def margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
     """``margin_col`` as float64 in the engine (null where empty or not a number)."""
     dtype = t[col].type()
     if dtype.is_numeric() and not dtype.is_boolean():
@@ -388,21 +475,6 @@ def _margin_value(t: ibis.Table, col: str) -> ibis.ir.FloatingValue:
         f"margin column {col!r} has type {dtype}; expected the gross margin of each order in "
         "currency (numbers such as 12.50)"
     )
-
-
-def _check_margin(gross_margin: float | None) -> None:
-    if gross_margin is None:
-        return
-    if isinstance(gross_margin, bool) or not isinstance(gross_margin, int | float):
-        raise GrowthkitError(
-            f"gross_margin={gross_margin!r} is not a number; expected a share between 0 and 1 "
-            "such as 0.4"
-        )
-    if not 0 <= gross_margin <= 1:
-        raise GrowthkitError(
-            f"gross_margin={gross_margin!r} is not a share; expected a number between 0 and 1 "
-            "such as 0.4 (40% of revenue is gross margin)"
-        )
 
 
 def build_cohorts(
@@ -416,6 +488,8 @@ def build_cohorts(
     margin_col: str | None = None,
     segment_col: str | Sequence[str] | None = None,
     timezone: str = "UTC",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
 ) -> Cohorts:
     """Aggregate orders into cohorts × periods (× segments) in the engine.
 
@@ -448,6 +522,12 @@ def build_cohorts(
         is the value on their first purchase (on a day with several, the smallest value).
     timezone : str, default "UTC"
         Time zone whose calendar days and periods orders fall in.
+    order_col : str, optional
+        When rows are lines of orders, the order (invoice) column: ``purchases`` counts
+        distinct orders with a line of amount >= 0 (see :func:`growthkit.data.validate_orders`).
+    quantity_col : str, optional
+        The lines' quantity column; ``amount_col`` is then the unit price. A line's margin in
+        ``margin_col`` is the line's (not per unit).
 
     Returns
     -------
@@ -461,7 +541,7 @@ def build_cohorts(
         numbers or look like rates.
     """
     check_period(period)
-    _check_margin(gross_margin)
+    GROSS_MARGIN.check("gross_margin", gross_margin)
     if margin_col is not None and gross_margin is not None:
         raise GrowthkitError(
             f"gross_margin={gross_margin!r} and margin_col={margin_col!r} are both given; "
@@ -474,7 +554,8 @@ def build_cohorts(
     # (distinct customers, duplicate rows, stray dates), as rfm_summary does; a report
     # validates with them once and passes its Orders here.
     orders = validate_orders(data, customer_col, date_col, amount_col, timezone, keep=keep,
-                             quality=isinstance(data, Orders))
+                             quality=isinstance(data, Orders), order_col=order_col,
+                             quantity_col=quantity_col)
     if orders.amount_col is None:
         raise GrowthkitError(
             "these orders were validated without amount_col; expected the column of order "
@@ -494,7 +575,7 @@ def build_cohorts(
         )
     with step(f"built {period}ly cohorts") as progress:
         grid, checks = _grid(orders.table, period, obs_end, orders.last_day, segments,
-                             margin_col)
+                             margin_col, by_order=orders.order_col is not None)
         progress["detail"] = f"{len(grid):,} cells"
     if margin_col is not None:
         _raise_on_bad_margins(margin_col, checks)
@@ -523,26 +604,39 @@ def build_cohorts(
     )
 
 
-def _grid(
+def grid_query(
     t: ibis.Table,
     period: str,
     obs_end: _dt.date,
     last_day: _dt.date,
-    segments: tuple[str, ...],
-    margin_col: str | None,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The engine query: (cohort, period, segments) -> active, purchases, revenue, margin."""
+    segments: tuple[str, ...] = (),
+    margin_col: str | None = None,
+    by_order: bool = False,
+) -> ibis.Table:
+    """The engine query, unexecuted: (cohort, p, s0, s1, ...) -> active, purchases, revenue,
+    margin (with ``margin_col`` also margin_bad and margin_max, the checks of the margins).
+
+    ``t`` is :attr:`growthkit.data.Orders.table`; ``last_day`` its last order day (no filter
+    when ``obs_end`` is not before it). Money is summed exactly
+    (:func:`growthkit.data.as_money`: DECIMAL at both levels, one float64 at the end), so the
+    grid does not depend on the order the engine adds rows in.
+    With ``by_order`` (rows are lines of orders, ``order_id``), ``purchases`` counts the
+    distinct orders with a line of amount >= 0, not the lines. Booleans are summed, or cast
+    to int32 (PostgreSQL casts a boolean to integer, not to bigint).
+    """
     if obs_end < last_day:  # else every order is in: no filter to evaluate on each row
         t = t.filter(t.order_date <= ibis.literal(obs_end))
     buy = t.amount >= 0
     cols: dict[str, ibis.Value] = {
         "customer_id": t.customer_id,
         "p": period_expr(t.order_date, period),
-        "amount": t.amount,
-        "buy": buy.cast("int64"),
+        "amount": as_money(t.amount),
+        "buy": buy.cast("int32"),
     }
+    if by_order:
+        cols["order_id"] = t.order_id
     if margin_col is not None:
-        cols["margin"] = _margin_value(t, margin_col)
+        cols["margin"] = margin_value(t, margin_col)
     day = t.order_date.cast("string")
     for i, col in enumerate(segments):
         # The earliest purchase day's value (the smallest on a tie) is the min of "day|value".
@@ -550,11 +644,12 @@ def _grid(
     base = t.select(**cols)
     per = {
         "revenue": base.amount.sum(),
-        "purchases": base.buy.sum(),
+        "purchases": (base.order_id.nunique(where=base.buy == 1) if by_order
+                      else base.buy.sum()),
     }
     if margin_col is not None:
-        per["margin"] = base.margin.sum()
-        per["margin_bad"] = base.margin.isnull().cast("int64").sum()
+        per["margin"] = as_money(base.margin).sum()
+        per["margin_bad"] = as_money(base.margin).isnull().sum()  # empty, NaN or too large
         per["margin_max"] = base.margin.abs().max()
     cp = base.group_by(["customer_id", "p"]).aggregate(**per)
     if segments:
@@ -572,15 +667,29 @@ def _grid(
     joined = cp.inner_join(cust, "customer_id")
     keys = ["cohort", "p", *(f"s{i}" for i in range(len(segments)))]
     aggs: dict[str, ibis.Value] = {
-        "active": (joined.purchases > 0).cast("int64").sum(),
+        "active": (joined.purchases > 0).sum(),
         "purchases": joined.purchases.sum(),
-        "revenue": joined.revenue.sum(),
+        "revenue": joined.revenue.sum().cast("float64"),
     }
     if margin_col is not None:
-        aggs["margin"] = joined.margin.sum()
+        aggs["margin"] = joined.margin.sum().cast("float64")
         aggs["margin_bad"] = joined.margin_bad.sum()
         aggs["margin_max"] = joined.margin_max.max()
-    out = joined.group_by(keys).aggregate(**aggs).to_pyarrow().to_pandas()
+    return joined.group_by(keys).aggregate(**aggs)
+
+
+def _grid(
+    t: ibis.Table,
+    period: str,
+    obs_end: _dt.date,
+    last_day: _dt.date,
+    segments: tuple[str, ...],
+    margin_col: str | None,
+    by_order: bool = False,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """:func:`grid_query` fetched, and the margin checks taken out of it."""
+    query = grid_query(t, period, obs_end, last_day, segments, margin_col, by_order)
+    out = query.to_pyarrow().to_pandas()
     checks: dict[str, float] = {}
     if margin_col is not None:
         checks = {

@@ -218,7 +218,10 @@ def _load_file(path: str, name: str = "data", rows: str = "orders") -> ibis.Tabl
         raise GrowthkitError(_read_error(path, exc, name, problem)) from None
     if csv_file:
         header = headers[files[0]]
-        quoted_header = any(c.startswith('"') for c in table.columns)
+        # A name may start with a quote ('"><img'); the quotes are wrong only where DuckDB's
+        # names are not the header the csv module reads.
+        quoted_header = any(c.startswith('"') for c in table.columns) and list(
+            table.columns) != header
         if len(table.columns) != len(header) or quoted_header:
             problem = _csv_problem(files[0], ext) or (
                 f"its header names {len(header)} columns but it reads as {len(table.columns)}"

@@ -14,11 +14,10 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
 from growthkit.abtest.formats import binary
-from growthkit.abtest.formats import language as report_language
 from growthkit.abtest.narrative import power_curve_problem
 from growthkit.abtest.planning import power as _power_at
 from growthkit.abtest.planning import sample_size
-from growthkit.i18n import Language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import PALETTE, label, new_ax, number_formatter, percent_formatter
 
 __all__ = ["plot_forest", "plot_power_curve"]
@@ -50,7 +49,8 @@ def plot_forest(
     -------
     matplotlib.axes.Axes
     """
-    lang = report_language(language)
+    lang = as_language(language, domain="abtest")
+    own = ax is None
     shown = np.isfinite(results[["rel_lift", "rel_ci_low", "rel_ci_high"]]).all(axis=1)
     rows = results[shown].reset_index(drop=True)
     ax = new_ax(ax, figsize=(7.5, 0.5 * len(rows) + 1.6))
@@ -87,8 +87,10 @@ def plot_forest(
     ax.set_xlabel(label(lang.gettext("Relative lift against the control, {level} CI").format(
         level=lang.percent(1 - alpha, 0)), lang))
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False,
-              fontsize="small")
+    if own:  # below the axis label, in the space the figure's layout keeps for it
+        ax.figure.legend(loc="outside lower center", ncol=2, frameon=False, fontsize="small")
+    else:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -121,7 +123,7 @@ def plot_power_curve(
     -------
     matplotlib.axes.Axes
     """
-    lang = report_language(language)
+    lang = as_language(language, domain="abtest")
     ax = new_ax(ax)
     metric = lang.isolate(row["metric"])
     ax.set_title(label(lang.gettext("Chance of detecting a lift in {metric}").format(

@@ -17,16 +17,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from growthkit.cohorts.backtest import Backtest
-from growthkit.cohorts.narrative import model_label
 from growthkit.cohorts.payback import average_payback
 from growthkit.cohorts.periods import period_of
 from growthkit.cohorts.projection import Projection
 from growthkit.cohorts.table import CohortTable
+from growthkit.cohorts.tables import margin_given, model_label
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -37,7 +37,7 @@ from growthkit.plots._theme import (
 )
 
 if TYPE_CHECKING:
-    from growthkit.cohorts.analysis import CohortAnalysis
+    from growthkit.cohorts.analysis import CohortsAnalysis
 
 __all__ = [
     "plot_backtest",
@@ -50,10 +50,6 @@ __all__ = [
 
 _UNOBSERVED = "#d0d4d9"
 _ANNOTATE_MAX = 30  # cells per side up to which the heatmap prints its values
-
-
-def _lang(language: Language | str) -> Language:
-    return get_language(language, domain="cohorts")
 
 
 def _since(lang: Language, period: str) -> str:
@@ -74,6 +70,18 @@ def _integer_axis(axis: object, lang: Language) -> None:
     axis.set_major_formatter(number_formatter(lang))  # type: ignore[attr-defined]
 
 
+def _percent_axis(axis: object, lang: Language) -> None:
+    """Percent tick labels with as many decimals as the ticks need (2.5% is never "2%")."""
+
+    def decimals() -> int:
+        locs = axis.get_majorticklocs() * 100  # type: ignore[attr-defined]
+        return next((d for d in range(4) if np.allclose(np.round(locs, d), locs, atol=1e-9,
+                                                          rtol=0)), 4)
+
+    axis.set_major_formatter(  # type: ignore[attr-defined]
+        FuncFormatter(lambda v, pos: percent_formatter(lang, decimals())(v, pos)))
+
+
 def _window(table: CohortTable) -> np.ndarray:
     """Cells inside the data's calendar window (period ≤ the one holding the end)."""
     last = period_of(table.observation_end, table.period)
@@ -88,7 +96,8 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     ----------
     table : CohortTable
     average : bool, default True
-        Add a last row with the size-weighted average over the cohorts observed at each k.
+        Add a last row with the size-weighted average over the cohorts observed at each k (the
+        left-censored first cohort, marked in its label, left out).
     language : Language or str, default "en"
         The report's language (``analysis.lang``).
     ax : matplotlib Axes, optional
@@ -100,10 +109,13 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     n, ages = table.active.shape
     if n == 0:
         raise GrowthkitError("the cohort table is empty; expected at least one cohort")
-    lang = _lang(language)
-    values = table.retention()
+    lang = as_language(language, "cohorts")
+    values = table.retention().to_numpy()
     window = _window(table)
     labels = [label(lang.isolate(x), lang) for x in table.labels]
+    for i in np.flatnonzero(table.left_censored):  # before the data start: marked, not averaged
+        labels[i] = label(lang.gettext("{cohort} (incl. earlier customers)").format(
+            cohort=lang.isolate(table.labels[i])), lang)
     if average:
         values = np.vstack([values, table.average(table.retention())])
         window = np.vstack([window, np.ones(ages, bool)])
@@ -132,31 +144,36 @@ def plot_retention_heatmap(table: CohortTable, *, average: bool = True,
     ax.set_ylabel(label(lang.gettext("cohort (first purchase)"), lang))
     ax.grid(False)
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
-    bar.ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _percent_axis(bar.ax.yaxis, lang)
     bar.set_label(label(lang.gettext("share of the cohort buying (k ≥ 1)"), lang))
     if table.period == "week":
         unobserved = lang.gettext("unobserved: week not ended by {date}")
     else:
         unobserved = lang.gettext("unobserved: month not ended by {date}")
+    # Above the cells, across from the title: never over a cell or its value.
+    end, start = ("left", "right") if lang.rtl else ("right", "left")
     ax.legend(handles=[Patch(facecolor=_UNOBSERVED, edgecolor="#8c959f", hatch="///",
                              label=label(unobserved.format(
                                  date=lang.date(table.observation_end)), lang))],
-              loc="upper right", fontsize=8, framealpha=0.95)
-    ax.set_title(label(lang.gettext("Retention by cohort"), lang))
+              loc=f"lower {end}", bbox_to_anchor=(1.0 if end == "right" else 0.0, 1.0),
+              fontsize=8, frameon=False, borderaxespad=0.2)
+    ax.set_title(label(lang.gettext("Retention by cohort"), lang), loc=start, pad=22)
     return ax
 
 
-def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, *,
+def plot_cumulative_margin(analysis: CohortsAnalysis, column: str | None = None, *,
                            ax: Axes | None = None) -> Axes:
     """Average cumulative margin per acquired customer against its CAC, per segment value.
 
-    Each curve is size-weighted over the cohorts observed at k; its CAC line (dashed, same
-    colour) is the size-weighted CAC of the same cohorts, so a crossing is the payback of the
-    average customer.
+    Each curve chains the per-period margin per customer, size-weighted over the cohorts
+    observed at each k (:meth:`CohortTable.average_cumulative`: it never falls because the mix
+    of cohorts changes); its CAC line (dashed, same colour) is one CAC, that of the group's
+    complete cohorts (the one the summary states), so a crossing is the payback of the average
+    customer. The left-censored first cohort is left out.
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     column : str, optional
         A segment column; by default the channel column (else all customers only).
     ax : matplotlib Axes, optional
@@ -181,7 +198,7 @@ def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, 
         color = "#1f2328" if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
         width = 2.6 if i == 0 else 1.6
         if cost is None:
-            curve = table.average(table.cumulative_margin_per_customer())
+            curve = table.average_cumulative()
             ax.plot(np.arange(len(curve)), curve, color=color, lw=width, label=label(name, lang))
             continue
         k, frame = average_payback(table, cost)
@@ -194,24 +211,32 @@ def plot_cumulative_margin(analysis: CohortAnalysis, column: str | None = None, 
     ax.yaxis.set_major_formatter(currency_formatter(analysis.currency, lang))
     _integer_axis(ax.xaxis, lang)
     ax.set_xlabel(_since(lang, analysis.period))
-    ax.set_ylabel(label(lang.gettext("cumulative margin per acquired customer ({currency})"
-                                     ).format(currency=lang.isolate(analysis.currency)), lang))
-    if cac is not None:
+    if margin_given(analysis):
+        axis = lang.gettext("cumulative margin per acquired customer ({currency})")
+    else:  # no margin given: the curve is revenue, and says so
+        axis = lang.gettext("cumulative revenue per acquired customer ({currency})")
+    ax.set_ylabel(label(axis.format(currency=lang.isolate(analysis.currency)), lang))
+    if cac is not None and margin_given(analysis):
         title = lang.gettext("Cumulative margin per customer against CAC (dashed); dots mark "
                              "payback")
-    else:
+    elif cac is not None:
+        title = lang.gettext("Cumulative revenue per customer against CAC (dashed); dots mark "
+                             "payback")
+    elif margin_given(analysis):
         title = lang.gettext("Cumulative margin per customer")
+    else:
+        title = lang.gettext("Cumulative revenue per customer")
     ax.set_title(label(title, lang))
     ax.legend(fontsize=8, ncols=2 if len(groups) > 4 else 1)
     return ax
 
 
-def plot_payback(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
+def plot_payback(analysis: CohortsAnalysis, *, ax: Axes | None = None) -> Axes:
     """Payback period by cohort: actual (solid), projected (hatched), not reached (×).
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     ax : matplotlib Axes, optional
 
     Returns
@@ -244,12 +269,12 @@ def plot_payback(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_payback_by_segment(analysis: CohortAnalysis, *, ax: Axes | None = None) -> Axes:
+def plot_payback_by_segment(analysis: CohortsAnalysis, *, ax: Axes | None = None) -> Axes:
     """Payback of the average customer per segment value, grouped by segment column.
 
     Parameters
     ----------
-    analysis : CohortAnalysis
+    analysis : CohortsAnalysis
     ax : matplotlib Axes, optional
 
     Returns
@@ -308,7 +333,7 @@ def plot_projection(projection: Projection, currency: str, *, cac: float | None 
     matplotlib.axes.Axes
     """
     ax = new_ax(ax, figsize=(8.5, 4.8))
-    lang = _lang(language)
+    lang = as_language(language, "cohorts")
     t = projection.table
     cmap = plt.get_cmap("viridis")
     n = len(t.cohorts)
@@ -363,7 +388,7 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
     matplotlib.axes.Axes
     """
     ax = new_ax(ax)
-    lang = _lang(language)
+    lang = as_language(language, "cohorts")
     for i, model in enumerate(backtest.models.index):
         errors = backtest.by_horizon(model)
         color = PALETTE[i % len(PALETTE)]
@@ -378,7 +403,7 @@ def plot_backtest(backtest: Backtest, period: str = "month", *,
                 label=label(lang.gettext("{model}: bias (+ = projected too high)"
                                          ).format(model=name), lang))
     ax.axhline(0, color="#59636e", lw=0.8)
-    ax.yaxis.set_major_formatter(percent_formatter(lang))
+    _percent_axis(ax.yaxis, lang)
     _integer_axis(ax.xaxis, lang)
     if period == "week":
         axis = lang.gettext("weeks after the cut-off ({date})")

@@ -92,6 +92,7 @@ SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
         "margin_col": "margin",
         "spend_data": "sample:shop-spend",
         "segment_col": "channel,category,first_order",
+        "data_starts_at_launch": True,
     },
 }
 

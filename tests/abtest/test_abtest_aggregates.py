@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from growthkit.abtest import aggregate, analyze_summary, compare
-from growthkit.abtest.aggregates import overall
+from growthkit.abtest.aggregates import overall, within_arm_correlation
 from growthkit.errors import GrowthkitError
 from growthkit.progress import LOGGER
 
@@ -75,3 +75,42 @@ def test_the_aggregation_is_one_progress_step_with_the_row_count(users, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == LOGGER.name]
     assert len(lines) == 1
     assert lines[0].startswith(f"aggregated users per arm ({len(users):,} rows) in ")
+
+
+def test_a_cuped_covariate_that_is_the_metric_is_refused(users):
+    # issue 18: cuped=revenue:revenue reported "+0.0% (95% CI +0.0% to +0.0%)", hiding the lift.
+    with pytest.raises(GrowthkitError, match=r"the covariate of 'revenue' is 'revenue' itself"):
+        compare(users, "variant", "control", "revenue", cuped="revenue:revenue")
+    # A copy under another name (here in cents, plus a fee): refused by its correlation.
+    copy = users.assign(revenue_cents=users["revenue"] * 100 + 3)
+    with pytest.raises(GrowthkitError, match=r"covariate 'revenue_cents' moves with metric "
+                                             r"'revenue' \(correlation 1\.000000 within arms\)"):
+        compare(copy, "variant", "control", "revenue", cuped="revenue:revenue_cents",
+                segment_col="variant")
+
+
+def test_the_covariate_check_reads_the_correlation_within_arms(users):
+    # A covariate equal to the metric in the control and shifted by a constant in arm b
+    # (as a post-assignment copy of an affected metric would be): within each arm the two move
+    # together exactly, though pooled over the arms they do not.
+    shifted = users["revenue"] + np.where(users["variant"] == "b", 1e3, 0.0)
+    assert abs(np.corrcoef(shifted, users["revenue"])[0, 1]) < 0.9999
+    with pytest.raises(GrowthkitError, match="moves with metric 'revenue'"):
+        aggregate(users.assign(after=shifted), "variant", "revenue", cuped="revenue:after")
+    agg = aggregate(users, "variant", "revenue", cuped="revenue:pre_revenue")
+    assert abs(within_arm_correlation(agg)) < 0.5  # the real pre-period column passes
+
+
+def test_a_real_segment_named_missing_is_not_merged_with_missing_values(users):
+    # issue 18: NULLs were filled with "(missing)" in the engine, so a device really called
+    # "(missing)" and the users with no device became one segment.
+    device = users["device"].astype(object).copy()
+    device[:100] = None
+    device[100:400] = "(missing)"
+    agg = aggregate(users.assign(device=device), "variant", "converted", segment_col="device")
+    sizes = agg.groupby("segment")["n"].sum().to_dict()
+    assert sizes == {"((missing))": 100, "(missing)": 300,
+                     **users["device"][400:].value_counts().to_dict()}
+    plain = aggregate(users.assign(device=device.where(device != "(missing)", "phone")),
+                      "variant", "converted", segment_col="device")
+    assert plain.groupby("segment")["n"].sum()["(missing)"] == 100  # the usual label

@@ -100,7 +100,9 @@ def test_the_sample_numbers_of_the_readme(default_report):
     headline = {strip_isolates(k): strip_isolates(v)
                 for k, v in default_report.metrics()["headline"].items()}
     assert headline == {
-        "Decision": "Ship treatment.", "converted lift (treatment)": "+25.9%", "SRM": "ok",
+        "Decision": "Ship treatment.",
+        "converted relative lift (treatment)": "+25.9% (from 11.35% to 14.28%)",  # issue 19
+        "SRM": "ok",
     }
 
 
@@ -127,13 +129,17 @@ def test_segments_and_overall_come_from_one_aggregation(default_report, caplog):
 
 def test_metrics_keep_the_contract_and_are_json_safe(default_report):
     m = default_report.metrics()
-    assert set(m) == CONTRACT_KEYS | {"notes", "untestable"}
+    assert set(m) == CONTRACT_KEYS | {"notes", "untestable", "notes_detail",
+                                      "decision_reasons_detail", "data_quality"}
     assert json.loads(json.dumps(m, allow_nan=False))["decision"] == "ship"
     assert set(m["srm"]) == {"chi2", "p_value", "flag"}
     assert m["results"][0]["df"] is None and m["results"][1]["df"] > 0
     assert m["parameters"]["data"] == "sample:experiment"
     assert {"python", "numpy", "statsmodels"} <= set(m["versions"])
-    assert m["notes"] == [] and m["untestable"] == []
+    assert m["notes"] == [] and m["untestable"] == [] and m["notes_detail"] == []
+    assert m["data_quality"] is None
+    assert [r["code"] for r in m["decision_reasons_detail"]] == ["improves", "guardrails_fine"]
+    assert [r["text"] for r in m["decision_reasons_detail"]] == m["decision_reasons"]
 
 
 def test_formatted_tables_read_as_rates_and_money(default_report):
@@ -168,7 +174,8 @@ def test_srm_failure_makes_the_report_refuse():
 def test_user_data_need_only_the_parameters_they_use(nsw):
     a = analyze(nsw, variant_col="group", metrics="earnings", cuped="earnings:earnings_before")
     assert a.segments is None and a.parameters["segment_col"] is None
-    assert a.notes == (ab.narrative.SEGMENTS_SKIPPED,)
+    assert a.notes == (ab.reasons.SEGMENTS_SKIPPED,)
+    assert [n.code for n in a.notes] == ["segments_skipped"]
     assert a.segments_table() is None
     assert "segment breakdown is skipped" in a.segments_markdown()
     assert list(a.results["method"]) == ["cuped"] and a.results.loc[0, "variant"] == "treated"
@@ -177,10 +184,12 @@ def test_user_data_need_only_the_parameters_they_use(nsw):
 
 def test_user_data_without_cuped_skip_it_with_a_note(nsw):
     a = analyze(nsw, variant_col="group", metrics="earnings")
-    assert a.notes == (ab.narrative.CUPED_SKIPPED, ab.narrative.SEGMENTS_SKIPPED)
+    assert a.notes == (ab.reasons.CUPED_SKIPPED, ab.reasons.SEGMENTS_SKIPPED)
     assert list(a.results["method"]) == ["welch"]
     assert a.cuped_markdown().startswith("CUPED is off")
-    assert a.metrics()["notes"] == list(a.notes)
+    m = a.metrics()
+    assert m["notes"] == [n.text() for n in a.notes] and m["notes"][0].startswith("CUPED is off")
+    assert [d["code"] for d in m["notes_detail"]] == ["cuped_off", "segments_skipped"]
 
 
 def test_user_data_without_metrics_is_an_error_listing_the_numeric_columns(nsw):
@@ -205,13 +214,31 @@ def test_a_metric_without_a_test_is_noted_and_never_ships(nsw):
     for metric in ("signed_up", "earnings/visits"):
         assert rows[metric]["p_value"] is None and rows[metric]["abs_ci_low"] is None
     assert m["untestable"] == [
-        {"metric": "signed_up", "variant": "treated", "reason": "no user converted in either arm"},
+        {"metric": "signed_up", "variant": "treated", "reason": "no user converted in either arm",
+         "reason_code": "no_conversions"},
         {"metric": "earnings/visits", "variant": "treated",
-         "reason": "its denominator sums to 0 in both arms"},
+         "reason": "its denominator sums to 0 in both arms", "reason_code": "zero_denominator"},
     ]
+    assert [d["code"] for d in m["notes_detail"]] == ["cuped_off", "segments_skipped",
+                                                      "no_test", "no_test"]
+    assert m["notes_detail"][2]["args"]["reason_code"] == "no_conversions"
+    assert m["decision_reasons_detail"][0]["code"] == "guardrail_unknown"
     assert "No test is possible for signed_up (treated)" in " ".join(m["notes"])
     assert a.decision.verdict == "no decision"  # earnings rose, but the guardrails are unknown
     assert "guardrail signed_up cannot be evaluated" in m["decision_reasons"][0]
+
+
+def test_a_ratio_first_is_the_primary_metric(nsw):
+    # issue 18: a ratio as the only metric was refused as "found no metric", and a ratio given
+    # first was silently put after the column metrics (so a column metric decided).
+    df = nsw.assign(visits=1 + nsw["age"] % 3)
+    only = analyze(df, variant_col="group", metrics="earnings/visits")
+    assert list(only.results["metric"]) == ["earnings/visits"]
+    assert only.results.loc[0, "method"] == "delta"
+    first = analyze(df, variant_col="group", metrics="earnings/visits,earnings")
+    assert list(first.results["metric"]) == ["earnings/visits", "earnings"]
+    assert first.decision.reasons[0].args["metric"] == "earnings/visits"
+    assert first.parameters["metrics"] == ["earnings/visits", "earnings"]
 
 
 # ----------------------------------------------------------------------------- old names
@@ -231,7 +258,8 @@ def test_old_names_work_with_a_future_warning(default_report):
 
 def test_code_that_used_the_old_dataframe_keeps_working(nsw):
     # The old analyze(data, variant_col, control, metrics) returned compare()'s frame.
-    a = analyze(nsw, "group", "control", ["earnings"])
+    with pytest.warns(FutureWarning, match="by position is deprecated"):
+        a = analyze(nsw, "group", "control", ["earnings"])
     expected = compare(nsw, "group", "control", ["earnings"])
     with pytest.warns(FutureWarning, match=r"use growthkit\.abtest\.compare.*\.results"):
         assert a["p_value"].equals(expected["p_value"])
@@ -247,7 +275,8 @@ def test_code_that_used_the_old_dataframe_keeps_working(nsw):
 
 def test_old_segmented_calls_get_the_segmented_rows():
     df = make_experiment(n_users=2000)
-    a = analyze(df, "variant", "control", ["converted"], segment_col="device")
+    with pytest.warns(FutureWarning, match="by position"):
+        a = analyze(df, "variant", "control", ["converted"], segment_col="device")
     with pytest.warns(FutureWarning, match=r"\.segments"):
         assert len(a) == 2 == len(a.segments)
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from growthkit.abtest import VERDICTS, analyze_summary, decide, power_table, sample_size, srm
+from growthkit.abtest.narrative import decision_markdown, reason_text
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import strip_isolates
 
@@ -30,7 +31,7 @@ def _ratio(metric: str, n: int = 10_000, den: float = 0.0) -> list[dict]:
 
 def _reasons(d) -> tuple[str, ...]:
     """The reasons as a reader sees them (the names' bidi isolates are invisible)."""
-    return tuple(strip_isolates(r) for r in d.reasons)
+    return tuple(strip_isolates(reason_text(r)) for r in d.reasons)
 
 
 def _decide(rows: list[dict], counts=(10_000, 10_000)):
@@ -43,13 +44,15 @@ def test_decision_ships_a_clear_winner():
     d = _decide(_conv("conv", 1000, 1200))
     assert (d.verdict, d.arm) == ("ship", "treatment")
     assert "improves conv by +20.0%" in _reasons(d)[0]
-    assert strip_isolates(d.to_markdown()).startswith(r"**Ship treatment\.**")
+    assert strip_isolates(decision_markdown(d)).startswith(r"**Ship treatment\.**")
+    assert d.codes == ("improves",) and d.headline == "Ship treatment."
+    assert d.reasons[0].args["effect"]["rel_lift"] == pytest.approx(0.2)
 
 
 def test_decision_refuses_on_srm():
     d = _decide(_conv("conv", 1000, 1200), counts=(10_000, 10_500))
     assert d.verdict == "no decision" and d.arm is None
-    assert "Sample ratio mismatch" in _reasons(d)[0]
+    assert "Sample ratio mismatch" in _reasons(d)[0] and d.codes == ("srm_mismatch",)
 
 
 def test_decision_blocks_a_winner_with_a_guardrail_regression():
@@ -61,7 +64,7 @@ def test_decision_blocks_a_winner_with_a_guardrail_regression():
 def test_decision_keeps_running_when_underpowered():
     d = _decide(_conv("conv", 100, 104, n=1000))
     assert d.verdict == "keep running"
-    assert "Too little power" in _reasons(d)[0]
+    assert "Too little power" in _reasons(d)[0] and d.codes == ("too_little_power",)
     assert f"{sample_size(0.1, 0.05, relative=True):,}" in _reasons(d)[0]
 
 

@@ -130,9 +130,11 @@ def test_summary_of_a_winner():
     a = _analyze(_experiment(), "converted,retained")
     r = a.results.iloc[0]
     level = f"(95% CI +{r['rel_ci_low']:.1%} to +{r['rel_ci_high']:.1%})"
+    # issue 19: the lift is relative, and the two conversion rates it compares are given.
     assert _seen(a.summary()) == (
         "Ship treatment. "
-        f"In treatment, converted rose by +{r['rel_lift']:.1%} against control {level}. "
+        f"In treatment, converted rose by +{r['rel_lift']:.1%} relative to control {level}: "
+        f"from {r['control_mean']:.2%} to {r['mean']:.2%}. "
         "The users are split between the arms as planned (sample-ratio check "
         f"p = {a.srm['p_value']:.3f}). No guardrail (retained) is significantly worse in "
         "treatment."
@@ -140,14 +142,17 @@ def test_summary_of_a_winner():
 
 
 def test_summary_when_the_primary_metric_falls():
-    text = _summary(_experiment(lift=-0.3))
+    a = _analyze(_experiment(lift=-0.3), "converted,retained")
+    text, r = _seen(a.summary()), a.results.iloc[0]
     assert "converted fell by -" in text and "rose" not in text
+    assert "relative to control (95% CI -" in text
+    assert f": from {r['control_mean']:.2%} to {r['mean']:.2%}." in text
     assert text.startswith("Don't ship: keep the control.")
 
 
 def test_summary_when_the_primary_metric_does_not_change():
     text = _summary(_experiment(lift=0.0, n=600))
-    assert "converted did not change significantly" in text
+    assert "converted did not change significantly" in text and " relative to control (" in text
     assert "rose" not in text and "fell" not in text
 
 

@@ -11,10 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from html_safety import HOSTILE, live_markup, render_markdown, visible_text
+from layout_checks import table_problems
 
 from growthkit.abtest import analyze, compare, srm
-from growthkit.abtest.narrative import SEGMENTS_SKIPPED
+from growthkit.abtest.narrative import reason_text
+from growthkit.abtest.reasons import SEGMENTS_SKIPPED
 from growthkit.i18n import strip_isolates
+from growthkit.plots.checks import PROBLEMS_ENV
 from growthkit.report import ReportError, run_report
 
 
@@ -48,13 +51,14 @@ def test_hostile_names_in_every_slot_show_as_text(tmp_path):
     expected = analyze(df, **params)
     assert expected.decision.verdict == "ship" and expected.decision.arm in (h[0], h[3])
     assert f"Ship {expected.decision.arm}." in text
-    assert f"In {h[0]}, {h[2]} rose by +" in text and f"against {h[1]} (95% CI +" in text
+    assert f"In {h[0]}, {h[2]} rose by +" in text and f"relative to {h[1]} (95% CI +" in text
     assert f"No guardrail ({h[4]}) is significantly worse in any arm." in text
     assert f"CUPED on {h[4]} ({h[0]}, pre-period column “{h[3]}”) removed" in text
     assert f"values of {h[1]} (" in text
     assert "€" in text  # the currency, in the tables
     m = result.metrics
-    assert m["decision_reasons"] == [strip_isolates(r) for r in expected.decision.reasons]
+    assert m["decision_reasons"] == [strip_isolates(reason_text(r))
+                                     for r in expected.decision.reasons]
     assert m["parameters"]["currency"] == "EUR" and m["headline"]["Decision"].startswith("Ship ")
     # The CSV export keeps the user's names as given: the arm column and the arms themselves.
     exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
@@ -114,15 +118,15 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     a = analyze(earnings, **SPEC, correction="bh", sequential=True,
                 expected_weights={"control": 1, "treated": 1}, currency="EUR")
     assert m["decision"] == a.decision.verdict == "no decision"
-    assert m["decision_reasons"] == [strip_isolates(r) for r in a.decision.reasons]
+    assert m["decision_reasons"] == [strip_isolates(reason_text(r)) for r in a.decision.reasons]
     assert m["segments"] is None and m["parameters"]["segment_col"] is None
-    assert m["notes"] == list(a.notes) and m["notes"][0] == SEGMENTS_SKIPPED
+    assert m["notes"] == [n.text() for n in a.notes] and m["notes"][0] == SEGMENTS_SKIPPED.text()
     assert [u["metric"] for u in m["untestable"]] == ["signed_up", "earnings/visits"]
     power = {p["metric"]: p for p in m["power"]}
     assert power["earnings"]["mde_rel"] == pytest.approx(a.power.loc[1, "mde_rel"], rel=1e-9)
     assert power["signed_up"]["mde_rel"] is None  # nothing to size from a rate of 0%
     text = strip_isolates(visible_text(result.html_path.read_text("utf-8")))
-    assert render_markdown(SEGMENTS_SKIPPED)[1] in text
+    assert render_markdown(SEGMENTS_SKIPPED.text(markdown=True))[1] in text
     assert "In treated, signed_up cannot be tested: no user converted in either arm." in text
     assert "€" in text
     # Always-valid intervals (sequential), said below the results; one testable comparison,
@@ -130,11 +134,13 @@ def test_user_data_with_their_own_columns_and_metrics_without_a_test(tmp_path, e
     assert "Intervals and p-values are always valid" in text
     assert "One comparison is tested, so its p-value needs no adjustment." in text
     assert "Benjamini" not in text
-    # The results CSV: every comparison, unrounded, the arm column named as the user's.
+    # The results CSV: every comparison to 6 significant digits (the report layer's writer),
+    # the arm column named as the user's.
     exported = pd.read_csv(tmp_path / "out" / "abtest_results.csv")
     assert list(exported["group"]) == ["treated"] * 3
-    assert exported.loc[1, "rel_lift"] == pytest.approx(rows["earnings"]["rel_lift"], rel=1e-12)
-    assert ("The results table, with unrounded figures, is in the CSV file abtest_results.csv"
+    assert exported.loc[1, "rel_lift"] == pytest.approx(rows["earnings"]["rel_lift"], rel=1e-5)
+    assert ("The results table, with its figures to six significant digits, is in the CSV file "
+            "abtest_results.csv"
             in text)
 
 
@@ -151,8 +157,19 @@ def test_user_data_without_metrics_fail_in_one_line_naming_the_parameter(tmp_pat
             and "numeric columns: 'earnings', 'earnings_before', 'signed_up', 'visits'" in message)
 
 
+def _without_language(doc: dict) -> dict:
+    """A report's JSON minus what may differ by language: the title, the time it was made, the
+    headline labels and the language and digits parameters."""
+    out = {k: v for k, v in doc.items() if k not in ("title", "generated_at")}
+    out["parameters"] = {k: v for k, v in doc["parameters"].items() if k != "language"}
+    metrics = {k: v for k, v in doc["metrics"].items() if k != "headline"}
+    metrics["parameters"] = {k: v for k, v in metrics["parameters"].items()
+                             if k not in ("language", "digits")}
+    return out | {"metrics": metrics}
+
+
 @pytest.mark.notebooks
-def test_the_report_in_arabic_on_arabic_names(tmp_path):
+def test_the_report_in_arabic_on_arabic_names(tmp_path, monkeypatch):
     # Arabic arms, metrics, segment column and values; the report in Arabic with SAR.
     from i18n_support import isolated
 
@@ -167,8 +184,24 @@ def test_the_report_in_arabic_on_arabic_names(tmp_path):
     df.to_csv(path, index=False)
     params = {"variant_col": "المجموعة", "control": "الأصلية", "metrics": "اشترى,قيمة الطلب",
               "segment_col": "الجهاز", "currency": "SAR", "language": "ar"}
+    # Every chart the notebook draws is checked as it is drawn (growthkit.plots.checks).
+    (tmp_path / "rc").mkdir()
+    (tmp_path / "rc" / "matplotlibrc").write_text("figure.hooks: growthkit.plots.checks:install\n")
+    problems = tmp_path / "chart_problems.jsonl"
+    monkeypatch.setenv("MATPLOTLIBRC", str(tmp_path / "rc"))
+    monkeypatch.setenv(PROBLEMS_ENV, str(problems))
     result = run_report("abtest", params, data=path, out_dir=tmp_path / "out", progress=False)
+    english = run_report("abtest", {**params, "language": "en"}, data=path,
+                         out_dir=tmp_path / "en", progress=False)
+    assert not problems.exists() or problems.read_text("utf-8") == ""  # no chart problem
+    # issue 15: the JSON is the same in both languages but for the title and headline labels.
+    docs = [json.loads(r.json_path.read_text("utf-8")) for r in (result, english)]
+    assert _without_language(docs[0]) == _without_language(docs[1])
+    assert docs[0]["title"] != docs[1]["title"]
+    assert len(docs[0]["metrics"]["headline"]) == len(docs[1]["metrics"]["headline"]) == 3
     html = result.html_path.read_text("utf-8")
+    for page in (html, english.html_path.read_text("utf-8")):  # one precision per column
+        assert table_problems(page) == []
     text = visible_text(html)
     # Every Markdown cell came from the catalog, every section is in Arabic.
     for heading in ("1. القرار", "3. النتائج", "7. المنظور البايزي", "تقرير اختبار A/B"):

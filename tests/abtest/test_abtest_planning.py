@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from growthkit.abtest import analyze_summary, mde, power, power_table, sample_size
+from growthkit.abtest import analyze, analyze_summary, mde, power, power_table, sample_size
 from growthkit.errors import GrowthkitError
 
 
@@ -105,3 +105,21 @@ def test_power_table_survives_an_arm_at_zero_percent():
     table = abtest.power_table(abtest.compare(users, "variant", "control", "converted"))
     tiny = table[table["variant"] == "tiny"].iloc[0]
     assert np.isnan(tiny["power_at_observed"]) and np.isfinite(tiny["mde_abs"])
+
+
+def test_an_effect_too_large_to_size_is_one_line_not_a_nan_crash():
+    # issue 18: two users per arm raised "cannot convert float NaN to integer" here, because
+    # statsmodels' root search (sizes of 2 and more) found nothing for an effect of 3.5 sd.
+    with pytest.raises(GrowthkitError, match=r"fewer than 2 units per arm") as info:
+        sample_size(1.5, 2.5, sd=0.7071)
+    assert "\n" not in str(info.value)
+
+
+def test_two_users_per_arm_report_says_what_cannot_be_computed():
+    df = pd.DataFrame({"variant": ["control", "control", "treatment", "treatment"],
+                       "converted": [0, 1, 1, 1], "revenue": [1.0, 2.0, 3.0, 5.0]})
+    a = analyze(df, metrics="revenue,converted", segment_col="")
+    assert a.decision.verdict == "keep running"
+    assert np.isnan(a.power.loc[0, "n_for_observed"])  # not a size the test could not use
+    assert "n/a cannot be computed for its comparison" in a.power_markdown()
+    assert a.metrics()["power"][0]["n_for_observed"] is None

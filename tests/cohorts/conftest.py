@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from growthkit.cohorts import CohortAnalysis, analyze
+from growthkit.cohorts import CohortsAnalysis, analyze
 from growthkit.samples.shop import make_shop
 
 
@@ -16,14 +16,14 @@ def small_shop() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
-def small(small_shop) -> CohortAnalysis:
+def small(small_shop) -> CohortsAnalysis:
     """The report on the small shop, with spend, margins and two segment columns."""
     frame, spend = small_shop
-    return analyze(frame, margin_col="margin", spend_data=spend,
+    return analyze(frame, margin_col="margin", spend_data=spend, data_starts_at_launch=True,
                    segment_col="channel,first_order")
 
 
 @pytest.fixture(scope="session")
-def sample() -> CohortAnalysis:
+def sample() -> CohortsAnalysis:
     """The report on sample:shop with the sample's defaults."""
     return analyze("sample:shop")

@@ -11,6 +11,7 @@ import pytest
 
 from growthkit.cohorts import analyze, narrative
 from growthkit.errors import GrowthkitError
+from growthkit.report import export
 from growthkit.samples.shop import shop_orders
 
 
@@ -19,8 +20,7 @@ def test_the_sample_defaults_apply_to_the_sample(sample):
     assert p["margin_col"] == "margin" and p["spend_data"] == "sample:shop-spend"
     assert sample.cohorts.segment_cols == ("channel", "category", "first_order")
     assert sample.channel_col == "channel" and sample.cac.source == "spend"
-    assert not any(n in sample.notes for n in (narrative.NO_CAC, narrative.NO_MARGIN,
-                                                narrative.NO_SEGMENTS))
+    assert not {"no_cac", "no_margin", "no_segments"} & {n.code for n in sample.notes}
     assert (sample.overview["customers"], sample.overview["orders"]) == (20_000, 51_465)
 
 
@@ -29,7 +29,9 @@ def test_the_same_data_from_a_file_inherit_nothing_from_the_sample(tmp_path):
     shop_orders().head(8000).to_csv(path, index=False)
     a = analyze(str(path))
     assert a.cac is None and a.cohorts.segment_cols == () and a.cohorts.margin_basis == "rate"
-    assert {narrative.NO_CAC, narrative.NO_MARGIN, narrative.NO_SEGMENTS} <= set(a.notes)
+    assert {narrative.NO_CAC, narrative.NO_MARGIN, narrative.NO_SEGMENTS} <= {
+        n.message for n in a.notes}
+    assert {"no_cac", "no_margin", "no_segments"} <= {n.code for n in a.notes}
     assert a.parameters["margin_col"] is None and a.parameters["spend_data"] is None
     assert a.cohort_summary["cac"].isna().all()
 
@@ -82,7 +84,7 @@ def test_weekly_cohorts_are_labelled_as_iso_weeks(small_shop):
 
 
 def test_the_csv_holds_every_observed_cell_overall_then_per_segment(small, tmp_path):
-    path = small.export_cohorts(tmp_path / "cohorts.csv")
+    [path] = export({"cohorts.csv": small.cohort_rows_frame()}, tmp_path)
     rows = pd.read_csv(path, keep_default_na=False)
     overall = rows[rows["segment_column"] == ""]
     assert len(overall) == int(small.table.observed.sum())

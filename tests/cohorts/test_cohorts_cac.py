@@ -71,11 +71,12 @@ def test_other_segments_carry_the_cost_of_their_customers_channels(cohorts):
 
 
 def test_spend_that_cannot_be_attributed_is_named_in_the_notes(cohorts):
-    notes = strip_isolates(" ".join(cac_table(cohorts, load_spend(SPEND, "month")).notes))
+    notes = strip_isolates(" ".join(
+        n.text() for n in cac_table(cohorts, load_spend(SPEND, "month")).notes))
     assert "Spend of $10.00 on tv acquired no customer in its period" in notes
     assert "1 cohort acquired customers with no spend recorded (e.g. 2024-03): its CAC" in notes
     euros = cac_table(cohorts, load_spend(SPEND, "month"), currency="EUR").notes
-    assert any("€10.00" in n for n in euros)
+    assert any("€10.00" in n.text() for n in euros)
 
 
 def test_without_a_matching_channel_column_segments_take_the_blended_cac():
@@ -87,7 +88,7 @@ def test_without_a_matching_channel_column_segments_take_the_blended_cac():
                                       level="cohort")
     assert jan["cac"].tolist() == pytest.approx([130 / 3, 130 / 3])
     assert set(jan["basis"]) == {"blended"}
-    assert any("match no value of the segment columns" in n for n in costs.notes)
+    assert any("match no value of the segment columns" in n.text() for n in costs.notes)
 
 
 def test_a_flat_cac_applies_to_every_complete_cohort_and_none_still_forming():

@@ -3,6 +3,8 @@ data-derived strings bidi-isolated, charts shaped (issue 9)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import re
 
@@ -27,6 +29,7 @@ from growthkit.plots import cohorts as plots
 ALLOWED_LATIN = {
     "LTV", "CAC", "BG", "NBD", "CSV", "JSON", "HTML", "ISO", "k", "None", "US", "other",
     "cohorts_csv", "gross_margin", "margin_col", "spend_data", "cac", "segment_col",
+    "data_starts_at_launch", "true",
 }
 ARABIC = re.compile("[\u0600-\u06ff]")
 _ISOLATED = re.compile(f"{FSI}[^{PDI}]*{PDI}")
@@ -43,7 +46,7 @@ def leftover_english(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def arabic(small_shop):
     frame, spend = small_shop
-    return analyze(frame, margin_col="margin", spend_data=spend,
+    return analyze(frame, margin_col="margin", spend_data=spend, data_starts_at_launch=True,
                    segment_col="channel,first_order", language="ar", currency="SAR")
 
 
@@ -145,7 +148,17 @@ def test_json_keys_and_numbers_do_not_depend_on_the_language(small, arabic):
         assert _numbers(one["cumulative_margin_per_customer"]) == pytest.approx(
             _numbers(other["cumulative_margin_per_customer"]), rel=1e-9, nan_ok=True)
     assert ar["parameters"]["language"] == "ar" and en["parameters"]["language"] == "en"
-    assert ARABIC.search(ar["summary"]) and not ARABIC.search(en["summary"])
+    # The JSON's summary is the summary in plain English text, whatever the report's language.
+    for m in (en, ar):
+        assert not ARABIC.search(m["summary"]) and m["summary"].startswith("Payback.")
+        assert not re.search(f"[{FSI}{PDI}\\\\*]", m["summary"])
+
+
+def test_the_json_is_the_same_in_every_language_but_the_headline_labels(small):
+    arabic = dataclasses.replace(small, lang=get_language("ar", domain="cohorts"))
+    en, ar = small.metrics(), arabic.metrics()
+    assert en.pop("headline").keys() != ar.pop("headline").keys()
+    assert json.dumps(en, sort_keys=True) == json.dumps(ar, sort_keys=True)
 
 
 def test_arabic_indic_digits_on_request(small_shop):
@@ -214,3 +227,23 @@ def test_charts_in_english_have_no_bidi_controls(small):
 
 def test_the_cohorts_catalog_is_complete():
     assert [line for line in check() if "cohorts." in line] == []
+
+
+_DUP = ("{n} day and channel of spend_data has more than one row ({examples}): the rows are "
+        "summed into its CAC; remove them if they repeat one another.")
+_DUPS = ("{n} days and channels of spend_data have more than one row (e.g. {examples}): the "
+         "rows are summed into their CAC; remove them if they repeat one another.")
+
+
+@pytest.mark.parametrize("singular, plural, n, word", [
+    ("{n} month", "{n} months", 11, "شهرًا"),
+    ("{n} month", "{n} months", 100, "شهر"),
+    ("{n} month", "{n} months", 103, "أشهر"),
+    (_DUP, _DUPS, 11, "يومًا"),
+    (_DUP, _DUPS, 101, "يوم "),
+])
+def test_arabic_plural_forms_follow_the_header(singular, plural, n, word):
+    # Form 5 (n % 100 in 11..99) takes the accusative singular, form 4 (100, 101, 102) the
+    # genitive singular; they were swapped in two messages ("11 يوم", "101 يومًا").
+    text = get_language("ar", domain="cohorts").ngettext(singular, plural, n)
+    assert text != singular and word in text.split("{n}")[1][:12]

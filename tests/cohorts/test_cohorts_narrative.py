@@ -16,6 +16,7 @@ import pytest
 from html_safety import HOSTILE, live_markup
 
 from growthkit.cohorts import analyze, narrative
+from growthkit.cohorts.segments import projected_ratio_interval
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import strip_isolates
 
@@ -85,6 +86,19 @@ def test_channels_without_spend_are_named_only_when_there_are_some(small):
     assert "no recorded spend" not in text
 
 
+def test_a_small_bias_with_wide_errors_is_not_tracking_closely(small):
+    # The small shop's own backtest: its errors spread beyond 1 ± 15%, so a bias of 1% must
+    # not read "tracked closely" (3 customers once got that verdict).
+    models = small.backtest.models.copy()
+    models.loc[small.backtest.chosen, "bias"] = 0.01
+    b = dataclasses.replace(small.backtest, models=models)
+    low, high = b.spread()
+    assert low < 0.85 or high > 1.15
+    text = _plain(narrative.summary_markdown(dataclasses.replace(small, backtest=b)))
+    assert "It tracked what happened closely." not in text
+    assert "so it cannot be said to have tracked closely" in text
+
+
 @pytest.mark.parametrize(
     ("bias", "verdict"),
     [(0.2, "Read the projections as optimistic by about that much."),
@@ -94,7 +108,8 @@ def test_channels_without_spend_are_named_only_when_there_are_some(small):
 def test_the_backtest_verdict_follows_the_bias(small, bias, verdict):
     models = small.backtest.models.copy()
     models.loc[small.backtest.chosen, "bias"] = bias
-    b = dataclasses.replace(small.backtest, models=models)
+    cells = small.backtest.cells.assign(ratio=1.02)  # errors within 1 ± 15% everywhere
+    b = dataclasses.replace(small.backtest, models=models, cells=cells)
     text = narrative.summary_markdown(dataclasses.replace(small, backtest=b))
     assert verdict in text
     direction = "over" if bias > 0 else "under"
@@ -125,7 +140,7 @@ def test_the_right_edge_sentence_depends_on_where_the_data_end(small):
 
 def test_an_interval_below_the_projection_is_explained(small):
     text = narrative.ltv_cac_markdown(small)
-    band = narrative._projected_ratio_interval(small, 24)
+    band = projected_ratio_interval(small.projection, small.table, small.overall["cac"], 24)
     point = small.overall["projected_ltv_cac_24"]
     explained = "below the projection itself: in the backtest the projections ran high"
     assert (explained in text) == (band[1] < point)
@@ -141,7 +156,7 @@ def test_without_a_cac_payback_and_ltv_cac_are_left_out(small_shop):
     text = a.summary()
     assert "No acquisition cost was given, so payback is not shown" in text
     assert "LTV:CAC" not in text.split("*Note:*")[0]
-    assert narrative.NO_CAC in a.notes and narrative.NO_SEGMENTS in a.notes
+    assert {"no_cac", "no_segments"} <= {n.code for n in a.notes}
     assert "of gross margin in their first 12 months on average" in text
 
 

@@ -59,18 +59,18 @@ def _synthetic(n_cohorts: int, seasonal: bool, theta: np.ndarray | None = None) 
 
 
 def test_the_curve_is_recovered_from_noise_free_data_and_projects_the_truth():
-    table, truth = _synthetic(24, seasonal=True, theta=np.linspace(0.8, 1.3, 24))
+    table, truth = _synthetic(25, seasonal=True, theta=np.linspace(0.8, 1.3, 25))
     curve = fit_curve(table)
     assert curve.b == pytest.approx(B, abs=1e-8) and curve.lam == pytest.approx(LAM, abs=1e-8)
     ratios = np.array([curve.season[m] for m in range(1, 13)]) / SEASON
     np.testing.assert_allclose(ratios / ratios[0], 1.0, atol=1e-8)  # the season, up to scale
     proj = project(table, "curve", 24)
     shown = table.last_observed >= 1  # a cohort seen in period 0 only follows the pooled curve
-    assert shown.sum() == 23
+    assert shown.sum() == 24
     np.testing.assert_allclose(proj.cumulative[shown], truth[shown], rtol=1e-8)
     # Each cohort keeps its own level: what it has shown scales the pooled curve.
     assert proj.details["scale"][5] / proj.details["scale"][0] == pytest.approx(
-        np.linspace(0.8, 1.3, 24)[5] / 0.8, rel=1e-8)
+        np.linspace(0.8, 1.3, 25)[5] / 0.8, rel=1e-8)
 
 
 def test_without_a_year_of_data_there_is_no_season():

@@ -23,7 +23,8 @@ def test_a_groups_figures():
     s = summarize(TABLE, np.array([25.0, 40.0]), None)
     assert s["customers"] == 30 and s["cohorts"] == 2
     assert s["cac"] == pytest.approx(35.0)  # size-weighted
-    assert s["payback_period"] == 2.0  # the first cohort, alone at k = 2, against its own 25
+    # The chained average 13.3, 20, 30, 40 against the one CAC of 35 (as the summary says it).
+    assert s["payback_period"] == 3.0
     assert np.isnan(s["ltv_6"])  # no cohort has been observed for 6 periods
     assert s["cohorts_6"] == 0 and np.isnan(s["projected_ltv_24"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from growthkit.cohorts.narrative import _ranked
+from growthkit.cohorts.tables import ranked_values
 from growthkit.samples import load_sample, sample_parameters
 from growthkit.samples.shop import CHANNELS, END, START, make_shop, shop_orders
 
@@ -57,7 +57,7 @@ def test_discount_acquired_customers_repeat_less_in_every_channel():
 
 
 def test_referral_customers_pay_back_fastest_in_the_sample_report(sample):
-    ranked, free = _ranked(sample, "channel")
+    ranked, free = ranked_values(sample, "channel")
     assert ranked.index[0] == "referral" and free == ["organic"]
     assert ranked.loc["referral", "payback_period"] < ranked.loc["email", "payback_period"]
 

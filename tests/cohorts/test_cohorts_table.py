@@ -204,7 +204,8 @@ def test_segments_are_parsed_from_text_or_lists():
     ("kwargs", "message"),
     [
         ({"gross_margin": 0.4, "margin_col": "margin"}, "both given; expected one"),
-        ({"gross_margin": 1.5}, r"gross_margin=1\.5 is not a share"),
+        ({"gross_margin": 1.5}, r"gross_margin=1\.5 is out of range"),
+        ({"gross_margin": 0}, r"gross_margin=0\.0 is out of range; expected a number in \(0, 1\]"),
         ({"gross_margin": "high"}, "gross_margin='high' is not a number"),
         ({"period": "day"}, r"period='day' is not a valid option; expected one of 'month'"),
         ({"observation_end": "2999-01-01"}, "observation_end=2999-01-01 is after today"),

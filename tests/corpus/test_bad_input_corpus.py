@@ -61,6 +61,24 @@ def _users() -> pd.DataFrame:
     })
 
 
+def _pairs() -> pd.DataFrame:
+    """Two users per arm, the fewest a test runs on, with revenue 3.5 standard deviations apart
+    (the observed lift needs fewer than two users per arm: no size can be given)."""
+    return pd.DataFrame({"variant": ["control", "control", "treatment", "treatment"],
+                         "revenue": [1.0, 2.0, 3.0, 5.0], "converted": [0, 1, 1, 1]})
+
+
+def _timed() -> pd.DataFrame:
+    """:func:`_users` with assignment times over two weeks, and the end of each user's
+    pre-period: the day before assignment, but three days after it for the first 37 users."""
+    frame = _users()
+    days = pd.to_timedelta(np.arange(len(frame)) % 14, unit="D")
+    frame["assigned_at"] = pd.Timestamp("2026-03-01") + days
+    after = np.where(np.arange(len(frame)) < 37, 3, -1)
+    frame["pre_revenue_until"] = frame["assigned_at"] + pd.to_timedelta(after, unit="D")
+    return frame
+
+
 #: Files of several CSV files: kind -> file name -> text; the source is their glob.
 GLOBS = {
     "glob-columns": {"a.csv": "customer_id,date,amount\n1,2024-01-05,5\n",
@@ -125,7 +143,8 @@ def _source(case: dict[str, str], tmp_path: Path) -> Any:
         return base
     if base == "int":
         return 42
-    frame = {"orders": _orders, "users": _users}[base]()
+    frame = {"orders": _orders, "users": _users, "pairs": _pairs,
+             "timed": _timed}[base]()
     return _mutate(frame, case["mutation"], json.loads(case["args"]))
 
 
@@ -180,7 +199,7 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "abtest":
         result = gk.abtest.analyze(source, **kwargs)
         result.metrics()  # JSON-ready, whatever the data
-        return " ".join(result.notes)
+        return " ".join([*map(str, result.notes), result.power_markdown()])
     raise AssertionError(f"unknown target {target!r}")
 
 

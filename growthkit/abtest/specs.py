@@ -6,7 +6,10 @@ from collections.abc import Mapping, Sequence
 
 from growthkit.errors import GrowthkitError
 
-__all__ = ["_parse_cuped", "_parse_metrics", "_parse_ratios", "_parse_weights"]
+__all__ = [
+    "metric_names", "parse_cuped", "parse_measured_at", "parse_metrics", "parse_ratios",
+    "parse_weights",
+]
 
 
 def _items(value: str) -> list[str]:
@@ -31,7 +34,16 @@ def _ratio_of(text: str, name: str) -> tuple[str, str]:
     return num.strip(), den.strip()
 
 
-def _parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+def metric_names(metrics: str | Sequence[str]) -> list[str]:
+    """The metric names in the order given, ratios (``"num/den"``) in their place.
+
+    The first is the primary (decision) metric, whether a column or a ratio.
+    """
+    items = _items(metrics) if isinstance(metrics, str) else [str(m).strip() for m in metrics]
+    return list(dict.fromkeys(items))
+
+
+def parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """Split a metric list into plain metrics and ratio metrics written ``"num/den"``.
 
     ``"converted,revenue,revenue/sessions"`` gives ``["converted", "revenue"]`` and
@@ -45,7 +57,7 @@ def _parse_metrics(metrics: str | Sequence[str]) -> tuple[list[str], dict[str, t
     return list(dict.fromkeys(plain)), ratios
 
 
-def _parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
+def parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
     """``"revenue:pre_revenue"`` or ``{"revenue": "pre_revenue"}`` → metric → covariate."""
     if cuped is None:
         return {}
@@ -54,7 +66,17 @@ def _parse_cuped(cuped: str | Mapping[str, str] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in cuped.items()}
 
 
-def _parse_ratios(
+def parse_measured_at(measured_at: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``"revenue:pre_revenue_at"`` or a dict → metric → the column with the time its CUPED
+    covariate was measured."""
+    if measured_at is None:
+        return {}
+    if isinstance(measured_at, str):
+        return dict(_pairs(measured_at, "cuped_measured_at", "metric:time_column"))
+    return {str(k): str(v) for k, v in measured_at.items()}
+
+
+def parse_ratios(
     ratio_metrics: str | Mapping[str, Sequence[str]] | None,
 ) -> dict[str, tuple[str, str]]:
     """``"rps:revenue/sessions"`` or ``{"rps": ("revenue", "sessions")}`` → name → (num, den)."""
@@ -73,7 +95,7 @@ def _parse_ratios(
     return out
 
 
-def _parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float] | None:
+def parse_weights(weights: str | Mapping[str, float] | None) -> dict[str, float] | None:
     """``"control:0.5,treatment:0.5"`` or a dict → arm → expected share (not yet normalised)."""
     if weights is None:
         return None
