@@ -58,7 +58,7 @@ def growthkit(path: str) -> tuple[dict, Any]:
     with _harness.timed() as t:
         cohorts = build_cohorts(path, amount_col="amount", period="month")
         table = cohorts.table()
-        retention = table.retention()
+        retention = table.retention().to_numpy()  # a labelled cohort x age frame
         cumulative = table.cumulative_margin_per_customer()
     grid = cohorts.grid.groupby(["cohort", "k"], as_index=False)[list(GRID)].sum()
     return t, {"grid": _grid_frame(grid["cohort"], grid["k"], grid["active"],

@@ -160,13 +160,13 @@ def _loglik(path: Path, params: dict[str, float]) -> float:
     import pandas as pd
 
     from growthkit.clv import ParetoNBDModel
-    from growthkit.clv._summary import _Rows
+    from growthkit.clv.rows import Rows
 
     summary = pd.read_parquet(path)
-    rows = _Rows.from_arrays(*(summary[c].to_numpy("float64") for c in ("frequency", "recency",
+    rows = Rows.from_arrays(*(summary[c].to_numpy("float64") for c in ("frequency", "recency",
                                                                         "T")))
     values = np.array([params[k] for k in ParetoNBDModel.param_names])
-    return ParetoNBDModel._loglik(values, rows)[0] / rows.customers
+    return ParetoNBDModel.loglik(values, rows)[0] / rows.customers
 
 
 def _check(first: dict[str, dict], path: Path, checks: list[dict]) -> None:

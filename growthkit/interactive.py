@@ -12,6 +12,7 @@ escaped by itables (``allow_html`` stays off): a segment named ``<script>`` show
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,11 @@ _PAGES = {"first": N_("First"), "last": N_("Last"), "next": N_("Next"), "previou
 #: The page length a table opens with, and the choices offered.
 PAGE_LENGTH = 10
 _LENGTHS = [10, 25, 50, 100]
+
+_FALLBACK = re.compile(r'<div id="[^"]+_fallback">.*?</div>(?=<script>)', re.S)
+_LOADING = re.compile(r"Loading ITables v\S+ from .*?\(need <a [^>]*>help</a>\?\)", re.S)
+_INIT_NOTE = re.compile(r'<div style="vertical-align:middle; text-align:left">\s*<noscript>'
+                        r".*?</noscript>\s*</div>", re.S)
 
 #: Whether this process has already put DataTables in a page (the kernel's first table does).
 _STATE = {"bundle_shown": False}
@@ -103,10 +109,18 @@ class InteractiveTable:
             lengthMenu=_LENGTHS,
             order=[],
         )
-        body = f'<div dir="{self.language.direction}" class="gk-interactive">{table}</div>'
+        # itables' static preview would show the hidden sort columns, and its loading and
+        # help texts are English: the page keeps the formatted table for readers without
+        # JavaScript instead.
+        table = _FALLBACK.sub("", table)
+        table = _LOADING.sub("", table)
+        static = self.shown.to_html(escape=True, na_rep="–", border=0)
+        body = (f'<div dir="{self.language.direction}" class="gk-interactive">{table}'
+                f"<noscript>{static}</noscript></div>")
         if not with_bundle:
             return body
-        return generate_init_offline_itables_html(options.dt_bundle) + body
+        bundle = _INIT_NOTE.sub("", generate_init_offline_itables_html(options.dt_bundle))
+        return bundle + body
 
     def _repr_html_(self) -> str:
         html = self.html(with_bundle=not _STATE["bundle_shown"])

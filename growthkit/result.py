@@ -21,14 +21,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ReportAnalysis", "records"]
+__all__ = ["SUMMARY_FORMATS", "ReportAnalysis", "records", "summary_in"]
+
+#: The forms a summary comes in: the report's Markdown, or plain text for a chat or dashboard.
+SUMMARY_FORMATS = ("markdown", "text")
 
 
 class ReportAnalysis:
     """Base of every report's result object (see the module docstring)."""
 
-    def summary(self) -> str:
-        """The plain-language summary, as Markdown."""
+    def summary(self, format: str = "markdown") -> str:
+        """The plain-language summary, as Markdown or (``format="text"``) plain text."""
         raise NotImplementedError
 
     def metrics(self) -> dict[str, Any]:
@@ -61,6 +64,36 @@ class ReportAnalysis:
     def __repr__(self) -> str:
         first = self.summary().split("\n\n", 1)[0]
         return f"<{type(self).__name__}: {first}>"
+
+
+def summary_in(markdown: str, format: str, rtl: bool = False) -> str:
+    """A report's Markdown summary in ``format``: as it is, or as plain text.
+
+    Parameters
+    ----------
+    markdown : str
+        The summary as the report shows it.
+    format : {"markdown", "text"}
+        ``"text"``: no Markdown escapes, emphasis or code marks (:func:`growthkit.plain_text`).
+    rtl : bool, default False
+        The report's language is right to left: plain text keeps its bidi isolates.
+
+    Raises
+    ------
+    GrowthkitError
+        Another ``format``.
+    """
+    if format == "markdown":
+        return markdown
+    if format == "text":
+        from growthkit.plain_text import plain_text
+
+        return plain_text(markdown, isolates=rtl)
+    from growthkit.errors import GrowthkitError
+
+    raise GrowthkitError(
+        f"format={format!r} is not valid; expected one of {', '.join(map(repr, SUMMARY_FORMATS))}"
+    )
 
 
 def records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:

@@ -22,7 +22,11 @@ from growthkit.progress import step
 from growthkit.units import TIME_UNITS
 from growthkit.validation import check_option
 
-__all__ = ["TIME_UNITS", "rfm_summary"]
+__all__ = ["DISCRETE_UNITS", "TIME_UNITS", "period_number", "period_of", "rfm_summary"]
+
+#: The periods of a discrete summary (``discrete=True``): calendar years, calendar months, or
+#: ISO weeks (Monday to Sunday).
+DISCRETE_UNITS = ("years", "months", "weeks")
 
 #: Whole-number customer ids spanning at most this many times their count are ordered by
 #: placing each at its value (memory: 4 bytes per value of the span, 8 beyond 2**31).
@@ -94,6 +98,7 @@ def rfm_summary(
     *,
     order_col: str | None = None,
     quantity_col: str | None = None,
+    discrete: bool = False,
 ) -> pd.DataFrame:
     """Summarise orders to frequency, recency, T and monetary value per customer.
 
@@ -132,6 +137,16 @@ def rfm_summary(
         the summary.
     quantity_col : str, optional
         The quantity of each line; ``amount_col`` is then the unit price.
+    discrete : bool, default False
+        Count whole periods instead (``time_unit`` ``"years"``, ``"months"`` or ``"weeks"``:
+        calendar years and months, ISO weeks), the input of BG/BB (``growthkit.clv.fit(...,
+        model="bgbb")``): ``frequency`` is the periods after the first purchase's with a
+        purchase, ``recency`` the last of them (0 without), ``n_periods`` the periods after the
+        first purchase's up to the one holding the end of the period (which counts as an
+        opportunity, whole or not), and ``monetary_value`` the mean spend of the repeat
+        periods. With ``calibration_end``: ``frequency_holdout`` (periods with a purchase after
+        the calibration end's period), ``monetary_value_holdout``, and ``n_periods_holdout``
+        and ``duration_holdout`` (the holdout's periods).
 
     Returns
     -------
@@ -155,8 +170,8 @@ def rfm_summary(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using iso-value curves for
     customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     """
-    check_option("time_unit", time_unit, list(TIME_UNITS))
-    days_per_unit = TIME_UNITS[time_unit]
+    check_option("time_unit", time_unit, list(DISCRETE_UNITS if discrete else TIME_UNITS))
+    days_per_unit = TIME_UNITS.get(time_unit, 1.0)
     lines = {"order_col": order_col, "quantity_col": quantity_col}
     valid = validate_orders(source, customer_col, date_col, amount_col, timezone, quality=False,
                             statistics=True, **lines)
@@ -197,6 +212,9 @@ def rfm_summary(
         daily = daily.group_by(["customer_id", "order_date"]).aggregate(**day_aggs)
     else:
         daily = daily.group_by(["customer_id", "order_date"]).aggregate()
+    if discrete:
+        return _discrete_summary(daily, time_unit, obs_end, cal_end, amount_col is not None,
+                                 customer_col)
     calib = daily.filter(daily.order_date <= ibis.literal(period_end)) if cal_end else daily
     first_day = calib.order_date.min()
     aggs: dict[str, ibis.Value] = {
@@ -267,4 +285,77 @@ def rfm_summary(
         out["duration_holdout"] = np.full(
             index.size, float((obs_end - cal_end).days) / days_per_unit
         )
+    return pd.DataFrame(out, index=index, copy=False)
+
+
+def period_number(day: ibis.ir.DateValue, unit: str) -> ibis.ir.IntegerValue:
+    """The period number of a day: calendar years or months, or ISO weeks since 1970."""
+    if unit == "years":
+        return day.year().cast("int64")
+    if unit == "months":
+        return day.year().cast("int64") * 12 + day.month().cast("int64")
+    return day.delta(ibis.date(1970, 1, 5), unit="day").cast("int64") // 7  # a Monday
+
+
+def period_of(day: _dt.date, unit: str) -> int:
+    """The period number of a day, as :func:`period_number` computes it in the engine."""
+    if unit == "years":
+        return day.year
+    if unit == "months":
+        return day.year * 12 + day.month
+    return (day - _dt.date(1970, 1, 5)).days // 7
+
+
+def _discrete_summary(daily: ibis.Table, unit: str, obs_end: _dt.date,
+                      cal_end: _dt.date | None, amounts: bool, customer_col: str) -> pd.DataFrame:
+    """``rfm_summary(..., discrete=True)``: purchase days to purchase periods, in the engine."""
+    end = period_of(cal_end or obs_end, unit)
+    periods = daily.mutate(period=period_number(daily.order_date, unit))
+    if amounts:
+        periods = periods.group_by(["customer_id", "period"]).aggregate(
+            amount=periods.amount.sum().cast("float64"))
+    else:
+        periods = periods.group_by(["customer_id", "period"]).aggregate()
+    calib = periods.filter(periods.period <= end) if cal_end is not None else periods
+    first = calib.period.min()
+    aggs: dict[str, ibis.Value] = {
+        "purchases": calib.count(), "first": first, "last": calib.period.max(),
+    }
+    if amounts:
+        aggs |= {"spend": calib.amount.sum(), "first_spend": calib.amount.argmin(calib.period)}
+    c = calib.group_by("customer_id").aggregate(**aggs)
+    repeats = c.purchases - 1
+    columns: dict[str, ibis.Value] = {
+        "frequency": repeats.cast("float64"),
+        "recency": (c["last"] - c["first"]).cast("float64"),
+        "n_periods": (ibis.literal(end) - c["first"]).cast("float64"),
+    }
+    if amounts:
+        columns["monetary_value"] = (repeats > 0).ifelse(
+            (c.spend - c.first_spend) / repeats.cast("float64"), 0.0)
+    if cal_end is not None:
+        hold = periods.filter(periods.period > end)
+        hold_aggs: dict[str, ibis.Value] = {"frequency_holdout": hold.count()}
+        if amounts:
+            hold_aggs["monetary_value_holdout"] = hold.amount.sum() / hold.count()
+        hold = hold.group_by("customer_id").aggregate(**hold_aggs)
+        c = c.left_join(hold, "customer_id").drop("customer_id_right")
+        columns["frequency_holdout"] = c.frequency_holdout.fill_null(0).cast("float64")
+        if amounts:
+            columns["monetary_value_holdout"] = c.monetary_value_holdout.fill_null(0.0)
+    with step("summarised orders per customer and period") as progress:
+        table = c.select("customer_id", **columns).to_pyarrow()
+        progress["detail"] = f"{table.num_rows:,} customers"
+    if table.num_rows == 0:
+        raise GrowthkitError(
+            f"no customers have a first order on or before {(cal_end or obs_end).isoformat()}; "
+            "expected calibration_end/observation_end within the orders' dates"
+        )
+    order, index = _customer_order(table.column("customer_id"))
+    index.name = customer_col
+    out = {name: _numpy(table.column(name))[order] for name in columns}
+    if cal_end is not None:
+        held = float(period_of(obs_end, unit) - end)
+        out["n_periods_holdout"] = np.full(index.size, held)
+        out["duration_holdout"] = np.full(index.size, held)
     return pd.DataFrame(out, index=index, copy=False)

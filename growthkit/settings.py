@@ -23,6 +23,7 @@ from growthkit.errors import GrowthkitError
 __all__ = [
     "Columns",
     "Constraint",
+    "Day",
     "Flag",
     "Interval",
     "Options",
@@ -209,6 +210,42 @@ class Columns(Constraint):
         if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
             raise GrowthkitError(f"{name}={value!r} is not valid; expected {self.expected()}")
         return tuple(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Day(Constraint):
+    """A calendar day: a date, or text or a YYYYMMDD number (``growthkit.data.as_date``
+    checks the form where the report reads it); ``"auto"`` only where the report chooses the
+    day from the data.
+
+    Parameters
+    ----------
+    optional : bool
+        Whether None is accepted.
+    auto : bool
+        Whether ``"auto"`` is accepted.
+    """
+
+    optional: bool = False
+    auto: bool = False
+
+    def expected(self) -> str:
+        ways = ["a date such as 2024-06-30"]
+        if self.auto:
+            ways.append("'auto' (chosen from the data)")
+        if self.optional:
+            ways.append("None")
+        return ", ".join(ways[:-1]) + " or " + ways[-1] if len(ways) > 1 else ways[0]
+
+    def check(self, name: str, value: Any) -> Any:
+        if self.none_ok(name, value):
+            return None
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word == "auto" and self.auto:
+            return "auto"
+        if word in ("auto", "") or isinstance(value, bool):
+            raise GrowthkitError(f"{name}={value!r} is not valid; expected {self.expected()}")
+        return value
 
 
 class Unchecked(Constraint):

@@ -33,6 +33,15 @@ def test_the_page_needs_no_network_and_holds_no_live_markup(table: InteractiveTa
     assert "&lt;img src=x" in html
 
 
+def test_no_english_from_itables_and_no_sort_columns_without_javascript(
+    table: InteractiveTable,
+) -> None:
+    html = table.html(with_bundle=True)
+    assert not re.search(r'ITables|Loading|need help|id="[^"]*_fallback"', html)
+    static = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    assert "$1.2K" in static and "1200" not in static and "\u2195" not in static
+
+
 def test_datatables_is_embedded_once_per_kernel(table: InteractiveTable) -> None:
     first, second = table._repr_html_(), table._repr_html_()
     assert len(first) > 500_000 > len(second)  # the JavaScript bundle, then the table alone

@@ -25,3 +25,17 @@ def test_isolates_only_when_the_language_needs_them() -> None:
 def test_text_that_looks_like_markup_in_data_stays_text() -> None:
     name = "*bold* <b>x</b> [a](b)"
     assert plain_text(f"Segment {escape(name)} grew.") == f"Segment {name} grew."
+
+
+def test_a_summary_in_each_format() -> None:
+    import pytest
+
+    from growthkit.errors import GrowthkitError
+    from growthkit.result import summary_in
+
+    md = "**Keep** \u2068paid\\_search\u2069."
+    assert summary_in(md, "markdown") == md
+    assert summary_in(md, "text") == "Keep paid_search."
+    assert summary_in(md, "text", rtl=True) == "Keep \u2068paid_search\u2069."
+    with pytest.raises(GrowthkitError, match=r"^format='html' is not valid"):
+        summary_in(md, "html")

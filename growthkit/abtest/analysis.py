@@ -36,7 +36,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, as_language, check_currency, get_language
 from growthkit.notes import Note, note_dicts, note_texts
-from growthkit.result import ReportAnalysis, records
+from growthkit.result import ReportAnalysis, records, summary_in
 from growthkit.samples import sample_parameters
 
 if TYPE_CHECKING:
@@ -129,12 +129,7 @@ class ABTestAnalysis(ReportAnalysis):
         GrowthkitError
             Another ``format``.
         """
-        if format == "markdown":
-            return narrative.summary_markdown(self)
-        if format == "text":
-            return narrative.summary_text(self)
-        raise GrowthkitError(f"summary: format {format!r} is not known; expected 'markdown' or "
-                             "'text'")
+        return summary_in(narrative.summary_markdown(self), format, self.lang.rtl)
 
     def metrics(self) -> dict[str, Any]:
         """The JSON metrics of the report: JSON-safe, NaN as None, the same in every language

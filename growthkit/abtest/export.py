@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from growthkit.abtest.formats import method_name
+from growthkit.abtest.display import method_name
 from growthkit.i18n import Language
 from growthkit.validation import check_export_path  # re-exported: its first home
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from growthkit.abtest.formats import (
+from growthkit.abtest.display import (
     CORRECTIONS,
     binary,
     effect_text,
@@ -25,7 +25,7 @@ from growthkit.abtest.formats import (
     relative,
     value_text,
 )
-from growthkit.abtest.formats import ci_text as _ci_text
+from growthkit.abtest.display import ci_text as _ci_text
 from growthkit.abtest.health import SRM_THRESHOLD
 from growthkit.abtest.reasons import (
     CUPED_SKIPPED,

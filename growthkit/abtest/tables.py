@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from growthkit.abtest.formats import (
+from growthkit.abtest.display import (
     ci_text,
     interval_name,
     lift_text,

@@ -8,15 +8,17 @@ The flow of the CLV report, one module per step:
 - :func:`clv_intervals` puts intervals on total and per-segment CLV;
 - :func:`validate_holdout` and :func:`tracking_data` check the model on held-out purchases;
 - :func:`segment_customers` and :func:`summarize_segments` turn predictions into actions;
-- :func:`analyze` does all of it from raw orders, for the notebook; :mod:`.narrative` holds
-  the report's words and formatted tables.
+- :func:`analyze` does all of it from raw orders, for the notebook, with its parameters declared
+  in :class:`CLVSettings`; :mod:`.narrative` holds the report's words, :mod:`.tables` its
+  formatted tables and :mod:`.display` the presentation of a fitted model
+  (:func:`model_html`).
 """
 
 from __future__ import annotations
 
 from growthkit.clv import narrative
-from growthkit.clv._base import TransactionModel
 from growthkit.clv.analysis import CLVAnalysis, analyze
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
 from growthkit.clv.covariate_models import (
@@ -27,6 +29,7 @@ from growthkit.clv.covariate_models import (
     ParetoNBDCovariateModel,
     fit_covariates,
 )
+from growthkit.clv.display import fit_table, model_html
 from growthkit.clv.fitting import MODELS, fit
 from growthkit.clv.holdout import HoldoutValidation, has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
@@ -39,10 +42,11 @@ from growthkit.clv.segments import (
     segment_customers,
     summarize_segments,
 )
+from growthkit.clv.settings import CLVSettings
 from growthkit.clv.spend import GammaGammaModel, SpendCorrelationWarning, fit_spend
 from growthkit.clv.tracking import tracking_data
 from growthkit.clv.uncertainty import CLVIntervals, clv_intervals
-from growthkit.clv.value import CLVSettings, predict
+from growthkit.clv.value import ValueSettings, predict
 
 __all__ = [
     "AT_RISK",
@@ -66,12 +70,15 @@ __all__ = [
     "ParetoNBDModel",
     "SpendCorrelationWarning",
     "TransactionModel",
+    "ValueSettings",
     "analyze",
     "clv_intervals",
     "fit",
     "fit_covariates",
     "fit_spend",
+    "fit_table",
     "has_holdout",
+    "model_html",
     "narrative",
     "predict",
     "segment_customers",

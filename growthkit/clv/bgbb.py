@@ -507,6 +507,32 @@ class BetaGeoBetaBinomModel:
         p += np.where(valid, terms, 0.0).sum(axis=0)
         return pd.Series(p, index=pd.Index(x, name="frequency"), name="probability")
 
+    def simulate_frequency(self, n_periods: Any, seed: int = 0) -> np.ndarray:
+        """Repeat transactions of simulated customers with ``n_periods`` opportunities each:
+        p ~ Beta(α, β), θ ~ Beta(γ, δ), alive for the opportunities before death (geometric),
+        buying at each with chance p (for the period-transactions chart).
+
+        Parameters
+        ----------
+        n_periods : array-like of int
+            Opportunities per simulated customer.
+        seed : int
+            Seed of ``numpy.random.default_rng``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Whole numbers, one per customer.
+        """
+        self._check_fitted()
+        n = self._check_periods(n_periods, "n_periods").astype(np.int64)
+        rng = np.random.default_rng(seed)
+        alpha, beta, gamma, delta = np.exp(self._log_params)
+        p = rng.beta(alpha, beta, size=n.shape)
+        theta = rng.beta(gamma, delta, size=n.shape)
+        alive = np.minimum(rng.geometric(theta) - 1, n)  # opportunities before death
+        return rng.binomial(alive, p)
+
     def to_lifetimes(self) -> Any:
         """The same fitted model as lifetimes' ``BetaGeoBetaBinomFitter`` (``params_`` and
         ``data`` set)."""

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, gammaln, hyp2f1
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._optimize import _bridge, _bridge_integer
-from growthkit.clv._summary import _Rows
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.optimize import bridge, bridge_integer
+from growthkit.clv.rows import Rows
 
 __all__ = ["BetaGeoModel"]
 
 
-def _alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float) -> np.ndarray:
+def alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float) -> np.ndarray:
     """E[Y(t) | alive at T, x] for BG/NBD (``extra=0``) and MBG/NBD (``extra=1``).
 
     A live customer's rate is Gamma(r+x, α+T) and their drop-out probability Beta(a, b+x+extra),
@@ -38,11 +38,11 @@ def _alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float
 
     whose first two parameters do not depend on x, whose series converges faster as x grows,
     and which is used without a logarithm. At a = 1 the expression is 0/0 with a finite limit,
-    bridged by :func:`_bridge`.
+    bridged by :func:`bridge`.
 
     Its C - A - B = x + 1 + r - a is an integer when r - a is one (r = a, say), where scipy's
     ₂F₁ is NaN or inaccurate for z > 0.9 (a long horizon against α + T); there the expression
-    is interpolated in r across the integer by :func:`_bridge_integer`.
+    is interpolated in r across the integer by :func:`bridge_integer`.
     """
     r, alpha, a, b = params
     x = np.asarray(x, dtype="float64")
@@ -58,11 +58,32 @@ def _alive_purchases_bg(params: np.ndarray, t: Any, x: Any, T: Any, extra: float
             hyp = hyp2f1(a_ + b + extra - 1.0 - r_, a_ - 1.0, c, z)
             return c / (a_ - 1.0) * (1.0 - np.exp((a_ - 1.0) * log_one_minus_z) * hyp)
 
-        return _bridge_integer(at, r, anchor=a_)
+        return bridge_integer(at, r, anchor=a_)
 
     # 0/0 at a = 1, and at a + b = 1 (BG/NBD, x = 0) where the ₂F₁'s last parameter is 0.
     singular = abs(a - 1.0) < 1e-6 or abs(a + b + extra - 1.0) < 1e-6
-    return _bridge(value, a, singular)
+    return bridge(value, a, singular)
+
+
+#: A dropout probability below this never ends a simulated customer's purchases: Beta(a, b)
+#: draws underflow to 0 when a is tiny (a fit near its boundary), where Geometric(p) fails.
+NEVER_DROPS = 1e-12
+
+
+def purchases_until_dropout(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Geometric(p) on 1, 2, ...: the purchase after which each customer drops out.
+
+    A ``p`` below :data:`NEVER_DROPS` (0 by underflow at a tiny ``a``) never drops out: the
+    largest int64, so the Poisson count decides. The random stream is the same as
+    ``rng.geometric(p)`` when every ``p`` is above it.
+    """
+    p = np.asarray(p, dtype="float64")
+    live = p >= NEVER_DROPS
+    if live.all():
+        return rng.geometric(p)
+    out = np.full(p.shape, np.iinfo(np.int64).max, dtype=np.int64)
+    out[live] = rng.geometric(p[live])
+    return out
 
 
 class BetaGeoModel(TransactionModel):
@@ -84,7 +105,7 @@ class BetaGeoModel(TransactionModel):
     _lifetimes_class = "BetaGeoFitter"
 
     @staticmethod
-    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray]:
+    def loglik(params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
         """FHL (2005) eq. 6, summed over histories with weights, and its exact gradient."""
         r, alpha, a, b = params
         xv, wx = rows.x_values, rows.x_weight
@@ -116,7 +137,7 @@ class BetaGeoModel(TransactionModel):
         return float(ll), params * np.array([g_r, g_alpha, g_a, g_b])
 
     @staticmethod
-    def _log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
+    def log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
         """Fader, Hardie & Lee (2008), note 021: a/(b+x-1)·((α+T)/(α+t_x))^(r+x) for x > 0."""
         r, alpha, a, b = params
         x = np.asarray(x, dtype="float64")
@@ -128,13 +149,13 @@ class BetaGeoModel(TransactionModel):
         return np.where(x > 0, odds, -np.inf)
 
     @staticmethod
-    def _alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
-        return _alive_purchases_bg(params, t, x, T, extra=0.0)
+    def alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
+        return alive_purchases_bg(params, t, x, T, extra=0.0)
 
     @staticmethod
     def _simulate(params: np.ndarray, T: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         # Purchases until the one after which the customer drops out: Geometric(p) on 1, 2, ...
         r, alpha, a, b = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        last = rng.geometric(rng.beta(a, b, T.size))
+        last = purchases_until_dropout(rng.beta(a, b, T.size), rng)
         return np.minimum(rng.poisson(lam * T), last)

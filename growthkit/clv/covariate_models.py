@@ -40,9 +40,9 @@ import pandas as pd
 from scipy.special import digamma, expit, gammaln, hyp2f1
 from scipy.stats import chi2, norm
 
-from growthkit.clv._optimize import WARM_START_ROWS, sample_stride
 from growthkit.clv.covariates import CovariateDesign, covariate_frame, design_for
 from growthkit.clv.estimation import covariance_from_hessian, hessian, maximize
+from growthkit.clv.optimize import WARM_START_ROWS, sample_stride
 from growthkit.errors import GrowthkitError, NotFittedError
 from growthkit.progress import step
 from growthkit.units import check_time_unit

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from growthkit.clv._optimize import blas_threads
+from growthkit.clv.optimize import blas_threads
 from growthkit.errors import ConvergenceError
 
 __all__ = [
@@ -33,7 +33,7 @@ LogLikelihood = Callable[[np.ndarray], tuple[float, np.ndarray]]
 #: The fit has converged when no mean log-likelihood gradient component exceeds this.
 GRADIENT_TOL = 1e-6
 #: A parameter (a log-parameter, time rescaled to about 1, or a coefficient) beyond this (a
-#: factor of 1.6e5 either way) ran off to a boundary, as in growthkit.clv._optimize.
+#: factor of 1.6e5 either way) ran off to a boundary, as in growthkit.clv.optimize.
 MAX_ABS_PARAM = 12.0
 #: Newton steps stop when no parameter moves further than this.
 _NEWTON_TOL = 1e-10

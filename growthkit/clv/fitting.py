@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._optimize import BLAS_THREADS_ENV, DEFAULT_BLAS_THREADS, blas_threads
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.bgbb import BetaGeoBetaBinomModel
 from growthkit.clv.bgnbd import BetaGeoModel
 from growthkit.clv.covariate_models import (
@@ -17,11 +18,28 @@ from growthkit.clv.covariate_models import (
 )
 from growthkit.clv.holdout import has_holdout, validate_holdout
 from growthkit.clv.mbgnbd import ModifiedBetaGeoModel
+from growthkit.clv.optimize import (
+    BLAS_THREADS_ENV,
+    DEFAULT_BLAS_THREADS,
+    BoundaryError,
+    blas_threads,
+)
 from growthkit.clv.paretonbd import ParetoNBDModel
 from growthkit.errors import ConvergenceError, GrowthkitError
+from growthkit.i18n import N_
+from growthkit.notes import Note
 from growthkit.validation import check_option
 
-__all__ = ["BLAS_THREADS_ENV", "DEFAULT_BLAS_THREADS", "MODELS", "blas_threads", "fit"]
+__all__ = [
+    "BLAS_THREADS_ENV",
+    "DEFAULT_BLAS_THREADS",
+    "MODELS",
+    "FitAttempt",
+    "blas_threads",
+    "fit",
+    "fit_converged",
+    "fit_notes",
+]
 
 #: The transaction models by name, in the order ``"auto"`` tries them.
 MODELS: dict[str, type[TransactionModel]] = {
@@ -115,17 +133,33 @@ def fit(
 
 def _fit_auto(summary: pd.DataFrame, time_unit: str | None) -> TransactionModel:
     """Fit every model; keep the best by holdout MAE, else by AIC."""
+    fitted, failures = _fit_all(summary, time_unit)
+    if not fitted:
+        raise ConvergenceError(
+            "no transaction model converged: "
+            + "; ".join(f"{MODELS[k].label}: {v.message}" for k, v in failures.items())
+        )
+    return _choose(fitted, failures, summary)
+
+
+def _fit_all(
+    summary: pd.DataFrame, time_unit: str | None
+) -> tuple[dict[str, TransactionModel], dict[str, FitAttempt]]:
+    """Every model fitted, and the ones that did not converge."""
     fitted: dict[str, TransactionModel] = {}
-    failures: dict[str, str] = {}
+    failures: dict[str, FitAttempt] = {}
     for name, cls in MODELS.items():
         try:
             fitted[name] = cls().fit(summary, time_unit=time_unit)
         except ConvergenceError as exc:
-            failures[cls.label] = str(exc)
-    if not fitted:
-        raise ConvergenceError(
-            "no transaction model converged: " + "; ".join(f"{k}: {v}" for k, v in failures.items())
-        )
+            failures[name] = _attempt(name, exc)
+    return fitted, failures
+
+
+def _choose(
+    fitted: dict[str, TransactionModel], failures: dict[str, FitAttempt], summary: pd.DataFrame
+) -> TransactionModel:
+    """The converged fit with the lowest holdout MAE (with holdout columns), else AIC."""
     holdout = has_holdout(summary)
     rows = []
     for name, m in fitted.items():
@@ -148,7 +182,148 @@ def _fit_auto(summary: pd.DataFrame, time_unit: str | None) -> TransactionModel:
     reason = f"{best.label} was chosen for {why}: {fmt.format(table[criterion].iloc[0])}"
     reason += f" against {versus}" if versus else ""
     if failures:
-        reason += f" ({', '.join(failures)} did not converge)"
+        reason += f" ({', '.join(MODELS[k].label for k in failures)} did not converge)"
     best.selection_reason = reason + "."
     best.candidates = table
     return best
+
+
+@dataclass(frozen=True)
+class FitAttempt:
+    """A transaction model that was tried and did not converge.
+
+    Attributes
+    ----------
+    model : str
+        Its code (``"bgnbd"``).
+    message : str
+        The :class:`~growthkit.errors.ConvergenceError`'s text (English).
+    parameter : str or None
+        The parameter that ran off to a boundary (0 or infinity), when that is why.
+    """
+
+    model: str
+    message: str
+    parameter: str | None = None
+
+    @property
+    def at_boundary(self) -> bool:
+        """Whether the fit ran to a boundary: no evidence of dropout in the window."""
+        return self.parameter is not None
+
+    def note(self) -> Note:
+        """The ``fit_boundary`` or ``fit_failed`` note on this attempt."""
+        label = MODELS[self.model].label if self.model in MODELS else BetaGeoBetaBinomModel.label
+        if self.at_boundary:
+            return Note("fit_boundary", BOUNDARY_MESSAGE, kinds={"model": "text"}, model=label,
+                        parameter=self.parameter, detail=self.message)
+        return Note("fit_failed", FAILED_MESSAGE, kinds={"model": "text"}, model=label,
+                    detail=self.message)
+
+
+#: A fit at the edge of its parameters: the words of the finding.
+BOUNDARY_MESSAGE = N_(
+    "{model} did not converge: its dropout parameter {parameter} ran to the edge of its range. "
+    "The purchases in this window show no evidence that customers stop buying, so the model "
+    "cannot tell when they do."
+)
+#: Any other failed fit.
+FAILED_MESSAGE = N_("{model} did not converge on these data.")
+
+
+def fit_converged(
+    summary: pd.DataFrame, model: str = "bgnbd", *, time_unit: str | None = None
+) -> tuple[TransactionModel | None, tuple[FitAttempt, ...]]:
+    """The first transaction model that converges, and the ones that did not.
+
+    A model is tried first; when it does not converge (e.g. a dropout parameter runs to the
+    edge of its range because the window shows no dropout), the others follow in
+    :data:`MODELS` order (BG/NBD, MBG/NBD, Pareto/NBD). ``"auto"`` chooses among the fits
+    that converge (:func:`fit`). Bad data still raise.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        As in :func:`fit`.
+    model : {"bgnbd", "mbgnbd", "paretonbd", "auto"}, default "bgnbd"
+    time_unit : {"days", "weeks", "months"}, optional
+
+    Returns
+    -------
+    (TransactionModel or None, tuple of FitAttempt)
+        The fitted model (None when no model converges) and the models that did not converge,
+        in the order tried.
+
+    Raises
+    ------
+    GrowthkitError
+        For an unknown model or a summary that cannot be fitted at all (too few customers).
+    """
+    check_option("model", model, [*MODELS, "auto"])
+    order = list(MODELS) if model == "auto" else [model, *(m for m in MODELS if m != model)]
+    failed: list[FitAttempt] = []
+    # Near a boundary the likelihood's terms overflow on the way; the optimiser treats a
+    # non-finite value as a wall, so the floating-point warnings say nothing to the reader.
+    with np.errstate(all="ignore"):
+        if model == "auto":
+            fitted, failures = _fit_all(summary, time_unit)
+            failed = [failures[name] for name in order if name in failures]
+            return (_choose(fitted, failures, summary) if fitted else None), tuple(failed)
+        for name in order:
+            try:
+                return MODELS[name]().fit(summary, time_unit=time_unit), tuple(failed)
+            except ConvergenceError as exc:
+                failed.append(_attempt(name, exc))
+    return None, tuple(failed)
+
+
+def _attempt(name: str, exc: ConvergenceError) -> FitAttempt:
+    parameter = exc.parameter if isinstance(exc, BoundaryError) else None
+    return FitAttempt(name, str(exc), parameter)
+
+
+#: The forecast uses another model than the one asked for.
+FALLBACK_MESSAGE = N_(
+    "The forecast uses {model} instead of {requested}, which did not converge; {model} lets "
+    "the data decide more of when customers stop buying."
+)
+#: No transaction model converged: no forecast.
+NO_MODEL_MESSAGE = N_(
+    "No transaction model (BG/NBD, MBG/NBD, Pareto/NBD) converged on these orders: they show no "
+    "evidence that customers stop buying within the window, so this report makes no forecast "
+    "of who is still active or what customers are worth. A longer history (or more customers) "
+    "would let the models tell."
+)
+
+
+def fit_notes(
+    requested: str, model: TransactionModel | None, attempts: list[FitAttempt]
+) -> list[Note]:
+    """The notes on the models that did not converge, once each, and on the fallback.
+
+    Parameters
+    ----------
+    requested : str
+        The ``model`` parameter.
+    model : TransactionModel or None
+        The model the forecast uses (None: no model converged).
+    attempts : list of FitAttempt
+        Failed fits, the holdout's and the forecast's, in the order tried.
+
+    Returns
+    -------
+    list of Note
+    """
+    seen = {model.name} if model is not None else set()
+    notes = []
+    for attempt in attempts:
+        if attempt.model not in seen:
+            seen.add(attempt.model)
+            notes.append(attempt.note())
+    if model is None:
+        notes.append(Note("no_model", NO_MODEL_MESSAGE))
+    elif requested != "auto" and model.name != requested:
+        notes.append(Note("model_fallback", FALLBACK_MESSAGE,
+                          kinds={"model": "text", "requested": "text"},
+                          model=model.label, requested=MODELS[requested].label))
+    return notes

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._summary import _column
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.rows import checked_column
 from growthkit.errors import GrowthkitError
 from growthkit.validation import require_columns
 
@@ -116,8 +116,8 @@ def validate_holdout(
     require_columns(summary.columns, HOLDOUT_COLUMNS, where="the summary (no holdout period)")
     if max_frequency < 1:
         raise GrowthkitError(f"max_frequency={max_frequency!r}; expected an integer >= 1")
-    actual = _column(summary, "frequency_holdout", "summary")
-    duration = _column(summary, "duration_holdout", "summary")
+    actual = checked_column(summary, "frequency_holdout", "summary")
+    duration = checked_column(summary, "duration_holdout", "summary")
     predicted = model.expected_purchases(summary, duration).to_numpy()
     frequency = summary["frequency"].to_numpy(dtype="float64")
 

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, expit, gammaln
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._summary import _Rows
-from growthkit.clv.bgnbd import _alive_purchases_bg
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.bgnbd import alive_purchases_bg, purchases_until_dropout
+from growthkit.clv.rows import Rows
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -43,7 +43,7 @@ class ModifiedBetaGeoModel(TransactionModel):
     _lifetimes_class = "ModifiedBetaGeoFitter"
 
     @staticmethod
-    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray]:
+    def loglik(params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
         """Batislam et al. (2007) eq. A2 with Wagner & Hoppe's (2008) erratum, and its gradient.
 
         L = B(a, b+x+1)/B(a, b) · Γ(r+x)α^r/Γ(r) · (α+T)^-(r+x)
@@ -72,20 +72,20 @@ class ModifiedBetaGeoModel(TransactionModel):
         return float(ll), params * np.array([g_r, g_alpha, g_a, g_b])
 
     @staticmethod
-    def _log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
+    def log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
         """Batislam et al. (2007) appendix eq. 5: a/(b+x)·((α+T)/(α+t_x))^(r+x), any x."""
         r, alpha, a, b = params
         x = np.asarray(x, dtype="float64")
         return np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
 
     @staticmethod
-    def _alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
-        return _alive_purchases_bg(params, t, x, T, extra=1.0)
+    def alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
+        return alive_purchases_bg(params, t, x, T, extra=1.0)
 
     @staticmethod
     def _simulate(params: np.ndarray, T: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         # Drop-out chances come at the first purchase and after each repeat purchase.
         r, alpha, a, b = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        last = rng.geometric(rng.beta(a, b, T.size)) - 1
+        last = purchases_until_dropout(rng.beta(a, b, T.size), rng) - 1
         return np.minimum(rng.poisson(lam * T), last)

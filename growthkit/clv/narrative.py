@@ -1,4 +1,4 @@
-"""The words of the CLV report: the summary, section sentences and formatted tables.
+"""The words of the CLV report: the summary and the section sentences.
 
 Written for a marketing or finance reader, in the report's language
 (:attr:`CLVAnalysis.lang <growthkit.clv.analysis.CLVAnalysis>`: words from the ``clv`` gettext
@@ -12,90 +12,54 @@ text, which pandas escapes.
 
 from __future__ import annotations
 
-import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from growthkit.clv.calibration import MIN_HOLDOUT_SPAN_DAYS, suggested_calibration_end
-from growthkit.clv.segments import AT_RISK, BOUGHT_ONCE, SEGMENTS
-from growthkit.clv.spend import CORRELATION_LIMIT
-from growthkit.formatting import package_versions
-from growthkit.i18n import N_, Language
+from growthkit.clv import display, tables
+from growthkit.clv.calibration import MIN_HOLDOUT_SPAN_DAYS
+from growthkit.clv.display import (
+    MODEL_WORDS,
+    cell_money,
+    has_margin,
+    markdown_money,
+    money_range,
+    unit_word,
+)
+from growthkit.clv.segments import AT_RISK, SEGMENTS
 
 if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
-
     from growthkit.clv.analysis import CLVAnalysis
 
 __all__ = [
     "CLOSE",
+    "bought_once_markdown",
+    "caveats",
     "clv_markdown",
-    "clv_table",
     "data_markdown",
     "example_markdown",
-    "fit_table",
-    "full_table",
     "headline",
     "holdout_markdown",
     "holdout_section",
-    "holdout_table",
-    "model_table",
-    "overview_table",
+    "quality_findings",
     "rfm_markdown",
-    "rfm_table",
-    "run_info",
     "segments_markdown",
-    "segments_table",
-    "spend_table",
+    "selection_markdown",
     "summary_markdown",
-    "tables",
     "tracking_markdown",
 ]
 
 #: A holdout error within this share of the actual purchases reads as "close".
 CLOSE = 0.05
 
-#: Time units as readers see them (the plural noun after a number).
-UNIT_WORDS = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months")}
-#: Model names for readers (the parameter ``model`` takes the codes).
-MODEL_WORDS = {
-    "bgnbd": N_("BG/NBD"),
-    "mbgnbd": N_("MBG/NBD"),
-    "paretonbd": N_("Pareto/NBD"),
-    "auto": N_("chosen automatically"),
-}
-
-
-def _unit(a: CLVAnalysis) -> str:
-    return a.lang.gettext(UNIT_WORDS[a.settings.time_unit])
-
-
-def _money(a: CLVAnalysis, value: float) -> str:
-    """Money for Markdown: ``$`` escaped, so no renderer starts math between two amounts."""
-    return a.lang.money(value, a.currency).replace("$", r"\$")
-
-
-def _cell_money(a: CLVAnalysis, value: float) -> str:
-    return a.lang.money(value, a.currency)
-
-
-def _range(a: CLVAnalysis, low: float, high: float, *, markdown: bool = False) -> str:
-    show = _money if markdown else _cell_money
-    return a.lang.gettext("{low} to {high}").format(low=show(a, low), high=show(a, high))
-
-
-def _has_margin(a: CLVAnalysis) -> bool:
-    """Whether profit differs from revenue (a gross margin below 100%)."""
-    return a.settings.gross_margin != 1.0
-
-
 # -- the summary ---------------------------------------------------------------------------------
 
 
 def summary_markdown(a: CLVAnalysis) -> str:
     """Who will buy again, what they are worth, how good the model is, and what to do.
+
+    Without a forecast (no transaction model converged) it says so, with why.
 
     Parameters
     ----------
@@ -106,6 +70,46 @@ def summary_markdown(a: CLVAnalysis) -> str:
     str
         Markdown paragraphs.
     """
+    _ = a.lang.gettext
+    if a.predictions is None:
+        lines = [_("**No forecast.**") + " " + " ".join(findings(a, ("no_model",)))]
+        once = bought_once_markdown(a)
+        if once:
+            lines.append(once)
+        lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
+        lines.extend(findings(a, FINDINGS, caveat=True))
+        return "\n\n".join(lines)
+    lines = [outlook_markdown(a) if a.intervals is not None else purchases_markdown(a)]
+    once = bought_once_markdown(a)
+    if once:
+        lines.append(once)
+    lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
+    choice = selection_markdown(a)
+    if choice:
+        lines.append(choice)
+    lines.append(act_on_markdown(a))
+    lines.extend(caveats(a))
+    lines.extend(findings(a, (*FINDINGS, "no_amounts", "spend_not_fitted"), caveat=True))
+    return "\n\n".join(lines)
+
+
+#: Notes the summary states as caveats (the others have their own sentences).
+FINDINGS = (
+    "fit_boundary", "fit_failed", "model_fallback", "all_alive", "no_intervals",
+    "shorter_holdout",
+)
+
+
+def findings(a: CLVAnalysis, codes: tuple[str, ...], *, caveat: bool = False) -> list[str]:
+    """The notes with these codes, in the report's language, as Markdown (one line each)."""
+    texts = [note.text(a.lang, markdown=True) for note in a.notes if note.code in codes]
+    if not caveat:
+        return texts
+    return [a.lang.gettext("*Caveat:* {note}").format(note=text) for text in texts]
+
+
+def outlook_markdown(a: CLVAnalysis) -> str:
+    """The forecast in a paragraph: who is active, purchases and value, with the interval."""
     lang, s, p = a.lang, a.settings, a.predictions
     _ = lang.gettext
     n = len(p)
@@ -114,57 +118,92 @@ def summary_markdown(a: CLVAnalysis) -> str:
     active = int((repeat & (p["p_alive"] >= 0.5)).sum())
     value = p["clv_revenue"]
     top = value.nlargest(max(n // 5, 1)).sum() / max(value.sum(), 1e-12)
-    outlook = _(
-        "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
-        "bought more than once, and {active} of those ({share}) are probably still active. "
-        "All customers together are expected to make {purchases} more purchases, worth "
-        "**{total}** in revenue in today's money ({level} interval {range}, discounted at "
-        "{rate} a year)."
-    ).format(
+    values = dict(
         months=lang.number(s.horizon_months), date=lang.date(a.observation_end),
         n=lang.number(n), repeat=lang.number(int(repeat.sum())), active=lang.number(active),
         share=lang.percent(active / max(int(repeat.sum()), 1), 0),
-        purchases=lang.number(p["expected_purchases"].sum()), total=_money(a, total),
-        level=lang.percent(a.intervals.level, 0), range=_range(a, low, high, markdown=True),
+        purchases=lang.number(p["expected_purchases"].sum()), total=markdown_money(a, total),
+        level=lang.percent(a.intervals.level, 0), range=money_range(a, low, high, markdown=True),
         rate=lang.percent(s.annual_discount_rate, 0),
     )
-    if _has_margin(a):
+    if a.intervals.has_bounds:
+        outlook = _(
+            "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+            "bought more than once, and {active} of those ({share}) are probably still active. "
+            "All customers together are expected to make {purchases} more purchases, worth "
+            "**{total}** in revenue in today's money ({level} interval {range}, discounted at "
+            "{rate} a year)."
+        ).format(**values)
+    else:
+        outlook = _(
+            "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+            "bought more than once, and {active} of those ({share}) are probably still active. "
+            "All customers together are expected to make {purchases} more purchases, worth "
+            "**{total}** in revenue in today's money (discounted at {rate} a year)."
+        ).format(**values)
+    if has_margin(a):
         outlook += " " + _("At a {margin} gross margin that is {profit} in profit.").format(
-            margin=lang.percent(s.gross_margin, 0), profit=_money(a, a.intervals.total_profit[0])
+            margin=lang.percent(s.margin, 0),
+            profit=markdown_money(a, a.intervals.total_profit[0]),
         )
     else:
         outlook += " " + _(
             "These are revenue figures: for profit, rerun with your gross margin, e.g. "
             "`-p gross_margin 0.3`."
         )
-    outlook += " " + _(
+    return outlook + " " + _(
         "The top 20% of customers hold {top} of that value; the average customer is worth "
         "{mean} and the median one {median}."
-    ).format(top=lang.percent(top, 0), mean=_money(a, value.mean()),
-             median=_money(a, value.median()))
-    lines = [outlook]
-    once = bought_once_markdown(a)
-    if once:
-        lines.append(once)
-    lines.append(_("**How good is the model?**") + " " + holdout_markdown(a))
-    choice = selection_markdown(a)
-    if choice:
-        lines.append(choice)
+    ).format(top=lang.percent(top, 0), mean=markdown_money(a, value.mean()),
+             median=markdown_money(a, value.median()))
+
+
+def purchases_markdown(a: CLVAnalysis) -> str:
+    """The forecast of a purchase log without amounts: who is active, expected purchases."""
+    lang, p = a.lang, a.predictions
+    repeat = p["frequency"] > 0
+    active = int((repeat & (p["p_alive"] >= 0.5)).sum())
+    return lang.gettext(
+        "**Outlook for the {months} months after {date}.** Of {n} customers, {repeat} have "
+        "bought more than once, and {active} of those ({share}) are probably still active. "
+        "All customers together are expected to make {purchases} more purchases."
+    ).format(
+        months=lang.number(a.settings.horizon_months), date=lang.date(a.observation_end),
+        n=lang.number(len(p)), repeat=lang.number(int(repeat.sum())),
+        active=lang.number(active), share=lang.percent(active / max(int(repeat.sum()), 1), 0),
+        purchases=lang.number(p["expected_purchases"].sum()),
+    )
+
+
+def act_on_markdown(a: CLVAnalysis) -> str:
+    """The segment to act on first: high value but at risk."""
+    lang = a.lang
+    _ = lang.gettext
     risk = a.segments.loc[AT_RISK]
+    if risk["customers"] and a.intervals is None:  # value tiers by expected purchases
+        return _(
+            "**Act on:** {n} customers are *high value but at risk* (the most expected "
+            "purchases, yet probably lapsing). {action}"
+        ).format(n=lang.number(int(risk["customers"])), action=_(SEGMENTS[AT_RISK]))
     if risk["customers"]:
-        lines.append(_(
+        return _(
             "**Act on:** {n} customers are *high value but at risk* (worth {value}). {action}"
-        ).format(n=lang.number(int(risk["customers"])), value=_money(a, risk["clv_revenue"]),
-                 action=_(SEGMENTS[AT_RISK])))
-    else:
-        lines.append(_("**Act on:** no customer is both high value and at risk."))
-    lines.extend(caveats(a))
-    return "\n\n".join(lines)
+        ).format(n=lang.number(int(risk["customers"])),
+                 value=markdown_money(a, risk["clv_revenue"]), action=_(SEGMENTS[AT_RISK]))
+    return _("**Act on:** no customer is both high value and at risk.")
+
+
+def skipped_markdown(a: CLVAnalysis) -> str:
+    """A section that needs the forecast, when there is none."""
+    return a.lang.gettext(
+        "Skipped: no transaction model converged, so there is no forecast (see the summary)."
+    )
 
 
 def bought_once_markdown(a: CLVAnalysis) -> str:
     """How many customers bought once, and what the model assumes about them ("" if none)."""
-    lang, p = a.lang, a.predictions
+    lang = a.lang
+    p = a.current if a.predictions is None else a.predictions
     _ = lang.gettext
     once = int((p["frequency"] == 0).sum())
     if not once:
@@ -172,6 +211,8 @@ def bought_once_markdown(a: CLVAnalysis) -> str:
     head = _(
         "**Bought once:** {once} customers ({share}) have bought only once so far."
     ).format(once=lang.number(once), share=lang.percent(once / len(p), 0))
+    if a.model is None:
+        return head
     if a.model.name == "bgnbd":
         words = _(
             "BG/NBD assumes customers can stop buying only right after a purchase, so it "
@@ -190,7 +231,7 @@ def bought_once_markdown(a: CLVAnalysis) -> str:
 
 def selection_markdown(a: CLVAnalysis) -> str:
     """Why ``model="auto"`` chose the model, from the candidates' fit statistics ("" if not)."""
-    table = a.model.candidates
+    table = None if a.model is None else a.model.candidates
     if table is None or table.empty:
         return ""
     lang = a.lang
@@ -222,7 +263,7 @@ def selection_markdown(a: CLVAnalysis) -> str:
 def caveats(a: CLVAnalysis) -> list[str]:
     """Caveats the numbers raise, one Markdown line each."""
     g = a.spend_model
-    if g.correlation_warning:
+    if g is not None and g.correlation_warning:
         return [a.lang.gettext(
             "*Caveat:* among repeat buyers, spend per purchase and the number of purchases "
             "are correlated ({corr}); the spend model assumes they are not, so read the value "
@@ -257,14 +298,24 @@ def holdout_markdown(a: CLVAnalysis) -> str:
         "Per customer it is off by {mae} purchases on average."
     ).format(
         end=lang.date(a.calibration_end), how=how, duration=lang.number(h.duration, 0),
-        unit=_unit(a), model=_(MODEL_WORDS[a.calibration_model.name]),
+        unit=unit_word(a), model=_(MODEL_WORDS[a.calibration_model.name]),
         predicted=lang.number(h.predicted_purchases), actual=lang.number(h.actual_purchases),
         verdict=verdict, mae=lang.number(h.mae, 2),
     ).replace("  ", " ")
+    end = lang.date(a.observation_end)
+    if a.model is None:
+        return text + " " + _(
+            "No model converged on all orders up to {end}, so this report makes no forecast."
+        ).format(end=end)
+    if a.model.name != a.calibration_model.name:
+        return text + " " + _(
+            "The forecast in this report uses {model} fitted on all orders up to {end}: the "
+            "model tested here did not converge on them."
+        ).format(model=_(MODEL_WORDS[a.model.name]), end=end)
     return text + " " + _(
         "The forecast in this report uses the same model fitted again on all orders up to "
         "{end}, so it starts from everything we know."
-    ).format(end=lang.date(a.observation_end))
+    ).format(end=end)
 
 
 def _no_holdout(a: CLVAnalysis) -> str:
@@ -283,14 +334,23 @@ def _no_holdout(a: CLVAnalysis) -> str:
             "Holding out the last 25% of the dates would leave too few repeat purchases to fit "
             "the model, so it was fitted on all orders and the forecast is untested."
         )
+    elif a.calibration in ("no fitting split", "not fitted"):
+        code = {"no fitting split": "no_holdout_no_fitting_split",
+                "not fitted": "no_holdout_not_fitted"}[a.calibration]
+        why = " ".join(findings(a, (code,)))
     else:
         why = _(
             "There is no holdout check (calibration_end is None), so the forecast is untested."
         )
+    if a.calibration not in ("none", "not fitted"):
+        return why  # the window is too short for a holdout: no command would help
+    # "auto" picks a holdout the models can fit, or says why there is none: a command that
+    # works on any data (a date could leave a period no model fits).
     return why + " " + _(
-        "To test it on purchases the model did not see, rerun with an earlier "
-        "calibration_end, e.g. `-p calibration_end {date}`."
-    ).format(date=suggested_calibration_end(first, last))
+        "To test it on purchases the model did not see, rerun with "
+        "`-p calibration_end auto`: growthkit then holds out the last 25% of the dates, or a "
+        "shorter period the models can fit, or says why none fits."
+    )
 
 
 # -- the sections --------------------------------------------------------------------------------
@@ -301,26 +361,43 @@ def data_markdown(a: CLVAnalysis) -> str:
     lang = a.lang
     _ = lang.gettext
     o, q = a.overview, a.data_quality
-    text = _(
-        "{orders} orders of {customers} customers from {first} to {last}, read from {source} "
-        "({rows} rows)."
-    ).format(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
-             first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
-             source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    values = dict(orders=lang.number(o["orders"]), customers=lang.number(o["customers"]),
+                  first=lang.date(o["first_date"]), last=lang.date(o["last_date"]),
+                  source=lang.data(a.parameters["data"]), rows=lang.number(q.rows))
+    lines = q.row_unit == "line"
+    if lines:
+        text = _(
+            "{orders} orders ({lines} lines) of {customers} customers from {first} to {last}, "
+            "read from {source} ({rows} rows)."
+        ).format(lines=lang.number(o.get("lines", o["orders"])), **values)
+    else:
+        text = _(
+            "{orders} orders of {customers} customers from {first} to {last}, read from "
+            "{source} ({rows} rows)."
+        ).format(**values)
     found = quality_findings(a)
     if not found:
-        return text + " " + _(
+        return text + " " + (_(
+            "No duplicate lines, returns, zero-value lines or out-of-range dates."
+        ) if lines else _(
             "No duplicate rows, refunds, zero-value orders or out-of-range dates."
-        )
+        ))
     items = "\n".join(f"- {line}" for line in found)
     heading = _("**Data quality:**")
     return f"{text}\n\n{heading}\n\n{items}"
 
 
 def quality_findings(a: CLVAnalysis) -> list[str]:
-    """One sentence per data-quality finding (Markdown; empty when the data are clean)."""
+    """One sentence per data-quality finding (Markdown; empty when the data are clean).
+
+    Rows that are lines of orders (``order_col``), or rows without a customer, are described
+    by the data layer's sentences (:meth:`growthkit.data.DataQuality.warnings`), which count
+    lines as lines and name the rows left out for having no customer.
+    """
     lang, q = a.lang, a.data_quality
     _ = lang.gettext
+    if q.row_unit == "line" or q.rows_without_customer:
+        return q.warnings(lang)
     example = lang.data(q.excluded_example)
     out = []
     if q.future_orders:
@@ -342,36 +419,11 @@ def quality_findings(a: CLVAnalysis) -> list[str]:
             "{n} orders have a negative amount (refunds, {total} in total); each nets against "
             "the purchases of its customer's day, and a day of refunds only is not counted as "
             "a purchase."
-        ).format(n=lang.number(q.refunds), total=_money(a, q.refund_total)))
+        ).format(n=lang.number(q.refunds), total=markdown_money(a, q.refund_total)))
     if q.zero_amount_orders:
         out.append(_("{n} orders have an amount of 0; they count as purchases.").format(
             n=lang.number(q.zero_amount_orders)))
     return out
-
-
-def overview_table(a: CLVAnalysis) -> pd.DataFrame:
-    """The data at a glance, one formatted value per row."""
-    lang, o = a.lang, a.overview
-    _ = lang.gettext
-    repeat = int((a.current["frequency"] > 0).sum())
-    rows = {
-        _("Source"): lang.isolate(a.parameters["data"]),
-        _("Customers"): lang.number(o["customers"]),
-        _("Orders"): lang.number(o["orders"]),
-        _("First order"): lang.date(o["first_date"]),
-        _("Last order"): lang.date(o["last_date"]),
-        _("Revenue"): _cell_money(a, o["revenue"]),
-        _("Orders of zero value"): lang.number(o["zero_amount_orders"]),
-        _("Orders left out (dates after today or typos)"): lang.number(
-            a.data_quality.excluded_orders),
-        _("Rows repeating another row exactly"): lang.number(a.data_quality.duplicate_rows),
-        _("Customers with repeat purchases"): _("{part} of {whole}").format(
-            part=lang.number(repeat), whole=lang.number(len(a.current))),
-    }
-    if a.calibration_end is not None:
-        rows[_("Holdout check: model fitted on orders up to")] = lang.date(a.calibration_end)
-    rows[_("Forecast: models fitted on orders up to")] = lang.date(a.observation_end)
-    return pd.DataFrame({"": rows})
 
 
 def rfm_markdown(a: CLVAnalysis) -> str:
@@ -395,60 +447,10 @@ def rfm_markdown(a: CLVAnalysis) -> str:
     )
 
 
-def rfm_table(a: CLVAnalysis) -> pd.DataFrame:
-    """How frequency, recency, T and spend are distributed over the customers."""
-    lang = a.lang
-    _ = lang.gettext
-    unit = _unit(a)
-    cols = {
-        "frequency": _("Repeat purchases (frequency)"),
-        "recency": _("First to last purchase (recency, {unit})").format(unit=unit),
-        "T": _("Customer age (T, {unit})").format(unit=unit),
-        "monetary_value": _("Mean repeat spend (0 without repeats)"),
-    }
-    table = a.current[list(cols)].describe(percentiles=[0.25, 0.5, 0.75, 0.9]).T
-    stats = {"mean": _("mean"), "std": _("std. deviation"), "min": _("min"),
-             "25%": lang.percent(0.25, 0), "50%": _("median"), "75%": lang.percent(0.75, 0),
-             "90%": lang.percent(0.9, 0), "max": _("max")}
-    out = pd.DataFrame(index=[cols[c] for c in table.index])
-    for stat, header in stats.items():
-        values = table[stat].to_numpy()
-        out[header] = [
-            _cell_money(a, v) if col == "monetary_value" else lang.number(v, 1)
-            for col, v in zip(table.index, values, strict=True)
-        ]
-    return out
-
-
-def fit_table(summary: pd.DataFrame, language: Language | None = None) -> pd.DataFrame:
-    """A fitted model's ``summary()`` formatted: estimates to 4 significant digits, standard
-    errors to 3, the fit statistics with thousands separators."""
-    lang = language or Language(domain="clv")
-    _ = lang.gettext
-    names = {"customers": _("customers"), "log-likelihood": _("log-likelihood"),
-             "AIC": _("AIC")}
-    rows = {}
-    for name, (estimate, error) in summary.iterrows():
-        if name == "customers":
-            value = lang.number(estimate)
-        elif name in ("log-likelihood", "AIC"):
-            value = lang.number(estimate, 2)
-        else:
-            value = lang.significant(estimate, 4)
-        rows[names.get(name, name)] = {
-            _("estimate"): value,
-            _("std. error"): "" if np.isnan(error) else lang.significant(error, 3),
-        }
-    return pd.DataFrame(rows).T.rename_axis(_("parameter"))
-
-
-def model_table(a: CLVAnalysis) -> pd.DataFrame:
-    """The forecast model's estimates with standard errors, log-likelihood and AIC."""
-    return fit_table(a.model.summary(), a.lang)
-
-
 def tracking_markdown(a: CLVAnalysis) -> str:
     """What the tracking chart compares: with a holdout, the model's out-of-sample period."""
+    if a.tracking is None:
+        return skipped_markdown(a)
     _ = a.lang.gettext
     if a.calibration_end is None:
         return _(
@@ -461,35 +463,6 @@ def tracking_markdown(a: CLVAnalysis) -> str:
         "what the model fitted on orders up to {end} expects. After the dotted line the model "
         "saw no data, so the gap there is an honest test."
     ).format(end=a.lang.date(a.calibration_end))
-
-
-def holdout_table(a: CLVAnalysis) -> pd.DataFrame | None:
-    """Holdout purchases by calibration frequency, with a total row (None without holdout)."""
-    if a.holdout is None:
-        return None
-    lang, h = a.lang, a.holdout
-    _ = lang.gettext
-    table = h.by_frequency
-    rows = list(table.itertuples())
-    out = pd.DataFrame({
-        _("customers"): [lang.number(r.customers) for r in rows] + [lang.number(h.customers)],
-        _("actual per customer"): [lang.number(r.actual, 2) for r in rows]
-        + [lang.number(h.actual_purchases / h.customers, 2)],
-        _("predicted per customer"): [lang.number(r.predicted, 2) for r in rows]
-        + [lang.number(h.predicted_purchases / h.customers, 2)],
-        _("actual total"): [lang.number(r.actual_total) for r in rows]
-        + [lang.number(h.actual_purchases)],
-        _("predicted total"): [lang.number(r.predicted_total, 1) for r in rows]
-        + [lang.number(h.predicted_purchases, 1)],
-    }, index=[_label_bucket(lang, str(b)) for b in table.index] + [_("all")])
-    out.index.name = _("repeat purchases in the calibration period")
-    return out
-
-
-def _label_bucket(lang: Language, bucket: str) -> str:
-    if bucket.endswith("+"):
-        return lang.gettext("{n} or more").format(n=lang.number(int(bucket[:-1])))
-    return lang.number(int(bucket))
 
 
 def holdout_section(a: CLVAnalysis) -> str:
@@ -507,61 +480,26 @@ def holdout_section(a: CLVAnalysis) -> str:
     ])
 
 
-def spend_table(a: CLVAnalysis) -> pd.DataFrame:
-    """The spend model's estimates and the checks of its assumptions."""
-    lang, g = a.lang, a.spend_model
-    _ = lang.gettext
-    if g.correlation_warning:
-        flag = _("above {limit}: the model's assumption is doubtful")
-    else:
-        flag = _("below {limit}: fine")
-    rows = {
-        **{k: lang.significant(v, 4) for k, v in g.params.items()},
-        _("log-likelihood"): lang.number(g.log_likelihood, 2),
-        _("customers fitted"): lang.number(g.n_customers),
-        _("customers excluded"): _("{n} ({once} without repeat purchases)").format(
-            n=lang.number(g.excluded_customers), once=lang.number(g.excluded_one_time)),
-        _("mean spend per purchase"): _cell_money(a, g.population_mean),
-        _("frequency-spend correlation"): _("{corr} ({flag})").format(
-            corr=lang.number(g.correlation, 3),
-            flag=flag.format(limit=lang.number(CORRELATION_LIMIT, 1))),
-    }
-    return pd.DataFrame({_("Gamma-Gamma spend model"): rows})
-
-
 def clv_markdown(a: CLVAnalysis) -> str:
     """What the CLV amounts are: revenue only, or profit too at the gross margin."""
+    if a.predictions is None:
+        return skipped_markdown(a)
+    if a.intervals is None:
+        return " ".join(findings(a, ("no_amounts", "spend_not_fitted")))
     _ = a.lang.gettext
-    if _has_margin(a):
+    if has_margin(a):
         return _("*Profit CLV* is revenue CLV times the gross margin ({margin}).").format(
-            margin=a.lang.percent(a.settings.gross_margin, 0))
+            margin=a.lang.percent(a.settings.margin, 0))
     return _(
         "The amounts are revenue: no gross margin was given. For profit, rerun with your "
         "margin, e.g. `-p gross_margin 0.3`."
     )
 
 
-def clv_table(a: CLVAnalysis) -> pd.DataFrame:
-    """Total, mean and median CLV with the interval of the total; profit too with a margin."""
-    lang, p, t = a.lang, a.predictions, a.intervals
-    _ = lang.gettext
-    kinds = [(_("Revenue CLV"), "clv_revenue", t.total)]
-    if _has_margin(a):
-        kinds.append((_("Profit CLV"), "clv_profit", t.total_profit))
-    rows = {}
-    for kind, col, (point, low, high) in kinds:
-        rows[kind] = {
-            _("total"): _cell_money(a, point),
-            _("{level} interval").format(level=lang.percent(t.level, 0)): _range(a, low, high),
-            _("mean per customer"): _cell_money(a, p[col].mean()),
-            _("median per customer"): _cell_money(a, p[col].median()),
-            _("top 1% of customers from"): _cell_money(a, p[col].quantile(0.99)),
-        }
-    return pd.DataFrame(rows).T
-
-
 def segments_markdown(a: CLVAnalysis) -> str:
     """Where the per-customer segments are (the file), or that none was written."""
+    if a.predictions is None:
+        return skipped_markdown(a)
     _ = a.lang.gettext
     path = a.parameters.get("segments_csv")
     if path is None:
@@ -572,52 +510,10 @@ def segments_markdown(a: CLVAnalysis) -> str:
     ).format(file=a.lang.data(path))
 
 
-def segments_table(a: CLVAnalysis) -> pd.DataFrame:
-    """Segments, their value with intervals, and what to do."""
-    lang, s = a.lang, a.segments
-    _ = lang.gettext
-    money = [_cell_money(a, v) for v in s["clv_revenue"]]
-    return pd.DataFrame({  # lists, not Series: the index is translated
-        _("customers"): [lang.number(v) for v in s["customers"]],
-        _("share"): [lang.percent(v) for v in s["share"]],
-        _("mean P(alive)"): [
-            _("n/a") if name == BOUGHT_ONCE and a.model.name == "bgnbd" else lang.probability(v)
-            for name, v in s["mean_p_alive"].items()
-        ],
-        _("expected purchases"): [lang.number(v) for v in s["expected_purchases"]],
-        _("total CLV"): money,
-        _("{level} interval").format(level=lang.percent(a.intervals.level, 0)): [
-            _range(a, lo, hi) for lo, hi in zip(s["revenue_low"], s["revenue_high"], strict=True)
-        ],
-        _("mean CLV"): [_cell_money(a, v) for v in s["mean_clv"]],
-        _("what to do"): [_(SEGMENTS[name]) for name in s.index],
-    }, index=pd.Index([_(name) for name in s.index], name=_("segment")))
-
-
-def full_table(table: pd.DataFrame, wrap: list[str] | None = None) -> Styler:
-    """``table`` as a Styler: every cell whole (no "..."), escaped, only ``wrap`` may wrap.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Formatted text cells.
-    wrap : list of str, optional
-        Columns whose text may wrap (long advice); the others stay on one line.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-    """
-    keep = [c for c in table.columns if c not in set(wrap or ())]
-    styler = table.style.format(escape="html").format_index(escape="html", axis=0)
-    styler = styler.format_index(escape="html", axis=1)
-    if keep:
-        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
-    return styler.set_table_styles([{"selector": "th", "props": "text-align: start;"}])
-
-
 def example_markdown(a: CLVAnalysis) -> str:
     """The customer the P(alive) history chart follows, in a sentence or two."""
+    if a.predictions is None:
+        return skipped_markdown(a)
     lang = a.lang
     _ = lang.gettext
     customer = a.example_customer()
@@ -633,15 +529,21 @@ def example_markdown(a: CLVAnalysis) -> str:
         history = _(
             "{n} repeat purchases, the last {ago} {unit} before the forecast starts"
         ).format(n=lang.number(row["frequency"]), ago=lang.number(row["T"] - row["recency"], 1),
-                 unit=_unit(a))
+                 unit=unit_word(a))
         shape = _("P(alive) jumps at each purchase and fades during the silences in between.")
     else:
         history = _("no repeat purchase since the first, {ago} {unit} before").format(
-            ago=lang.number(row["T"], 1), unit=_unit(a))
+            ago=lang.number(row["T"], 1), unit=unit_word(a))
         shape = ""
+    if a.intervals is None:  # no amounts: value is expected purchases
+        text = _("{intro}: {history}. P(alive) is now {p} and the expected purchases {value}."
+                 ).format(intro=intro.format(who=who), history=history,
+                          p=lang.probability(row["p_alive"]),
+                          value=lang.number(row["expected_purchases"], 1))
+        return f"{text} {shape}".strip()
     text = _("{intro}: {history}. P(alive) is now {p} and the expected CLV {value}.").format(
         intro=intro.format(who=who), history=history, p=lang.probability(row["p_alive"]),
-        value=_money(a, row["clv_revenue"]))
+        value=markdown_money(a, row["clv_revenue"]))
     return f"{text} {shape}".strip()
 
 
@@ -649,56 +551,36 @@ def headline(a: CLVAnalysis) -> dict[str, str]:
     """The landing page's key figures, formatted (plain text, for JSON)."""
     lang = a.lang
     _ = lang.gettext
-    out = {
-        _("CLV, next {months} months").format(months=lang.number(a.settings.horizon_months)):
-            _cell_money(a, a.intervals.total[0]),
-        _("Customers"): lang.number(len(a.predictions)),
-    }
-    if a.holdout is not None:
-        out[_("Holdout purchases (predicted / actual)")] = _("{predicted} / {actual}").format(
-            predicted=lang.number(a.holdout.predicted_purchases),
-            actual=lang.number(a.holdout.actual_purchases))
+    out = {}
+    if a.intervals is not None:
+        months = lang.number(a.settings.horizon_months)
+        out[_("CLV, next {months} months").format(months=months)] = cell_money(
+            a, a.intervals.total[0])
+    out[_("Customers")] = lang.number(len(a.current))
+    if a.holdout is not None:  # two labelled values, never "a / b" (read either way in RTL)
+        out[_("Holdout purchases predicted")] = lang.number(a.holdout.predicted_purchases)
+        out[_("Holdout purchases that happened")] = lang.number(a.holdout.actual_purchases)
     return out
 
 
-def tables(a: CLVAnalysis) -> dict[str, pd.DataFrame]:
-    """The key tables by their translated titles: CLV, segments and the model fit."""
-    _ = a.lang.gettext
-    return {
-        _("Customer lifetime value"): clv_table(a),
-        _("Segments for action"): segments_table(a),
-        _("Model fit: {model}").format(model=_(MODEL_WORDS[a.model.name])): model_table(a),
-    }
+#: Names that moved to :mod:`growthkit.clv.tables` and :mod:`growthkit.clv.display`.
+_MOVED = {
+    **{name: tables for name in (
+        "clv_table", "full_table", "holdout_table", "model_table", "overview_table",
+        "rfm_table", "run_info", "segments_table", "spend_table", "tables",
+    )},
+    **{name: display for name in ("MODEL_WORDS", "UNIT_WORDS", "fit_table")},
+}
 
 
-def _plain(lang: Language, name: str, value: Any) -> str:
-    """A parameter value as a reader reads it: no quotes, words for codes and None."""
-    _ = lang.gettext
-    if value is None:
-        return _("none")
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if name == "model" and value in MODEL_WORDS:
-        return _(MODEL_WORDS[value])
-    if name == "time_unit" and value in UNIT_WORDS:
-        return _(UNIT_WORDS[value])
-    if isinstance(value, float) and math.isfinite(value):
-        return lang.number(value, 2) if value != int(value) else lang.number(value)
-    if isinstance(value, int):
-        return str(value) if name == "seed" else lang.number(value)
-    return lang.isolate(value)
-
-
-def run_info(a: CLVAnalysis) -> pd.DataFrame:
-    """Parameters (as resolved) and package versions, for the last cell of the report."""
-    lang = a.lang
-    _ = lang.gettext
-    rows = {
-        _("parameter: {name}").format(name=lang.isolate(k)): _plain(lang, k, v)
-        for k, v in a.parameters.items()
-    }
-    rows |= {
-        _("version: {name}").format(name=lang.isolate(k)): lang.isolate(v)
-        for k, v in package_versions().items()
-    }
-    return pd.DataFrame({_("value"): rows})
+def __getattr__(name: str) -> Any:
+    """Deprecated: the tables live in :mod:`growthkit.clv.tables` (FutureWarning)."""
+    if name in _MOVED:
+        module = _MOVED[name]
+        warnings.warn(
+            f"growthkit.clv.narrative.{name} is deprecated; use {module.__name__}.{name}",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, gammaln, hyp2f1
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._optimize import _bridge_integer
-from growthkit.clv._summary import _group, _Rows
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.optimize import bridge_integer
+from growthkit.clv.rows import Rows, group
 
 __all__ = ["ParetoNBDModel"]
 
 
-def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
+def log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
     """log A₀ of Fader & Hardie (2005, note 009, eqs. 19-20).
 
     A₀ = (r+s+x) ∫ from t_x to T of (α+y)^-(r+x) (β+y)^-(s+1) dy, a difference of two terms
@@ -37,7 +37,7 @@ def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
 
     That ₂F₁'s C - A - B is s (α ≥ β) or r + x - 1 (α < β): an integer when s or r is one
     (s = 1, say), where scipy's ₂F₁ is inf or inaccurate for z > 0.9 (α and β far apart).
-    There each term is interpolated in s or r across the integer by :func:`_bridge_integer`.
+    There each term is interpolated in s or r across the integer by :func:`bridge_integer`.
     """
     r, alpha, s, beta = params
     x = np.asarray(x, dtype="float64")
@@ -61,15 +61,15 @@ def _log_A0(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
     def u(y: Any) -> np.ndarray:
         y = np.asarray(y, dtype="float64")
         if alpha >= beta:
-            return _bridge_integer(lambda s_: u_at(y, r, s_), s)
-        return _bridge_integer(lambda r_: u_at(y, r_, s), r)
+            return bridge_integer(lambda s_: u_at(y, r, s_), s)
+        return bridge_integer(lambda r_: u_at(y, r_, s), r)
 
     u_tx, u_T = u(tx), u(T)
     with np.errstate(divide="ignore"):
         return u_tx + np.log1p(-np.exp(np.minimum(u_T - u_tx, 0.0)))
 
 
-#: Step of the exp-sinh rule in :func:`_log_tail`. At 1/12 the log-tail and its four
+#: Step of the exp-sinh rule in :func:`log_tail`. At 1/12 the log-tail and its four
 #: derivatives agree with mpmath to about 1e-12 relative over parameters from CDNOW's to the
 #: extremes the robustness tests use (x = 5,000, α/β = 10⁴, r + s = 0.1); at 1/8 to 1e-9, at
 #: 1/16 to 1e-14 with a third more nodes.
@@ -81,13 +81,13 @@ _TAIL_START = -4.0
 _TAIL_MAX_LOG = 600.0
 
 
-def _log_tail(
+def log_tail(
     alpha: float, beta: float, p: np.ndarray, q: float, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """log G and its gradient, for G(y) = ∫ from y to ∞ of (α+t)^-p (β+t)^-q dt.
 
     The Pareto/NBD likelihood needs G with p = r + x and q = s + 1: note 009's
-    s/(r+s+x)·A₀ is s·[G(t_x) - G(T)]. G is a ₂F₁ (``_log_A0``), but scipy has no derivative of
+    s/(r+s+x)·A₀ is s·[G(t_x) - G(T)]. G is a ₂F₁ (``log_A0``), but scipy has no derivative of
     ₂F₁ in its parameters, which the gradient in r and s needs. So G is computed here as the
     integral it is, with the exp-sinh rule of Takahasi & Mori (1974): δ = t - y =
     c·exp(π/2·sinh τ) on a grid of τ with step :data:`_TAIL_STEP`, where c = 1/(p/(α+y) +
@@ -153,18 +153,18 @@ class _TailPoints:
     at_T: np.ndarray
 
     @classmethod
-    def of(cls, rows: _Rows) -> _TailPoints:
+    def of(cls, rows: Rows) -> _TailPoints:
         n = rows.x.size
         x, y = np.concatenate([rows.x, rows.x]), np.concatenate([rows.tx, rows.T])
-        codes, first = _group(x, y)
+        codes, first = group(x, y)
         return cls(x[first], y[first], codes[:n], codes[n:])
 
 
-#: The points of the last few ``_Rows`` seen: a fit evaluates the likelihood many times on one.
-_POINTS_CACHE: dict[int, tuple[_Rows, _TailPoints]] = {}
+#: The points of the last few ``Rows`` seen: a fit evaluates the likelihood many times on one.
+_POINTS_CACHE: dict[int, tuple[Rows, _TailPoints]] = {}
 
 
-def _tail_points(rows: _Rows) -> _TailPoints:
+def _tail_points(rows: Rows) -> _TailPoints:
     hit = _POINTS_CACHE.get(id(rows))
     if hit is not None and hit[0] is rows:
         return hit[1]
@@ -180,7 +180,7 @@ class ParetoNBDModel(TransactionModel):
     lifetime with rate μ ~ Gamma(s, β).
 
     Use :func:`growthkit.clv.fit` with ``model="paretonbd"``. BFGS gets the exact gradient of
-    the likelihood (:func:`_log_tail`).
+    the likelihood (:func:`log_tail`).
 
     References
     ----------
@@ -197,9 +197,9 @@ class ParetoNBDModel(TransactionModel):
     _lifetimes_class = "ParetoNBDFitter"
 
     @staticmethod
-    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray]:
+    def loglik(params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray]:
         """Note 009 eq. 18, L = Γ(r+x)α^r β^s/Γ(r) · [(α+T)^-(r+x)(β+T)^-s + s·(G(t_x) - G(T))]
-        with G of :func:`_log_tail`, summed over histories with weights; and its exact gradient
+        with G of :func:`log_tail`, summed over histories with weights; and its exact gradient
         in the log-parameters.
         """
         r, alpha, s, beta = params
@@ -210,7 +210,7 @@ class ParetoNBDModel(TransactionModel):
         g_alpha, g_s, g_beta = n * r / alpha, n * np.log(beta), n * s / beta
 
         points = _tail_points(rows)
-        log_g, dlog_g = _log_tail(alpha, beta, r + points.x, s + 1.0, points.y)
+        log_g, dlog_g = log_tail(alpha, beta, r + points.x, s + 1.0, points.y)
         x, T, w = rows.x, rows.T, rows.weight
         log_aT, log_bT = np.log(alpha + T), np.log(beta + T)
         log_alive = -(r + x) * log_aT - s * log_bT
@@ -237,7 +237,7 @@ class ParetoNBDModel(TransactionModel):
         return float(ll), params * np.array([g_r, g_alpha, g_s, g_beta])
 
     @staticmethod
-    def _log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
+    def log_odds_dead(params: np.ndarray, x: Any, tx: Any, T: Any) -> np.ndarray:
         """Note 009 eq. 37: P(alive) = 1 / (1 + s/(r+s+x)·(α+T)^(r+x)(β+T)^s·A₀)."""
         r, alpha, s, beta = params
         x = np.asarray(x, dtype="float64")
@@ -246,11 +246,11 @@ class ParetoNBDModel(TransactionModel):
             - np.log(r + s + x)
             + (r + x) * np.log(alpha + T)
             + s * np.log(beta + T)
-            + _log_A0(params, x, tx, T)
+            + log_A0(params, x, tx, T)
         )
 
     @staticmethod
-    def _alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
+    def alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
         """Note 009 eq. 41 without its P(alive) factor:
         (r+x)(β+T)/((α+T)(s-1)) · [1 - ((β+T)/(β+T+t))^(s-1)].
 
@@ -266,5 +266,6 @@ class ParetoNBDModel(TransactionModel):
     def _simulate(params: np.ndarray, T: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         r, alpha, s, beta = params
         lam = rng.gamma(r, 1.0 / alpha, T.size)
-        lifetime = rng.exponential(1.0 / rng.gamma(s, 1.0 / beta, T.size))
+        with np.errstate(divide="ignore"):  # a dropout rate that underflowed to 0 never ends
+            lifetime = rng.exponential(1.0 / rng.gamma(s, 1.0 / beta, T.size))
         return rng.poisson(lam * np.minimum(lifetime, T))

@@ -8,9 +8,12 @@ import pandas as pd
 from growthkit.clv.uncertainty import CLVIntervals
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import N_
+from growthkit.notes import Note
 from growthkit.validation import require_columns
 
 __all__ = [
+    "ALL_ALIVE",
+    "ALL_ALIVE_SHARE",
     "AT_RISK",
     "BOUGHT_ONCE",
     "ONCE",
@@ -18,6 +21,7 @@ __all__ = [
     "SEGMENT_LABELS",
     "STATUSES",
     "TIERS",
+    "all_alive_note",
     "segment_customers",
     "summarize_segments",
 ]
@@ -81,6 +85,7 @@ def segment_customers(
     value_quantiles: tuple[float, float] = (0.5, 0.8),
     at_risk_below: float = 0.5,
     bought_once: bool = True,
+    value: str = "clv_revenue",
 ) -> pd.DataFrame:
     """Put each customer in a value tier and an activity status.
 
@@ -102,6 +107,9 @@ def segment_customers(
     bought_once : bool, default True
         Put customers without a repeat purchase in the *Bought once* segment (needs a
         ``frequency`` column); False keeps them in the value × status grid.
+    value : str, default "clv_revenue"
+        The column the value tiers rank by: ``"expected_purchases"`` for a purchase log
+        without amounts.
 
     Returns
     -------
@@ -113,7 +121,7 @@ def segment_customers(
     GrowthkitError
         For missing columns or thresholds out of range.
     """
-    require_columns(predictions.columns, ["clv_revenue", "p_alive"], where="the predictions")
+    require_columns(predictions.columns, [value, "p_alive"], where="the predictions")
     lo_q, hi_q = value_quantiles
     if not 0 < lo_q < hi_q < 1:
         raise GrowthkitError(
@@ -121,7 +129,7 @@ def segment_customers(
         )
     if not 0 < at_risk_below < 1:
         raise GrowthkitError(f"at_risk_below={at_risk_below!r}; expected a probability in (0, 1)")
-    clv = predictions["clv_revenue"].to_numpy()
+    clv = predictions[value].to_numpy()
     lo, hi = np.quantile(clv, [lo_q, hi_q])
     active, at_risk = STATUSES
     tier_code = np.select([clv >= hi, clv >= lo], [0, 1], 2)  # index into TIERS
@@ -163,20 +171,23 @@ def summarize_segments(
     pandas.DataFrame
         Indexed by segment (all of :data:`SEGMENTS`, empty ones with zeros): ``customers``,
         ``share``, ``mean_p_alive``, ``expected_purchases``, ``clv_revenue`` (total), ``mean_clv``,
-        ``clv_profit`` (total), optionally the interval, and ``action``.
+        ``clv_profit`` (total) when the predictions have values, optionally the interval, and
+        ``action``.
     """
-    require_columns(segmented.columns, ["segment", "clv_revenue"], where="the segments")
+    require_columns(segmented.columns, ["segment", "p_alive"], where="the segments")
     grouped = segmented.groupby("segment", observed=False)
-    out = pd.DataFrame(
-        {
-            "customers": grouped.size(),
-            "mean_p_alive": grouped["p_alive"].mean(),
-            "expected_purchases": grouped["expected_purchases"].sum(),
+    columns = {
+        "customers": grouped.size(),
+        "mean_p_alive": grouped["p_alive"].mean(),
+        "expected_purchases": grouped["expected_purchases"].sum(),
+    }
+    if "clv_revenue" in segmented.columns:  # a purchase log without amounts has no value
+        columns |= {
             "clv_revenue": grouped["clv_revenue"].sum(),
             "mean_clv": grouped["clv_revenue"].mean(),
             "clv_profit": grouped["clv_profit"].sum(),
         }
-    ).reindex(list(SEGMENTS))
+    out = pd.DataFrame(columns).reindex(list(SEGMENTS))
     out["customers"] = out["customers"].fillna(0).astype(int)
     out.insert(1, "share", out["customers"] / max(len(segmented), 1))
     if intervals is not None:
@@ -185,3 +196,37 @@ def summarize_segments(
     out["action"] = pd.Series(SEGMENTS)
     out.index.name = "segment"
     return out
+
+
+#: When this share of repeat buyers or more is probably still active (P(alive) at least the
+#: at-risk threshold), the forecast rests on a model that saw almost no dropout: a red flag.
+ALL_ALIVE_SHARE = 0.99
+#: The red flag's words.
+ALL_ALIVE = N_(
+    "{active} of {n} repeat buyers ({share}) are probably still active: the model sees almost "
+    "no dropout in this window, so its forecast assumes nearly nobody stops buying. Read the "
+    "expected purchases and CLV as an upper bound."
+)
+
+
+def all_alive_note(predictions: pd.DataFrame, at_risk_below: float = 0.5) -> Note | None:
+    """The ``all_alive`` red flag when at least :data:`ALL_ALIVE_SHARE` of the repeat buyers
+    are probably still active (None otherwise, or without repeat buyers).
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        ``frequency`` and ``p_alive`` per customer.
+    at_risk_below : float, default 0.5
+        The P(alive) under which a customer is at risk (as in :func:`segment_customers`).
+
+    Returns
+    -------
+    Note or None
+    """
+    repeat = predictions.loc[predictions["frequency"] > 0, "p_alive"]
+    active = int((repeat >= at_risk_below).sum())
+    if repeat.empty or active < ALL_ALIVE_SHARE * repeat.size:
+        return None
+    return Note("all_alive", ALL_ALIVE, kinds={"share": "percent"}, active=active,
+                n=int(repeat.size), share=active / repeat.size)

@@ -19,14 +19,16 @@ import pandas as pd
 from scipy import stats
 from scipy.special import digamma, gammaln
 
-from growthkit.clv._mle import _MaximumLikelihoodModel
-from growthkit.clv._optimize import WARM_START_ROWS, FitSample, _maximize, sample_stride
-from growthkit.clv._summary import MIN_CUSTOMERS, _column, _customer
+from growthkit.clv.mle import MaximumLikelihoodModel
+from growthkit.clv.optimize import WARM_START_ROWS, FitSample, maximize, sample_stride
+from growthkit.clv.rows import MIN_CUSTOMERS, checked_column, customer_label
 from growthkit.errors import ConvergenceError, GrowthkitError
+from growthkit.i18n import N_
+from growthkit.notes import Note
 from growthkit.progress import step
 from growthkit.validation import require_columns
 
-__all__ = ["GammaGammaModel", "SpendCorrelationWarning", "fit_spend"]
+__all__ = ["GammaGammaModel", "SpendCorrelationWarning", "correlation_note", "fit_spend"]
 
 #: |Pearson r| between frequency and spend above which the independence assumption is doubtful.
 CORRELATION_LIMIT = 0.3
@@ -87,7 +89,7 @@ def _loglik(params: np.ndarray, data: _SpendData) -> tuple[float, np.ndarray]:
     return float(ll), params * np.array([g_p, g_q, g_gamma])
 
 
-class GammaGammaModel(_MaximumLikelihoodModel):
+class GammaGammaModel(MaximumLikelihoodModel):
     """Gamma-Gamma: each purchase of a customer is Gamma(p, ν) and ν ~ Gamma(q, γ) across
     customers, so a customer's expected spend per purchase shrinks their observed mean towards
     the population mean pγ/(q-1).
@@ -153,7 +155,7 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         ConvergenceError
             When the likelihood has no maximum with a finite mean spend (q <= 1).
         """
-        x, m = _spend_arrays(summary)
+        x, m = spend_arrays(summary)
         used = (x > 0) & (m > 0)
         if used.sum() < MIN_CUSTOMERS:
             raise GrowthkitError(
@@ -173,7 +175,7 @@ class GammaGammaModel(_MaximumLikelihoodModel):
                 k = sample_stride(int(n))
                 part = _SpendData.of(scaled.x[::k], scaled.m[::k])
                 sample = FitSample(lambda lp: _loglik(np.exp(lp), part), float(part.x.size))
-            log_params = _maximize(
+            log_params = maximize(
                 lambda lp: _loglik(np.exp(lp), scaled), np.full(3, 0.1), n, self.param_names,
                 self.label, sample,
             )
@@ -193,7 +195,7 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         self.correlation_p_value = float(result.pvalue) if result else float("nan")
         self.correlation_warning = bool(abs(self.correlation) > CORRELATION_LIMIT)
         if self.correlation_warning:
-            _warn_correlated(self.correlation, stacklevel=3)
+            _warn_correlated(self, stacklevel=3)
         return self
 
     @classmethod
@@ -221,9 +223,9 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         p, q, gamma = self._params
         return float(p * gamma / (q - 1.0))
 
-    def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
+    def draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Parameter draws from the asymptotic sampling distribution, keeping q > 1."""
-        draws = super()._draw_params(n, rng)
+        draws = super().draw_params(n, rng)
         return draws[draws[:, 1] > 1.0]
 
     @staticmethod
@@ -250,7 +252,7 @@ class GammaGammaModel(_MaximumLikelihoodModel):
             Indexed like ``summary``.
         """
         self._check_fitted()
-        x, m = _spend_arrays(summary)
+        x, m = spend_arrays(summary)
         values = self._expected_spend(self._params, x, m)
         return pd.Series(values, index=summary.index, name="expected_spend")
 
@@ -262,28 +264,40 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         return f"<GammaGammaModel: {params}{fitted}>"
 
 
-def _warn_correlated(r: float, stacklevel: int) -> None:
-    warnings.warn(
-        f"frequency and spend per purchase are correlated (r = {r:.2f}, above "
-        f"{CORRELATION_LIMIT}); the Gamma-Gamma model assumes they are independent, so spend "
-        "predictions are biased",
-        SpendCorrelationWarning,
-        stacklevel=stacklevel,
-    )
+#: The note (and warning) when frequency and spend correlate.
+CORRELATION_MESSAGE = N_(
+    "frequency and spend per purchase are correlated (r = {r}, above {limit}); the "
+    "Gamma-Gamma model assumes they are independent, so spend predictions are biased"
+)
 
 
-def _spend_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def correlation_note(model: GammaGammaModel) -> Note | None:
+    """The ``spend_correlation`` note when a fitted model's frequency-spend correlation is
+    above :data:`CORRELATION_LIMIT` (None otherwise)."""
+    if not model.correlation_warning:
+        return None
+    return Note("spend_correlation", CORRELATION_MESSAGE, r=f"{model.correlation:.2f}",
+                limit=f"{CORRELATION_LIMIT}")
+
+
+def _warn_correlated(model: GammaGammaModel, stacklevel: int) -> None:
+    note = correlation_note(model)
+    if note is not None:
+        warnings.warn(str(note), SpendCorrelationWarning, stacklevel=stacklevel)
+
+
+def spend_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``frequency`` (validated) and ``monetary_value`` (finite, any sign) as arrays."""
     if not isinstance(summary, pd.DataFrame):
         raise TypeError(f"the summary must be a pandas DataFrame; found {type(summary).__name__}")
     require_columns(summary.columns, ["frequency", "monetary_value"], where="the summary")
-    x = _column(summary, "frequency", "summary")
+    x = checked_column(summary, "frequency", "summary")
     m = summary["monetary_value"].to_numpy(dtype="float64", na_value=np.nan)
     if not np.isfinite(m).all():
         i = int((~np.isfinite(m)).argmax())
         raise GrowthkitError(
             f"column 'monetary_value' of the summary has a missing or infinite value for "
-            f"customer {_customer(summary, i)}; expected finite numbers (0 without repeats)"
+            f"customer {customer_label(summary, i)}; expected finite numbers (0 without repeats)"
         )
     return x, m
 
@@ -316,6 +330,5 @@ def fit_spend(summary: pd.DataFrame) -> GammaGammaModel:
     with warnings.catch_warnings():  # warn once, pointing at the caller of fit_spend
         warnings.simplefilter("ignore", SpendCorrelationWarning)
         model.fit(summary)
-    if model.correlation_warning:
-        _warn_correlated(model.correlation, stacklevel=3)
+    _warn_correlated(model, stacklevel=3)
     return model

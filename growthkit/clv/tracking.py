@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
+from growthkit.clv.base import TransactionModel
 from growthkit.data import Orders, as_date
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step

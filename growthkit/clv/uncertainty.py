@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
+from growthkit.clv.base import TransactionModel
 from growthkit.clv.spend import GammaGammaModel
 from growthkit.clv.value import Cells, Histories, clv_revenue, clv_settings, clv_sums
-from growthkit.errors import GrowthkitError
+from growthkit.errors import ConvergenceError, GrowthkitError
 from growthkit.progress import step
 
 __all__ = ["TOTAL", "CLVIntervals", "clv_intervals"]
@@ -59,6 +59,13 @@ class CLVIntervals:
         return float(row["clv_revenue"]), float(row["revenue_low"]), float(row["revenue_high"])
 
     @property
+    def has_bounds(self) -> bool:
+        """Whether the total has an interval: parameter draws were made and every draw gave a
+        finite total (a model near the edge of its range can draw parameters that do not)."""
+        _, low, high = self.total
+        return bool(self.n_draws) and bool(np.isfinite(low) and np.isfinite(high))
+
+    @property
     def total_profit(self) -> tuple[float, float, float]:
         """Profit CLV of all customers: (estimate, low, high)."""
         row = self.table.loc[TOTAL]
@@ -78,6 +85,7 @@ def clv_intervals(
     level: float = 0.90,
     n_draws: int = 200,
     seed: int = 0,
+    strict: bool = True,
 ) -> CLVIntervals:
     """Intervals for total CLV and CLV per group by a parametric bootstrap.
 
@@ -97,6 +105,9 @@ def clv_intervals(
         Parameter draws.
     seed : int, default 0
         Seed of ``numpy.random.default_rng``.
+    strict : bool, default True
+        Raise when a model has no sampling distribution (Hessian not positive definite);
+        False gives the point estimates with NaN bounds and ``n_draws`` 0.
 
     Returns
     -------
@@ -107,7 +118,7 @@ def clv_intervals(
     GrowthkitError
         For a bad level, number of draws, settings or groups.
     ConvergenceError
-        When a model's Hessian is not positive definite.
+        When a model's Hessian is not positive definite (with ``strict``).
 
     References
     ----------
@@ -136,8 +147,13 @@ def clv_intervals(
 
     rng = np.random.default_rng(seed)
     with step("computed CLV intervals") as progress:
-        drawn = model._draw_params(n_draws, rng)
-        spend_drawn = spend_model._draw_params(n_draws, rng)
+        try:
+            drawn = model.draw_params(n_draws, rng)
+            spend_drawn = spend_model.draw_params(n_draws, rng)
+        except ConvergenceError:
+            if strict:
+                raise
+            drawn = spend_drawn = np.empty((0, 0))  # no sampling distribution: points only
         draws = min(len(drawn), len(spend_drawn))
         cells = Cells.of(hist, codes, n_groups)
         progress["detail"] = (
@@ -149,7 +165,10 @@ def clv_intervals(
             for i in range(draws)
         ])
     point = clv_revenue(model, model._params, spend_model._params, hist, settings)
-    low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    if draws:
+        low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    else:
+        low = high = np.full(n_groups + 1, np.nan)
 
     margin = settings.gross_margin
     table = pd.DataFrame(

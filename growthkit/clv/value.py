@@ -9,23 +9,25 @@ customer base analysis. Journal of Marketing Research, 42(4), 415-430.
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 from numbers import Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._base import TransactionModel
-from growthkit.clv._summary import _group, _rfm_arrays
-from growthkit.clv.spend import GammaGammaModel, _spend_arrays
+from growthkit.clv.base import TransactionModel
+from growthkit.clv.rows import group, rfm_arrays
+from growthkit.clv.spend import GammaGammaModel, spend_arrays
 from growthkit.errors import GrowthkitError
 from growthkit.progress import step
 from growthkit.units import DAYS_PER_MONTH, TIME_UNITS, check_time_unit
 
 __all__ = [
-    "CLVSettings",
     "Cells",
     "Histories",
+    "ValueSettings",
     "clv_revenue",
     "clv_settings",
     "clv_sums",
@@ -34,8 +36,11 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class CLVSettings:
+class ValueSettings:
     """How CLV is computed: horizon, discounting, margin and the summary's time unit.
+
+    (Called ``CLVSettings`` before the report's parameters, :class:`growthkit.clv.CLVSettings`,
+    took the name.)
 
     CLV sums, month by month, the expected purchases in that month times the expected spend per
     purchase, discounted to today at the end of the month. This is lifetimes'
@@ -125,7 +130,7 @@ class Histories:
     def histories(self) -> tuple[np.ndarray, np.ndarray]:
         """Codes and first rows of the distinct (frequency, recency, T) histories, for P(alive)
         at many parameter draws (computed on first use, then kept)."""
-        return _group(self.x, self.tx, self.T)
+        return group(self.x, self.tx, self.T)
 
     @classmethod
     def from_summary(cls, summary: pd.DataFrame, spend: bool) -> Histories:
@@ -142,20 +147,20 @@ class Histories:
         -------
         Histories
         """
-        x, tx, T = _rfm_arrays(summary)
-        m = _spend_arrays(summary)[1] if spend else None
-        codes, first = _group_histories(x, T)
+        x, tx, T = rfm_arrays(summary)
+        m = spend_arrays(summary)[1] if spend else None
+        codes, first = group_histories(x, T)
         return cls(x, tx, T, m, codes, first)
 
 
-def _group_histories(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group customers by (frequency, T), as :func:`growthkit.clv._summary._group` does, with
+def group_histories(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group customers by (frequency, T), as :func:`growthkit.clv.rows.group` does, with
     one hash pass instead of four: frequencies are whole numbers (checked), so they combine
     with the codes of T into one integer key directly.
     """
     n = x.size
     if n == 0 or x.max() >= 2**31:
-        return _group(x, T)
+        return group(x, T)
     t_codes = pd.factorize(T)[0]
     key = t_codes.astype(np.int64) * (int(x.max()) + 1) + x.astype(np.int64)
     codes = pd.factorize(key)[0].astype(np.int64)
@@ -169,23 +174,23 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return first
 
 
-def _alive_purchases(
-    model: TransactionModel, params: np.ndarray, hist: Histories, settings: CLVSettings
+def _alive_terms(
+    model: TransactionModel, params: np.ndarray, hist: Histories, settings: ValueSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per distinct (frequency, T): the expected purchases of a customer alive now, at the end
     of each month of the horizon (cumulative, months 0..H), and discounted over the horizon."""
     t = np.arange(settings.horizon_months + 1.0) * settings.units_per_month
     x, T = hist.x[hist.first], hist.T[hist.first]
-    cumulative = model._alive_purchases(params, t[:, None], x[None, :], T[None, :])
+    cumulative = model.alive_purchases(params, t[:, None], x[None, :], T[None, :])
     return cumulative, settings.monthly_discount @ np.diff(cumulative, axis=0)
 
 
 def _purchase_terms(
-    model: TransactionModel, params: np.ndarray, hist: Histories, settings: CLVSettings
+    model: TransactionModel, params: np.ndarray, hist: Histories, settings: ValueSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(alive), expected purchases over the horizon, and discounted expected purchases."""
-    cumulative, discounted = _alive_purchases(model, params, hist, settings)
-    p_alive = model._p_alive(params, hist.x, hist.tx, hist.T)
+    cumulative, discounted = _alive_terms(model, params, hist, settings)
+    p_alive = model.p_alive(params, hist.x, hist.tx, hist.T)
     return p_alive, p_alive * cumulative[-1][hist.codes], p_alive * discounted[hist.codes]
 
 
@@ -194,7 +199,7 @@ def clv_revenue(
     params: np.ndarray,
     spend_params: np.ndarray,
     hist: Histories,
-    settings: CLVSettings,
+    settings: ValueSettings,
 ) -> np.ndarray:
     """Revenue CLV per customer at the given parameters of both models.
 
@@ -211,7 +216,7 @@ def clv_revenue(
         Gamma-Gamma parameters (p, q, gamma).
     hist : Histories
         The customers, built with spend.
-    settings : CLVSettings
+    settings : ValueSettings
         Horizon, discounting and time unit.
 
     Returns
@@ -219,9 +224,9 @@ def clv_revenue(
     numpy.ndarray
         Revenue CLV of each customer of ``hist``, in its order.
     """
-    _, discounted = _alive_purchases(model, params, hist, settings)
+    _, discounted = _alive_terms(model, params, hist, settings)
     codes, first = hist.histories
-    p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
+    p_alive = model.p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
     spend = GammaGammaModel._expected_spend(spend_params, hist.x, hist.m)
     return p_alive[codes] * discounted[hist.codes] * spend
 
@@ -293,7 +298,7 @@ def clv_sums(
     params: np.ndarray,
     spend_params: np.ndarray,
     hist: Histories,
-    settings: CLVSettings,
+    settings: ValueSettings,
     cells: Cells,
 ) -> np.ndarray:
     """Revenue CLV summed over all customers, then over each group, one term per cell.
@@ -315,9 +320,9 @@ def clv_sums(
     numpy.ndarray
         The total over all customers, then the total of each group (``1 + n_groups`` values).
     """
-    _, discounted = _alive_purchases(model, params, hist, settings)
+    _, discounted = _alive_terms(model, params, hist, settings)
     _, first = hist.histories
-    p_alive = model._p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
+    p_alive = model.p_alive(params, hist.x[first], hist.tx[first], hist.T[first])
     p, q, gamma = spend_params
     spend = p * (gamma * cells.customers + cells.x * cells.spend) / (p * cells.x + q - 1.0)
     values = p_alive[cells.history] * discounted[cells.purchase] * spend
@@ -405,7 +410,7 @@ def clv_settings(
     annual_discount_rate: float,
     gross_margin: float,
     time_unit: str | None,
-) -> CLVSettings:
+) -> ValueSettings:
     """The settings of :func:`predict`, in the model's time unit unless one is given.
 
     Parameters
@@ -417,7 +422,7 @@ def clv_settings(
 
     Returns
     -------
-    CLVSettings
+    ValueSettings
 
     Raises
     ------
@@ -430,4 +435,17 @@ def clv_settings(
             "time_unit is unknown: pass time_unit='days', 'weeks' or 'months' (the unit of "
             "recency and T in the summary)"
         )
-    return CLVSettings(horizon_months, annual_discount_rate, gross_margin, unit)
+    return ValueSettings(horizon_months, annual_discount_rate, gross_margin, unit)
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated: ``CLVSettings`` here is :class:`ValueSettings` (FutureWarning); the report's
+    parameters are :class:`growthkit.clv.CLVSettings`."""
+    if name == "CLVSettings":
+        warnings.warn(
+            "growthkit.clv.value.CLVSettings is deprecated; use growthkit.clv.value.ValueSettings",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return ValueSettings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,7 +44,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions
 from growthkit.i18n import Language, check_currency, get_language
 from growthkit.notes import Note, note_dicts
-from growthkit.result import ReportAnalysis
+from growthkit.result import ReportAnalysis, summary_in
 from growthkit.samples import sample_parameters
 from growthkit.validation import check_export_path
 
@@ -144,9 +144,15 @@ class CohortsAnalysis(ReportAnalysis):
         """The segment column matched to the spend table's channels (None if none)."""
         return self.cac.channel_col if self.cac is not None else None
 
-    def summary(self) -> str:
-        """The plain-language summary at the top of the report, as Markdown."""
-        return narrative.summary_markdown(self)
+    def summary(self, format: str = "markdown") -> str:
+        """The plain-language summary at the top of the report.
+
+        Parameters
+        ----------
+        format : {"markdown", "text"}, default "markdown"
+            As the report shows it, or plain text to paste into a chat or a dashboard.
+        """
+        return summary_in(narrative.summary_markdown(self), format, self.lang.rtl)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """LTV:CAC, payback by segment and the cohort table, formatted."""
@@ -178,6 +184,10 @@ class CohortsAnalysis(ReportAnalysis):
     def cohorts_table(self) -> pd.DataFrame:
         """Per cohort: customers, CAC, payback and LTV:CAC, formatted."""
         return tables.cohorts_table(self)
+
+    def cohorts_view(self) -> Any:
+        """:meth:`cohorts_table` as an interactive table (sort, search; offline)."""
+        return tables.cohorts_view(self)
 
     def segments_markdown(self) -> str:
         """Which segment values pay back fastest, per segment column."""

@@ -14,8 +14,6 @@ tables are in :mod:`growthkit.cohorts.tables`.
 from __future__ import annotations
 
 import dataclasses
-import html
-import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,9 +52,10 @@ from growthkit.cohorts.tables import (
     when,
 )
 from growthkit.formatting import escape
-from growthkit.i18n import Language, as_language, strip_isolates
+from growthkit.i18n import Language, as_language
 from growthkit.notes import Note
 from growthkit.numeric import finite
+from growthkit.plain_text import plain_text
 
 if TYPE_CHECKING:
     from growthkit.cohorts.analysis import CohortsAnalysis
@@ -83,7 +82,6 @@ __all__ = [
     "no_backtest_note",
     "note_markdown",
     "overview_table",
-    "plain_text",
     "projection_markdown",
     "ratio",
     "retention_markdown",
@@ -124,26 +122,6 @@ def _note_text(note: Note, language: Language | str) -> str:
     """A note as plain text in ``language`` (the ``cohorts`` catalog)."""
     lang = as_language(language, "cohorts")
     return Note(note.code, lang.gettext(note.message), kinds=note.kinds, **note.args).text(lang)
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown as plain text: no emphasis marks, escapes or bidi isolates; paragraphs kept.
-
-    Parameters
-    ----------
-    markdown : str
-
-    Returns
-    -------
-    str
-    """
-    import mistune  # nbconvert's Markdown renderer
-
-    paragraphs = []
-    for block in markdown.split("\n\n"):
-        text = re.sub(r"<[^>]+>", "", mistune.html(block))
-        paragraphs.append(strip_isolates(html.unescape(text)).strip())
-    return "\n\n".join(p for p in paragraphs if p)
 
 
 def summary_text(a: CohortsAnalysis) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from growthkit.cohorts.messages import MODEL_NAMES
 from growthkit.cohorts.payback import HORIZONS, RULE_OF_THUMB
 from growthkit.i18n import N_, Language, as_language, strip_isolates
+from growthkit.interactive import InteractiveTable, interactive_table
 from growthkit.numeric import finite
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "at",
     "backtest_table",
     "cohorts_table",
+    "cohorts_view",
     "headline",
     "ltv_cac_table",
     "margin_given",
@@ -229,28 +231,50 @@ def _projected_payback_cells(lang: Language, s: pd.DataFrame) -> list[str]:
 
 def cohorts_table(a: CohortsAnalysis) -> pd.DataFrame:
     """Per cohort: customers, CAC, payback and LTV:CAC (actual, then projected), formatted."""
+    return _cohort_columns(a)[0]
+
+
+def cohorts_view(a: CohortsAnalysis) -> InteractiveTable:
+    """:func:`cohorts_table` as a table the reader sorts and searches (each column by the number
+    behind its text)."""
+    shown, order = _cohort_columns(a)
+    return interactive_table(shown.reset_index(), order=order, language=a.lang)
+
+
+def _cohort_columns(a: CohortsAnalysis) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cohort table's cells, and the numbers each column sorts by (same headers)."""
     L, s, p = a.lang, a.cohort_summary, a.period
     out = pd.DataFrame(index=pd.Index(s.index, name=L.gettext("Cohort")))
+    order = pd.DataFrame(index=range(len(s)))
     customers = L.gettext("Customers")
     out[customers] = [
         L.gettext("{n} (incl. earlier customers)").format(n=L.number(n)) if early
         else L.number(n) if done else L.gettext("{n} (forming)").format(n=L.number(n))
         for n, done, early in zip(s["customers"], s["complete"], s["left_censored"], strict=True)
     ]
+    order[customers] = s["customers"].to_numpy(dtype=float)
     if a.cac is not None:
         out[L.gettext("CAC")] = _money_cells(a, s["cac"])
+        order[L.gettext("CAC")] = s["cac"].to_numpy(dtype=float)
         out[L.gettext("CAC from")] = [
             L.gettext(BASIS_LABELS[b]) if b in BASIS_LABELS else L.isolate(b)
             for b in s["cac_basis"]
         ]
         out[_payback_header(L, p)] = _payback_cells(L, s)
+        order[_payback_header(L, p)] = s["payback_period"].to_numpy(dtype=float)
         out[L.gettext("Projected payback")] = _projected_payback_cells(L, s)
         for h in HORIZONS:
-            out[at(L, N_("LTV:CAC at {span}"), p, h)] = [ratio(L, v) for v in s[f"ltv_cac_{h}"]]
+            header = at(L, N_("LTV:CAC at {span}"), p, h)
+            out[header] = [ratio(L, v) for v in s[f"ltv_cac_{h}"]]
+            order[header] = s[f"ltv_cac_{h}"].to_numpy(dtype=float)
     for h in HORIZONS:
-        out[at(L, N_("LTV at {span}"), p, h)] = _money_cells(a, s[f"ltv_{h}"])
-    out[at(L, N_("Projected LTV at {span}"), p, 24)] = _money_cells(a, s["projected_ltv_24"])
-    return out
+        header = at(L, N_("LTV at {span}"), p, h)
+        out[header] = _money_cells(a, s[f"ltv_{h}"])
+        order[header] = s[f"ltv_{h}"].to_numpy(dtype=float)
+    header = at(L, N_("Projected LTV at {span}"), p, 24)
+    out[header] = _money_cells(a, s["projected_ltv_24"])
+    order[header] = s["projected_ltv_24"].to_numpy(dtype=float)
+    return out, order
 
 
 def _segment_index(a: CohortsAnalysis, keys: list[tuple[str, str]]) -> pd.MultiIndex:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -32,7 +33,7 @@ import pandas as pd
 
 from growthkit.data.dates import DATE_EXAMPLES, check_timezone, parse_dates
 from growthkit.data.parquet_stats import parquet_files, statistics_facts
-from growthkit.data.sources import Source, load
+from growthkit.data.sources import Source, load, sniffed_column
 from growthkit.data.urls import redact
 from growthkit.errors import GrowthkitError
 from growthkit.i18n import Language, get_language
@@ -502,10 +503,26 @@ def validate_orders(
             )
         lines = order_col is not None or quantity_col is not None
         files = parquet_files(source) if statistics and not quality and not lines else []
-        found, columns, bad, today = _validation_pass(
-            t, customer_col, date_col, amount_col, timezone, today, quality, files,
-            order_col=order_col, quantity_col=quantity_col,
-        )
+        text_columns: list[str] = []
+        while True:  # a CSV column typed from its first rows is read again as text
+            try:
+                found, columns, bad, today = _validation_pass(
+                    t, customer_col, date_col, amount_col, timezone, today, quality, files,
+                    order_col=order_col, quantity_col=quantity_col,
+                )
+                break
+            except Exception as exc:
+                sniffed = sniffed_column(exc)
+                if sniffed is None:
+                    raise
+                column, value, line = sniffed
+                if not isinstance(source, str | os.PathLike) or column in text_columns:
+                    raise GrowthkitError(
+                        f"column {column!r} reads as numbers or dates in the first rows of the "
+                        f"data, but line {line} holds {value!r}; expected one type per column"
+                    ) from None
+                text_columns.append(column)
+                t = load(source, text_columns=text_columns)
         columns |= {c: t[c] for c in keep if c not in columns}
         _raise_on_bad_values(t, found, bad, [c for c in needed if c != customer_col],
                              date_col, amount_col, quantity_col, source, unit)

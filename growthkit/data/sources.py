@@ -11,8 +11,10 @@ import functools
 import gzip
 import io
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Sequence
 from glob import glob
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.samples import load_sample
 
 __all__ = ["ENGINE_ENV", "FILE_READERS", "MEMORY_SHARE", "Source", "engine", "engine_settings",
-           "load"]
+           "load", "sniffed_column"]
 
 Source = pd.DataFrame | str | os.PathLike | ibis.Table
 
@@ -128,7 +130,12 @@ def engine() -> ibis.BaseBackend:
 
 
 def load(
-    source: Source, *, table: str | None = None, name: str = "data", rows: str = "orders"
+    source: Source,
+    *,
+    table: str | None = None,
+    name: str = "data",
+    rows: str = "orders",
+    text_columns: Sequence[str] = (),
 ) -> ibis.Table:
     """Open a source as an Ibis table, without reading it into memory.
 
@@ -147,6 +154,9 @@ def load(
         The parameter the source came from, as messages name it (``spend_data``).
     rows : str, default "orders"
         What its rows are, as messages name them (``spend rows``, ``events``).
+    text_columns : sequence of str, optional
+        CSV columns to read as text whatever their first rows look like (see
+        :func:`sniffed_column`); other sources ignore it.
 
     Returns
     -------
@@ -182,10 +192,32 @@ def load(
     url = parse_url(text)
     if url is not None and url.scheme.lower() != "file":
         return _load_url(text, table, name)
-    return _load_file(url.location if url is not None else text, name, rows)
+    return _load_file(url.location if url is not None else text, name, rows, text_columns)
 
 
-def _load_file(path: str, name: str = "data", rows: str = "orders") -> ibis.Table:
+def sniffed_column(exc: BaseException) -> tuple[str, str, str] | None:
+    """The CSV column DuckDB typed from its first rows and then failed to convert, if that is
+    what ``exc`` says: (column, the value, its line), else None.
+
+    DuckDB decides a CSV column's type from a sample of its first rows; an invoice number
+    column whose first 20,480 lines are digits reads as BIGINT, and the query that reaches
+    ``C542898`` fails. Reading that column as text (``load(..., text_columns=[column])``)
+    is then right.
+    """
+    text = str(exc)
+    if "auto-detected from the CSV file" not in text:
+        return None
+    column = re.search(r"Column (.+?) is being converted as type", text)
+    value = re.search(r'Could not convert string "(.*?)" to', text)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if column is None:
+        return None
+    return column.group(1), value.group(1) if value else "", line.group(1) if line else "?"
+
+
+def _load_file(
+    path: str, name: str = "data", rows: str = "orders", text_columns: Sequence[str] = ()
+) -> ibis.Table:
     lower = path.lower()
     ext = next((e for e in sorted(FILE_READERS, key=len, reverse=True) if lower.endswith(e)), None)
     if ext is None:
@@ -211,8 +243,9 @@ def _load_file(path: str, name: str = "data", rows: str = "orders") -> ibis.Tabl
             )
     con = engine()
     reader = getattr(con, FILE_READERS[ext])
+    options = {"types": dict.fromkeys(text_columns, "VARCHAR")} if csv_file and text_columns else {}
     try:
-        table = reader(path)
+        table = reader(path, **options)
     except Exception as exc:  # DuckDB raises its own types, with long messages
         problem = next((p for f in files if csv_file and (p := _csv_problem(f, ext))), None)
         raise GrowthkitError(_read_error(path, exc, name, problem)) from None

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
-from growthkit.abtest.formats import binary
+from growthkit.abtest.display import binary
 from growthkit.abtest.narrative import power_curve_problem
 from growthkit.abtest.planning import power as _power_at
 from growthkit.abtest.planning import sample_size

@@ -7,8 +7,11 @@ several of its functions fail on pandas 3 (``plot_history_alive`` calls the remo
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -17,9 +20,9 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from growthkit.clv import SEGMENT_LABELS, CLVAnalysis, HoldoutValidation, TransactionModel
-from growthkit.clv.narrative import MODEL_WORDS, UNIT_WORDS
+from growthkit.clv.display import MODEL_WORDS, UNIT_WORDS
 from growthkit.errors import GrowthkitError
-from growthkit.i18n import Language, get_language
+from growthkit.i18n import Language, as_language
 from growthkit.plots._theme import (
     PALETTE,
     currency_formatter,
@@ -31,6 +34,7 @@ from growthkit.plots._theme import (
 from growthkit.units import TIME_UNITS, check_time_unit
 
 __all__ = [
+    "draw_chart",
     "plot_at_risk_example",
     "plot_clv_distribution",
     "plot_frequency_recency_matrix",
@@ -43,9 +47,60 @@ __all__ = [
 ]
 
 
-def _lang(language: Language | str | None) -> Language:
-    """The report language with the clv catalog (English when None)."""
-    return get_language(language or "en", domain="clv")
+def draw_chart(plot: Callable[..., Axes], *args: Any, needs: Any = True, **kwargs: Any) -> Axes:
+    """Draw ``plot(*args, **kwargs)``, or one line saying why the chart cannot be drawn.
+
+    A diagnostic chart never takes a report down. When an input is None (a section the report
+    skipped, e.g. no model converged) the chart is replaced by a sentence saying so; when
+    drawing fails (e.g. a simulation at estimates on the edge of their range), the partial
+    figure is discarded and the sentence gives the reason.
+
+    Parameters
+    ----------
+    plot : callable
+        A chart helper of this module.
+    *args
+        Its positional arguments.
+    needs : object, default True
+        One more input the chart needs; None skips it like a None argument.
+    **kwargs
+        Its keyword arguments (``language`` also sets the sentence's language; without it, a
+        :class:`~growthkit.clv.CLVAnalysis` argument's).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    language = kwargs.get("language")
+    if language is None:
+        language = next((arg.lang for arg in args if isinstance(arg, CLVAnalysis)), None)
+    lang = as_language(language, domain="clv")
+    _ = lang.gettext
+    if needs is None or any(arg is None for arg in args):
+        return _sentence(kwargs.get("ax"), _(
+            "No chart: the section it belongs to was skipped (see the summary)."), lang)
+    before = set(plt.get_fignums())
+    try:
+        return plot(*args, **kwargs)
+    except Exception as exc:  # a chart is a diagnostic: say why, never stop the report
+        logging.getLogger("growthkit").warning("chart %s not drawn: %s", plot.__name__, exc)
+        for number in set(plt.get_fignums()) - before:
+            plt.close(number)
+        ax = kwargs.get("ax")
+        if ax is not None:
+            ax.clear()
+        return _sentence(ax, _("This chart could not be drawn: {reason}").format(
+            reason=lang.isolate(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)),
+            lang)
+
+
+def _sentence(ax: Axes | None, text: str, lang: Language) -> Axes:
+    """An empty chart area holding one sentence."""
+    ax = new_ax(ax, figsize=(7.5, 0.8))
+    ax.text(0.5, 0.5, label(text, lang), ha="center", va="center", wrap=True,
+            transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
 
 
 def _unit(model: TransactionModel, time_unit: str | None, lang: Language) -> str:
@@ -106,7 +161,7 @@ def plot_period_transactions(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
         raise GrowthkitError(f"sample_size={sample_size!r}; expected a whole number >= 1")
@@ -155,8 +210,11 @@ def _matrix_plot(
     bar.formatter = (percent_formatter(lang) if norm is not None
                      else number_formatter(lang, 1))
     bar.update_ticks()
-    ax.xaxis.set_major_formatter(number_formatter(lang))
-    ax.yaxis.set_major_formatter(number_formatter(lang))
+    # Cells sit at whole frequencies and recencies (0, 1, 2, ... from the origin): ticks too,
+    # so that a label never rounds a tick between two cells ("2" at 2.5).
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_major_formatter(number_formatter(lang))
     _labels(ax, lang, title=title, x=_("Repeat purchases so far (frequency)"),
             y=_("Age at last purchase (recency, {unit})").format(
                 unit=_unit(model, time_unit, lang)))
@@ -201,7 +259,7 @@ def plot_frequency_recency_matrix(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     matrix = model.expected_purchases_matrix(t, max_frequency=max_frequency,
                                              max_recency=max_recency)
@@ -243,7 +301,7 @@ def plot_probability_alive_matrix(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     matrix = model.p_alive_matrix(max_frequency=max_frequency, max_recency=max_recency)
     return _matrix_plot(ax, matrix, model, time_unit, _("P(alive)"),
@@ -277,7 +335,7 @@ def plot_tracking(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     cols = ("actual", "predicted") if cumulative else ("actual_in_period", "predicted_in_period")
@@ -334,7 +392,7 @@ def plot_holdout_by_frequency(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     if holdout is None:
         ax = new_ax(ax, figsize=(7.5, 0.8))
@@ -390,7 +448,7 @@ def plot_clv_distribution(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     revenue = predictions["clv_revenue"].to_numpy()
@@ -447,7 +505,7 @@ def plot_segments(
     -------
     matplotlib.axes.Axes
     """
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     y = np.arange(len(segments))[::-1]
@@ -456,11 +514,17 @@ def plot_segments(
     colours = [PALETTE[3] if name in at_risk else PALETTE[0] for name in segments.index]
     ax.barh(y, values, color=colours)
     high = values
-    if {"revenue_low", "revenue_high"} <= set(segments.columns):
-        low = segments["revenue_low"].fillna(0).to_numpy()
-        high = segments["revenue_high"].fillna(0).to_numpy()
-        ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", color="black",
-                    capsize=3, label=label(_("90% interval"), lang))
+    bounds = {"revenue_low", "revenue_high"} <= set(segments.columns)
+    if bounds:
+        low = segments["revenue_low"].to_numpy(dtype="float64")
+        upper = segments["revenue_high"].to_numpy(dtype="float64")
+        known = np.isfinite(low) & np.isfinite(upper)  # no bar where there is no interval
+        bounds = bool(known.any())
+    if bounds:
+        high = np.where(known, np.maximum(upper, values), values)
+        ax.errorbar(values[known], y[known],
+                    xerr=[np.maximum(values - low, 0)[known], (high - values)[known]],
+                    fmt="none", color="black", capsize=3, label=label(_("90% interval"), lang))
         ax.legend(loc="lower right")
     for yi, end, n in zip(y, high, segments["customers"], strict=True):
         ax.annotate(label(_("{n} customers").format(n=lang.number(n)), lang), (end, yi),
@@ -470,7 +534,7 @@ def plot_segments(
     ax.xaxis.set_major_formatter(currency_formatter(currency, lang))
     ax.set_xlabel(label(_("Total predicted CLV"), lang))
     ax.set_title(label(_("Value by segment (orange: at risk)"), lang))
-    ax.set_xlim(0, max(values.max(), 1) * 1.35)
+    ax.set_xlim(0, max(high.max(), 1) * 1.35)
     return ax
 
 
@@ -533,7 +597,7 @@ def plot_history_alive(
         "recency": purchase_age[bought - 1] / per_unit,
         "T": age / per_unit,
     })).to_numpy()
-    lang = _lang(language)
+    lang = as_language(language, domain="clv")
     _ = lang.gettext
     ax = new_ax(ax)
     ax.plot(grid, p_alive, color=PALETTE[0], label=label(_("P(alive)"), lang))

@@ -643,6 +643,8 @@ def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:
     is an ``os.replace`` within one file system, so a reader sees each file whole, and a
     Ctrl-C or SIGTERM in the middle waits until every file is in place.
     """
+    # --out may be relative while the kernel's folder was made absolute: compare like with like
+    scratch, work, out = (Path(os.path.abspath(p)) for p in (scratch, work, out))
     exports = sorted(path for path in work.rglob("*") if not path.is_dir())
     moves = [(path, out / path.relative_to(work)) for path in exports]
     moves += [(scratch / f"{name}{ending}", out / f"{name}{ending}") for ending in (".json",

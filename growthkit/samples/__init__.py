@@ -40,6 +40,12 @@ def _subscriptions_nps() -> pd.DataFrame:
     return subscription_nps()
 
 
+def _donations() -> pd.DataFrame:
+    from growthkit.samples.donations import donation_orders
+
+    return donation_orders()
+
+
 def _shop() -> pd.DataFrame:
     from growthkit.samples.shop import shop_orders
 
@@ -67,6 +73,11 @@ SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "subscriptions-nps": (_subscriptions_nps, "NPS survey answers of sample:subscriptions"),
     "shop": (_shop, "A seeded online shop: 2 years of orders of 20,000 customers, by channel"),
     "shop-spend": (_shop_spend, "The shop's monthly marketing spend per channel"),
+    "donations": (
+        _donations,
+        "11,104 supporters' yearly donations 1995-2001 (Fader, Hardie & Shang 2010; amounts "
+        "simulated), for model bgbb",
+    ),
 }
 
 
@@ -75,6 +86,7 @@ SAMPLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
 SAMPLE_PARAMETERS: dict[str, dict[str, object]] = {
     "cdnow": {"calibration_end": "1997-09-30"},
     "cdnow-2357": {"calibration_end": "1997-09-30"},
+    "donations": {"calibration_end": "1998-12-31"},
     "experiment": {
         "metrics": "converted,revenue,revenue/sessions",
         "cuped": "revenue:pre_revenue",

@@ -263,7 +263,7 @@ def test_the_summary_as_plain_text_has_no_markdown_and_isolates_only_in_arabic()
     assert en.summary(format="markdown") == markdown
     ar = analyze(data, **kwargs, language="ar").summary(format="text")
     assert f"{isolate('new_page')}" in ar and "\\" not in ar and "**" not in ar
-    with pytest.raises(GrowthkitError, match=r"^summary: format 'html' is not known"):
+    with pytest.raises(GrowthkitError, match=r"^format='html' is not valid"):
         en.summary(format="html")
 
 

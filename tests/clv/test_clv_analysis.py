@@ -15,6 +15,7 @@ import pytest
 
 from growthkit.clv import analyze, fit, fit_spend, predict
 from growthkit.errors import GrowthkitError
+from growthkit.report.exports import export
 from growthkit.result import ReportAnalysis
 from growthkit.samples.cdnow import cdnow_sample
 from growthkit.samples.simulate import simulate_btyd_orders
@@ -144,7 +145,8 @@ def test_a_spend_correlation_becomes_a_caveat_in_the_summary(monkeypatch):
     monkeypatch.setattr("growthkit.clv.spend.CORRELATION_LIMIT", 0.05)
     a = analyze("sample:cdnow-2357", n_draws=20)
     assert a.spend_model.correlation_warning is True
-    assert len(a.notes) == 1 and "above 0.05)" in a.notes[0]
+    assert len(a.notes) == 1 and "above 0.05)" in str(a.notes[0])
+    assert a.notes[0].code == "spend_correlation"
     assert "*Caveat:* among repeat buyers, spend per purchase and the number of purchases " \
         "are correlated" in a.summary()
     assert a.metrics()["spend_model"]["correlation_warning"] is True
@@ -157,7 +159,7 @@ def test_the_samples_calibration_end_fills_in_for_the_sample():
     a = analyze("sample:cdnow-2357", n_draws=20)
     assert a.calibration_end == a.parameters["calibration_end"] == "1997-09-30"
     assert a.holdout is not None and a.holdout.actual_purchases == 1882
-    assert a.notes == []
+    assert a.notes == ()
 
 
 def test_user_data_get_the_last_quarter_of_their_dates_as_holdout():
@@ -167,7 +169,7 @@ def test_user_data_get_the_last_quarter_of_their_dates_as_holdout():
     m = a.metrics()
     assert a.calibration == m["calibration"] == "auto"
     assert a.calibration_end == m["parameters"]["calibration_end"] == "1998-02-14"
-    assert m["holdout"]["customers"] == 2357 and a.notes == []
+    assert m["holdout"]["customers"] == 2357 and a.notes == ()
     assert "lowest holdout error" in m["transaction_model"]["selection_reason"]
     assert "holds out the last 25% of the data's dates by default" in a.summary()
 
@@ -178,14 +180,15 @@ def test_calibration_end_none_means_no_holdout_and_says_so():
     assert "holdout" not in m and a.calibration_end is None and a.calibration == "none"
     assert m["parameters"]["calibration_end"] is None
     assert "There is no holdout check (calibration_end is None)" in a.summary()
-    assert "`-p calibration_end 1998-02-14`" in a.summary()
+    # The advice is a command that works on any data: "auto" holds out what the models can fit.
+    assert "`-p calibration_end auto`" in a.summary()
     assert "lowest AIC" in m["transaction_model"]["selection_reason"]
     assert a.holdout_table() is None and "calibration_model" not in m
-    [note] = a.notes
+    [note] = map(str, a.notes)
+    assert a.notes[0].code == "no_holdout"
     assert note.startswith("No holdout (calibration_end is None), so the models are fitted on "
                            "all orders up to 1998-06-30")
-    # The suggestion holds out the last quarter of 1997-01-01..1998-06-30.
-    assert "set calibration_end (e.g. 1998-02-14) to check it" in note
+    assert "set calibration_end to auto (a holdout the models can fit) to check it" in note
     assert m["notes"] == [note]
     # The holdout section says why there is none, with no caption for a missing table.
     section = a.holdout_markdown()
@@ -200,7 +203,7 @@ def test_analyze_runs_on_user_data_with_other_column_names():
     assert m["orders"] == len(data) and m["customers"] == data["user_id"].nunique()
     assert a.current.index.name == "user_id"
     # 545 days of orders: the last 25% is the holdout.
-    assert a.calibration == "auto" and a.holdout is not None and a.notes == []
+    assert a.calibration == "auto" and a.holdout is not None and a.notes == ()
     last = data["created_at"].max().date().isoformat()
     assert a.observation_end == m["clv"]["forecast_from"] == last
     assert m["parameters"]["customer_col"] == "user_id"
@@ -282,9 +285,12 @@ def test_segments_csv_has_one_row_per_customer(analysis, tmp_path):
         analysis.export_segments(tmp_path / "missing" / "segments.csv")
 
 
-def test_analyze_writes_the_segments_csv(tmp_path):
+def test_analyze_names_the_segments_csv_and_the_report_layer_writes_it(tmp_path):
     path = tmp_path / "segments.csv"
     a = analyze(user_orders(), **USER_COLUMNS, n_draws=20, segments_csv=str(path))
+    assert not path.exists()  # analyze writes no file
+    assert list(a.exports()) == [str(path)]
+    export(a.exports())
     csv = pd.read_csv(path, index_col="user_id")
     assert len(csv) == len(a.predictions)
     assert csv["clv_revenue"].sum() == pytest.approx(a.predictions["clv_revenue"].sum(),

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from growthkit.clv import BetaGeoModel, GammaGammaModel
+from growthkit.clv import BetaGeoModel, GammaGammaModel, model_html
 from growthkit.errors import NotFittedError
 
 
@@ -34,12 +34,12 @@ def test_spend_model_summary_and_html(gamma_gamma):
     # docs/REFERENCES.md: note 025, 946 repeat buyers, log-likelihood -4055.92.
     assert table.loc["customers", "estimate"] == 946
     assert table.loc["log-likelihood", "estimate"] == pytest.approx(-4055.92, abs=5e-3)
-    html = gamma_gamma._repr_html_()
+    html = model_html(gamma_gamma)
     assert html.startswith("<h4>Gamma-Gamma</h4>") and "<td>946</td>" in html
 
 
 def test_html_shows_the_formatted_summary(bgnbd):
-    html = bgnbd._repr_html_()
+    html = model_html(bgnbd)
     assert html.startswith("<h4>BG/NBD</h4><table")
     assert "<td>2,357</td>" in html and "<td>-9,582.43</td>" in html
     assert "<th>std. error</th>" in html
@@ -51,7 +51,7 @@ def test_a_model_from_parameters_has_estimates_only():
     assert list(table.index) == ["r", "alpha", "a", "b"]
     assert table["estimate"].tolist() == pytest.approx([0.2, 4.0, 0.8, 2.4], rel=1e-12)
     assert table["std. error"].isna().all()
-    assert "not fitted" in BetaGeoModel()._repr_html_()
+    assert "not fitted" in model_html(BetaGeoModel())
     with pytest.raises(NotFittedError):
         GammaGammaModel().summary()
 

@@ -22,9 +22,9 @@ class _Recording(BetaGeoModel):
     seen: ClassVar[set[int]] = set()
 
     @staticmethod
-    def _loglik(params, rows):
+    def loglik(params, rows):
         _Recording.seen |= _blas_threads_now()
-        return BetaGeoModel._loglik(params, rows)
+        return BetaGeoModel.loglik(params, rows)
 
 
 @pytest.mark.parametrize(("outside", "setting"), [(2, None), (2, "1"), (1, "2")])

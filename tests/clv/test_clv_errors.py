@@ -139,5 +139,5 @@ def test_analyze_names_a_missing_column_and_a_bad_parameter():
         analyze("sample:cdnow-2357", amount_col="spend")
     with pytest.raises(GrowthkitError, match="model='best'"):
         analyze("sample:cdnow-2357", model="best")
-    with pytest.raises(GrowthkitError, match="amount_col is None"):
-        analyze("sample:cdnow-2357", amount_col=None)
+    with pytest.raises(GrowthkitError, match="horizon_months=0 is out of range"):
+        analyze("sample:cdnow-2357", horizon_months=0)

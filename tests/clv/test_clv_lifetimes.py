@@ -16,7 +16,7 @@ from growthkit.clv import (
     fit,
     predict,
 )
-from growthkit.clv._summary import _Rows
+from growthkit.clv.rows import Rows
 from growthkit.samples.simulate import simulate_btyd_orders
 
 with warnings.catch_warnings():  # lifetimes sets a FutureWarning filter when imported
@@ -40,23 +40,23 @@ def _lifetimes_loglik(model_cls, params, f, r, T):
 @pytest.mark.parametrize("model_cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
 def test_loglik_equals_lifetimes_on_original_time_scale(model_cls, cdnow):
     f, r, T = _arrays(cdnow)
-    rows = _Rows.from_arrays(f, r, T)
+    rows = Rows.from_arrays(f, r, T)
     rng = np.random.default_rng(7)
     for params in np.exp(rng.normal(0.0, 1.0, size=(5, 4))):
-        ours = model_cls._loglik(params, rows)[0]
+        ours = model_cls.loglik(params, rows)[0]
         assert ours == pytest.approx(_lifetimes_loglik(model_cls, params, f, r, T), rel=1e-10)
 
 
 @pytest.mark.parametrize("model_cls", [BetaGeoModel, ModifiedBetaGeoModel])
 def test_analytic_gradient_matches_central_differences(model_cls, cdnow):
-    rows = _Rows.from_arrays(*_arrays(cdnow))
+    rows = Rows.from_arrays(*_arrays(cdnow))
     rng = np.random.default_rng(3)
     log_params = rng.normal(0.0, 0.7, size=4)
-    grad = model_cls._loglik(np.exp(log_params), rows)[1]
+    grad = model_cls.loglik(np.exp(log_params), rows)[1]
     step = 1e-6
     numeric = [
-        (model_cls._loglik(np.exp(log_params + e), rows)[0]
-         - model_cls._loglik(np.exp(log_params - e), rows)[0]) / (2 * step)
+        (model_cls.loglik(np.exp(log_params + e), rows)[0]
+         - model_cls.loglik(np.exp(log_params - e), rows)[0]) / (2 * step)
         for e in np.eye(4) * step
     ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-6)
@@ -84,7 +84,7 @@ def simulated() -> pd.DataFrame:
 def test_weighted_fit_on_distinct_histories_equals_lifetimes_unweighted_fit(simulated):
     # growthkit fits each distinct (frequency, recency, T) once with a weight; lifetimes fits
     # every customer. The estimates must agree.
-    rows = _Rows.from_arrays(*_arrays(simulated))
+    rows = Rows.from_arrays(*_arrays(simulated))
     assert rows.x.size < 0.7 * len(simulated)  # the weighting really compresses the data
     ours = fit(simulated, "bgnbd").params
     plain = lifetimes.BetaGeoFitter().fit(*_arrays(simulated)).params_

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from html_safety import HOSTILE, live_markup, render_markdown
 
-from growthkit.clv import AT_RISK, BOUGHT_ONCE, CLVAnalysis, narrative
-from growthkit.clv.value import CLVSettings
+from growthkit.clv import AT_RISK, BOUGHT_ONCE, CLVAnalysis, fit_table, narrative
 from growthkit.i18n import strip_isolates
 
 
@@ -72,7 +71,7 @@ def test_the_summary_states_the_numbers_it_is_built_from(analysis):
     assert f"**Act on:** {int(risk['customers']):,} customers are *high value but at risk*" in text
     # A 30% margin (the fixture): profit is stated; without one it is not.
     assert "At a 30% gross margin that is" in text
-    no_margin = dataclasses.replace(analysis, settings=CLVSettings(12, 0.1, 1.0, "weeks"))
+    no_margin = dataclasses.replace(analysis, settings=analysis.settings.replace(gross_margin=1.0))
     assert "gross margin that is" not in no_margin.summary()
     assert "`-p gross_margin 0.3`" in no_margin.summary()
     assert list(no_margin.clv_table().index) == ["Revenue CLV"]
@@ -149,12 +148,15 @@ def test_formatted_tables_use_the_report_formats(analysis):
     assert list(holdout.index[-2:]) == ["7 or more", "all"]
     rfm = analysis.rfm_table()
     assert all("." not in v or len(v.split(".")[-1]) <= 2 for v in rfm.to_numpy().ravel())
-    assert set(narrative.headline(analysis)) == {
-        "CLV, next 12 months", "Customers", "Holdout purchases (predicted / actual)"}
+    headline = narrative.headline(analysis)
+    assert list(headline) == ["CLV, next 12 months", "Customers", "Holdout purchases predicted",
+                              "Holdout purchases that happened"]
+    assert headline["Holdout purchases that happened"] == "1,882"  # labelled, never "a / b"
+    assert not any(" / " in value for value in headline.values())
     info = analysis.run_info()
     info.index = info.index.map(strip_isolates)
     assert strip_isolates(info.loc["parameter: calibration_end", "value"]) == "1997-09-30"
     assert info.loc["parameter: model", "value"] == "BG/NBD"
     assert info.loc["parameter: observation_end", "value"] == "none"
     assert "version: ibis-framework" in info.index
-    assert isinstance(narrative.fit_table(analysis.spend_model.summary()), pd.DataFrame)
+    assert isinstance(fit_table(analysis.spend_model.summary()), pd.DataFrame)

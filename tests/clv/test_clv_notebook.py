@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from clv_retail import retail_lines, retail_orders
 from html_safety import HOSTILE, live_markup
 
 from growthkit.clv import analyze
@@ -90,3 +91,72 @@ def test_clv_notebook_in_arabic(tmp_path):
     html = result.html_path.read_text("utf-8")
     assert "القيمة الدائمة للعميل" in html and "ألف" in html
     assert result.metrics["parameters"]["language"] == "ar"
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_without_a_converging_model_reports_instead_of_crashing(tmp_path):
+    # 12 months of a retailer where nobody is seen to stop buying (tests/clv/clv_retail.py):
+    # every model runs to the edge of its range. Before issue #16 the run stopped with
+    # "no transaction model converged"; now the report says so, in Arabic, and skips the
+    # forecast's tables and charts with one line each.
+    path = tmp_path / "retail.csv"
+    retail_orders(shape=0.5, mean_rate=0.015).to_csv(path, index=False)
+    result = run_report("clv", {"model": "auto", "language": "ar", "segments_csv": None},
+                        data=str(path), out_dir=tmp_path / "out", progress=False)
+    m = result.metrics
+    assert m["forecast"] is False and m["clv"] is None and m["transaction_model"] is None
+    assert m["calibration"] == "no fitting split"
+    assert [d["code"] for d in m["notes_detail"]][-1] == "no_model"
+    assert m["notes"][-1].startswith("No transaction model (BG/NBD, MBG/NBD, Pareto/NBD)")
+    assert (m["customers"], m["orders"]) == (4300, 17978)
+    html = result.html_path.read_text("utf-8")
+    assert "لا يوجد توقّع" in html and "Traceback" not in html
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_on_line_items_where_bgnbd_runs_to_a_boundary(tmp_path):
+    # A retailer's raw export (tests/clv/clv_retail.py), 12 months in which nobody is seen to
+    # stop buying: with the default model BG/NBD's b runs off. Before issue #16 the notebook
+    # took no order_col or quantity_col and the run stopped with "BG/NBD fit did not converge";
+    # now it runs end to end, falls back to Pareto/NBD and says so.
+    path = tmp_path / "online_retail.csv"
+    retail_lines(shape=0.5, mean_rate=0.008).to_csv(path, index=False)
+    parameters = {"customer_col": "CustomerID", "date_col": "InvoiceDate",
+                  "amount_col": "UnitPrice", "order_col": "InvoiceNo",
+                  "quantity_col": "Quantity", "currency": "GBP"}
+    result = run_report("clv", parameters, data=str(path), out_dir=tmp_path / "out",
+                        progress=False)
+    m = result.metrics
+    assert (m["orders"], m["customers"]) == (11808, 4300)
+    assert m["data_quality"]["row_unit"] == "line"
+    assert m["data_quality"]["rows_without_customer"] == 17482
+    assert m["transaction_model"]["name"] == "paretonbd"
+    assert m["calibration_model"]["name"] == "bgnbd"
+    assert [d["code"] for d in m["notes_detail"]] == [
+        "fit_boundary", "fit_boundary", "model_fallback", "all_alive", "no_intervals"]
+    assert m["clv"]["total"] > 0 and m["clv"]["total_interval"] == [None, None]
+    html = result.html_path.read_text("utf-8")
+    assert "Traceback" not in html
+    for words in ("The forecast uses Pareto/NBD instead of BG/NBD, which did not converge",
+                  "are probably still active: the model sees almost no dropout",
+                  "lines have no customer", "Lines without a customer (left out)"):
+        assert words in html, words
+
+
+@pytest.mark.notebooks
+def test_clv_notebook_on_a_purchase_log_without_amounts(tmp_path):
+    # Who bought when, no amounts (issue #16 item 7): before, `-p amount_col None` stopped
+    # with "amount_col is None; expected the column of order values CLV needs".
+    path = tmp_path / "visits.csv"
+    retail_orders(shape=1.0, mean_rate=0.015, amounts=False).to_csv(path, index=False)
+    result = run_report("clv", {"amount_col": None}, data=str(path), out_dir=tmp_path / "out",
+                        progress=False)
+    m = result.metrics
+    assert m["clv"] is None and m["spend_model"] is None and m["forecast"] is True
+    assert m["purchases"]["expected_purchases"] > 0 and m["holdout"]["actual_purchases"] > 0
+    assert m["notes_detail"][0]["code"] == "no_amounts"
+    assert m["segments"]["High value, active"]["clv_revenue"] is None
+    html = result.html_path.read_text("utf-8")
+    assert "Traceback" not in html and "No amounts (amount_col is None)" in html
+    segments = pd.read_csv(tmp_path / "out" / "clv_segments.csv")  # by expected purchases
+    assert "expected_purchases" in segments.columns and "clv_revenue" not in segments.columns

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import OptimizeResult
 
-from growthkit.clv import _optimize
+from growthkit.clv import optimize
 from growthkit.errors import ConvergenceError
 
 
@@ -40,8 +40,8 @@ def test_a_precision_loss_stop_is_accepted_only_at_the_optimum(
     # likelihood that is 1.7e-10 from the maximum, on a flat one 1.7e-6: too far.
     offset = 1.7e-6 / curvature
     x = np.full(2, 0.3 + offset)
-    monkeypatch.setattr(_optimize, "minimize", _stopped_at(x, np.eye(2) / curvature))
-    fit = lambda: _optimize._maximize(_bowl(curvature), np.zeros(2), 1.0, ("a", "b"), "Test")  # noqa: E731
+    monkeypatch.setattr(optimize, "minimize", _stopped_at(x, np.eye(2) / curvature))
+    fit = lambda: optimize.maximize(_bowl(curvature), np.zeros(2), 1.0, ("a", "b"), "Test")  # noqa: E731
     if accepted:
         assert np.allclose(fit(), x)
     else:

@@ -4,7 +4,7 @@ The reference is the likelihood of Fader & Hardie (2005, note 009, eq. 18) writt
 mpmath's ₂F₁ at 30 digits, G(y) = ∫ from y to ∞ of (α+t)^-p (β+t)^-q dt =
 (m+y)^-A/A · ₂F₁(A, e; A+1; |α-β|/(m+y)) with A = p + q - 1, m = max(α, β) and e the exponent
 of the other factor, differentiated by ``mpmath.diff`` in each log-parameter. growthkit
-computes G and its derivatives with an exp-sinh rule (``paretonbd._log_tail``), so the two share
+computes G and its derivatives with an exp-sinh rule (``paretonbd.log_tail``), so the two share
 no code. The points include those where scipy's ₂F₁ needs bridging (s or r an integer with
 α and β far apart), α = β exactly and within 1e-9, heavy buyers, no repeat purchases and a
 purchase at T.
@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from growthkit.clv import ParetoNBDModel
-from growthkit.clv._summary import _Rows
-from growthkit.clv.paretonbd import _log_A0, _log_tail
+from growthkit.clv.paretonbd import log_A0, log_tail
+from growthkit.clv.rows import Rows
 
 mp.mp.dps = 30
 
@@ -65,10 +65,10 @@ def _reference(params, x, tx, T, w):
 
 
 def _ours(params, x, tx, T, w):
-    rows = _Rows._build(np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float),
+    rows = Rows._build(np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float),
                         np.asarray(w, float))
     with np.errstate(all="raise"):  # no overflow, invalid value or division by zero
-        return ParetoNBDModel._loglik(np.asarray(params, float), rows)
+        return ParetoNBDModel.loglik(np.asarray(params, float), rows)
 
 
 # (label, (r, alpha, s, beta), [(x, t_x, T, weight), ...])
@@ -126,7 +126,7 @@ def test_gradient_equals_high_precision_derivative(label, params, histories):
 )
 def test_tail_and_its_derivatives_equal_mpmath(params, x, y):
     r, alpha, s, beta = params
-    log_g, grad = _log_tail(alpha, beta, np.array([r + x]), s + 1.0, np.array([y]))
+    log_g, grad = log_tail(alpha, beta, np.array([r + x]), s + 1.0, np.array([y]))
     point = [mp.mpf(v) for v in (alpha, beta, r + x, s + 1.0)]
     big = alpha >= beta
 
@@ -141,7 +141,7 @@ def test_tail_and_its_derivatives_equal_mpmath(params, x, y):
 
 
 def test_likelihood_and_p_alive_use_the_same_a0():
-    # P(alive) keeps scipy's ₂F₁ (``_log_A0``); the likelihood uses the exp-sinh tail. Both are
+    # P(alive) keeps scipy's ₂F₁ (``log_A0``); the likelihood uses the exp-sinh tail. Both are
     # the same A₀ = (r+s+x)(G(t_x) - G(T)).
     rng = np.random.default_rng(5)
     for _ in range(20):
@@ -149,28 +149,28 @@ def test_likelihood_and_p_alive_use_the_same_a0():
         x = rng.integers(1, 50, 30).astype(float)
         T = rng.uniform(5.0, 80.0, 30)
         tx = rng.uniform(0.0, 0.99, 30) * T
-        log_g, _ = _log_tail(alpha, beta, r + np.concatenate([x, x]), s + 1.0,
+        log_g, _ = log_tail(alpha, beta, r + np.concatenate([x, x]), s + 1.0,
                              np.concatenate([tx, T]))
         a0 = (r + s + x) * (np.exp(log_g[:30]) - np.exp(log_g[30:]))
-        got = _log_A0(np.array([r, alpha, s, beta]), x, tx, T)
+        got = log_A0(np.array([r, alpha, s, beta]), x, tx, T)
         np.testing.assert_allclose(got, np.log(a0), rtol=1e-10)
 
 
 def test_fit_uses_the_analytic_gradient(cdnow):
-    rows = _Rows.from_arrays(*(cdnow[c].to_numpy() for c in ("frequency", "recency", "T")))
-    _, grad = ParetoNBDModel._loglik(np.array([0.5533, 10.578, 0.6062, 11.668]), rows)
+    rows = Rows.from_arrays(*(cdnow[c].to_numpy() for c in ("frequency", "recency", "T")))
+    _, grad = ParetoNBDModel.loglik(np.array([0.5533, 10.578, 0.6062, 11.668]), rows)
     # At the published MLE the gradient in the log-parameters is ~0 (it is printed to 4-5
     # digits), against ~10³ one step away.
     assert grad is not None and np.abs(grad).max() < 5.0
-    _, away = ParetoNBDModel._loglik(np.array([0.6, 10.578, 0.6062, 11.668]), rows)
+    _, away = ParetoNBDModel.loglik(np.array([0.6, 10.578, 0.6062, 11.668]), rows)
     assert np.abs(away).max() > 50.0
 
 
 def test_one_customer_bought_at_T_has_no_dead_term():
     one = pd.DataFrame({"frequency": [3.0], "recency": [10.0], "T": [10.0]})
-    rows = _Rows.from_arrays(*(one[c].to_numpy() for c in ("frequency", "recency", "T")))
+    rows = Rows.from_arrays(*(one[c].to_numpy() for c in ("frequency", "recency", "T")))
     r, alpha, s, beta = 0.5, 4.0, 0.7, 6.0
-    value, _ = ParetoNBDModel._loglik(np.array([r, alpha, s, beta]), rows)
+    value, _ = ParetoNBDModel.loglik(np.array([r, alpha, s, beta]), rows)
     from scipy.special import gammaln
 
     alive = gammaln(r + 3) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) \

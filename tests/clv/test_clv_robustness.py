@@ -27,7 +27,7 @@ from growthkit.clv import (
     fit,
     predict,
 )
-from growthkit.clv._summary import _Rows
+from growthkit.clv.rows import Rows
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "numerical_reference.json").read_text())
 MODELS = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel}
@@ -63,10 +63,10 @@ def test_unconditional_expectation_with_a_plus_b_below_one():
 
 @pytest.mark.parametrize("case", REFERENCE["paretonbd"], ids=lambda c: c["case"])
 def test_pareto_loglik_matches_high_precision_quadrature(case):
-    rows = _Rows.from_arrays(np.array([case["x"]], float), np.array([case["t_x"]]),
+    rows = Rows.from_arrays(np.array([case["x"]], float), np.array([case["t_x"]]),
                              np.array([case["T"]]))
     with np.errstate(all="raise"):
-        got = ParetoNBDModel._loglik(np.array(case["params"]), rows)[0]
+        got = ParetoNBDModel.loglik(np.array(case["params"]), rows)[0]
     assert got == pytest.approx(float(case["log_likelihood"]), rel=1e-10)
 
 

@@ -74,8 +74,8 @@ def test_intervals_per_cell_equal_the_per_customer_computation(bgnbd, gamma_gamm
     hist = Histories.from_summary(cdnow, spend=True)
     codes, labels = pd.factorize(groups.reindex(cdnow.index), sort=True)
     rng = np.random.default_rng(7)
-    drawn = bgnbd._draw_params(50, rng)
-    spend_drawn = gamma_gamma._draw_params(50, rng)
+    drawn = bgnbd.draw_params(50, rng)
+    spend_drawn = gamma_gamma.draw_params(50, rng)
     totals = []
     for params, spend_params in zip(drawn, spend_drawn, strict=False):
         values = clv_revenue(bgnbd, params, spend_params, hist, settings)

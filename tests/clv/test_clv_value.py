@@ -14,8 +14,8 @@ from growthkit.clv import (
     ParetoNBDModel,
     predict,
 )
-from growthkit.clv._summary import _group
-from growthkit.clv.value import _group_histories
+from growthkit.clv.rows import group
+from growthkit.clv.value import group_histories
 
 DAYS_PER = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 
@@ -105,8 +105,8 @@ def test_histories_are_grouped_as_the_general_grouping_does():
     rng = np.random.default_rng(5)
     x = rng.integers(0, 40, 5_000).astype("float64")
     T = rng.integers(0, 300, 5_000) / 7.0
-    codes, first = _group_histories(x, T)
-    expected_codes, expected_first = _group(x, T)
+    codes, first = group_histories(x, T)
+    expected_codes, expected_first = group(x, T)
     np.testing.assert_array_equal(codes, expected_codes)
     np.testing.assert_array_equal(first, expected_first)
     assert np.array_equal(x[first][codes], x) and np.array_equal(T[first][codes], T)

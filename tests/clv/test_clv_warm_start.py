@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from growthkit import rfm_summary
-from growthkit.clv import _base, _optimize, fit, fit_spend, spend
+from growthkit.clv import base, fit, fit_spend, optimize, spend
 from growthkit.samples.simulate import simulate_btyd_orders
 
 
@@ -26,7 +26,7 @@ def _evaluations(monkeypatch: pytest.MonkeyPatch) -> list[list[float]]:
     """Records [customers, evaluations] of every objective built: the full data's and, on the
     large-fit path, the sample's."""
     counts: list[list[float]] = []
-    objective = _optimize._objective
+    objective = optimize._objective
 
     def counting(loglik, n, analytic):
         inner = objective(loglik, n, analytic)
@@ -39,7 +39,7 @@ def _evaluations(monkeypatch: pytest.MonkeyPatch) -> list[list[float]]:
 
         return wrapped
 
-    monkeypatch.setattr(_optimize, "_objective", counting)
+    monkeypatch.setattr(optimize, "_objective", counting)
     return counts
 
 
@@ -51,22 +51,22 @@ def _fit(summary: pd.DataFrame, model: str) -> dict[str, float]:
 def test_a_warm_started_fit_equals_a_cold_one_with_fewer_evaluations(
     monkeypatch: pytest.MonkeyPatch, summary: pd.DataFrame, model: str
 ) -> None:
-    monkeypatch.setattr(_optimize, "WARM_START_CUSTOMERS", 2_000)  # every 15th customer
+    monkeypatch.setattr(optimize, "WARM_START_CUSTOMERS", 2_000)  # every 15th customer
     counts = _evaluations(monkeypatch)
     cold = _fit(summary, model)
     assert len(counts) == 1  # one objective: no sample was fitted
     customers, cold_evaluations = counts.pop()
 
     newton = []
-    original = _optimize._newton
-    monkeypatch.setattr(_optimize, "_newton", lambda *a: newton.append(original(*a)) or newton[-1])
-    for module in (_base, spend):
+    original = optimize._newton
+    monkeypatch.setattr(optimize, "_newton", lambda *a: newton.append(original(*a)) or newton[-1])
+    for module in (base, spend):
         monkeypatch.setattr(module, "WARM_START_ROWS", 1_000)
     warm = _fit(summary, model)
     assert len(newton) == 1 and newton[0] is not None and newton[0].success
     (full,) = [n for c, n in counts if c == customers]
     (sample,) = [c for c, _ in counts if c != customers]
-    assert sample == pytest.approx(customers / _optimize.sample_stride(customers), abs=1)
+    assert sample == pytest.approx(customers / optimize.sample_stride(customers), abs=1)
     assert full <= 20 and cold_evaluations > full
     for name, value in cold.items():
         assert warm[name] == pytest.approx(value, rel=1e-6), name
@@ -76,21 +76,21 @@ def test_a_warm_start_that_does_not_converge_falls_back_to_a_cold_fit(
     monkeypatch: pytest.MonkeyPatch, summary: pd.DataFrame
 ) -> None:
     cold = fit(summary, "bgnbd").params
-    monkeypatch.setattr(_base, "WARM_START_ROWS", 1_000)
-    monkeypatch.setattr(_optimize, "_NEWTON_STEPS", 0)  # Newton steps give up at once
+    monkeypatch.setattr(base, "WARM_START_ROWS", 1_000)
+    monkeypatch.setattr(optimize, "_NEWTON_STEPS", 0)  # Newton steps give up at once
     newton = []
-    original = _optimize._newton
-    monkeypatch.setattr(_optimize, "_newton", lambda *a: newton.append(original(*a)) or newton[-1])
+    original = optimize._newton
+    monkeypatch.setattr(optimize, "_newton", lambda *a: newton.append(original(*a)) or newton[-1])
     warm = fit(summary, "bgnbd").params
     assert newton == [None]
     assert warm == pytest.approx(cold, rel=1e-6)
 
 
 def test_sample_stride_takes_about_the_set_number_of_customers() -> None:
-    assert _optimize.sample_stride(10) == 1
-    assert _optimize.sample_stride(_optimize.WARM_START_CUSTOMERS) == 1
-    assert _optimize.sample_stride(_optimize.WARM_START_CUSTOMERS + 1) == 2
-    assert _optimize.sample_stride(3_700_000) == 148
+    assert optimize.sample_stride(10) == 1
+    assert optimize.sample_stride(optimize.WARM_START_CUSTOMERS) == 1
+    assert optimize.sample_stride(optimize.WARM_START_CUSTOMERS + 1) == 2
+    assert optimize.sample_stride(3_700_000) == 148
 
 
 def _noisy_bowl(noise: float, seed: int = 3):
@@ -112,11 +112,11 @@ def test_newton_steps_close_to_the_maximum_go_on_through_rounding_noise() -> Non
     # "uphill" by that much is noise, and the gradient still leads to the maximum.
     objective, hess_inv = _noisy_bowl(5e-10)
     metric = hess_inv * 1.3  # a metric a little off, as BFGS's is: several steps are needed
-    result = _optimize._newton(objective, np.array([0.3 + 1e-5, 0.3 - 2e-5]), metric)
+    result = optimize._newton(objective, np.array([0.3 + 1e-5, 0.3 - 2e-5]), metric)
     assert result is not None and result.success
     assert np.allclose(result.x, 0.3, atol=1e-8)
 
 
 def test_a_newton_step_beyond_the_trust_radius_that_makes_the_fit_worse_stops() -> None:
     objective, hess_inv = _noisy_bowl(0.0)
-    assert _optimize._newton(objective, np.array([0.5, 0.5]), -hess_inv) is None
+    assert optimize._newton(objective, np.array([0.5, 0.5]), -hess_inv) is None

@@ -195,7 +195,7 @@ def _run(case: dict[str, str], tmp_path: Path) -> str:
     if target == "clv":
         result = gk.clv.analyze(source, **{"n_draws": 20, "segments_csv": None, **kwargs})
         result.metrics()
-        return " ".join([*result.data_quality.warnings(), *result.notes])
+        return " ".join([*result.data_quality.warnings(), *map(str, result.notes)])
     if target == "abtest":
         result = gk.abtest.analyze(source, **kwargs)
         result.metrics()  # JSON-ready, whatever the data

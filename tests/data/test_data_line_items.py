@@ -281,3 +281,34 @@ def test_counts_of_generated_lines_match_pandas():
     np.testing.assert_allclose(summary["monetary_value"], expected.loc[summary.index],
                                rtol=1e-12, atol=1e-9)
     assert (summary["frequency"] == frequency.loc[summary.index]).all()
+
+
+def test_an_invoice_column_whose_cancellations_come_late_is_read_as_text(tmp_path):
+    """DuckDB types a CSV column from its first 20,480 rows: digits there, 'C542898' later."""
+    import growthkit as gk
+
+    n = 30_000
+    lines = ["InvoiceNo,Quantity,UnitPrice,InvoiceDate,CustomerID"]
+    lines += [f"{536365 + i // 3},2,1.5,2023-01-{1 + i * 27 // n:02d},{12346 + i % 50}"
+              for i in range(n)]
+    lines.append("C542898,-2,1.5,2023-01-28,12346")
+    path = tmp_path / "online_retail.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    orders = gk.validate_orders(str(path), customer_col="CustomerID", date_col="InvoiceDate",
+                                amount_col="UnitPrice", order_col="InvoiceNo",
+                                quantity_col="Quantity")
+    assert (orders.lines, orders.orders) == (n + 1, n // 3 + 1)
+
+
+def test_a_table_typed_from_its_first_rows_is_one_line_naming_the_column(tmp_path):
+    import growthkit as gk
+
+    lines = ["order,amount,date,customer"]
+    lines += [f"{i},1.5,2023-01-02,{i % 7}" for i in range(30_000)] + ["X9,1.5,2023-01-02,1"]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = gk.load(str(path))  # an Ibis table: growthkit cannot read it again
+    with pytest.raises(GrowthkitError, match=r"^column 'order' reads as numbers or dates in the "
+                       r"first rows of the data, but line \d+ holds 'X9'"):
+        gk.validate_orders(table, customer_col="customer", date_col="date",
+                           amount_col="amount", order_col="order")

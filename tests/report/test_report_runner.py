@@ -628,3 +628,17 @@ def test_sigterm_reaches_reports_run_side_by_side(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr.read()
     assert "0 of 2 reports written" in run.stdout.read()
     assert [p.name for p in out.glob(".*")] == []
+
+
+@pytest.mark.notebooks
+def test_a_relative_out_folder_publishes_the_exports(tmp_path: Path) -> None:
+    """``--out reports`` (relative, as the README writes it) with a report that exports."""
+    run = subprocess.run(
+        [GROWTHKIT, "run", "demo", "--out", "reports", "--quiet"],
+        capture_output=True, text=True, cwd=tmp_path, env=user_env(), timeout=300,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    out = tmp_path / "reports"
+    assert (out / "demo-export.csv").read_text(encoding="utf-8").startswith("n,label\n")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "demo-export.csv", "demo.html", "demo.json", "index.html"]

@@ -18,13 +18,13 @@ MIN_CUSTOMERS = 20
 _RFM = ("frequency", "recency", "T")
 
 
-def _customer(summary: pd.DataFrame, i: int) -> str:
+def customer_label(summary: pd.DataFrame, i: int) -> str:
     """The id of row ``i`` for a message: ``17`` or ``'C-17'``, never ``np.int64(17)``."""
     label = summary.index[i]
     return repr(label.item() if isinstance(label, np.generic) else label)
 
 
-def _column(summary: pd.DataFrame, col: str, where: str) -> np.ndarray:
+def checked_column(summary: pd.DataFrame, col: str, where: str) -> np.ndarray:
     """Column ``col`` as finite, non-negative floats, or an error naming it."""
     series = summary[col]
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
@@ -36,19 +36,19 @@ def _column(summary: pd.DataFrame, col: str, where: str) -> np.ndarray:
     if bad.any():
         raise GrowthkitError(
             f"column {col!r} of the {where} has {bad.sum():,} missing or infinite value(s), "
-            f"e.g. for customer {_customer(summary, bad.argmax())}; expected finite numbers"
+            f"e.g. for customer {customer_label(summary, bad.argmax())}; expected finite numbers"
         )
     negative = values < 0
     if negative.any():
         i = negative.argmax()
         raise GrowthkitError(
             f"column {col!r} of the {where} has {negative.sum():,} negative value(s), e.g. "
-            f"{values[i]:g} for customer {_customer(summary, i)}; expected values >= 0"
+            f"{values[i]:g} for customer {customer_label(summary, i)}; expected values >= 0"
         )
     return values
 
 
-def _rfm_arrays(
+def rfm_arrays(
     summary: pd.DataFrame, where: str = "summary"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated ``frequency``, ``recency`` and ``T`` of an RFM summary, as float arrays.
@@ -67,33 +67,34 @@ def _rfm_arrays(
             f"found {type(summary).__name__}"
         )
     require_columns(summary.columns, _RFM, where=f"the {where}")
-    x, tx, T = (_column(summary, col, where) for col in _RFM)
+    x, tx, T = (checked_column(summary, col, where) for col in _RFM)
     fractional = x != np.round(x)
     if fractional.any():
         i = fractional.argmax()
         raise GrowthkitError(
             f"column 'frequency' of the {where} has non-integer values, e.g. {x[i]:g} for "
-            f"customer {_customer(summary, i)}; expected whole numbers of repeat purchases"
+            f"customer {customer_label(summary, i)}; expected whole numbers of repeat purchases"
         )
     late = tx > T
     if late.any():
         i = late.argmax()
         raise GrowthkitError(
             f"column 'recency' of the {where} is larger than 'T' for {late.sum():,} "
-            f"customer(s), e.g. {_customer(summary, i)} (recency {tx[i]:g}, T {T[i]:g}); "
+            f"customer(s), e.g. {customer_label(summary, i)} (recency {tx[i]:g}, T {T[i]:g}); "
             "expected recency <= T"
         )
     orphan = (x == 0) & (tx != 0)
     if orphan.any():
         i = orphan.argmax()
         raise GrowthkitError(
-            f"column 'recency' of the {where} is {tx[i]:g} for customer {_customer(summary, i)}, "
+            f"column 'recency' of the {where} is {tx[i]:g} for customer "
+            f"{customer_label(summary, i)}, "
             "who has frequency 0; expected recency 0 without repeat purchases"
         )
     return x, tx, T
 
 
-def _check_fit_size(x: np.ndarray, T: np.ndarray, what: str) -> None:
+def check_fit_size(x: np.ndarray, T: np.ndarray, what: str) -> None:
     """Refuse data that cannot identify a transaction model."""
     if x.size < MIN_CUSTOMERS:
         raise GrowthkitError(
@@ -112,7 +113,7 @@ def _check_fit_size(x: np.ndarray, T: np.ndarray, what: str) -> None:
         )
 
 
-def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group rows that are equal in every column.
 
     Returns
@@ -137,7 +138,7 @@ def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class _Rows:
+class Rows:
     """Distinct (frequency, recency, T) histories with the number of customers sharing each.
 
     Fader & Hardie fit their spreadsheets this way: the likelihood of a history is computed once
@@ -153,20 +154,20 @@ class _Rows:
     x_weight: np.ndarray
 
     @classmethod
-    def from_arrays(cls, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> _Rows:
-        codes, first = _group(x, tx, T)
+    def from_arrays(cls, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> Rows:
+        codes, first = group(x, tx, T)
         weight = np.bincount(codes).astype("float64")
         return cls._build(x[first], tx[first], T[first], weight)
 
     @classmethod
-    def _build(cls, x: np.ndarray, tx: np.ndarray, T: np.ndarray, weight: np.ndarray) -> _Rows:
+    def _build(cls, x: np.ndarray, tx: np.ndarray, T: np.ndarray, weight: np.ndarray) -> Rows:
         x_values, x_codes = np.unique(x, return_inverse=True)
         x_weight = np.bincount(x_codes, weights=weight)
         return cls(x, tx, T, weight, x_values, x_weight)
 
-    def rescaled(self, factor: float) -> _Rows:
+    def rescaled(self, factor: float) -> Rows:
         """The same histories with time multiplied by ``factor``."""
-        return _Rows(
+        return Rows(
             self.x, self.tx * factor, self.T * factor, self.weight, self.x_values, self.x_weight
         )
 

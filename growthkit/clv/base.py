@@ -9,9 +9,9 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from growthkit.clv._mle import _MaximumLikelihoodModel
-from growthkit.clv._optimize import WARM_START_ROWS, FitSample, _maximize, sample_stride
-from growthkit.clv._summary import _check_fit_size, _group, _rfm_arrays, _Rows
+from growthkit.clv.mle import MaximumLikelihoodModel
+from growthkit.clv.optimize import WARM_START_ROWS, FitSample, maximize, sample_stride
+from growthkit.clv.rows import Rows, check_fit_size, group, rfm_arrays
 from growthkit.errors import NotFittedError
 from growthkit.progress import step
 from growthkit.units import check_time_unit
@@ -19,7 +19,7 @@ from growthkit.units import check_time_unit
 __all__ = ["TransactionModel"]
 
 
-class TransactionModel(_MaximumLikelihoodModel):
+class TransactionModel(MaximumLikelihoodModel):
     """A buy-till-you-die model of repeat purchases, fitted by maximum likelihood.
 
     Subclasses give the log-likelihood, P(alive), the expected purchases of a customer who is
@@ -50,7 +50,7 @@ class TransactionModel(_MaximumLikelihoodModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self._fit_data: _Rows | None = None
+        self._fit_data: Rows | None = None
         self.time_unit: str | None = None
         self.selection_reason: str | None = None
         self.candidates: pd.DataFrame | None = None
@@ -59,17 +59,17 @@ class TransactionModel(_MaximumLikelihoodModel):
 
     @staticmethod
     @abstractmethod
-    def _loglik(params: np.ndarray, rows: _Rows) -> tuple[float, np.ndarray | None]:
+    def loglik(params: np.ndarray, rows: Rows) -> tuple[float, np.ndarray | None]:
         """Total log-likelihood of the histories and its gradient in log-parameters."""
 
     @staticmethod
     @abstractmethod
-    def _log_odds_dead(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+    def log_odds_dead(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
         """log(P(dead) / P(alive)) at T for each history; -inf when surely alive."""
 
     @staticmethod
     @abstractmethod
-    def _alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
+    def alive_purchases(params: np.ndarray, t: Any, x: Any, T: Any) -> np.ndarray:
         """Expected purchases in (T, T+t] of a customer alive at T after x repeat purchases."""
 
     @staticmethod
@@ -108,15 +108,15 @@ class TransactionModel(_MaximumLikelihoodModel):
         """
         if time_unit is not None:
             check_time_unit(time_unit)
-        x, tx, T = _rfm_arrays(summary)
-        _check_fit_size(x, T, self.label)
-        rows = _Rows.from_arrays(x, tx, T)
+        x, tx, T = rfm_arrays(summary)
+        check_fit_size(x, T, self.label)
+        rows = Rows.from_arrays(x, tx, T)
         scale = float(T.max())
         scaled = rows.rescaled(1.0 / scale)
         shift = np.array([np.log(scale) * (p in self._time_params) for p in self.param_names])
 
         def loglik(log_params: np.ndarray) -> tuple[float, np.ndarray | None]:
-            return self._loglik(np.exp(log_params), scaled)
+            return self.loglik(np.exp(log_params), scaled)
 
         # lifetimes starts every parameter at exp(0.1) on the rescaled time axis.
         start = np.full(len(self.param_names), 0.1)
@@ -124,7 +124,7 @@ class TransactionModel(_MaximumLikelihoodModel):
             progress["detail"] = (
                 f"{rows.customers:,.0f} customers, {rows.x.size:,} distinct histories"
             )
-            log_params = _maximize(loglik, start, rows.customers, self.param_names, self.label,
+            log_params = maximize(loglik, start, rows.customers, self.param_names, self.label,
                                    self._sample(x, tx, T, rows, scale))
         self._log_params = log_params + shift
         self._fit_data = rows
@@ -133,20 +133,20 @@ class TransactionModel(_MaximumLikelihoodModel):
         return self
 
     def _sample(
-        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, rows: _Rows, scale: float
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, rows: Rows, scale: float
     ) -> FitSample | None:
         """Every k-th customer's likelihood, for a fit on many distinct histories to start
-        from (see :data:`growthkit.clv._optimize.WARM_START_ROWS`); None for a small fit or a
+        from (see :data:`growthkit.clv.optimize.WARM_START_ROWS`); None for a small fit or a
         sample without repeat purchases."""
         if rows.x.size <= WARM_START_ROWS:
             return None
         k = sample_stride(x.size)
         if not (x[::k] > 0).any():
             return None
-        sample = _Rows.from_arrays(x[::k], tx[::k], T[::k]).rescaled(1.0 / scale)
+        sample = Rows.from_arrays(x[::k], tx[::k], T[::k]).rescaled(1.0 / scale)
 
         def loglik(log_params: np.ndarray) -> tuple[float, np.ndarray | None]:
-            return self._loglik(np.exp(log_params), sample)
+            return self.loglik(np.exp(log_params), sample)
 
         return FitSample(loglik, sample.customers)
 
@@ -171,13 +171,13 @@ class TransactionModel(_MaximumLikelihoodModel):
         return model
 
     @property
-    def _rows(self) -> _Rows:
+    def _rows(self) -> Rows:
         """The distinct histories and their counts the model was fitted on."""
         self._check_data()
         return self._fit_data
 
     def _data_loglik(self, params: np.ndarray) -> float:
-        return self._loglik(params, self._fit_data)[0]
+        return self.loglik(params, self._fit_data)[0]
 
     @property
     def n_customers(self) -> int:
@@ -187,9 +187,9 @@ class TransactionModel(_MaximumLikelihoodModel):
 
     # -- predictions -----------------------------------------------------------------------------
 
-    def _p_alive(self, params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+    def p_alive(self, params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
         with np.errstate(over="ignore", divide="ignore"):
-            return 1.0 / (1.0 + np.exp(self._log_odds_dead(params, x, tx, T)))
+            return 1.0 / (1.0 + np.exp(self.log_odds_dead(params, x, tx, T)))
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive): the probability that each customer is still active at the end of T.
@@ -205,8 +205,8 @@ class TransactionModel(_MaximumLikelihoodModel):
             Indexed like ``summary``.
         """
         self._check_fitted()
-        x, tx, T = _rfm_arrays(summary)
-        return pd.Series(self._p_alive(self._params, x, tx, T), index=summary.index,
+        x, tx, T = rfm_arrays(summary)
+        return pd.Series(self.p_alive(self._params, x, tx, T), index=summary.index,
                          name="p_alive")
 
     def expected_purchases(self, summary: pd.DataFrame, t: Any) -> pd.Series:
@@ -228,11 +228,11 @@ class TransactionModel(_MaximumLikelihoodModel):
             Indexed like ``summary``.
         """
         self._check_fitted()
-        x, tx, T = _rfm_arrays(summary)
+        x, tx, T = rfm_arrays(summary)
         t = np.broadcast_to(np.asarray(t, dtype="float64"), x.shape)
-        codes, first = _group(x, T, t)
-        alive = self._alive_purchases(self._params, t[first], x[first], T[first])
-        values = self._p_alive(self._params, x, tx, T) * alive[codes]
+        codes, first = group(x, T, t)
+        alive = self.alive_purchases(self._params, t[first], x[first], T[first])
+        values = self.p_alive(self._params, x, tx, T) * alive[codes]
         return pd.Series(values, index=summary.index, name="expected_purchases")
 
     def p_alive_matrix(
@@ -255,7 +255,7 @@ class TransactionModel(_MaximumLikelihoodModel):
             (a positive recency without repeat purchases).
         """
         x, tx, T = self._grid(max_frequency, max_recency)
-        values = self._p_alive(self._params, x, tx, np.full(x.shape, T))
+        values = self.p_alive(self._params, x, tx, np.full(x.shape, T))
         return self._matrix(values, x, tx)
 
     def expected_purchases_matrix(
@@ -325,8 +325,8 @@ class TransactionModel(_MaximumLikelihoodModel):
         self._check_fitted()
         t = np.asarray(t, dtype="float64")
         zero = np.zeros_like(t)
-        p = self._p_alive(self._params, zero, zero, zero)
-        return p * self._alive_purchases(self._params, t, zero, zero)
+        p = self.p_alive(self._params, zero, zero, zero)
+        return p * self.alive_purchases(self._params, t, zero, zero)
 
     def simulate_frequency(self, T: Any, seed: int = 0) -> np.ndarray:
         """Draw repeat purchases in (0, T] for new customers with observation times ``T``.

@@ -4,7 +4,6 @@ sampling distribution."""
 from __future__ import annotations
 
 import contextlib
-import html
 from abc import ABC, abstractmethod
 from typing import ClassVar, Self
 
@@ -14,10 +13,10 @@ from statsmodels.tools.numdiff import approx_hess
 
 from growthkit.errors import ConvergenceError, GrowthkitError, NotFittedError
 
-__all__ = ["_MaximumLikelihoodModel"]
+__all__ = ["MaximumLikelihoodModel"]
 
 
-class _MaximumLikelihoodModel(ABC):
+class MaximumLikelihoodModel(ABC):
     """Estimates kept as log-parameters, with their covariance from the numerical Hessian.
 
     Subclasses set ``name``, ``label``, ``param_names`` and ``_more_data`` (what would help
@@ -51,6 +50,11 @@ class _MaximumLikelihoodModel(ABC):
         model = cls()
         model._log_params = np.log([float(params[k]) for k in cls.param_names])
         return model
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether the model has estimates (fitted, or built from parameters)."""
+        return self._log_params is not None
 
     def _check_fitted(self) -> None:
         if self._log_params is None:
@@ -152,15 +156,7 @@ class _MaximumLikelihoodModel(ABC):
         )
         return table
 
-    def _repr_html_(self) -> str:
-        """The summary table, formatted, for JupyterLab."""
-        if self._log_params is None:
-            return f"<p>{html.escape(self.label)} model: not fitted</p>"
-        from growthkit.clv.narrative import fit_table  # the report's words live there
-
-        return f"<h4>{html.escape(self.label)}</h4>{fit_table(self.summary()).to_html()}"
-
-    def _draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
+    def draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Parameter vectors drawn from the asymptotic sampling distribution of the estimates."""
         cov = self.covariance.to_numpy()
         return np.exp(rng.multivariate_normal(self._log_params, cov, size=n))

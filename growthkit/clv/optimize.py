@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_BLAS_THREADS",
     "WARM_START_CUSTOMERS",
     "WARM_START_ROWS",
+    "BoundaryError",
     "FitSample",
     "blas_threads",
     "sample_stride",
@@ -62,6 +63,27 @@ _STEP_TOL = 1e-6
 #: A log-parameter beyond this (1.6e5 either way, with time and money rescaled to about 1)
 #: means the estimate ran off to a boundary of the parameter space.
 _MAX_LOG_PARAM = 12.0
+
+class BoundaryError(ConvergenceError):
+    """A fit whose estimate ran off to a boundary of the parameter space (0 or infinity).
+
+    For the transaction models that is the data's finding, not a failure of the optimiser: a
+    dropout parameter at its edge (BG/NBD's a -> 0 or b -> infinity, Pareto/NBD's s -> 0)
+    means the purchases show no evidence that customers stop buying within the window.
+
+    Attributes
+    ----------
+    parameter : str
+        The parameter that ran off, by lifetimes' name.
+    value : float
+        Where it was when the fit stopped (on the rescaled time axis).
+    """
+
+    def __init__(self, message: str, *, parameter: str, value: float) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
+
 
 LogLik = Callable[[np.ndarray], tuple[float, np.ndarray | None]]
 
@@ -120,7 +142,7 @@ class FitSample:
     n: float
 
 
-def _maximize(
+def maximize(
     loglik: LogLik,
     x0: np.ndarray,
     n: float,
@@ -186,9 +208,10 @@ def _maximize(
         runaway = np.abs(x) > _MAX_LOG_PARAM
         if runaway.any():
             i = int(runaway.argmax())
-            raise ConvergenceError(
+            raise BoundaryError(
                 f"{what} fit did not converge: parameter {names[i]} ran off to {np.exp(x[i]):.3g}, "
-                "so the data cannot pin it down; expected more customers or a longer period"
+                "so the data cannot pin it down; expected more customers or a longer period",
+                parameter=names[i], value=float(np.exp(x[i])),
             )
         grad = _gradient(objective, x, analytic)
         if not result.success and np.max(np.abs(grad)) > _GRADIENT_TOL and not _at_optimum(
@@ -301,11 +324,11 @@ def _gradient(objective: Callable, x: np.ndarray, analytic: bool) -> np.ndarray:
     return np.array([(objective(x + e) - objective(x - e)) / (2 * step) for e in eye])
 
 
-#: Half-width of the band around an integer that :func:`_bridge_integer` interpolates across.
+#: Half-width of the band around an integer that :func:`bridge_integer` interpolates across.
 _INTEGER_BAND = 1e-3
 
 
-def _bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> np.ndarray:
+def bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> np.ndarray:
     """Evaluate ``fn(value)`` across a removable singularity.
 
     Closed forms such as (a+b-1)/(a-1)·[1 - ...] are 0/0 at a single parameter value although
@@ -319,7 +342,7 @@ def _bridge(fn: Callable[[float], np.ndarray], value: float, singular: bool) -> 
     return lo + (hi - lo) * 0.5
 
 
-def _bridge_integer(
+def bridge_integer(
     fn: Callable[[float], np.ndarray], value: float, anchor: float = 0.0
 ) -> np.ndarray:
     """Evaluate ``fn(value)``, smooth in ``value``, where scipy's ``hyp2f1`` fails: near
