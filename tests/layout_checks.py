@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 _CONTROLS = re.compile("[\u200e\u200f\u061c\u2066-\u2069\u202a-\u202e]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬−", "0123456789.,-")
@@ -42,20 +42,39 @@ def table_problems(html: str) -> list[str]:
     problems = []
     soup = BeautifulSoup(html, "html.parser")
     for n, table in enumerate(soup.find_all("table")):
-        header = [th.get_text(" ", strip=True) for th in table.select("thead tr th")]
+        header = _column_names(table)
         columns: dict[int, set[tuple[str, int, str]]] = {}
         examples: dict[int, list[str]] = {}
-        for row in table.select("tbody tr"):
-            for i, cell in enumerate(row.find_all("td")):
+        rows = [row.find_all(["th", "td"]) for row in table.select("tbody tr")]
+        width = max([len(header), *map(len, rows)])
+        for cells in rows:
+            # Cells by position counted from the row's end: a row header spanning rows (a
+            # segment column over its segments) is missing from the rows below its first.
+            for j, cell in enumerate(cells):
+                i = width - len(cells) + j
+                if cell.name != "td":
+                    continue
                 text = cell.get_text(" ", strip=True)
                 found = cell_format(text)
                 if found is not None:
                     columns.setdefault(i, set()).add(found)
-                    examples.setdefault(i, []).append(text)
+                    examples.setdefault(i, []).append(_CONTROLS.sub("", text))
         for i, formats in columns.items():
             kinds = {kind for kind, _, _ in formats}
             if len(formats) > 1 and len(kinds) == 1 and kinds != {"plain"}:
-                name = header[i + 1] if len(header) > i + 1 else str(i)
+                name = header[i] if i < len(header) and header[i] else str(i)
                 shown = ", ".join(sorted(set(examples[i]))[:6])
                 problems.append(f"table {n} column {name!r} mixes formats: {shown}")
     return problems
+
+
+def _column_names(table: Tag) -> list[str]:
+    """The first header row's names by cell position (a cell spanning k columns counts k)."""
+    rows = table.select("thead tr")
+    if not rows:
+        return []
+    names = []
+    for th in rows[0].find_all(["th", "td"]):
+        span = int(th.get("colspan", 1) or 1)
+        names.extend([th.get_text(" ", strip=True)] * span)
+    return names

@@ -10,6 +10,7 @@ that file as JSON lines, so the test suite checks every chart of every report as
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -20,8 +21,10 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FixedFormatter
+from matplotlib.ticker import FixedFormatter, Formatter, FuncFormatter
 from matplotlib.transforms import Bbox
+
+from growthkit.progress import REPORT_ENV
 
 __all__ = ["PROBLEMS_ENV", "figure_problems", "install", "tick_value"]
 
@@ -140,11 +143,24 @@ def figure_problems(fig: Figure, *, draw: bool = True) -> list[str]:
     return problems
 
 
+def _fixed_labels(formatter: Formatter) -> bool:
+    """Whether the tick labels were given as a list (``set_ticks(locs, labels)``).
+
+    matplotlib 3.11 keeps such labels in a FuncFormatter over a partial of a dict from tick
+    location to label; older versions in a FixedFormatter.
+    """
+    if isinstance(formatter, FixedFormatter):
+        return True
+    func = getattr(formatter, "func", None)
+    return (isinstance(formatter, FuncFormatter) and isinstance(func, functools.partial)
+            and any(isinstance(arg, dict) for arg in func.args))
+
+
 def _tick_problems(ax: Axes) -> list[str]:
     out = []
     for axis in (ax.xaxis, ax.yaxis):
         formatter = axis.get_major_formatter()
-        if not axis.get_visible() or isinstance(formatter, FixedFormatter):
+        if not axis.get_visible() or _fixed_labels(formatter):
             continue  # fixed labels name categories (heatmap rows), not values
         if type(formatter).__module__ == "matplotlib.dates":
             continue  # dates: the label names the period the tick falls in
@@ -165,11 +181,13 @@ def _tick_problems(ax: Axes) -> list[str]:
 
 def install(fig: Figure) -> None:
     """A ``figure.hooks`` entry: on every draw, append the figure's problems to the file named
-    by :data:`PROBLEMS_ENV` (one JSON object per problem: ``title``, ``problem``)."""
+    by :data:`PROBLEMS_ENV` (one JSON object per problem: ``report``, the report being run as
+    ``growthkit run`` names it, or None; ``title``; ``problem``)."""
     path = os.environ.get(PROBLEMS_ENV)
     if not path:
         return
     seen: set[str] = set()
+    report = os.environ.get(REPORT_ENV)
 
     def check(event: Any) -> None:
         if getattr(check, "busy", False):
@@ -182,8 +200,8 @@ def install(fig: Figure) -> None:
             if found:
                 with open(path, "a", encoding="utf-8") as out:
                     for problem in found:
-                        out.write(json.dumps({"title": titles[:1], "problem": problem},
-                                             ensure_ascii=False) + "\n")
+                        line = {"report": report, "title": titles[:1], "problem": problem}
+                        out.write(json.dumps(line, ensure_ascii=False) + "\n")
         finally:
             check.busy = False  # type: ignore[attr-defined]
 

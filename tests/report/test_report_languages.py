@@ -7,18 +7,15 @@ fails here before it can reach a reader.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 from html_safety import visible_text
 from i18n_support import outside_isolates
+from sample_reports import REPORTS
 
 from growthkit.i18n import catalogs
-from growthkit.report import run_report
 from growthkit.report.html import notebook_to_html
-
-REPORTS = ("clv", "abtest", "cohorts", "subscriptions")
 
 #: Latin words an Arabic report may show outside isolates: names of methods, models, metrics
 #: and the product, which Arabic growth-marketing writing keeps in Latin letters.
@@ -35,14 +32,11 @@ KEPT_IN_LATIN = {
 
 
 @pytest.fixture(scope="module")
-def arabic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Each report's HTML, run on its built-in sample in Arabic."""
-    out = tmp_path_factory.mktemp("ar")
-    pages = {}
-    for name in REPORTS:
-        run_report(name, {"language": "ar"}, out_dir=out, progress=False)
-        pages[name] = (Path(out) / f"{name}.html").read_text(encoding="utf-8")
-    return pages
+def arabic(sample_runs) -> dict[str, str]:
+    """Each report's HTML, run on its built-in sample in Arabic (the session's shared run)."""
+    run = sample_runs("ar")
+    assert run.exit_code == 0, run.stderr[-3000:]
+    return {name: run.html(name) for name in REPORTS}
 
 
 def test_html_of_an_arabic_notebook_is_right_to_left() -> None:
