@@ -98,7 +98,7 @@ def cohort_orders(n_orders: int, folder: Path = DATA) -> Path:
 PRICES = (9.0, 19.0, 49.0, 99.0)
 ADDON = 4.99
 #: In the file name: raise it whenever :func:`mrr_charges` changes, so no stale file is reused.
-MRR_VERSION = 1
+MRR_VERSION = 2
 MONTHS = 36
 FIRST_MONTH = (2023, 1)
 
@@ -109,9 +109,10 @@ def mrr_charges(subscribers: int, seed: int = SEED, folder: Path = DATA) -> Path
     Each month: 3% of paying subscribers churn, 10% of lapsed ones come back, 10% of those not
     yet started join (60% start in the first month); 2% change plan; 15% are on an annual plan
     (charged once a year, ``months`` = 12); add-ons (4.99) start at 4% and stop at 20% a month;
-    1% of charges are refunded in full 2-12 days later (same ``months``). Charges fall on each
+    no refunds (growthkit's MRR applies a refund to the service period it refunds, pro rata from
+    its date, a rule the other sides do not implement yet). Charges fall on each
     subscriber's billing day (1-28) at a seeded time of day in :data:`TIMEZONE`, stored as UTC
-    instants; the last month stops on its 15th (refunds may come later).
+    instants; the last month stops on its 15th.
     """
     path = folder / f"mrr_charges_{subscribers}_seed{seed}_v{MRR_VERSION}.parquet"
     if path.exists():
@@ -160,15 +161,6 @@ def mrr_charges(subscribers: int, seed: int = SEED, folder: Path = DATA) -> Path
         parts["amount"] += [amount, np.full(extra.size, ADDON)]
         parts["months"] += [np.where(annual[who], 12, 1), np.ones(extra.size, dtype="int64")]
     cols = {name: np.concatenate(v) for name, v in parts.items()}
-    refunded = np.flatnonzero(rng.random(cols["amount"].size) < 0.01)
-    later = rng.integers(2, 13, refunded.size)
-    for name in cols:
-        extra = cols[name][refunded]
-        if name == "day":
-            extra = extra + later
-        elif name == "amount":
-            extra = -extra
-        cols[name] = np.concatenate([cols[name], extra])
     wall = pd.Series(cols["day"].astype("datetime64[s]") + cols["second"].astype("timedelta64[s]"))
     local = wall.dt.tz_localize(TIMEZONE, ambiguous=np.zeros(len(wall), bool),
                                 nonexistent="shift_forward")

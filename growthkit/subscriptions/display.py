@@ -235,7 +235,7 @@ def crc_markdown(a: SubscriptionsAnalysis) -> str:
     if a.crc is None:
         return " ".join(notes_markdown(a.notes, ("crc_skipped", "crc_no_retention"), lang))
     parts = [crc_sentence(a.crc, a.currency, lang), lang.gettext(
-        "Retention spend is the spend_data rows typed retention and acquisition spend the "
+        "Retention spend is the `spend_data` rows typed `retention` and acquisition spend the "
         "others; a retained customer-month is a customer paying at the end of a month and of "
         "the month before; each customer's channel is that of their first event.")]
     parts += notes_markdown(a.notes, ("crc_blended",), lang)

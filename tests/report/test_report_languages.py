@@ -21,7 +21,7 @@ from growthkit.report.html import notebook_to_html
 #: and the product, which Arabic growth-marketing writing keeps in Latin letters.
 KEPT_IN_LATIN = {
     "growthkit", "BG", "NBD", "MBG", "Pareto", "Gamma", "CLV", "RFM", "MRR", "ARR", "NRR", "GRR",
-    "NPS", "DAU", "MAU", "CAC", "LTV", "ARPU", "UTC", "CUPED", "SRM", "sBG", "AIC", "SaaS",
+    "NPS", "DAU", "MAU", "CAC", "CRC", "LTV", "ARPU", "UTC", "CUPED", "SRM", "sBG", "AIC", "SaaS",
     "Welch", "Bonferroni", "Holm", "Benjamini", "Hochberg", "Bayes", "Beta", "Fader", "Hardie",
     "Lee", "Kaplan", "Meier", "AARRR", "CSV", "JSON", "HTML", "Parquet", "USD", "EUR", "SAR",
     "AED", "EGP", "CDNOW", "mSPRT", "O'Brien", "Fleming", "Pocock", "Wald", "Wilson", "Newcombe",
