@@ -224,13 +224,14 @@ def _censored_mle(tenure: np.ndarray, churned: np.ndarray) -> tuple[float, float
     from scipy.special import betaln
 
     t = tenure.astype(float)
-    t_churn = np.maximum(t[churned], 1)
-    t_alive = t[~churned]
+    # each distinct lifetime once, weighted by how many customers have it (the same sums)
+    t_churn, n_churn = np.unique(np.maximum(t[churned], 1), return_counts=True)
+    t_alive, n_alive = np.unique(t[~churned], return_counts=True)
 
     def negll(x: np.ndarray) -> float:
         a, b = np.exp(x)
-        return -(np.sum(betaln(a + 1, b + t_churn - 1) - betaln(a, b))
-                 + np.sum(betaln(a, b + t_alive) - betaln(a, b)))
+        return -(np.sum(n_churn * (betaln(a + 1, b + t_churn - 1) - betaln(a, b)))
+                 + np.sum(n_alive * (betaln(a, b + t_alive) - betaln(a, b))))
 
     res = minimize(negll, np.log([1.0, 5.0]), method="Nelder-Mead",
                    options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
