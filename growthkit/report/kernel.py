@@ -5,7 +5,7 @@ papermill hands the class and its settings to nbclient (``kernel_manager_class``
 the kernel's own process, rather than changing the runner's working directory or
 ``os.environ``, lets runs in threads of one process stay apart. Two races in the stock kernel
 shutdown print noise on the user's terminal; one is avoided here (no SIGINT at shutdown), the
-other in the kernel process (:mod:`growthkit.report._kernel_app`).
+other in the kernel process (:mod:`growthkit.report.kernel_app`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = ["ReportKernelManager", "kernel_options"]
 # descriptors 1 and 2 into the notebook; turned off, ``sys.__stderr__`` in the kernel is the
 # terminal that ran growthkit, which is where growthkit's progress lines go (never the report).
 _KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--IPKernelApp.capture_fd_output=False"]
-_STOCK_LAUNCHER, _REPORT_LAUNCHER = "ipykernel_launcher", "growthkit.report._kernel_app"
+_STOCK_LAUNCHER, _REPORT_LAUNCHER = "ipykernel_launcher", "growthkit.report.kernel_app"
 
 
 class ReportKernelManager(AsyncKernelManager):

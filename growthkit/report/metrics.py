@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 from growthkit.errors import GrowthkitError
 from growthkit.formatting import package_versions  # re-exported: its old home
 
-__all__ = ["METRICS_MIME", "METRICS_TAG", "metrics_from_notebook", "package_versions", "record"]
+__all__ = ["METRICS_MIME", "METRICS_TAG", "metrics_from_notebook", "package_versions", "record",
+           "to_json"]
 
 METRICS_MIME = "application/vnd.growthkit.metrics+json"
 METRICS_TAG = "growthkit-metrics"
@@ -45,7 +46,7 @@ def record(metrics: Mapping[str, Any]) -> None:
     GrowthkitError
         When a value cannot be written as JSON; the message names the key that holds it.
     """
-    clean = _to_json(metrics, "metrics")
+    clean = to_json(metrics, "metrics")
     display(
         {METRICS_MIME: clean, "text/plain": json.dumps(clean, indent=2, ensure_ascii=False)},
         raw=True,
@@ -81,12 +82,12 @@ def metrics_from_notebook(nb: NotebookNode) -> dict[str, Any]:
     return metrics
 
 
-def _to_json(value: Any, where: str) -> Any:
+def to_json(value: Any, where: str) -> Any:
     """Return ``value`` as plain JSON types, or raise naming the key path ``where``."""
     import numpy as np  # loaded in the kernel already; the runner never needs it
 
     if isinstance(value, np.ndarray | np.generic):
-        return _to_json(value.tolist(), where)
+        return to_json(value.tolist(), where)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, str | bool | int):
@@ -100,9 +101,9 @@ def _to_json(value: Any, where: str) -> Any:
                     f"record: {where} has key {key!r} of type {type(key).__name__}; "
                     "expected string keys"
                 )
-        return {key: _to_json(item, f"{where}[{key!r}]") for key, item in value.items()}
+        return {key: to_json(item, f"{where}[{key!r}]") for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_to_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [to_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
     raise GrowthkitError(
         f"record: {where} is a {type(value).__name__}, which cannot be written as JSON; "
         "expected a number, string, bool, None, date, list or dict "

@@ -65,11 +65,15 @@ __all__ = [
     "ReportError",
     "ReportInterrupted",
     "RunResult",
+    "absolute_input",
     "check_exports",
     "check_settings",
     "complete_publish",
+    "installed_notebooks",
     "list_reports",
+    "one_line",
     "prepare_out",
+    "publish",
     "report_language",
     "report_settings",
     "run_report",
@@ -432,7 +436,7 @@ def run_report(
                     | given)  # a bad language stops the run before a kernel starts
     out = Path(out_dir)
     given = {
-        key: _absolute_input(key, normalised(name, key, value), out) for key, value in given.items()
+        key: absolute_input(key, normalised(name, key, value), out) for key, value in given.items()
     }
     defaults = {key: _default(info["default"]) for key, info in declared.items()}
     effective, credentials = _concealed(name, defaults | given)
@@ -515,7 +519,7 @@ def _run(
             raise ReportInterrupted(_failure(name, reason, kept), kept) from None
         (scratch / f"{name}.json").write_text(report_json + "\n", encoding="utf-8")
         (scratch / f"{name}.html").write_text(html, encoding="utf-8")
-        _publish(scratch, work, out, name)
+        publish(scratch, work, out, name)
         return metrics
     finally:
         if not journal.exists():  # else the next run completes the publish from scratch
@@ -543,7 +547,7 @@ def _execute(
             **kernel_options(str(work), env),
         )
     except PapermillExecutionError as exc:
-        reason = _one_line(exc)
+        reason = one_line(exc)
     except DeadKernelError:
         reason = f"the kernel died (out of memory?){_running_cell(running)}"
     except Exception as exc:  # the kernel could not start, or papermill could not run it
@@ -634,7 +638,7 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _publish(scratch: Path, work: Path, out: Path, name: str) -> None:
+def publish(scratch: Path, work: Path, out: Path, name: str) -> None:
     """Move the exports, then ``NAME.json``, then ``NAME.html`` from scratch into ``out``.
 
     The moves are written to a journal (``OUT/.NAME.publish``) first and the journal is
@@ -767,7 +771,7 @@ def _waiting(name: str, out: Path) -> None:
 def _notebooks(notebooks_dir: str | Path | None) -> dict[str, Path]:
     """Report name -> notebook path, in the folder chosen as :func:`list_reports` says."""
     if notebooks_dir is None:
-        notebooks_dir = os.environ.get("GROWTHKIT_NOTEBOOKS") or _installed_notebooks()
+        notebooks_dir = os.environ.get("GROWTHKIT_NOTEBOOKS") or installed_notebooks()
     folder = Path(notebooks_dir)
     if not folder.is_dir():
         raise GrowthkitError(
@@ -777,7 +781,7 @@ def _notebooks(notebooks_dir: str | Path | None) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.ipynb"))}
 
 
-def _installed_notebooks() -> Path:
+def installed_notebooks() -> Path:
     """``growthkit/notebooks`` (package data), else ``notebooks/`` of an older source tree."""
     packaged = Path(str(files("growthkit") / "notebooks"))
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "notebooks"
@@ -801,7 +805,7 @@ def _default(source: str) -> Any:
         return source
 
 
-def _absolute_input(key: str, value: Any, out: Path) -> Any:
+def absolute_input(key: str, value: Any, out: Path) -> Any:
     """A relative path to an existing file, made absolute: the kernel runs in another folder.
 
     ``data`` goes through :func:`growthkit.data.urls.absolute_source` (files, globs,
@@ -871,7 +875,7 @@ def _json_escaped(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
-def _one_line(exc: PapermillExecutionError) -> str:
+def one_line(exc: PapermillExecutionError) -> str:
     """The notebook's exception on one line; growthkit's own errors need no class name."""
     cls = getattr(errors, exc.ename, None)
     own = isinstance(cls, type) and issubclass(cls, GrowthkitError)

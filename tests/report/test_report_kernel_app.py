@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from growthkit.report._kernel_app import ReportKernelApp
+from growthkit.report.kernel_app import ReportKernelApp
 
 
 class _Thread:
@@ -49,7 +49,7 @@ def test_a_kernel_whose_run_folder_is_gone_exits_without_a_traceback(tmp_path) -
     gone = tmp_path / "scratch"
     gone.mkdir()
     started = subprocess.run(
-        ["sh", "-c", 'cd "$1" && rmdir "$1" && exec "$2" -m growthkit.report._kernel_app -f x.json',
+        ["sh", "-c", 'cd "$1" && rmdir "$1" && exec "$2" -m growthkit.report.kernel_app -f x.json',
          "sh", str(gone), sys.executable],
         capture_output=True, text=True, timeout=120,
     )

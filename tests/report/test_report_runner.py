@@ -39,7 +39,7 @@ from growthkit.errors import GrowthkitError
 from growthkit.report import RunResult, list_reports, run_report
 from growthkit.report import runner as runner_module
 from growthkit.report.cli import main
-from growthkit.report.runner import _absolute_input, _installed_notebooks, _one_line, _publish
+from growthkit.report.runner import absolute_input, installed_notebooks, one_line, publish
 
 REPORT_KEYS = {"report", "title", "growthkit_version", "generated_at", "parameters", "metrics"}
 
@@ -281,17 +281,17 @@ def test_relative_inputs_are_made_absolute_but_not_the_reports_own_exports(
     (tmp_path / "orders.csv").write_text("customer_id,date\n", encoding="utf-8")
     (tmp_path / "shop.duckdb").write_bytes(b"")
     (out / "clv_segments.csv").write_text("an earlier export\n", encoding="utf-8")
-    assert _absolute_input("data", "orders.csv", out) == str(tmp_path / "orders.csv")
-    assert _absolute_input("data", "*.csv", out) == str(tmp_path / "*.csv")
-    assert _absolute_input("baseline", Path("orders.csv"), out) == str(tmp_path / "orders.csv")
+    assert absolute_input("data", "orders.csv", out) == str(tmp_path / "orders.csv")
+    assert absolute_input("data", "*.csv", out) == str(tmp_path / "*.csv")
+    assert absolute_input("baseline", Path("orders.csv"), out) == str(tmp_path / "orders.csv")
     expected = f"duckdb://{tmp_path / 'shop.duckdb'}?table=orders"
-    assert _absolute_input("baseline", "duckdb://shop.duckdb?table=orders", out) == expected
+    assert absolute_input("baseline", "duckdb://shop.duckdb?table=orders", out) == expected
     # made absolute, the notebook would write the published export in place
-    assert _absolute_input("segments_csv", "reports/clv_segments.csv", out) == (
+    assert absolute_input("segments_csv", "reports/clv_segments.csv", out) == (
         "reports/clv_segments.csv"
     )
     for untouched in ("sample:cdnow", "missing.csv", "weeks", "/abs/orders.csv", 3, None, True):
-        assert _absolute_input("segments_csv", untouched, out) == untouched
+        assert absolute_input("segments_csv", untouched, out) == untouched
 
 
 def test_failure_message_is_one_line_and_names_foreign_exceptions() -> None:
@@ -299,8 +299,8 @@ def test_failure_message_is_one_line_and_names_foreign_exceptions() -> None:
         return PapermillExecutionError(3, 3, "", ename, evalue, [])
 
     own = error("GrowthkitError", "Required column 'x' missing\n  from orders")
-    assert _one_line(own) == "Required column 'x' missing from orders"
-    assert _one_line(error("ZeroDivisionError", "division by zero")) == (
+    assert one_line(own) == "Required column 'x' missing from orders"
+    assert one_line(error("ZeroDivisionError", "division by zero")) == (
         "ZeroDivisionError: division by zero"
     )
 
@@ -327,7 +327,7 @@ def test_ctrl_c_while_publishing_takes_effect_once_every_file_is_in_place(
     inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            _publish(scratch, work, out, "demo")
+            publish(scratch, work, out, "demo")
         restored = signal.getsignal(signal.SIGINT)
     finally:
         signal.signal(signal.SIGINT, inherited)
@@ -346,10 +346,10 @@ def test_report_notebooks_are_package_data_with_a_source_tree_fallback(
 ) -> None:
     monkeypatch.delenv("GROWTHKIT_NOTEBOOKS", raising=False)
     package = Path(growthkit.__file__).parent
-    assert _installed_notebooks() == package / "notebooks"
+    assert installed_notebooks() == package / "notebooks"
     assert {"clv", "abtest"} <= set(list_reports())  # the default folder, no settings needed
     monkeypatch.setattr(runner_module, "files", lambda _: tmp_path)  # installed without them
-    assert _installed_notebooks() == package.parent / "notebooks"
+    assert installed_notebooks() == package.parent / "notebooks"
 
 
 @pytest.mark.slow
@@ -570,7 +570,7 @@ def test_a_publish_killed_between_moves_is_completed_by_the_next_run(
 
     monkeypatch.setattr(os, "replace", killed_after_the_csv)
     with pytest.raises(Killed):
-        _publish(scratch, work, out, "demo")
+        publish(scratch, work, out, "demo")
     monkeypatch.undo()
     # As the kill left it: the new CSV beside the old JSON and HTML, and the journal.
     assert (out / "demo-export.csv").read_text(encoding="utf-8") == "new demo-export.csv"
@@ -598,7 +598,7 @@ def test_a_folder_where_an_output_goes_stops_the_publish_before_any_move(
         (scratch / name).write_text("new", encoding="utf-8")
     (out / "demo.html").mkdir()
     with pytest.raises(GrowthkitError, match=r"demo\.html is a folder"):
-        _publish(scratch, scratch / "work", out, "demo")
+        publish(scratch, scratch / "work", out, "demo")
     assert sorted(p.name for p in out.iterdir()) == [".demo.run-x", "demo.html"]
 
 

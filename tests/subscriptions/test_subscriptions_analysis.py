@@ -11,7 +11,7 @@ import pytest
 from conftest import small_business
 
 from growthkit.errors import GrowthkitError
-from growthkit.report.metrics import _to_json
+from growthkit.report.metrics import to_json
 from growthkit.samples import sample_parameters
 from growthkit.samples.subscriptions import subscription_charges
 from growthkit.subscriptions import analyze, narrative
@@ -40,7 +40,7 @@ def test_the_json_holds_the_contract_and_is_plain_json(sample_analysis):
     assert set(m["nps"]) >= {"score", "ci_low", "ci_high", "n"}
     for plan in ("full", "light"):
         assert {"alpha", "beta"} <= set(m["sbg"][plan])
-    json.dumps(_to_json(m, "metrics"), allow_nan=False)
+    json.dumps(to_json(m, "metrics"), allow_nan=False)
     assert "growthkit" in m["versions"]
     assert m["data_quality"]["rows"] == len(subscription_charges())
 

@@ -1,7 +1,7 @@
 """The kernel process of a report run: ipykernel's application, closed in a safe order.
 
 :class:`growthkit.report.kernel.ReportKernelManager` starts it as
-``python -m growthkit.report._kernel_app -f CONNECTION_FILE`` where the kernelspec says
+``python -m growthkit.report.kernel_app -f CONNECTION_FILE`` where the kernelspec says
 ``-m ipykernel_launcher``; everything else (kernel, configuration, arguments) is ipykernel's,
 except that the kernel runs without ipykernel's debugger: a report runs headless, no client
 ever sends it a debug request, and loading debugpy costs each kernel about 0.1 s.
