@@ -42,7 +42,6 @@ from growthkit.escaping import escape
 from growthkit.i18n import Language, as_language, isolate, strip_isolates
 from growthkit.notes import Note
 from growthkit.numeric import finite
-from growthkit.plain_text import plain_text
 
 if TYPE_CHECKING:
     from growthkit.abtest.analysis import ABTestAnalysis
@@ -70,7 +69,6 @@ __all__ = [
     "segments_markdown",
     "srm_markdown",
     "summary_markdown",
-    "summary_text",
     "testable",
     "untestable_reason",
 ]
@@ -308,12 +306,6 @@ def summary_markdown(a: ABTestAnalysis) -> str:
     sentences.append(_srm_sentence(a.srm, lang))
     sentences += _guardrail_sentences(a.results, primary, alpha, lang)
     return " ".join(sentences)
-
-
-def summary_text(a: ABTestAnalysis) -> str:
-    """:func:`summary_markdown` as plain text: no Markdown escapes or bold; bidi isolates kept
-    only in a right-to-left language, where a name or number needs them."""
-    return plain_text(summary_markdown(a), isolates=a.lang.rtl)
 
 
 # ----------------------------------------------------------------------------- sections
