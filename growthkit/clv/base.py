@@ -16,7 +16,7 @@ from growthkit.errors import NotFittedError
 from growthkit.progress import step
 from growthkit.units import check_time_unit
 
-__all__ = ["TransactionModel"]
+__all__ = ["TransactionModel", "model_repr"]
 
 
 class TransactionModel(MaximumLikelihoodModel):
@@ -370,8 +370,18 @@ class TransactionModel(MaximumLikelihoodModel):
         return fitter
 
     def __repr__(self) -> str:
-        if self._log_params is None:
-            return f"<{type(self).__name__}: not fitted>"
-        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        fit = f"; LL {self.log_likelihood:,.2f}" if self._fit_data is not None else ""
-        return f"<{type(self).__name__} {self.label}: {params}{fit}>"
+        fitted = self._log_params is not None
+        return model_repr(type(self).__name__, self.label, self.params if fitted else None,
+                          self.log_likelihood if fitted and self._fit_data is not None else None)
+
+
+def model_repr(name: str, label: str, params: dict[str, float] | None,
+               log_likelihood: float | None) -> str:
+    """``<BetaGeoModel BG/NBD: r=0.243, ...; LL -9,582.43>``, or ``<...: not fitted>``: the repr
+    of every transaction model (``params`` None when not fitted, ``log_likelihood`` None when
+    its parameters were given rather than fitted)."""
+    if params is None:
+        return f"<{name}: not fitted>"
+    text = ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+    fit = f"; LL {log_likelihood:,.2f}" if log_likelihood is not None else ""
+    return f"<{name} {label}: {text}{fit}>"

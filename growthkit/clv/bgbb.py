@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln
 
+from growthkit.clv.base import model_repr
 from growthkit.clv.estimation import covariance_from_hessian, hessian, maximize
 from growthkit.errors import GrowthkitError, NotFittedError
 from growthkit.progress import step
@@ -547,8 +548,6 @@ class BetaGeoBetaBinomModel:
         return fitter
 
     def __repr__(self) -> str:
-        if self._log_params is None:
-            return f"<{type(self).__name__}: not fitted>"
-        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        fit = f"; LL {self.log_likelihood:,.2f}" if self._fit_data is not None else ""
-        return f"<{type(self).__name__} {self.label}: {params}{fit}>"
+        fitted = self._log_params is not None
+        return model_repr(type(self).__name__, self.label, self.params if fitted else None,
+                          self.log_likelihood if fitted and self._fit_data is not None else None)
