@@ -82,3 +82,12 @@ def test_expected_purchases_matrix_and_a_custom_grid(bgnbd):
     with pytest.raises(NotFittedError, match="built from parameters"):
         model.p_alive_matrix()
 
+
+
+def test_model_repr_names_the_fit_or_says_not_fitted():
+    from growthkit.clv.base import model_repr
+
+    assert model_repr("BetaGeoModel", "BG/NBD", None, None) == "<BetaGeoModel: not fitted>"
+    assert model_repr("BetaGeoModel", "BG/NBD", {"r": 0.24251, "a": 0.79}, -9582.4291) == (
+        "<BetaGeoModel BG/NBD: r=0.2425, a=0.79; LL -9,582.43>")
+    assert model_repr("M", "X", {"r": 1.0}, None) == "<M X: r=1>"
